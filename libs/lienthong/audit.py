@@ -1,0 +1,66 @@
+"""Who did it, on whose authority, why, and caused by what.
+
+The gRPC interceptors (or a consumer, or the CLI) open an :func:`audit_scope`;
+every event triggered inside it carries the scope as its ``metadata``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """The audit metadata stamped on each event (time is the event's own)."""
+
+    actor: str = SYSTEM_ACTOR
+    actor_agency_code: str = ""
+    request_id: str = ""
+    correlation_id: str = ""
+    causation_id: str = ""
+    trace_id: str = ""
+    reason: str = ""
+
+    def as_metadata(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
+
+
+_DEFAULT = AuditContext()
+_current: ContextVar[AuditContext] = ContextVar("lienthong_audit", default=_DEFAULT)
+
+
+def current_or_none() -> AuditContext | None:
+    """The audit context if a command is running, for log lines."""
+    ctx = _current.get()
+    return None if ctx is _DEFAULT else ctx
+
+
+def current() -> AuditContext:
+    """The audit context of the running command."""
+    ctx = _current.get()
+    if not ctx.correlation_id:
+        # A command with no caller-supplied correlation starts its own chain.
+        ctx = dataclasses.replace(ctx, correlation_id=ctx.request_id or str(uuid.uuid4()))
+        _current.set(ctx)
+    return ctx
+
+
+@contextlib.contextmanager
+def audit_scope(**changes: str) -> Iterator[AuditContext]:
+    """Run a block with some audit fields replaced (empty values are ignored)."""
+    ctx = dataclasses.replace(_current.get(), **{k: v for k, v in changes.items() if v})
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)

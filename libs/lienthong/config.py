@@ -1,0 +1,34 @@
+"""Settings from the environment (``LIENTHONG_*``), one object per process."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """What every service reads from its environment.
+
+    ``event_store`` names the persistence of the service's event stream:
+    ``memory:`` (tests), ``sqlite:///path/to/file.db`` (the embedded default
+    of ``lienthong up``) or ``postgresql://user@host:port/dbname`` (a cluster;
+    each service keeps its tables in a schema named after it).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", extra="ignore")
+
+    service: str = "identity"
+    listen: str = Field(default="127.0.0.1:50051", description="host:port of the gRPC server")
+    event_store: str = "memory:"
+    postgres_schema: str = Field(default="", description="defaults to the service name")
+    postgres_pool_size: int = 8
+    nats_url: str = "nats://127.0.0.1:4222"
+    log_level: str = "info"
+    log_format: str = Field(default="json", description="json or console")
+    grpc_workers: int = Field(default=8, description="threads running the synchronous event store")
+    shutdown_grace_s: float = 10.0
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]

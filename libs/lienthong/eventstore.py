@@ -1,0 +1,140 @@
+"""The event-store base every service builds on.
+
+* :class:`AuditedAggregate` stamps the running :mod:`lienthong.audit` context
+  on every event it triggers, as the event's ``metadata``.
+* :class:`ServiceApplication` chooses its persistence from one URL
+  (``memory:``, ``sqlite:///file``, ``postgresql://...``) and knows the
+  value types our events carry (dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Transcoding
+
+from lienthong import audit
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import JSONTranscoder
+
+#: Namespace of the name-based ids (uuid5) our services derive from keys.
+LIENTHONG_NAMESPACE = uuid.UUID("8d7b6a57-3c55-4f0e-9d1c-6f2f4f1b2a10")
+
+
+def derived_id(*parts: str) -> uuid.UUID:
+    """A stable aggregate id for a natural key (a code, a request id)."""
+    return uuid.uuid5(LIENTHONG_NAMESPACE, "/".join(parts))
+
+
+class AuditedAggregate(Aggregate):
+    """An aggregate whose events all carry the audit metadata."""
+
+    class Event(Aggregate.Event):
+        metadata: dict[str, str]
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        kwargs.setdefault("metadata", audit.current().as_metadata())
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", audit.current().as_metadata())
+        super().trigger_event(event_class, **kwargs)
+
+
+class DateAsISO(Transcoding):
+    """Calendar dates (effective dates) as ``YYYY-MM-DD``."""
+
+    type = dt.date
+    name = "date_iso"
+
+    def encode(self, obj: dt.date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> dt.date:
+        return dt.date.fromisoformat(data)
+
+
+def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dict[str, str]:
+    """Translate an event-store URL into the ``eventsourcing`` environment."""
+    if event_store in ("memory:", "popo", "memory"):
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    parts = urlsplit(event_store)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy spells them.
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not path or path == ":memory:":
+            path = ":memory:"
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    if parts.scheme in ("postgresql", "postgres"):
+        query = parse_qs(parts.query)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_SCHEMA": query.get("schema", [schema])[0],
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_MAX_OVERFLOW": "4",
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_PRE_PING": "y",
+        }
+    msg = f"unsupported event store URL {event_store!r} (memory:, sqlite:///..., postgresql://...)"
+    raise ValueError(msg)
+
+
+def ensure_postgres_schema(env: dict[str, str]) -> None:
+    """Create the service's schema; eventsourcing creates only the tables."""
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        autocommit=True,
+    ) as conn:
+        conn.execute(
+            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
+        )
+
+
+class ServiceApplication(Application):
+    """An eventsourcing application configured from one event-store URL."""
+
+    service_name: ClassVar[str] = "service"
+
+    def __init__(self, event_store: str = "memory:", *, pool_size: int = 8,
+                 schema: str = "", env: dict[str, str] | None = None) -> None:
+        store_env = persistence_env(event_store, schema=schema or self.service_name,
+                                    pool_size=pool_size)
+        ensure_postgres_schema(store_env)
+        super().__init__(env={**store_env, **(env or {})})
+
+    def exists(self, aggregate_id: uuid.UUID) -> bool:
+        """Whether any event was recorded for this aggregate id."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())

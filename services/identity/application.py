@@ -1,0 +1,474 @@
+"""The identity application: one method per use case.
+
+Each command loads the aggregates it touches, calls their past-tense
+methods and saves them, with the code registers and the request record, in
+one transaction. Queries read the :class:`UnitDirectory` projection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.application import AggregateNotFoundError
+
+from lienthong.audit import audit_scope
+from lienthong.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from lienthong.eventstore import derived_id
+from lienthong.idempotency import IdempotentApplication
+from lienthong.validation import (
+    Violations,
+    decode_page_token,
+    encode_page_token,
+    page_size,
+    parse_uuid,
+)
+
+from .domain.codes import AgencyCode, Level, parse_administrative_code
+from .domain.registry import (
+    AdministrativeCodeRegister,
+    AgencyCodeClaim,
+    administrative_code_register_id,
+    agency_code_claim_id,
+)
+from .domain.unit import ALLOWED_PARENT_LEVELS, Kind, Unit, UnitRetiredError, normalise_name
+from .projections import Resolution, UnitDirectory, UnitFilter, UnitView
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from uuid import UUID
+
+STANDARD_EVENT_FIELDS = {"originator_id", "originator_version", "timestamp",
+                         "originator_topic", "metadata"}
+
+
+@dataclass(frozen=True)
+class NewUnitSpec:
+    """A unit to create: registered on its own, or formed by a merge or a division."""
+
+    display_name: str
+    kind: str
+    level: str = ""
+    administrative_unit_code: str = ""
+    agency_code: str = ""
+    parent_id: str = ""
+
+
+@dataclass(frozen=True)
+class DivisionTarget:
+    """One successor of a division: an existing unit id, or a new unit."""
+
+    unit_id: str = ""
+    new_unit: NewUnitSpec | None = None
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    version: int
+    event_type: str
+    recorded_at: dt.datetime
+    effective_date: dt.date | None
+    metadata: dict[str, str]
+    payload: dict[str, Any]
+
+
+class LineageCycleError(FailedPrecondition):
+    reason = "LINEAGE_CYCLE"
+
+
+class LevelMismatchError(FailedPrecondition):
+    reason = "LEVEL_MISMATCH"
+
+
+class IdentityApplication(IdempotentApplication):
+    """Registers units and their codes, records their lineage, resolves old codes."""
+
+    service_name = "identity"
+
+    def __init__(self, event_store: str = "memory:", **kwargs: Any) -> None:
+        super().__init__(event_store, **kwargs)
+        self.directory = UnitDirectory(
+            lambda start, limit: self.recorder.select_notifications(start=start, limit=limit),
+            self.mapper.to_domain_event,
+        )
+        self.directory.catch_up()
+
+    # -- commands -----------------------------------------------------------
+
+    def register_unit(self, spec: NewUnitSpec, *, effective_date: dt.date | None = None,
+                      request_id: str = "", reason: str = "") -> UUID:
+        payload = {"spec": spec, "effective_date": effective_date}
+        if (done := self.previous_result(request_id, "RegisterUnit", payload)) is not None:
+            return uuid.UUID(done["unit_id"])
+        with audit_scope(request_id=request_id, reason=reason):
+            unit, registers = self._form_unit(spec, effective_date, request_id, 0,
+                                              predecessors=[])
+            self.save_command(request_id, "RegisterUnit", payload,
+                              {"unit_id": str(unit.id)}, unit, *registers)
+        return unit.id
+
+    def rename_unit(self, unit_id: str, display_name: str, *,
+                    effective_date: dt.date | None = None, request_id: str = "",
+                    reason: str = "") -> UUID:
+        payload = {"unit_id": unit_id, "display_name": display_name,
+                   "effective_date": effective_date}
+        if (done := self.previous_result(request_id, "RenameUnit", payload)) is not None:
+            return uuid.UUID(done["unit_id"])
+        violations = Violations()
+        uid = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
+        name = violations.check(lambda: normalise_name(display_name))
+        violations.raise_if_any()
+        assert uid is not None and name is not None
+        with audit_scope(request_id=request_id, reason=reason):
+            unit = self._get_unit(uid, "unit_id")
+            unit.rename(name, effective_date)
+            self.save_command(request_id, "RenameUnit", payload, {"unit_id": str(uid)}, unit)
+        return uid
+
+    def merge_units(self, source_ids: Sequence[str], *, successor_id: str = "",
+                    new_successor: NewUnitSpec | None = None,
+                    effective_date: dt.date | None = None, request_id: str = "",
+                    reason: str = "") -> tuple[UUID, list[UUID]]:
+        """Merge active units into one successor; returns (successor, sources)."""
+        payload = {"sources": list(source_ids), "successor_id": successor_id,
+                   "new_successor": new_successor, "effective_date": effective_date}
+        if (done := self.previous_result(request_id, "MergeUnits", payload)) is not None:
+            return uuid.UUID(done["successor_id"]), [uuid.UUID(s) for s in done["source_ids"]]
+        violations = Violations()
+        sources_ids = self._parse_id_list(source_ids, "source_unit_ids", violations)
+        if bool(successor_id) == (new_successor is not None):
+            violations.add("successor", "SUCCESSOR_REQUIRED",
+                           "give exactly one of successor_unit_id or new_successor")
+        existing_id = (violations.check(lambda: parse_uuid(successor_id, "successor_unit_id"))
+                       if successor_id else None)
+        violations.raise_if_any()
+        if existing_id is not None and existing_id in sources_ids:
+            msg = "a unit cannot be merged into itself"
+            raise LineageCycleError(msg, metadata={"unit_id": str(existing_id)})
+        with audit_scope(request_id=request_id, reason=reason):
+            sources = [self._get_active(s, f"source_unit_ids[{i}]")
+                       for i, s in enumerate(sources_ids)]
+            if existing_id is not None:
+                successor = self._get_active(existing_id, "successor_unit_id")
+                successor.absorb(sources_ids, effective_date)
+                registers: list[Any] = []
+            else:
+                assert new_successor is not None
+                successor, registers = self._form_unit(
+                    new_successor, effective_date, request_id, 0, predecessors=sources,
+                    field="new_successor.")
+            self._require_same_level(successor, sources)
+            for source in sources:
+                source.merge_into(successor.id, effective_date)
+            result = {"successor_id": str(successor.id),
+                      "source_ids": [str(s) for s in sources_ids]}
+            self.save_command(request_id, "MergeUnits", payload, result,
+                              successor, *sources, *registers)
+        return successor.id, sources_ids
+
+    def divide_unit(self, unit_id: str, successors: Sequence[DivisionTarget], *,
+                    effective_date: dt.date | None = None, request_id: str = "",
+                    reason: str = "") -> tuple[UUID, list[UUID]]:
+        """Divide a unit among successors; returns (default successor, all successors)."""
+        payload = {"unit_id": unit_id, "successors": list(successors),
+                   "effective_date": effective_date}
+        if (done := self.previous_result(request_id, "DivideUnit", payload)) is not None:
+            return (uuid.UUID(done["default_id"]),
+                    [uuid.UUID(s) for s in done["successor_ids"]])
+        violations = Violations()
+        source_id = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
+        if len(successors) < 2:
+            violations.add("successors", "SUCCESSORS_TOO_FEW",
+                           "a division has at least two successors")
+        if sum(t.is_default for t in successors) != 1:
+            violations.add("successors", "DEFAULT_SUCCESSOR_COUNT",
+                           "exactly one successor must be marked is_default")
+        existing: dict[int, UUID] = {}
+        for i, target in enumerate(successors):
+            if bool(target.unit_id) == (target.new_unit is not None):
+                violations.add(f"successors[{i}]", "TARGET_REQUIRED",
+                               "give exactly one of unit_id or new_unit")
+            elif target.unit_id:
+                parsed = violations.check(
+                    lambda t=target, i=i: parse_uuid(t.unit_id, f"successors[{i}].unit_id"))
+                if parsed is not None:
+                    if parsed in existing.values():
+                        violations.add(f"successors[{i}].unit_id", "DUPLICATE_UNIT",
+                                       "names a unit already listed")
+                    existing[i] = parsed
+        violations.raise_if_any()
+        assert source_id is not None
+        if source_id in existing.values():
+            msg = "a unit cannot be one of its own successors"
+            raise LineageCycleError(msg, metadata={"unit_id": str(source_id)})
+        with audit_scope(request_id=request_id, reason=reason):
+            source = self._get_active(source_id, "unit_id")
+            formed: list[Unit] = []
+            registers: list[Any] = []
+            for i, target in enumerate(successors):
+                if i in existing:
+                    unit = self._get_active(existing[i], f"successors[{i}].unit_id")
+                    unit.absorb([source.id], effective_date)
+                else:
+                    assert target.new_unit is not None
+                    unit, more = self._form_unit(target.new_unit, effective_date, request_id, i,
+                                                 predecessors=[source],
+                                                 field=f"successors[{i}].new_unit.")
+                    registers.extend(more)
+                formed.append(unit)
+            self._require_same_level(source, formed)
+            default = next(u for u, t in zip(formed, successors, strict=True) if t.is_default)
+            source.divide([u.id for u in formed], default.id, effective_date)
+            result = {"default_id": str(default.id), "successor_ids": [str(u.id) for u in formed]}
+            self.save_command(request_id, "DivideUnit", payload, result,
+                              source, *formed, *registers)
+        return default.id, [u.id for u in formed]
+
+    def dissolve_unit(self, unit_id: str, records_successor_id: str, *,
+                      effective_date: dt.date | None = None, request_id: str = "",
+                      reason: str = "") -> UUID:
+        payload = {"unit_id": unit_id, "records_successor_id": records_successor_id,
+                   "effective_date": effective_date}
+        if (done := self.previous_result(request_id, "DissolveUnit", payload)) is not None:
+            return uuid.UUID(done["unit_id"])
+        violations = Violations()
+        uid = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
+        if not records_successor_id:
+            violations.add("records_successor_unit_id", "REQUIRED",
+                           "a dissolved unit's records must go to a named unit")
+            successor_id = None
+        else:
+            successor_id = violations.check(
+                lambda: parse_uuid(records_successor_id, "records_successor_unit_id"))
+        violations.raise_if_any()
+        assert uid is not None and successor_id is not None
+        if uid == successor_id:
+            msg = "a unit cannot take over its own records"
+            raise LineageCycleError(msg, metadata={"unit_id": str(uid)})
+        with audit_scope(request_id=request_id, reason=reason):
+            unit = self._get_active(uid, "unit_id")
+            successor = self._get_active(successor_id, "records_successor_unit_id")
+            unit.dissolve(successor.id, effective_date)
+            successor.absorb([unit.id], effective_date)
+            self.save_command(request_id, "DissolveUnit", payload, {"unit_id": str(uid)},
+                              unit, successor)
+        return uid
+
+    # -- queries ------------------------------------------------------------
+
+    def get_unit(self, unit_id: str | UUID) -> UnitView:
+        uid = unit_id if isinstance(unit_id, uuid.UUID) else parse_uuid(unit_id, "unit_id")
+        self.directory.catch_up()
+        return self.directory.get(uid)
+
+    def list_units(self, unit_filter: UnitFilter, *, size: int = 0,
+                   token: str = "") -> tuple[list[UnitView], str, int]:
+        """One page of units in code order, the next page's token and the total."""
+        limit = page_size(size)
+        query = {"filter": unit_filter}
+        offset = decode_page_token(token, query)
+        self.directory.catch_up()
+        units = self.directory.list(unit_filter)
+        page = units[offset:offset + limit]
+        more = offset + limit < len(units)
+        return page, encode_page_token(offset + limit, query) if more else "", len(units)
+
+    def search_units(self, text: str, *, include_retired: bool = False,
+                     level: Level | None = None, size: int = 0,
+                     token: str = "") -> tuple[list[UnitView], str]:
+        if not text.strip():
+            raise InvalidArgument.single("query", "REQUIRED", "must contain a word to look for")
+        limit = page_size(size)
+        query = {"q": text, "r": include_retired, "l": level}
+        offset = decode_page_token(token, query)
+        self.directory.catch_up()
+        hits = self.directory.search(text, include_retired=include_retired, level=level)
+        page = hits[offset:offset + limit]
+        more = offset + limit < len(hits)
+        return page, encode_page_token(offset + limit, query) if more else ""
+
+    def resolve_unit(self, code: str, as_of: dt.date | None = None) -> Resolution:
+        self.directory.catch_up()
+        return self.directory.resolve(code, as_of or dt.datetime.now(dt.UTC).date())
+
+    def unit_history(self, unit_id: str) -> list[HistoryItem]:
+        uid = parse_uuid(unit_id, "unit_id")
+        items = []
+        for event in self.events.get(uid):
+            fields = {k: v for k, v in vars(event).items() if k not in STANDARD_EVENT_FIELDS}
+            items.append(HistoryItem(
+                version=event.originator_version,
+                event_type=type(event).__qualname__.split(".")[-1],
+                recorded_at=event.timestamp,
+                effective_date=fields.get("effective_date"),
+                metadata=dict(getattr(event, "metadata", {})),
+                payload=json.loads(json.dumps(fields, default=str, ensure_ascii=False)),
+            ))
+        if not items:
+            raise NotFound("unit", unit_id)
+        return items
+
+    # -- helpers ------------------------------------------------------------
+
+    def _get_unit(self, unit_id: UUID, field: str) -> Unit:
+        try:
+            unit = self.repository.get(unit_id)
+        except AggregateNotFoundError:
+            raise NotFound("unit", str(unit_id)) from None
+        if not isinstance(unit, Unit):
+            raise NotFound("unit", str(unit_id))
+        return unit
+
+    def _get_active(self, unit_id: UUID, field: str) -> Unit:
+        unit = self._get_unit(unit_id, field)
+        if not unit.is_active:
+            msg = (f"{field}: unit {unit.id} ({unit.display_name}) was "
+                   f"{unit.retirement.value if unit.retirement else 'retired'}"
+                   f"{f' on {unit.retired_date}' if unit.retired_date else ''} and takes part "
+                   "in no further change")
+            raise UnitRetiredError(msg, metadata={"unit_id": str(unit.id), "field": field})
+        return unit
+
+    @staticmethod
+    def _parse_id_list(values: Sequence[str], field: str, violations: Violations) -> list[UUID]:
+        if not values:
+            violations.add(field, "REQUIRED", "name at least one unit")
+        parsed: list[UUID] = []
+        for i, value in enumerate(values):
+            uid = violations.check(lambda v=value, i=i: parse_uuid(v, f"{field}[{i}]"))
+            if uid is None:
+                continue
+            if uid in parsed:
+                violations.add(f"{field}[{i}]", "DUPLICATE_UNIT", "names a unit already listed")
+            parsed.append(uid)
+        return parsed
+
+    @staticmethod
+    def _require_same_level(unit: Unit, others: Sequence[Unit]) -> None:
+        for other in others:
+            if other.level is not unit.level:
+                msg = (f"{other.display_name} is a {other.level.value} and "
+                       f"{unit.display_name} a {unit.level.value}; lineage links units "
+                       "of one level")
+                raise LevelMismatchError(msg, metadata={"unit_id": str(other.id)})
+
+    def _form_unit(self, spec: NewUnitSpec, effective_date: dt.date | None, request_id: str,
+                   index: int, *, predecessors: Sequence[Unit],
+                   field: str = "") -> tuple[Unit, list[Any]]:
+        """Validate a new unit, claim its codes, and create it (unsaved)."""
+        violations = Violations()
+        name = violations.check(lambda: normalise_name(spec.display_name, f"{field}display_name"))
+        kind = level = None
+        try:
+            kind = Kind(spec.kind)
+        except ValueError:
+            violations.add(f"{field}kind", "KIND_REQUIRED",
+                           f"must be one of {', '.join(k.value for k in Kind)}")
+        if kind is not None:
+            level = kind.level
+            if spec.level and spec.level != level.value:
+                violations.add(f"{field}level", "KIND_LEVEL_MISMATCH",
+                               f"a {kind.value} is at level {level.value}, not {spec.level}")
+        admin_code = ""
+        if level is not None and level is not Level.AGENCY:
+            if not spec.administrative_unit_code:
+                violations.add(f"{field}administrative_unit_code", "REQUIRED",
+                               f"a {level.value} has an administrative-unit code")
+            else:
+                admin_code = violations.check(lambda: parse_administrative_code(
+                    spec.administrative_unit_code, level,
+                    f"{field}administrative_unit_code")) or ""
+        elif level is Level.AGENCY and spec.administrative_unit_code:
+            violations.add(f"{field}administrative_unit_code", "ADMINISTRATIVE_CODE_NOT_ALLOWED",
+                           "an agency has no administrative-unit code")
+        agency_code = (violations.check(lambda: AgencyCode.parse(spec.agency_code,
+                                                                 f"{field}agency_code"))
+                       if spec.agency_code else None)
+        parent_id = (violations.check(lambda: parse_uuid(spec.parent_id, f"{field}parent_unit_id"))
+                     if spec.parent_id else None)
+        if level is not None:
+            allowed = ALLOWED_PARENT_LEVELS[level]
+            if not allowed and spec.parent_id:
+                violations.add(f"{field}parent_unit_id", "PARENT_NOT_ALLOWED",
+                               f"a {level.value} has no parent unit")
+            if level in (Level.DISTRICT, Level.COMMUNE) and not spec.parent_id:
+                violations.add(f"{field}parent_unit_id", "REQUIRED",
+                               f"a {level.value} belongs to a parent unit")
+        violations.raise_if_any()
+        assert name is not None and kind is not None and level is not None
+
+        parent = self._get_active(parent_id, f"{field}parent_unit_id") if parent_id else None
+        if parent is not None:
+            if parent.level not in ALLOWED_PARENT_LEVELS[level]:
+                raise InvalidArgument.single(
+                    f"{field}parent_unit_id", "PARENT_LEVEL",
+                    f"a {level.value} cannot sit under a {parent.level.value}")
+            if agency_code is not None and parent.agency_code:
+                expected = AgencyCode(parent.agency_code)
+                if agency_code.parent != expected:
+                    raise InvalidArgument.single(
+                        f"{field}agency_code", "AGENCY_CODE_NOT_UNDER_PARENT",
+                        f"{agency_code} is not issued directly under the parent's code "
+                        f"{expected} (e.g. {expected} -> one more level filled)")
+        province_id = None
+        if parent is not None:
+            province_id = parent.id if parent.level is Level.PROVINCE else parent.province_id
+
+        unit_id = derived_id("unit", request_id, str(index)) if request_id else uuid.uuid4()
+        registers: list[Any] = []
+        if agency_code is not None:
+            registers.append(self._claim_agency_code(agency_code.value, unit_id,
+                                                     f"{field}agency_code"))
+        if admin_code:
+            registers.append(self._claim_administrative_code(
+                admin_code, unit_id, effective_date, predecessors,
+                f"{field}administrative_unit_code"))
+        unit = Unit(
+            display_name=name, level=level.value, kind=kind.value,
+            administrative_unit_code=admin_code,
+            agency_code=agency_code.value if agency_code else "",
+            parent_id=parent.id if parent else None, province_id=province_id,
+            effective_date=effective_date, predecessor_ids=[p.id for p in predecessors],
+            id=unit_id,
+        )
+        return unit, registers
+
+    def _claim_agency_code(self, code: str, unit_id: UUID, field: str) -> AgencyCodeClaim:
+        claim_id = agency_code_claim_id(code)
+        if self.exists(claim_id):
+            claim: AgencyCodeClaim = self.repository.get(claim_id)
+            holder = self._get_unit(claim.unit_id, field)
+            self._refuse_held_code(code, holder, field, "AGENCY_CODE")
+        return AgencyCodeClaim(code=code, unit_id=unit_id)
+
+    def _claim_administrative_code(self, code: str, unit_id: UUID, since: dt.date | None,
+                                   predecessors: Sequence[Unit],
+                                   field: str) -> AdministrativeCodeRegister:
+        register_id = administrative_code_register_id(code)
+        if not self.exists(register_id):
+            return AdministrativeCodeRegister(code=code, unit_id=unit_id, since=since)
+        register: AdministrativeCodeRegister = self.repository.get(register_id)
+        holder_id = register.holder_id
+        if any(p.id == holder_id for p in predecessors):
+            # The new unit carries on the code of a unit it replaces.
+            register.carry_on(unit_id, holder_id, since)
+            return register
+        self._refuse_held_code(code, self._get_unit(holder_id, field), field,
+                               "ADMINISTRATIVE_CODE")
+        raise AssertionError  # unreachable: _refuse_held_code always raises
+
+    @staticmethod
+    def _refuse_held_code(code: str, holder: Unit, field: str, what: str) -> None:
+        metadata = {"code": code, "holder_unit_id": str(holder.id), "field": field}
+        if holder.is_active:
+            msg = f"{field}: {code} is held by {holder.display_name} ({holder.id})"
+            raise AlreadyExists(msg, reason=f"{what}_IN_USE", metadata=metadata)
+        msg = (f"{field}: {code} belonged to {holder.display_name}, which was "
+               f"{holder.retirement.value if holder.retirement else 'retired'}; a retired "
+               "code is locked and never issued again (only a successor named in the same "
+               "merge or division may carry it on)")
+        raise FailedPrecondition(msg, reason=f"{what}_LOCKED", metadata=metadata)

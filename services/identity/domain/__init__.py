@@ -1,0 +1,1 @@
+"""The identity domain: administrative units, agency codes and their lineage."""

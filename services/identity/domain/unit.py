@@ -1,0 +1,197 @@
+"""The administrative unit (or agency) and its lineage.
+
+A unit changes only through its past-tense events. A retired unit (merged,
+divided or dissolved) never changes again; its codes stay locked to it, and
+its successors say where its responsibilities went.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import event
+
+from lienthong.errors import FailedPrecondition, FieldViolation, InvalidArgument
+from lienthong.eventstore import AuditedAggregate
+
+from .codes import Level
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from uuid import UUID
+
+MAX_NAME_LENGTH = 200
+
+
+class Kind(Enum):
+    """The legal kind of a unit; each belongs to one level."""
+
+    MUNICIPALITY = "municipality"  # thành phố trực thuộc trung ương
+    PROVINCE = "province"  # tỉnh
+    URBAN_DISTRICT = "urban_district"  # quận
+    RURAL_DISTRICT = "rural_district"  # huyện
+    TOWN = "town"  # thị xã
+    PROVINCIAL_CITY = "provincial_city"  # thành phố thuộc tỉnh
+    WARD = "ward"  # phường
+    COMMUNE = "commune"  # xã
+    TOWNSHIP = "township"  # thị trấn
+    SPECIAL_ZONE = "special_zone"  # đặc khu
+    AGENCY = "agency"  # a body that is not a territorial unit
+
+    @property
+    def level(self) -> Level:
+        return KIND_LEVEL[self]
+
+
+KIND_LEVEL = {
+    Kind.MUNICIPALITY: Level.PROVINCE,
+    Kind.PROVINCE: Level.PROVINCE,
+    Kind.URBAN_DISTRICT: Level.DISTRICT,
+    Kind.RURAL_DISTRICT: Level.DISTRICT,
+    Kind.TOWN: Level.DISTRICT,
+    Kind.PROVINCIAL_CITY: Level.DISTRICT,
+    Kind.WARD: Level.COMMUNE,
+    Kind.COMMUNE: Level.COMMUNE,
+    Kind.TOWNSHIP: Level.COMMUNE,
+    Kind.SPECIAL_ZONE: Level.COMMUNE,
+    Kind.AGENCY: Level.AGENCY,
+}
+
+#: Which level a unit's parent may have (a district-era commune sat under a district).
+ALLOWED_PARENT_LEVELS = {
+    Level.PROVINCE: frozenset(),
+    Level.DISTRICT: frozenset({Level.PROVINCE}),
+    Level.COMMUNE: frozenset({Level.PROVINCE, Level.DISTRICT}),
+    Level.AGENCY: frozenset({Level.PROVINCE, Level.DISTRICT, Level.COMMUNE, Level.AGENCY}),
+}
+
+
+class Status(Enum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class Retirement(Enum):
+    MERGED = "merged"
+    DIVIDED = "divided"
+    DISSOLVED = "dissolved"
+
+
+class UnitRetiredError(FailedPrecondition):
+    """A retired unit takes part in no further change."""
+
+    reason = "UNIT_RETIRED"
+
+
+@dataclass(frozen=True)
+class Successor:
+    unit_id: UUID
+    is_default: bool
+
+
+def normalise_name(raw: str, field: str = "display_name") -> str:
+    """A unit's name in NFC, trimmed; empty or over-long names are refused."""
+    name = " ".join(unicodedata.normalize("NFC", raw).split())
+    if not name:
+        raise InvalidArgument([FieldViolation(field, "REQUIRED", "must not be empty")])
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidArgument([FieldViolation(
+            field, "NAME_TOO_LONG", f"must be at most {MAX_NAME_LENGTH} characters")])
+    return name
+
+
+class Unit(AuditedAggregate):
+    """An administrative unit or agency, from registration to retirement."""
+
+    @event("Registered")
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 - derived from the request id, so retries name the same unit
+        display_name: str,
+        level: str,
+        kind: str,
+        administrative_unit_code: str,
+        agency_code: str,
+        parent_id: UUID | None,
+        province_id: UUID | None,
+        effective_date: dt.date | None,
+        predecessor_ids: list[UUID],
+    ) -> None:
+        self.display_name = display_name
+        self.level = Level(level)
+        self.kind = Kind(kind)
+        self.administrative_unit_code = administrative_unit_code
+        self.agency_code = agency_code
+        self.parent_id = parent_id
+        self.province_id = province_id
+        self.effective_date = effective_date
+        self.predecessor_ids = list(predecessor_ids)
+        self.status = Status.ACTIVE
+        self.retirement: Retirement | None = None
+        self.retired_date: dt.date | None = None
+        self.successors: list[Successor] = []
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is Status.ACTIVE
+
+    def _require_active(self) -> None:
+        if not self.is_active:
+            msg = (f"unit {self.id} ({self.display_name}) was {self.retirement.value if self.retirement else 'retired'} "
+                   f"on {self.retired_date}; a retired unit cannot change")
+            raise UnitRetiredError(msg, metadata={"unit_id": str(self.id)})
+
+    def rename(self, display_name: str, effective_date: dt.date | None) -> None:
+        self._require_active()
+        if display_name != self.display_name:
+            self._renamed(display_name, effective_date)
+
+    @event("Renamed")
+    def _renamed(self, display_name: str, effective_date: dt.date | None) -> None:
+        self.display_name = display_name
+
+    def absorb(self, predecessor_ids: list[UUID], effective_date: dt.date | None) -> None:
+        """Take in units that were merged or divided into this existing one."""
+        self._require_active()
+        self._absorbed(predecessor_ids, effective_date)
+
+    @event("Absorbed")
+    def _absorbed(self, predecessor_ids: list[UUID], effective_date: dt.date | None) -> None:
+        self.predecessor_ids.extend(predecessor_ids)
+
+    def merge_into(self, successor_id: UUID, effective_date: dt.date | None) -> None:
+        self._require_active()
+        self._merged_into(successor_id, effective_date)
+
+    @event("MergedInto")
+    def _merged_into(self, successor_id: UUID, effective_date: dt.date | None) -> None:
+        self._retire(Retirement.MERGED, effective_date, [Successor(successor_id, True)])
+
+    def divide(self, successor_ids: list[UUID], default_successor_id: UUID,
+               effective_date: dt.date | None) -> None:
+        self._require_active()
+        self._divided(successor_ids, default_successor_id, effective_date)
+
+    @event("Divided")
+    def _divided(self, successor_ids: list[UUID], default_successor_id: UUID,
+                 effective_date: dt.date | None) -> None:
+        self._retire(Retirement.DIVIDED, effective_date,
+                     [Successor(s, s == default_successor_id) for s in successor_ids])
+
+    def dissolve(self, records_successor_id: UUID, effective_date: dt.date | None) -> None:
+        self._require_active()
+        self._dissolved(records_successor_id, effective_date)
+
+    @event("Dissolved")
+    def _dissolved(self, records_successor_id: UUID, effective_date: dt.date | None) -> None:
+        self._retire(Retirement.DISSOLVED, effective_date, [Successor(records_successor_id, True)])
+
+    def _retire(self, how: Retirement, effective_date: dt.date | None,
+                successors: list[Successor]) -> None:
+        self.status = Status.RETIRED
+        self.retirement = how
+        self.retired_date = effective_date
+        self.successors = successors
