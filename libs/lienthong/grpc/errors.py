@@ -1,0 +1,97 @@
+"""Errors as ``google.rpc.Status`` with details (AIP-193).
+
+Every error carries an ``ErrorInfo`` (reason UPPER_SNAKE, domain
+``lienthong.vn``); bad input adds ``BadRequest`` field violations. Nothing
+else of an exception (no stack trace, no class name) leaves the server.
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from lienthong.errors import (
+    AlreadyExists,
+    Conflict,
+    FailedPrecondition,
+    InvalidArgument,
+    LienthongError,
+    NotFound,
+)
+
+ERROR_DOMAIN = "lienthong.vn"
+
+_CODES: list[tuple[type[LienthongError], int]] = [
+    (InvalidArgument, code_pb2.INVALID_ARGUMENT),
+    (NotFound, code_pb2.NOT_FOUND),
+    (AlreadyExists, code_pb2.ALREADY_EXISTS),
+    (FailedPrecondition, code_pb2.FAILED_PRECONDITION),
+    (Conflict, code_pb2.ABORTED),
+]
+
+
+def _pack(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+def status_for(error: LienthongError) -> grpc.Status:
+    """The gRPC status a domain error becomes."""
+    code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.INTERNAL)
+    details = [_pack(error_details_pb2.ErrorInfo(
+        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))]
+    if isinstance(error, InvalidArgument):
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=v.field, description=v.description, reason=v.rule)
+            for v in error.violations
+        ])))
+    if isinstance(error, FailedPrecondition):
+        details.append(_pack(error_details_pb2.PreconditionFailure(violations=[
+            error_details_pb2.PreconditionFailure.Violation(
+                type=error.reason, subject=error.metadata.get("unit_id", ""),
+                description=error.message)
+        ])))
+    return rpc_status.to_status(status_pb2.Status(code=code, message=error.message,
+                                                  details=details))
+
+
+def internal_status(request_id: str) -> grpc.Status:
+    """What a caller sees of a bug: a reference to the log line, nothing more."""
+    message = f"internal error; the service log holds request {request_id}"
+    return rpc_status.to_status(status_pb2.Status(
+        code=code_pb2.INTERNAL, message=message,
+        details=[_pack(error_details_pb2.ErrorInfo(
+            reason="INTERNAL", domain=ERROR_DOMAIN, metadata={"request_id": request_id}))],
+    ))
+
+
+def deadline_status() -> grpc.Status:
+    return rpc_status.to_status(status_pb2.Status(
+        code=code_pb2.DEADLINE_EXCEEDED, message="the deadline passed before the call started",
+        details=[_pack(error_details_pb2.ErrorInfo(reason="DEADLINE_EXCEEDED",
+                                                   domain=ERROR_DOMAIN))],
+    ))
+
+
+def error_details(error: grpc.RpcError) -> dict[str, object]:
+    """For clients and tests: the ErrorInfo and field violations of a failed call."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    found: dict[str, object] = {"code": error.code(), "reason": "", "metadata": {},
+                                "field_violations": []}
+    if status is None:
+        return found
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            found["reason"], found["domain"] = info.reason, info.domain
+            found["metadata"] = dict(info.metadata)
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            found["field_violations"] = [(v.field, v.reason) for v in bad.field_violations]
+    return found

@@ -1,0 +1,3 @@
+from lienthong.services.identity.server import main
+
+main()
