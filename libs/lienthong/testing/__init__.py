@@ -1,0 +1,1 @@
+"""Test helpers: free ports, a real nats-server, a PostgreSQL database per test."""

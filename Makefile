@@ -1,0 +1,58 @@
+# Lienthong — one entry point for developers, CI and SREs.
+# Needs only Python 3.11+ and make; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+DATA   ?= .lienthong
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install up status test test-unit test-integration test-e2e lint proto bench e2e e2e-kind clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the platform with its test tools
+
+up: install ## Start nats-server and every service on SQLite (Ctrl-C stops); SEED=vn-2025 loads the 2025 divisions
+	$(BIN)/lienthong up --data-dir $(DATA) $(if $(SEED),--seed $(SEED),)
+
+status: install ## Health of the local platform (JSON)
+	$(BIN)/lienthong status --data-dir $(DATA) --json
+
+test: install ## Unit, integration and local end-to-end tests (real NATS, PostgreSQL, gRPC)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install ## Unit tests only (in-memory)
+	$(PY) -m pytest services/*/tests/unit libs/tests/unit $(PYTEST_ARGS)
+
+test-integration: install ## Integration tests (real sockets, SQLite, PostgreSQL, NATS)
+	$(PY) -m pytest services/*/tests/integration libs/tests/integration $(PYTEST_ARGS)
+
+e2e: install ## End-to-end tests against a platform started as `make up` does
+	$(PY) -m pytest e2e --target local $(PYTEST_ARGS)
+
+lint: install ## ruff
+	$(BIN)/ruff check libs services e2e
+
+proto: install ## Regenerate the Python code of protos/ (commit the result)
+	$(PY) -m lienthong.protogen
+
+bench: install ## Benchmarks as JSON (needs PostgreSQL)
+	$(BIN)/lienthong bench identity --json
+
+e2e-kind: ## On a workstation with Docker and kind: the e2e suite against the chart on kind
+	deploy/kind/e2e.sh
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

@@ -1,0 +1,160 @@
+"""``lienthong identity``: import the 2025 divisions, resolve codes, read histories.
+
+Every command talks to the identity service over gRPC, at ``--address`` or
+at the address of the local platform's run file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import grpc
+import typer
+from google.protobuf.json_format import MessageToDict
+from google.type import date_pb2
+from rich.console import Console
+from rich.table import Table
+
+from lienthong.grpc.errors import error_details
+from lienthong.identity.v1 import identity_pb2 as pb
+from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
+from lienthong.platform import RunState
+
+if TYPE_CHECKING:
+    from google.protobuf.message import Message
+
+app = typer.Typer(help="Agencies, administrative units and their lineage.",
+                  no_args_is_help=True)
+console = Console(stderr=True)
+
+Address = Annotated[str, typer.Option(
+    "--address", envvar="LIENTHONG_IDENTITY_ADDRESS",
+    help="host:port of the identity service (default: the local platform's).")]
+DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR")]
+Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
+
+
+def identity_address(address: str, data_dir: Path) -> str:
+    if address:
+        return address
+    state = RunState.load(data_dir.resolve())
+    if state is None:
+        console.print(f"no --address given and no platform runs from {data_dir}")
+        raise typer.Exit(2)
+    return state.address_of("identity")
+
+
+def _as_dict(message: Message) -> dict[str, Any]:
+    return MessageToDict(message, preserving_proto_field_name=True)
+
+
+def _fail(error: grpc.RpcError) -> typer.Exit:
+    details = error_details(error)
+    console.print(f"[red]{error.code().name}[/] {details.get('reason', '')}: {error.details()}")
+    for field, rule in details.get("field_violations", []):  # type: ignore[attr-defined]
+        console.print(f"  {field}: {rule}")
+    return typer.Exit(1)
+
+
+@app.command("import-vn-2025")
+def import_vn_2025(address: Address = "", data_dir: DataDir = Path(".lienthong"),
+                   as_json: Json = False) -> None:
+    """Load the 2025 two-tier divisions and their lineage from the old units (idempotent)."""
+    import_vn_2025_into(identity_address(address, data_dir), json_output=as_json)
+
+
+def import_vn_2025_into(address: str, *, json_output: bool) -> None:
+    from lienthong.services.identity.importer.vn2025 import import_plan
+    from lienthong.services.identity.importer.vn2025_sources import build_plan
+
+    with console.status("reading the source packages"):
+        plan = build_plan()
+    with grpc.insecure_channel(address) as channel:
+        try:
+            report = import_plan(pb_grpc.IdentityServiceStub(channel), plan, console=console)
+        except grpc.RpcError as error:
+            raise _fail(error) from None
+    if json_output:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    table = Table(title="vn-2025 import")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in report.counts().items():
+        table.add_row(key, str(value))
+    Console().print(table)
+    for ambiguity in report.ambiguities:
+        console.print(f"[yellow]ambiguous[/] {ambiguity.rule} {ambiguity.subject_key}: "
+                      f"{ambiguity.detail} -> {ambiguity.resolution}")
+
+
+@app.command("resolve")
+def resolve(
+    code: Annotated[str, typer.Argument(help="An agency code or an administrative-unit code.")],
+    as_of: Annotated[str, typer.Option(help="YYYY-MM-DD: the day the code was meant.")] = "",
+    address: Address = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+) -> None:
+    """What unit(s) carry this code on today."""
+    request = pb.ResolveUnitRequest(code=code)
+    if as_of:
+        day = dt.date.fromisoformat(as_of)
+        request.as_of.CopyFrom(date_pb2.Date(year=day.year, month=day.month, day=day.day))
+    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+        try:
+            reply = pb_grpc.IdentityServiceStub(channel).ResolveUnit(request, timeout=10)
+        except grpc.RpcError as error:
+            raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(_as_dict(reply), ensure_ascii=False))
+        return
+    out = Console()
+    named = reply.named_unit
+    out.print(f"[bold]{code}[/] named {named.display_name} ({_status(named)})")
+    for change in reply.chain:
+        names = ", ".join(s.unit_id[:8] + ("*" if s.is_default else "") for s in change.successors)
+        out.print(f"  {_date(change.effective_date)} {pb.ChangeKind.Name(change.kind)[12:].lower()}"
+                  f" {change.display_name}" + (f" -> {names}" if names else ""))
+    table = Table(title="carried on today by")
+    for column in ("unit", "code", "agency code", "default"):
+        table.add_column(column)
+    for unit in reply.current_units:
+        table.add_row(unit.display_name, unit.administrative_unit_code, unit.agency_code,
+                      "yes" if unit.unit_id == reply.default_unit_id else "")
+    out.print(table)
+
+
+@app.command("history")
+def history(
+    unit_id: Annotated[str, typer.Argument(help="The unit's id.")],
+    address: Address = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+) -> None:
+    """Every event of a unit: what, when, who, on whose authority, why."""
+    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+        try:
+            reply = pb_grpc.IdentityServiceStub(channel).GetUnitHistory(
+                pb.GetUnitHistoryRequest(unit_id=unit_id), timeout=10)
+        except grpc.RpcError as error:
+            raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(_as_dict(reply), ensure_ascii=False))
+        return
+    table = Table(title=f"history of {unit_id}")
+    for column in ("v", "event", "recorded", "effective", "actor", "agency", "request", "reason"):
+        table.add_column(column)
+    for entry in reply.entries:
+        table.add_row(str(entry.version), entry.event_type,
+                      entry.recorded_time.ToDatetime().isoformat(timespec="seconds"),
+                      _date(entry.effective_date), entry.actor, entry.actor_agency_code,
+                      entry.request_id, entry.reason)
+    Console().print(table)
+
+
+def _date(value: date_pb2.Date) -> str:
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if value.year else "—"
+
+
+def _status(unit: pb.Unit) -> str:
+    return pb.UnitStatus.Name(unit.status).removeprefix("UNIT_STATUS_").lower()

@@ -1,0 +1,114 @@
+"""``lienthong up`` and ``lienthong status``."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lienthong.platform import (
+    DEFAULT_BASE_PORT,
+    DEFAULT_NATS_PORT,
+    Platform,
+    RunState,
+    grpc_health,
+    nats_health,
+)
+
+DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR",
+                                       help="Where event stores, NATS data and logs live.")]
+DEFAULT_DATA_DIR = Path(".lienthong")
+console = Console(stderr=True)
+
+
+def up(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    host: Annotated[str, typer.Option(help="Address every process listens on.")] = "127.0.0.1",
+    nats_port: Annotated[int, typer.Option(help="0 picks a free port.")] = DEFAULT_NATS_PORT,
+    base_port: Annotated[int, typer.Option(
+        help="First gRPC port; services take consecutive ports. 0 picks free ports.")
+    ] = DEFAULT_BASE_PORT,
+    seed: Annotated[str, typer.Option(help="Seed data to load once started: vn-2025.")] = "",
+    log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
+) -> None:
+    """Start nats-server and every service on SQLite; stop them all on Ctrl-C."""
+    if seed not in ("", "vn-2025"):
+        raise typer.BadParameter("the only seed is vn-2025", param_hint="--seed")
+    platform = Platform(data_dir, host=host, nats_port=nats_port, base_port=base_port,
+                        log_level=log_level)
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        with console.status("starting nats-server and the services"):
+            state = platform.start()
+        _print_endpoints(state)
+        if seed == "vn-2025":
+            from lienthong.cli.identity import import_vn_2025_into
+
+            import_vn_2025_into(state.address_of("identity"), json_output=False)
+        console.print("[bold green]ready[/] — Ctrl-C stops the platform")
+        while not stopping:
+            if (failed := platform.failed()) is not None:
+                console.print(f"[red]{failed} exited; stopping the platform[/]")
+                raise typer.Exit(1)
+            time.sleep(0.2)
+    finally:
+        console.print("stopping…")
+        platform.stop()
+        console.print("stopped")
+
+
+def _print_endpoints(state: RunState) -> None:
+    table = Table(title="Lienthong is running", show_lines=False)
+    table.add_column("service")
+    table.add_column("address")
+    table.add_column("log")
+    for endpoint in state.endpoints:
+        table.add_row(endpoint.name, endpoint.address, endpoint.log)
+    console.print(table)
+
+
+def status(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Health of NATS and of each service of the local platform (exit 1 if any is down)."""
+    state = RunState.load(data_dir.resolve())
+    if state is None:
+        if as_json:
+            typer.echo(json.dumps({"running": False, "services": []}))
+        else:
+            console.print(f"no platform is running from {data_dir} (start one: lienthong up)")
+        raise typer.Exit(1)
+    rows = []
+    for endpoint in state.endpoints:
+        check = nats_health if endpoint.kind == "nats" else grpc_health
+        health = check(endpoint.address)
+        rows.append({"name": endpoint.name, "kind": endpoint.kind, "address": endpoint.address,
+                     "health": health, "healthy": health == "SERVING", "pid": endpoint.pid})
+    healthy = all(r["healthy"] for r in rows)
+    if as_json:
+        typer.echo(json.dumps({"running": True, "healthy": healthy, "services": rows}))
+    else:
+        table = Table(title=f"Lienthong at {state.data_dir}")
+        for column in ("service", "address", "health"):
+            table.add_column(column)
+        for row in rows:
+            colour = "green" if row["healthy"] else "red"
+            table.add_row(str(row["name"]), str(row["address"]),
+                          f"[{colour}]{row['health']}[/]")
+        Console().print(table)
+    if not healthy:
+        raise typer.Exit(1)

@@ -1,0 +1,68 @@
+"""pytest plugin of the project (loaded by pyproject's addopts).
+
+Fixtures: ``nats_server`` (a real nats-server with JetStream on a free
+port), ``postgres_dsn`` (a fresh database per test). Tests marked
+``postgres`` skip when no server answers, unless LIENTHONG_REQUIRE_POSTGRES
+is set; then they fail, and a run in which no PostgreSQL test passed fails
+as a whole.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from lienthong.testing.nats import NatsServer
+from lienthong.testing.postgres import (
+    TemporaryDatabase,
+    admin_dsn,
+    postgres_available,
+    postgres_required,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+_postgres_passed = 0
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path / "nats").start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def postgres_dsn() -> Iterator[str]:
+    problem = postgres_available()
+    if problem is not None:
+        message = f"PostgreSQL at {admin_dsn()} is not available: {problem}"
+        if postgres_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    with TemporaryDatabase() as database:
+        yield database.dsn
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    global _postgres_passed  # noqa: PLW0603 - a count for the whole session
+    if report.when == "call" and report.passed and "postgres" in report.keywords:
+        _postgres_passed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if postgres_required() and exitstatus == 0 and session.testscollected and not _postgres_passed:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("LIENTHONG_REQUIRE_POSTGRES is set but no PostgreSQL test passed",
+                                red=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    terminalreporter.write_line(f"PostgreSQL tests passed: {_postgres_passed}")
