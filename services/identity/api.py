@@ -20,7 +20,7 @@ from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.validation import parse_uuid
 
-from .application import DivisionTarget, IdentityApplication, NewUnitSpec
+from .application import DivisionOrder, DivisionTarget, IdentityApplication, NewUnitSpec
 from .domain.codes import Level
 from .domain.unit import Kind
 from .projections import UnitFilter
@@ -84,6 +84,19 @@ def new_unit_spec(message: pb.NewUnit | pb.RegisterUnitRequest, prefix: str = ""
         agency_code=message.agency_code,
         parent_id=message.parent_unit_id,
     )
+
+
+def division_targets(request: pb.DivideUnitRequest,
+                     prefix: str = "") -> tuple[DivisionTarget, ...]:
+    targets = []
+    for i, successor in enumerate(request.successors):
+        which = successor.WhichOneof("target")
+        targets.append(DivisionTarget(
+            unit_id=successor.unit_id if which == "unit_id" else "",
+            new_unit=new_unit_spec(successor.new_unit, f"{prefix}successors[{i}].new_unit.")
+            if which == "new_unit" else None,
+            is_default=successor.is_default))
+    return tuple(targets)
 
 
 def unit_to_pb(unit: UnitView) -> pb.Unit:
@@ -196,20 +209,35 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     async def DivideUnit(self, request: pb.DivideUnitRequest,  # noqa: N802
                          context: grpc.aio.ServicerContext) -> pb.DivideUnitResponse:
-        targets = []
-        for i, successor in enumerate(request.successors):
-            which = successor.WhichOneof("target")
-            targets.append(DivisionTarget(
-                unit_id=successor.unit_id if which == "unit_id" else "",
-                new_unit=new_unit_spec(successor.new_unit, f"successors[{i}].new_unit.")
-                if which == "new_unit" else None,
-                is_default=successor.is_default))
         _, successor_ids = await self._run(
-            self.app.divide_unit, request.unit_id, targets,
+            self.app.divide_unit, request.unit_id, division_targets(request),
             effective_date=date_from_pb(request.effective_date, "effective_date"),
             request_id=request.request_id, reason=request.reason)
         return pb.DivideUnitResponse(source=await self._unit(request.unit_id),
                                      successors=[await self._unit(s) for s in successor_ids])
+
+    async def BatchDivideUnits(self, request: pb.BatchDivideUnitsRequest,  # noqa: N802
+                               context: grpc.aio.ServicerContext) -> pb.BatchDivideUnitsResponse:
+        orders = []
+        for n, division in enumerate(request.divisions):
+            for name in ("request_id", "reason"):
+                if getattr(division, name):
+                    raise InvalidArgument.single(f"divisions[{n}].{name}", "SET_ON_BATCH",
+                                                 f"give {name} once, on the batch")
+            if division.HasField("effective_date"):
+                raise InvalidArgument.single(f"divisions[{n}].effective_date", "SET_ON_BATCH",
+                                             "give effective_date once, on the batch")
+            orders.append(DivisionOrder(division.unit_id,
+                                        division_targets(division, f"divisions[{n}].")))
+        results = await self._run(
+            self.app.divide_units, orders,
+            effective_date=date_from_pb(request.effective_date, "effective_date"),
+            request_id=request.request_id, reason=request.reason)
+        return pb.BatchDivideUnitsResponse(divisions=[
+            pb.DivideUnitResponse(source=await self._unit(order.unit_id),
+                                  successors=[await self._unit(s) for s in successor_ids])
+            for order, (_, successor_ids) in zip(orders, results, strict=True)
+        ])
 
     async def DissolveUnit(self, request: pb.DissolveUnitRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.Unit:

@@ -67,6 +67,19 @@ class DivisionTarget:
 
 
 @dataclass(frozen=True)
+class DivisionOrder:
+    """One unit to divide and its successors."""
+
+    unit_id: str
+    successors: tuple[DivisionTarget, ...]
+
+
+def _new_unit_key(target: DivisionTarget) -> str:
+    assert target.new_unit is not None
+    return target.new_unit.administrative_unit_code or target.new_unit.display_name
+
+
+@dataclass(frozen=True)
 class HistoryItem:
     version: int
     event_type: str
@@ -74,6 +87,16 @@ class HistoryItem:
     effective_date: dt.date | None
     metadata: dict[str, str]
     payload: dict[str, Any]
+
+
+#: The levels a unit's successors may have: the abolished district level was
+#: taken over by provinces and, for island districts, by special zones.
+SUCCESSOR_LEVELS = {
+    Level.PROVINCE: frozenset({Level.PROVINCE}),
+    Level.DISTRICT: frozenset({Level.DISTRICT, Level.COMMUNE}),
+    Level.COMMUNE: frozenset({Level.COMMUNE}),
+    Level.AGENCY: frozenset({Level.AGENCY}),
+}
 
 
 class LineageCycleError(FailedPrecondition):
@@ -161,7 +184,7 @@ class IdentityApplication(IdempotentApplication):
                 successor, registers = self._form_unit(
                     new_successor, effective_date, request_id, 0, predecessors=sources,
                     field="new_successor.")
-            self._require_same_level(successor, sources)
+            self._require_successor_level(sources, successor)
             for source in sources:
                 source.merge_into(successor.id, effective_date)
             result = {"successor_id": str(successor.id),
@@ -174,59 +197,110 @@ class IdentityApplication(IdempotentApplication):
                     effective_date: dt.date | None = None, request_id: str = "",
                     reason: str = "") -> tuple[UUID, list[UUID]]:
         """Divide a unit among successors; returns (default successor, all successors)."""
-        payload = {"unit_id": unit_id, "successors": list(successors),
-                   "effective_date": effective_date}
-        if (done := self.previous_result(request_id, "DivideUnit", payload)) is not None:
-            return (uuid.UUID(done["default_id"]),
-                    [uuid.UUID(s) for s in done["successor_ids"]])
+        return self._divide([DivisionOrder(unit_id, tuple(successors))], "DivideUnit",
+                            effective_date, request_id, reason)[0]
+
+    def divide_units(self, orders: Sequence[DivisionOrder], *,
+                     effective_date: dt.date | None = None, request_id: str = "",
+                     reason: str = "") -> list[tuple[UUID, list[UUID]]]:
+        """Divide several units at once, in one transaction.
+
+        When neighbouring units are each split among the same new units, a
+        new unit may carry on the code of one source while another source's
+        share also goes to it; a new unit given identically in several
+        orders is one unit.
+        """
+        if not orders:
+            raise InvalidArgument.single("divisions", "REQUIRED", "give at least one division")
+        return self._divide(orders, "BatchDivideUnits", effective_date, request_id, reason)
+
+    def _divide(self, orders: Sequence[DivisionOrder], method: str,
+                effective_date: dt.date | None, request_id: str,
+                reason: str) -> list[tuple[UUID, list[UUID]]]:
+        payload = {"orders": list(orders), "effective_date": effective_date}
+        if (done := self.previous_result(request_id, method, payload)) is not None:
+            return [(uuid.UUID(d), [uuid.UUID(s) for s in ss]) for d, ss in done["divisions"]]
         violations = Violations()
-        source_id = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
-        if len(successors) < 2:
-            violations.add("successors", "SUCCESSORS_TOO_FEW",
-                           "a division has at least two successors")
-        if sum(t.is_default for t in successors) != 1:
-            violations.add("successors", "DEFAULT_SUCCESSOR_COUNT",
-                           "exactly one successor must be marked is_default")
-        existing: dict[int, UUID] = {}
-        for i, target in enumerate(successors):
-            if bool(target.unit_id) == (target.new_unit is not None):
-                violations.add(f"successors[{i}]", "TARGET_REQUIRED",
-                               "give exactly one of unit_id or new_unit")
-            elif target.unit_id:
-                parsed = violations.check(
-                    lambda t=target, i=i: parse_uuid(t.unit_id, f"successors[{i}].unit_id"))
-                if parsed is not None:
-                    if parsed in existing.values():
-                        violations.add(f"successors[{i}].unit_id", "DUPLICATE_UNIT",
-                                       "names a unit already listed")
-                    existing[i] = parsed
-        violations.raise_if_any()
-        assert source_id is not None
-        if source_id in existing.values():
-            msg = "a unit cannot be one of its own successors"
-            raise LineageCycleError(msg, metadata={"unit_id": str(source_id)})
-        with audit_scope(request_id=request_id, reason=reason):
-            source = self._get_active(source_id, "unit_id")
-            formed: list[Unit] = []
-            registers: list[Any] = []
+        batch = method == "BatchDivideUnits"
+        source_ids: list[UUID] = []
+        existing: dict[tuple[int, int], UUID] = {}
+        new_specs: dict[str, NewUnitSpec] = {}  # administrative code (or name) -> spec
+        for n, order in enumerate(orders):
+            prefix = f"divisions[{n}]." if batch else ""
+            source_id = violations.check(
+                lambda o=order, p=prefix: parse_uuid(o.unit_id, f"{p}unit_id"))
+            if source_id is not None:
+                if source_id in source_ids:
+                    violations.add(f"{prefix}unit_id", "DUPLICATE_UNIT",
+                                   "names a unit already divided in this request")
+                source_ids.append(source_id)
+            successors = order.successors
+            if len(successors) < 2:
+                violations.add(f"{prefix}successors", "SUCCESSORS_TOO_FEW",
+                               "a division has at least two successors")
+            if sum(t.is_default for t in successors) != 1:
+                violations.add(f"{prefix}successors", "DEFAULT_SUCCESSOR_COUNT",
+                               "exactly one successor must be marked is_default")
             for i, target in enumerate(successors):
-                if i in existing:
-                    unit = self._get_active(existing[i], f"successors[{i}].unit_id")
-                    unit.absorb([source.id], effective_date)
+                field = f"{prefix}successors[{i}]"
+                if bool(target.unit_id) == (target.new_unit is not None):
+                    violations.add(field, "TARGET_REQUIRED",
+                                   "give exactly one of unit_id or new_unit")
+                elif target.unit_id:
+                    parsed = violations.check(
+                        lambda t=target, f=field: parse_uuid(t.unit_id, f"{f}.unit_id"))
+                    if parsed is not None:
+                        if parsed in [v for (m, _), v in existing.items() if m == n]:
+                            violations.add(f"{field}.unit_id", "DUPLICATE_UNIT",
+                                           "names a unit already listed")
+                        existing[(n, i)] = parsed
                 else:
                     assert target.new_unit is not None
-                    unit, more = self._form_unit(target.new_unit, effective_date, request_id, i,
-                                                 predecessors=[source],
-                                                 field=f"successors[{i}].new_unit.")
+                    key = target.new_unit.administrative_unit_code or target.new_unit.display_name
+                    if new_specs.setdefault(key, target.new_unit) != target.new_unit:
+                        violations.add(f"{field}.new_unit", "NEW_UNIT_CONFLICT",
+                                       f"differs from another new unit with code {key!r}")
+        violations.raise_if_any()
+        if cycle := set(source_ids) & set(existing.values()):
+            msg = "a unit cannot be one of its own successors"
+            raise LineageCycleError(msg, metadata={"unit_id": str(min(cycle))})
+        with audit_scope(request_id=request_id, reason=reason):
+            prefixes = [f"divisions[{n}]." if batch else "" for n in range(len(orders))]
+            sources = [self._get_active(sid, f"{prefixes[n]}unit_id")
+                       for n, sid in enumerate(source_ids)]
+            # Who receives a share of whom: the successors' predecessors.
+            shares: dict[Any, list[Unit]] = {}
+            fields: dict[Any, str] = {}
+            for n, order in enumerate(orders):
+                for i, target in enumerate(order.successors):
+                    ref = existing.get((n, i)) or _new_unit_key(target)
+                    shares.setdefault(ref, []).append(sources[n])
+                    fields.setdefault(ref, f"{prefixes[n]}successors[{i}]")
+            formed: dict[Any, Unit] = {}
+            registers: list[Any] = []
+            for index, (ref, predecessors) in enumerate(shares.items()):
+                if isinstance(ref, uuid.UUID):
+                    unit = self._get_active(ref, f"{fields[ref]}.unit_id")
+                    unit.absorb([p.id for p in predecessors], effective_date)
+                else:
+                    unit, more = self._form_unit(
+                        new_specs[ref], effective_date, request_id, index,
+                        predecessors=predecessors, field=f"{fields[ref]}.new_unit.")
                     registers.extend(more)
-                formed.append(unit)
-            self._require_same_level(source, formed)
-            default = next(u for u, t in zip(formed, successors, strict=True) if t.is_default)
-            source.divide([u.id for u in formed], default.id, effective_date)
-            result = {"default_id": str(default.id), "successor_ids": [str(u.id) for u in formed]}
-            self.save_command(request_id, "DivideUnit", payload, result,
-                              source, *formed, *registers)
-        return default.id, [u.id for u in formed]
+                self._require_successor_level(predecessors, unit)
+                formed[ref] = unit
+            results: list[tuple[UUID, list[UUID]]] = []
+            for n, order in enumerate(orders):
+                units = [formed[existing.get((n, i)) or _new_unit_key(t)]
+                         for i, t in enumerate(order.successors)]
+                default = next(u for u, t in zip(units, order.successors, strict=True)
+                               if t.is_default)
+                sources[n].divide([u.id for u in units], default.id, effective_date)
+                results.append((default.id, [u.id for u in units]))
+            result = {"divisions": [[str(d), [str(s) for s in ss]] for d, ss in results]}
+            self.save_command(request_id, method, payload, result,
+                              *sources, *formed.values(), *registers)
+        return results
 
     def dissolve_unit(self, unit_id: str, records_successor_id: str, *,
                       effective_date: dt.date | None = None, request_id: str = "",
@@ -348,13 +422,12 @@ class IdentityApplication(IdempotentApplication):
         return parsed
 
     @staticmethod
-    def _require_same_level(unit: Unit, others: Sequence[Unit]) -> None:
-        for other in others:
-            if other.level is not unit.level:
-                msg = (f"{other.display_name} is a {other.level.value} and "
-                       f"{unit.display_name} a {unit.level.value}; lineage links units "
-                       "of one level")
-                raise LevelMismatchError(msg, metadata={"unit_id": str(other.id)})
+    def _require_successor_level(predecessors: Sequence[Unit], successor: Unit) -> None:
+        for predecessor in predecessors:
+            if successor.level not in SUCCESSOR_LEVELS[predecessor.level]:
+                msg = (f"{predecessor.display_name} is a {predecessor.level.value} and cannot "
+                       f"be succeeded by {successor.display_name}, a {successor.level.value}")
+                raise LevelMismatchError(msg, metadata={"unit_id": str(predecessor.id)})
 
     def _form_unit(self, spec: NewUnitSpec, effective_date: dt.date | None, request_id: str,
                    index: int, *, predecessors: Sequence[Unit],

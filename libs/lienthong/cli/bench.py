@@ -2,6 +2,101 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from lienthong.testing.postgres import DEFAULT_TEST_DSN
 
 app = typer.Typer(help="Benchmarks that print JSON figures.", no_args_is_help=True)
+err_console = Console(stderr=True)
+
+Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+Seconds = Annotated[float, typer.Option("--seconds", min=0.1,
+                                        help="How long each measured phase runs.")]
+Count = Annotated[int | None, typer.Option(
+    "--count", min=1, help="Calls per measured phase instead of a duration.")]
+Connections = Annotated[int, typer.Option(
+    "--connections", min=1, help="Client threads, each with its own connection.")]
+PostgresDsn = Annotated[str, typer.Option(
+    "--postgres-dsn", envvar="LIENTHONG_TEST_POSTGRES_DSN",
+    help="Administrative DSN; the bench creates and drops its own database there.")]
+Options = Annotated[list[str] | None, typer.Option(
+    "--option", help="KEY=VALUE added to the service's environment (repeatable), "
+    "e.g. IDENTITYAPPLICATION_POSTGRES_MAX_OVERFLOW=8.")]
+
+
+def _parse_options(values: list[str] | None) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for value in values or []:
+        key, sep, setting = value.partition("=")
+        if not sep or not key:
+            err_console.print(f"[red]--option {value!r}: expected KEY=VALUE[/]")
+            raise typer.Exit(2)
+        options[key] = setting
+    return options
+
+
+def _emit(result: dict[str, Any], as_json: bool, rows: list[tuple[str, str, str]]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    table = Table(title=f"lienthong bench {result.get('scenario', '')}")
+    table.add_column("group")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for group, name, value in rows:
+        table.add_row(group, name, value)
+    Console().print(table)
+
+
+def _rows(result: dict[str, Any], groups: list[str]) -> list[tuple[str, str, str]]:
+    rows = []
+    for group in groups:
+        for name, value in result.get(group, {}).items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+            rows.append((group, name, str(value)))
+    return rows
+
+
+@app.command("identity")
+def identity(
+    as_json: Json = False,
+    seconds: Seconds = 10.0,
+    count: Count = None,
+    connections: Connections = 4,
+    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    db_functions: Annotated[bool, typer.Option(
+        "--db-functions", help="Run the service with POSTGRES_ENABLE_DB_FUNCTIONS=y "
+        "(faster inserts without the table lock: notification ids may commit "
+        "out of order).")] = False,
+    grpc_workers: Annotated[int | None, typer.Option(
+        "--grpc-workers", min=1, help="LIENTHONG_GRPC_WORKERS of the service.")] = None,
+    pool_size: Annotated[int | None, typer.Option(
+        "--pool-size", min=1, help="LIENTHONG_POSTGRES_POOL_SIZE of the service.")] = None,
+    payload_bytes: Annotated[int, typer.Option(
+        "--payload-bytes", min=1, help="Row size of the raw insert baseline.")] = 300,
+    option: Options = None,
+) -> None:
+    """RegisterUnit and ResolveUnit through gRPC, beside raw PostgreSQL inserts."""
+    from lienthong.bench.common import BenchError, PhaseProgress
+    from lienthong.bench.identity import IdentityBenchConfig, run_identity_bench
+
+    config = IdentityBenchConfig(
+        postgres_dsn=postgres_dsn, connections=connections, seconds=seconds, count=count,
+        db_functions=db_functions, grpc_workers=grpc_workers, pool_size=pool_size,
+        payload_bytes=payload_bytes, options=_parse_options(option))
+    try:
+        with PhaseProgress(enabled=True) as progress:
+            result = run_identity_bench(config, progress)
+    except BenchError as error:
+        err_console.print(f"[red]bench identity failed:[/] {error}")
+        raise typer.Exit(1) from None
+    _emit(result, as_json, _rows(result, ["register", "resolve", "raw", "ratios",
+                                          "machine", "config"]))

@@ -7,7 +7,8 @@ else of an exception (no stack trace, no class name) leaves the server.
 
 from __future__ import annotations
 
-import grpc
+from typing import TYPE_CHECKING
+
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -20,6 +21,9 @@ from lienthong.errors import (
     LienthongError,
     NotFound,
 )
+
+if TYPE_CHECKING:
+    import grpc
 
 ERROR_DOMAIN = "lienthong.vn"
 

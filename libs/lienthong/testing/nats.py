@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lienthong.natsbin import nats_server_path
 from lienthong.ports import free_port, wait_for_port
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class NatsServer:

@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 _postgres_passed = 0
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--target", choices=("local", "kind"), default="local",
+                     help="e2e: start the platform as `make up` does (local), or use the "
+                          "port-forwarded kind deployment (kind)")
+
+
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     server = NatsServer(tmp_path / "nats").start()

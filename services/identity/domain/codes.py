@@ -10,6 +10,7 @@ Each check raises :class:`CodeError` naming the exact rule that was broken.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -59,13 +60,13 @@ class AgencyCode:
             raise CodeError(field, "AGENCY_CODE_FORMAT",
                             "must match NNN.NN.NN.XNN: digits, dots, then an upper-case "
                             "letter and two digits (e.g. 000.00.00.H49)")
-        level4, level3, level2, letter, number = match.groups()
+        level4, level3, level2, _letter, number = match.groups()
         if number == "00":
             raise CodeError(field, "AGENCY_CODE_LEVEL1_ZERO",
                             "the level-1 code (last segment) must not be numbered 00")
         filled = [level2 != "00", level3 != "00", level4 != "000"]
         # A lower level can only be issued under a filled higher level.
-        for higher, lower in zip(filled, filled[1:], strict=False):
+        for higher, lower in itertools.pairwise(filled):
             if lower and not higher:
                 raise CodeError(field, "AGENCY_CODE_LEVEL_GAP",
                                 "a lower level is set while the level above it is zero "
@@ -115,7 +116,7 @@ def parse_administrative_code(raw: str, level: Level,
 
 
 def classify_code(raw: str, field: str = "code") -> tuple[str, str]:
-    """Tell which kind of code a caller gave: ``("agency", code)`` or ``("administrative", code)``."""
+    """Which kind of code a caller gave: ``("agency", code)`` or ``("administrative", code)``."""
     text = raw.strip()
     if "." in text or len(text) == 13:
         return "agency", AgencyCode.parse(text, field).value

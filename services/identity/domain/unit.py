@@ -140,8 +140,9 @@ class Unit(AuditedAggregate):
 
     def _require_active(self) -> None:
         if not self.is_active:
-            msg = (f"unit {self.id} ({self.display_name}) was {self.retirement.value if self.retirement else 'retired'} "
-                   f"on {self.retired_date}; a retired unit cannot change")
+            how = self.retirement.value if self.retirement else "retired"
+            msg = (f"unit {self.id} ({self.display_name}) was {how} on {self.retired_date}; "
+                   "a retired unit cannot change")
             raise UnitRetiredError(msg, metadata={"unit_id": str(self.id)})
 
     def rename(self, display_name: str, effective_date: dt.date | None) -> None:

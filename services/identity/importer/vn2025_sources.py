@@ -17,6 +17,7 @@ an :class:`Ambiguity` instead of guessing silently.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -269,12 +270,18 @@ def _pair_communes(
     b: _Builder,
     official: Mapping[str, _NewCommune],
     vam_rows: Iterable[Mapping[str, Any]],
-) -> dict[tuple[str, str], str]:
+) -> tuple[dict[tuple[str, str], str], dict[str, _NewCommune]]:
     """Pair vietnamadminunits' 2025 communes with the official ones.
 
-    Pairs by province and spelling-insensitive name, flags code and spelling
-    differences, and returns (provinceKey, wardKey) -> official commune code.
+    Pairs by province and spelling-insensitive name and flags code and
+    spelling differences. Where the codes differ, vietnamadminunits' code is
+    used: vietnam-provinces 2025.10.1 carries the draft list, and its
+    disputed codes collide with codes of unrelated old communes, while
+    vietnamadminunits' codes agree with the statistics office's list
+    (Công văn 1027/CTK-CSCL, 25 June 2025). Returns (provinceKey, wardKey)
+    -> commune code, and the 2025 communes by the code kept.
     """
+    recode: dict[str, str] = {}
     by_name: dict[tuple[str, str], str] = {}
     for c in (official[code] for code in sorted(official)):
         key = (c.province_code, _match_key(c.name))
@@ -311,22 +318,23 @@ def _pair_communes(
                 f"({code}), among them {vam.name!r} ({vam.code}).",
                 f"the lineage of every match goes to commune:{code}",
             )
-        pairs[(r["provinceKey"], r["wardKey"])] = code
+        pairs[(r["provinceKey"], r["wardKey"])] = vam.code
         paired.add(code)
         if vam.code != code:
-            b.disputed.add(f"commune:{code}")
+            recode[code] = vam.code
+            b.disputed.add(f"commune:{vam.code}")
             b.flag(
-                f"commune:{code}",
+                f"commune:{vam.code}",
                 "CODE_MISMATCH_BETWEEN_SOURCES",
                 f"{ours.name} ({vam.province_name}) has code {code} in vietnam-provinces "
                 f"but {vam.code} in vietnamadminunits.",
-                f"kept the vietnam-provinces code {code}",
+                f"used the vietnamadminunits code {vam.code} (the official list's)",
             )
         if vam.name != ours.name:
             b.flag(
-                f"commune:{code}",
+                f"commune:{vam.code}",
                 "NAME_MISMATCH_BETWEEN_SOURCES",
-                f"commune:{code} is spelled {ours.name!r} in vietnam-provinces "
+                f"commune:{vam.code} is spelled {ours.name!r} in vietnam-provinces "
                 f"but {vam.name!r} in vietnamadminunits.",
                 f"kept the vietnam-provinces spelling {ours.name!r}",
             )
@@ -337,7 +345,14 @@ def _pair_communes(
             f"vietnamadminunits has no 2025 commune matching {official[code].name!r} ({code}).",
             "kept as a 2025 unit without known predecessors",
         )
-    return pairs
+    recoded: dict[str, _NewCommune] = {}
+    for code, commune in official.items():
+        kept = recode.get(code, code)
+        recoded[kept] = dataclasses.replace(commune, code=kept)
+    if len(recoded) != len(official):
+        msg = "re-coding the disputed communes made two communes share a code"
+        raise ValueError(msg)
+    return pairs, recoded
 
 
 def _provinces(
@@ -647,7 +662,7 @@ def build_plan() -> Vn2025Plan:
     parent, continuing, province_merges = _provinces(
         b, official_provinces, current, legacy_codes, converter["DICT_PROVINCE"]
     )
-    pairs = _pair_communes(b, official_communes, current)
+    pairs, official_communes = _pair_communes(b, official_communes, current)
     commune_merges, divisions = _communes(
         b, official_communes, parent, pairs, lineage_keys, converter
     )

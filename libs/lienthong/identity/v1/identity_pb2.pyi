@@ -285,6 +285,24 @@ class DivideUnitResponse(_message.Message):
     successors: _containers.RepeatedCompositeFieldContainer[Unit]
     def __init__(self, source: _Optional[_Union[Unit, _Mapping]] = ..., successors: _Optional[_Iterable[_Union[Unit, _Mapping]]] = ...) -> None: ...
 
+class BatchDivideUnitsRequest(_message.Message):
+    __slots__ = ("request_id", "divisions", "effective_date", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DIVISIONS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    divisions: _containers.RepeatedCompositeFieldContainer[DivideUnitRequest]
+    effective_date: _date_pb2.Date
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., divisions: _Optional[_Iterable[_Union[DivideUnitRequest, _Mapping]]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class BatchDivideUnitsResponse(_message.Message):
+    __slots__ = ("divisions",)
+    DIVISIONS_FIELD_NUMBER: _ClassVar[int]
+    divisions: _containers.RepeatedCompositeFieldContainer[DivideUnitResponse]
+    def __init__(self, divisions: _Optional[_Iterable[_Union[DivideUnitResponse, _Mapping]]] = ...) -> None: ...
+
 class DissolveUnitRequest(_message.Message):
     __slots__ = ("request_id", "unit_id", "records_successor_unit_id", "effective_date", "reason")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]

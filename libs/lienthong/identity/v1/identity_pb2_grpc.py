@@ -76,6 +76,11 @@ class IdentityServiceStub:
                 request_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.DivideUnitRequest.SerializeToString,
                 response_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.DivideUnitResponse.FromString,
                 _registered_method=True)
+        self.BatchDivideUnits = channel.unary_unary(
+                '/lienthong.identity.v1.IdentityService/BatchDivideUnits',
+                request_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsRequest.SerializeToString,
+                response_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsResponse.FromString,
+                _registered_method=True)
         self.DissolveUnit = channel.unary_unary(
                 '/lienthong.identity.v1.IdentityService/DissolveUnit',
                 request_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.DissolveUnitRequest.SerializeToString,
@@ -151,6 +156,15 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchDivideUnits(self, request, context):
+        """Divides several units at once, in one transaction: for neighbours each
+        split among the same new units. A new unit given identically in several
+        divisions is one unit; it may carry on the code of any unit it replaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DissolveUnit(self, request, context):
         """Ends a unit, naming the unit that takes over its records.
         """
@@ -209,6 +223,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.DivideUnit,
                     request_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.DivideUnitRequest.FromString,
                     response_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.DivideUnitResponse.SerializeToString,
+            ),
+            'BatchDivideUnits': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchDivideUnits,
+                    request_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsRequest.FromString,
+                    response_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsResponse.SerializeToString,
             ),
             'DissolveUnit': grpc.unary_unary_rpc_method_handler(
                     servicer.DissolveUnit,
@@ -422,6 +441,33 @@ class IdentityService:
             '/lienthong.identity.v1.IdentityService/DivideUnit',
             lienthong_dot_identity_dot_v1_dot_identity__pb2.DivideUnitRequest.SerializeToString,
             lienthong_dot_identity_dot_v1_dot_identity__pb2.DivideUnitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchDivideUnits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lienthong.identity.v1.IdentityService/BatchDivideUnits',
+            lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsRequest.SerializeToString,
+            lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,92 @@
+"""The platform under test, reached through its public gRPC endpoints only.
+
+``--target local`` starts it the way ``make up`` does (``lienthong up``, a
+real nats-server, SQLite event stores) in a temporary folder and stops it
+with Ctrl-C (SIGINT) at the end. ``--target kind`` uses the port-forwarded
+deployment of ``make e2e-kind``: LIENTHONG_E2E_IDENTITY_ADDRESS (default
+127.0.0.1:50051).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import grpc
+import pytest
+
+from lienthong.identity.v1 import identity_pb2_grpc
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+STARTUP_TIMEOUT_S = 90
+
+
+@dataclass(frozen=True)
+class Platform:
+    identity_address: str
+    data_dir: Path | None  # local target only
+
+    def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run the `lienthong` command against this platform."""
+        command = [sys.executable, "-m", "lienthong.cli.main", *args,
+                   "--address", self.identity_address]
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+
+
+def _status(data_dir: Path) -> dict[str, object] | None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lienthong.cli.main", "status", "--json", "--data-dir",
+         str(data_dir)], capture_output=True, text=True, timeout=30, check=False)
+    try:
+        return json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def platform(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    if request.config.getoption("--target") == "kind":
+        yield Platform(os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"), None)
+        return
+    data_dir = tmp_path_factory.mktemp("platform")
+    log = (data_dir / "up.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lienthong.cli.main", "up", "--data-dir", str(data_dir),
+         "--nats-port", "0", "--base-port", "0"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            status = _status(data_dir)
+            if status and status.get("healthy"):
+                break
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the platform did not start:\n{(data_dir / 'up.log').read_text()}")
+            time.sleep(0.3)
+        services = {s["name"]: s["address"] for s in status["services"]}  # type: ignore[union-attr]
+        yield Platform(services["identity"], data_dir)
+    finally:
+        process.send_signal(signal.SIGINT)  # what Ctrl-C does
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def identity(platform: Platform) -> Iterator[identity_pb2_grpc.IdentityServiceStub]:
+    with grpc.insecure_channel(platform.identity_address) as channel:
+        yield identity_pb2_grpc.IdentityServiceStub(channel)

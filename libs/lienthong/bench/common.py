@@ -1,0 +1,564 @@
+"""Pieces every benchmark scenario shares.
+
+* :func:`percentile` and :func:`figures`: the statistics (pure, unit-tested).
+* :func:`run_closed_loop`: N threads, each with its own connection, calling an
+  operation back to back for a fixed time or a fixed count; latencies and
+  errors are collected per thread and merged at the end.
+* :class:`BenchDatabase`: a throw-away PostgreSQL database on a given server.
+* :class:`ServiceProcess`: a service started as in production
+  (``python -m <module>``) on a free port, waited for until its health says
+  SERVING, stopped with SIGTERM.
+* :func:`raw_pg_insert`: the baseline, commit-per-insert with raw psycopg.
+* :class:`CpuMeter`: where the CPU went during a phase (machine, server, client).
+* :func:`machine_info`: cores and versions, so figures say where they come from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import itertools
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg import sql
+
+from lienthong.ports import free_port
+from lienthong.testing.postgres import DEFAULT_TEST_DSN, with_database
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+
+    from rich.progress import Progress
+
+
+class BenchError(RuntimeError):
+    """A benchmark cannot run (no database, a service that does not start...)."""
+
+
+class StopLoad(Exception):
+    """Raised by an operation to end its thread's loop (e.g. a key space is used up)."""
+
+
+# -- statistics ---------------------------------------------------------------
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) of sorted values, interpolated between ranks.
+
+    The same definition as numpy's default ("linear"); 0.0 for no values.
+    """
+    if not sorted_values:
+        return 0.0
+    if not 0 <= q <= 100:
+        msg = f"percentile must be within 0..100, got {q}"
+        raise ValueError(msg)
+    rank = (len(sorted_values) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (rank - low)
+
+
+def figures(latencies_s: Sequence[float], elapsed_s: float, errors: int = 0) -> dict[str, Any]:
+    """``per_s``, ``p50_ms``, ``p99_ms``, ``count`` (and ``errors``) of one measured phase."""
+    ordered = sorted(latencies_s)
+    result: dict[str, Any] = {
+        "per_s": round(len(ordered) / elapsed_s, 1) if elapsed_s > 0 else 0.0,
+        "p50_ms": round(percentile(ordered, 50) * 1000, 3),
+        "p99_ms": round(percentile(ordered, 99) * 1000, 3),
+        "count": len(ordered),
+    }
+    if errors:
+        result["errors"] = errors
+    return result
+
+
+# -- closed-loop load ---------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    """What a closed-loop run measured."""
+
+    latencies_s: list[float]
+    elapsed_s: float
+    errors: int = 0
+    first_error: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    def figures(self) -> dict[str, Any]:
+        result = figures(self.latencies_s, self.elapsed_s, self.errors)
+        if self.cpu:
+            result["cpu"] = dict(self.cpu)
+            if result["per_s"]:
+                # CPU milliseconds each call cost, per process, from the shares above.
+                for name in ("server", "postgres", "client"):
+                    if f"{name}_pct" in self.cpu:
+                        result["cpu"][f"{name}_ms_per_call"] = round(
+                            self.cpu[f"{name}_pct"] * 10 / result["per_s"], 3)
+        return result
+
+
+def run_closed_loop(
+    worker_factory: Callable[[int], Callable[[int], Any]],
+    *,
+    connections: int,
+    seconds: float | None = None,
+    count: int | None = None,
+    warmup: int = 0,
+    on_progress: Callable[[float, float], None] | None = None,
+    cpu: CpuMeter | None = None,
+    max_errors: int = 100,
+) -> LoadResult:
+    """Call an operation back to back from ``connections`` threads.
+
+    ``worker_factory(i)`` runs in thread i (open its connection there) and
+    returns the operation the thread calls as ``op(seq)``, ``seq`` being unique
+    across threads; an operation with a ``close`` attribute is closed at the end.
+
+    Runs for ``seconds`` or until ``count`` operations were measured in all
+    (``count`` wins when both are given). Each thread first runs ``warmup``
+    unmeasured operations; the clock starts when every thread is ready.
+    ``on_progress(completed, total)`` is called from the calling thread about
+    ten times a second. A run stops early after ``max_errors`` failed calls.
+    """
+    if connections < 1:
+        msg = "connections must be at least 1"
+        raise ValueError(msg)
+    if count is None and seconds is None:
+        msg = "give seconds or count"
+        raise ValueError(msg)
+    seqs = itertools.count()
+    measured = itertools.count()
+    start_barrier = threading.Barrier(connections + 1)
+    per_thread: list[list[float]] = [[] for _ in range(connections)]
+    ends: list[float] = [0.0] * connections
+    errors: list[str] = []
+    setup_errors: list[BaseException] = []
+    stop = threading.Event()
+    deadline = [float("inf")]
+
+    def worker(index: int) -> None:
+        latencies = per_thread[index]
+        try:
+            op = worker_factory(index)
+            for _ in range(warmup):
+                op(next(seqs))
+        except BaseException as error:
+            setup_errors.append(error)
+            start_barrier.abort()
+            return
+        try:
+            start_barrier.wait()
+        except threading.BrokenBarrierError:
+            return
+        clock = time.perf_counter
+        try:
+            while not stop.is_set():
+                if count is not None:
+                    if next(measured) >= count:
+                        break
+                elif clock() >= deadline[0]:
+                    break
+                seq = next(seqs)
+                began = clock()
+                try:
+                    op(seq)
+                except StopLoad:
+                    break
+                except Exception as error:
+                    errors.append(f"{type(error).__name__}: {error}")
+                    if len(errors) >= max_errors:
+                        stop.set()
+                    continue
+                latencies.append(clock() - began)
+        finally:
+            ends[index] = clock()
+            close = getattr(op, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
+
+    threads = [threading.Thread(target=worker, args=(i,), name=f"bench-{i}", daemon=True)
+               for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    try:
+        start_barrier.wait()
+    except threading.BrokenBarrierError:
+        for thread in threads:
+            thread.join()
+        error = setup_errors[0] if setup_errors else RuntimeError("worker setup failed")
+        msg = f"a load worker could not start: {type(error).__name__}: {error}"
+        raise BenchError(msg) from error
+    started = time.perf_counter()
+    if seconds is not None and count is None:
+        deadline[0] = started + seconds
+    if cpu is not None:
+        cpu.start()
+    try:
+        while any(t.is_alive() for t in threads):
+            if on_progress is not None:
+                if count is not None:
+                    on_progress(float(sum(len(p) for p in per_thread) + len(errors)),
+                                float(count))
+                else:
+                    on_progress(min(time.perf_counter() - started, seconds or 0.0),
+                                float(seconds or 0.0))
+            time.sleep(0.1)
+    except BaseException:
+        stop.set()
+        raise
+    cpu_used = cpu.stop() if cpu is not None else {}
+    elapsed = max(ends) - started
+    if on_progress is not None:
+        total = float(count if count is not None else seconds or 0.0)
+        on_progress(total, total)
+    return LoadResult([x for p in per_thread for x in p], elapsed, len(errors),
+                      errors[0] if errors else "", cpu_used)
+
+
+# -- progress -------------------------------------------------------------------
+
+
+class PhaseProgress:
+    """Rich progress bars on stderr, one per phase; silent when disabled."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self._progress: Progress | None = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description:<22}"), BarColumn(),
+                TextColumn("{task.fields[note]}"), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=False)
+
+    def __enter__(self) -> PhaseProgress:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @contextlib.contextmanager
+    def phase(self, description: str,
+              total: float | None = None) -> Iterator[Callable[[float, float], None]]:
+        """A bar for one phase; yields ``update(completed, total)``."""
+        progress = self._progress
+        if progress is None:
+            yield lambda _completed, _total: None
+            return
+        task = progress.add_task(description, total=total, note="")
+
+        def update(completed: float, new_total: float) -> None:
+            progress.update(task, completed=completed, total=new_total or None)
+
+        try:
+            yield update
+        finally:
+            current = progress.tasks[task] if task < len(progress.tasks) else None
+            done = current.total if current is not None and current.total else 1.0
+            progress.update(task, completed=done, total=done, note="done")
+
+    def note(self, text: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(text)
+
+
+# -- CPU ------------------------------------------------------------------------
+
+
+def _proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc); 0.0 if unreadable."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _postgres_cpu_s() -> float:
+    """CPU seconds of every ``postgres`` process of the machine (all databases)."""
+    total = 0.0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm") as comm:
+                if comm.read().strip() != "postgres":
+                    continue
+        except OSError:
+            continue
+        total += _proc_cpu_s(int(entry))
+    return total
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine; zeros where /proc/stat is missing."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    total = sum(values[:8])
+    return float(total - idle), float(total)
+
+
+class CpuMeter:
+    """CPU used during a phase, in percent of one core (the machine: of all cores).
+
+    ``client``: this process; ``server``: the service process; ``postgres``:
+    every postgres process of the machine (other users of the server count too).
+    """
+
+    def __init__(self, server_pid: int | None = None) -> None:
+        self.server_pid = server_pid
+        self._began: tuple[float, ...] | None = None
+
+    def _sample(self) -> tuple[float, ...]:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        busy, total = _machine_cpu()
+        server = _proc_cpu_s(self.server_pid) if self.server_pid else 0.0
+        return (time.perf_counter(), usage.ru_utime + usage.ru_stime, server,
+                _postgres_cpu_s(), busy, total)
+
+    def start(self) -> None:
+        self._began = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        if self._began is None:
+            return {}
+        wall0, client0, server0, pg0, busy0, total0 = self._began
+        wall1, client1, server1, pg1, busy1, total1 = self._sample()
+        wall = max(wall1 - wall0, 1e-9)
+        result = {"client_pct": round(100 * (client1 - client0) / wall, 1)}
+        if self.server_pid:
+            result["server_pct"] = round(100 * (server1 - server0) / wall, 1)
+        if pg1 > pg0:
+            result["postgres_pct"] = round(100 * (pg1 - pg0) / wall, 1)
+        if total1 > total0:
+            result["machine_busy_pct"] = round(100 * (busy1 - busy0) / (total1 - total0), 1)
+        return result
+
+
+# -- PostgreSQL -----------------------------------------------------------------
+
+
+def default_admin_dsn() -> str:
+    return os.environ.get("LIENTHONG_TEST_POSTGRES_DSN", DEFAULT_TEST_DSN)
+
+
+def require_postgres(dsn: str, timeout: float = 3.0) -> None:
+    """Raise :class:`BenchError` with the server's answer when it is unreachable."""
+    try:
+        with psycopg.connect(dsn, connect_timeout=timeout) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as error:
+        reason = str(error).strip() or type(error).__name__
+        msg = f"PostgreSQL is unreachable at {redact_dsn(dsn)}: {reason}"
+        raise BenchError(msg) from None
+
+
+def redact_dsn(dsn: str) -> str:
+    if "@" in dsn and "://" in dsn:
+        scheme, rest = dsn.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
+    return dsn
+
+
+class BenchDatabase:
+    """CREATE DATABASE on entry, DROP DATABASE (FORCE) on exit, on the given server.
+
+    Like :class:`lienthong.testing.postgres.TemporaryDatabase`, with the
+    administrative DSN given rather than read from the test environment.
+    """
+
+    def __init__(self, admin_dsn: str, prefix: str = "lienthong_bench") -> None:
+        self.admin_dsn = admin_dsn
+        self.name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        self.dsn = with_database(admin_dsn, self.name)
+
+    def __enter__(self) -> BenchDatabase:
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                sql.Identifier(self.name)))
+
+
+def raw_pg_insert(dsn: str, *, connections: int, seconds: float | None = None,
+                  count: int | None = None, payload_bytes: int = 300, warmup: int = 20,
+                  on_progress: Callable[[float, float], None] | None = None,
+                  table: str = "bench_raw_insert") -> LoadResult:
+    """The baseline: one INSERT and one COMMIT per call, one connection per thread."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} "
+                             "(id bigserial PRIMARY KEY, payload bytea NOT NULL)").format(
+            sql.Identifier(table)))
+    insert = sql.SQL("INSERT INTO {} (payload) VALUES (%s)").format(sql.Identifier(table))
+    payload = os.urandom(payload_bytes)
+
+    def factory(_: int) -> Callable[[int], Any]:
+        conn = psycopg.connect(dsn, autocommit=True)
+
+        class Insert:
+            def __call__(self, _seq: int) -> None:
+                conn.execute(insert, (payload,), prepare=True)
+
+            def close(self) -> None:
+                conn.close()
+
+        return Insert()
+
+    return run_closed_loop(factory, connections=connections, seconds=seconds, count=count,
+                           warmup=warmup, on_progress=on_progress, cpu=CpuMeter())
+
+
+def postgres_version(dsn: str) -> str:
+    with psycopg.connect(dsn, connect_timeout=3) as conn:
+        row = conn.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else ""
+
+
+# -- a service process -------------------------------------------------------------
+
+
+class ServiceProcess:
+    """``python -m <module>`` on 127.0.0.1:<free port>, as production runs it."""
+
+    def __init__(self, module: str, env: Mapping[str, str], *,
+                 startup_timeout: float = 60.0, grace: float = 15.0) -> None:
+        self.module = module
+        self.port = free_port()
+        self.env = {**os.environ, "LIENTHONG_LISTEN": self.address,
+                    "LIENTHONG_LOG_LEVEL": "warning", **env}
+        self.startup_timeout = startup_timeout
+        self.grace = grace
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def __enter__(self) -> ServiceProcess:
+        self.process = subprocess.Popen([sys.executable, "-m", self.module], env=self.env,
+                                        stdout=self._log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        try:
+            self._wait_serving()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_serving(self) -> None:
+        import grpc
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        assert self.process is not None
+        deadline = time.monotonic() + self.startup_timeout
+        with grpc.insecure_channel(self.address) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while True:
+                if self.process.poll() is not None:
+                    msg = (f"{self.module} exited with code {self.process.returncode}:\n"
+                           f"{self.log_tail()}")
+                    raise BenchError(msg)
+                try:
+                    reply = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
+                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.RpcError:
+                    pass
+                if time.monotonic() > deadline:
+                    msg = (f"{self.module} is not SERVING after {self.startup_timeout}s:\n"
+                           f"{self.log_tail()}")
+                    raise BenchError(msg)
+                time.sleep(0.1)
+
+    def log_tail(self, size: int = 4000) -> str:
+        self._log.flush()
+        self._log.seek(0, os.SEEK_END)
+        end = self._log.tell()
+        self._log.seek(max(0, end - size))
+        return self._log.read().decode(errors="replace")
+
+    def __exit__(self, *_: object) -> None:
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=self.grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._log.close()
+
+
+def grpc_channel_options() -> list[tuple[str, Any]]:
+    """Channel options that give each client thread its own TCP connection."""
+    return [("grpc.use_local_subchannel_pool", 1)]
+
+
+# -- where the figures come from -------------------------------------------------
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def nats_server_version() -> str:
+    from lienthong.natsbin import nats_server_path
+
+    try:
+        out = subprocess.run([nats_server_path(), "--version"], capture_output=True,
+                             text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    text = (out.stdout or out.stderr).strip()
+    return text.rsplit(" ", 1)[-1].lstrip("v") if text else ""
+
+
+def machine_info(dsn: str) -> dict[str, Any]:
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "postgresql": postgres_version(dsn),
+        "nats_server": nats_server_version(),
+        "grpcio": _version("grpcio"),
+        "eventsourcing": _version("eventsourcing"),
+        "psycopg": _version("psycopg"),
+    }
