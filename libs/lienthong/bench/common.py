@@ -47,7 +47,7 @@ class BenchError(RuntimeError):
     """A benchmark cannot run (no database, a service that does not start...)."""
 
 
-class StopLoad(Exception):
+class LoadExhaustedError(Exception):
     """Raised by an operation to end its thread's loop (e.g. a key space is used up)."""
 
 
@@ -175,7 +175,7 @@ def run_closed_loop(
                 began = clock()
                 try:
                     op(seq)
-                except StopLoad:
+                except LoadExhaustedError:
                     break
                 except Exception as error:
                     errors.append(f"{type(error).__name__}: {error}")

@@ -27,9 +27,9 @@ from lienthong.bench.common import (
     BenchDatabase,
     BenchError,
     CpuMeter,
+    LoadExhaustedError,
     PhaseProgress,
     ServiceProcess,
-    StopLoad,
     grpc_channel_options,
     machine_info,
     raw_pg_insert,
@@ -106,7 +106,7 @@ def _register_factory(address: str, run_id: str, province_id: str,
         class Register:
             def __call__(self, seq: int) -> None:
                 if seq >= MAX_COMMUNE_CODES:
-                    raise StopLoad
+                    raise LoadExhaustedError
                 code = f"{seq + 1:05d}"
                 unit = client.stub.RegisterUnit(pb.RegisterUnitRequest(
                     request_id=f"bench-{run_id}-register-{seq}",

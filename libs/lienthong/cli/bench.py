@@ -59,9 +59,9 @@ def _rows(result: dict[str, Any], groups: list[str]) -> list[tuple[str, str, str
     rows = []
     for group in groups:
         for name, value in result.get(group, {}).items():
-            if isinstance(value, dict):
-                value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
-            rows.append((group, name, str(value)))
+            text = (", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+                    if isinstance(value, dict) else str(value))
+            rows.append((group, name, text))
     return rows
 
 
