@@ -1,0 +1,55 @@
+"""An operator starts the platform with one command, finds it, and stops it with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lienthong.platform import grpc_health, nats_health
+
+pytestmark = pytest.mark.e2e
+
+
+def lienthong(*args: str) -> list[str]:
+    return [sys.executable, "-m", "lienthong.cli.main", *args]
+
+
+def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(request, tmp_path):
+    if request.config.getoption("--target") != "local":
+        pytest.skip("starts its own local platform")
+    up = subprocess.Popen(lienthong("up", "--data-dir", str(tmp_path), "--nats-port", "0",
+                                    "--base-port", "0"),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            status = subprocess.run(lienthong("status", "--json", "--data-dir", str(tmp_path)),
+                                    capture_output=True, text=True, check=False)
+            report = json.loads(status.stdout)
+            if report.get("healthy"):
+                break
+            assert up.poll() is None and time.monotonic() < deadline, up.stdout.read()
+            time.sleep(0.3)
+        assert status.returncode == 0
+        by_name = {s["name"]: s for s in report["services"]}
+        assert set(by_name) == {"nats", "identity"}
+        assert all(s["health"] == "SERVING" for s in by_name.values())
+
+        up.send_signal(signal.SIGINT)
+        output, _ = up.communicate(timeout=30)
+    finally:
+        if up.poll() is None:
+            up.kill()
+    assert up.returncode == 0, output
+    assert "stopped" in output
+    assert grpc_health(by_name["identity"]["address"], timeout=1) == "UNREACHABLE"
+    assert nats_health(by_name["nats"]["address"], timeout=1) == "UNREACHABLE"
+    stopped = subprocess.run(lienthong("status", "--json", "--data-dir", str(tmp_path)),
+                             capture_output=True, text=True, check=False)
+    assert stopped.returncode == 1
+    assert json.loads(stopped.stdout) == {"running": False, "services": []}
