@@ -10,7 +10,7 @@ DATA   ?= .lienthong
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install up status test test-unit test-integration test-e2e lint proto bench e2e e2e-kind clean
+.PHONY: help install up status test test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -47,6 +47,13 @@ lint: install ## ruff
 
 proto: install ## Regenerate the Python code of protos/ (commit the result)
 	$(PY) -m lienthong.protogen
+
+proto-check: install ## buf lint (STANDARD) and buf breaking (FILE) against the last release
+	$(PY) -m lienthong.protocheck lint
+	$(PY) -m lienthong.protocheck breaking
+
+proto-release: install ## Record the current contract as the released one (protos/released.binpb)
+	$(PY) -m lienthong.protocheck release
 
 bench: install ## Benchmarks as JSON (needs PostgreSQL)
 	$(BIN)/lienthong bench identity --json
