@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
 
-from lienthong.errors import Conflict, InvalidArgument
+from lienthong.audit import audit_scope
+from lienthong.errors import AlreadyExists, Conflict, InvalidArgument
 from lienthong.eventstore import AuditedAggregate, ServiceApplication, derived_id
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 from uuid import UUID  # noqa: TC003 - create_id's annotation is read at run time
 
@@ -83,6 +84,32 @@ class IdempotentApplication(ServiceApplication):
             )
         return record.result
 
+    def run_command(self, request_id: str, method: str, payload: Mapping[str, Any],
+                    execute: Callable[[], dict[str, Any]], *, reason: str = "",
+                    attempts: int = 3) -> dict[str, Any]:
+        """Run a command once per request id, retrying when a concurrent command won.
+
+        ``execute`` loads what it needs, changes it and returns
+        :meth:`save_command`'s result. A retry of a request that is done (or
+        that finished while this one ran) gets the first answer.
+        """
+        for attempt in range(1, attempts + 1):
+            if (done := self.previous_result(request_id, method, payload)) is not None:
+                return done
+            try:
+                with audit_scope(request_id=request_id, reason=reason):
+                    return execute()
+            except Conflict:
+                # Another command saved first: run again on the state it left.
+                if attempt == attempts:
+                    raise
+            except AlreadyExists:
+                # Perhaps the same request, finishing first under another connection.
+                if (done := self.previous_result(request_id, method, payload)) is not None:
+                    return done
+                raise
+        raise AssertionError  # unreachable: the last attempt returns or raises
+
     def save_command(self, request_id: str, method: str, payload: Mapping[str, Any],
                      result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
         """Save the command's aggregates and its request record in one transaction."""
@@ -95,11 +122,6 @@ class IdempotentApplication(ServiceApplication):
         try:
             self.save(*objs)
         except IntegrityError:
-            # Either the same request ran concurrently (answer as it did), or
-            # another command changed one of these aggregates first.
-            earlier = self.previous_result(request_id, method, payload)
-            if earlier is not None:
-                return earlier
             msg = "another command changed the same records at the same time; retry"
             raise Conflict(msg) from None
         return result

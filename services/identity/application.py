@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from lienthong.audit import audit_scope
 from lienthong.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from lienthong.eventstore import derived_id
 from lienthong.idempotency import IdempotentApplication
@@ -40,6 +39,9 @@ from .projections import Resolution, UnitDirectory, UnitFilter, UnitView
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from uuid import UUID
+
+#: "Today" is the day in Vietnam (UTC+7, no daylight saving time).
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 STANDARD_EVENT_FIELDS = {"originator_id", "originator_version", "timestamp",
                          "originator_topic", "metadata"}
@@ -125,31 +127,34 @@ class IdentityApplication(IdempotentApplication):
     def register_unit(self, spec: NewUnitSpec, *, effective_date: dt.date | None = None,
                       request_id: str = "", reason: str = "") -> UUID:
         payload = {"spec": spec, "effective_date": effective_date}
-        if (done := self.previous_result(request_id, "RegisterUnit", payload)) is not None:
-            return uuid.UUID(done["unit_id"])
-        with audit_scope(request_id=request_id, reason=reason):
+
+        def execute() -> dict[str, Any]:
             unit, registers = self._form_unit(spec, effective_date, request_id, 0,
                                               predecessors=[])
-            self.save_command(request_id, "RegisterUnit", payload,
-                              {"unit_id": str(unit.id)}, unit, *registers)
-        return unit.id
+            return self.save_command(request_id, "RegisterUnit", payload,
+                                     {"unit_id": str(unit.id)}, unit, *registers)
+
+        done = self.run_command(request_id, "RegisterUnit", payload, execute, reason=reason)
+        return uuid.UUID(done["unit_id"])
 
     def rename_unit(self, unit_id: str, display_name: str, *,
                     effective_date: dt.date | None = None, request_id: str = "",
                     reason: str = "") -> UUID:
         payload = {"unit_id": unit_id, "display_name": display_name,
                    "effective_date": effective_date}
-        if (done := self.previous_result(request_id, "RenameUnit", payload)) is not None:
-            return uuid.UUID(done["unit_id"])
         violations = Violations()
         uid = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
         name = violations.check(lambda: normalise_name(display_name))
         violations.raise_if_any()
         assert uid is not None and name is not None
-        with audit_scope(request_id=request_id, reason=reason):
+
+        def execute() -> dict[str, Any]:
             unit = self._get_unit(uid, "unit_id")
             unit.rename(name, effective_date)
-            self.save_command(request_id, "RenameUnit", payload, {"unit_id": str(uid)}, unit)
+            return self.save_command(request_id, "RenameUnit", payload,
+                                     {"unit_id": str(uid)}, unit)
+
+        self.run_command(request_id, "RenameUnit", payload, execute, reason=reason)
         return uid
 
     def merge_units(self, source_ids: Sequence[str], *, successor_id: str = "",
@@ -159,8 +164,6 @@ class IdentityApplication(IdempotentApplication):
         """Merge active units into one successor; returns (successor, sources)."""
         payload = {"sources": list(source_ids), "successor_id": successor_id,
                    "new_successor": new_successor, "effective_date": effective_date}
-        if (done := self.previous_result(request_id, "MergeUnits", payload)) is not None:
-            return uuid.UUID(done["successor_id"]), [uuid.UUID(s) for s in done["source_ids"]]
         violations = Violations()
         sources_ids = self._parse_id_list(source_ids, "source_unit_ids", violations)
         if bool(successor_id) == (new_successor is not None):
@@ -172,7 +175,8 @@ class IdentityApplication(IdempotentApplication):
         if existing_id is not None and existing_id in sources_ids:
             msg = "a unit cannot be merged into itself"
             raise LineageCycleError(msg, metadata={"unit_id": str(existing_id)})
-        with audit_scope(request_id=request_id, reason=reason):
+
+        def execute() -> dict[str, Any]:
             sources = [self._get_active(s, f"source_unit_ids[{i}]")
                        for i, s in enumerate(sources_ids)]
             if existing_id is not None:
@@ -189,9 +193,11 @@ class IdentityApplication(IdempotentApplication):
                 source.merge_into(successor.id, effective_date)
             result = {"successor_id": str(successor.id),
                       "source_ids": [str(s) for s in sources_ids]}
-            self.save_command(request_id, "MergeUnits", payload, result,
-                              successor, *sources, *registers)
-        return successor.id, sources_ids
+            return self.save_command(request_id, "MergeUnits", payload, result,
+                                     successor, *sources, *registers)
+
+        done = self.run_command(request_id, "MergeUnits", payload, execute, reason=reason)
+        return uuid.UUID(done["successor_id"]), [uuid.UUID(s) for s in done["source_ids"]]
 
     def divide_unit(self, unit_id: str, successors: Sequence[DivisionTarget], *,
                     effective_date: dt.date | None = None, request_id: str = "",
@@ -218,13 +224,12 @@ class IdentityApplication(IdempotentApplication):
                 effective_date: dt.date | None, request_id: str,
                 reason: str) -> list[tuple[UUID, list[UUID]]]:
         payload = {"orders": list(orders), "effective_date": effective_date}
-        if (done := self.previous_result(request_id, method, payload)) is not None:
-            return [(uuid.UUID(d), [uuid.UUID(s) for s in ss]) for d, ss in done["divisions"]]
         violations = Violations()
         batch = method == "BatchDivideUnits"
         source_ids: list[UUID] = []
         existing: dict[tuple[int, int], UUID] = {}
         new_specs: dict[str, NewUnitSpec] = {}  # administrative code (or name) -> spec
+        agency_codes: dict[str, NewUnitSpec] = {}
         for n, order in enumerate(orders):
             prefix = f"divisions[{n}]." if batch else ""
             source_id = violations.check(
@@ -256,6 +261,11 @@ class IdentityApplication(IdempotentApplication):
                         existing[(n, i)] = parsed
                 else:
                     assert target.new_unit is not None
+                    agency = target.new_unit.agency_code
+                    claimed = agency_codes.setdefault(agency, target.new_unit) if agency else None
+                    if claimed is not None and claimed != target.new_unit:
+                        violations.add(f"{field}.new_unit.agency_code", "DUPLICATE_AGENCY_CODE",
+                                       f"{agency} is given to another new unit of this request")
                     key = target.new_unit.administrative_unit_code or target.new_unit.display_name
                     if new_specs.setdefault(key, target.new_unit) != target.new_unit:
                         violations.add(f"{field}.new_unit", "NEW_UNIT_CONFLICT",
@@ -264,7 +274,8 @@ class IdentityApplication(IdempotentApplication):
         if cycle := set(source_ids) & set(existing.values()):
             msg = "a unit cannot be one of its own successors"
             raise LineageCycleError(msg, metadata={"unit_id": str(min(cycle))})
-        with audit_scope(request_id=request_id, reason=reason):
+
+        def execute() -> dict[str, Any]:
             prefixes = [f"divisions[{n}]." if batch else "" for n in range(len(orders))]
             sources = [self._get_active(sid, f"{prefixes[n]}unit_id")
                        for n, sid in enumerate(source_ids)]
@@ -298,17 +309,17 @@ class IdentityApplication(IdempotentApplication):
                 sources[n].divide([u.id for u in units], default.id, effective_date)
                 results.append((default.id, [u.id for u in units]))
             result = {"divisions": [[str(d), [str(s) for s in ss]] for d, ss in results]}
-            self.save_command(request_id, method, payload, result,
-                              *sources, *formed.values(), *registers)
-        return results
+            return self.save_command(request_id, method, payload, result,
+                                     *sources, *formed.values(), *registers)
+
+        done = self.run_command(request_id, method, payload, execute, reason=reason)
+        return [(uuid.UUID(d), [uuid.UUID(s) for s in ss]) for d, ss in done["divisions"]]
 
     def dissolve_unit(self, unit_id: str, records_successor_id: str, *,
                       effective_date: dt.date | None = None, request_id: str = "",
                       reason: str = "") -> UUID:
         payload = {"unit_id": unit_id, "records_successor_id": records_successor_id,
                    "effective_date": effective_date}
-        if (done := self.previous_result(request_id, "DissolveUnit", payload)) is not None:
-            return uuid.UUID(done["unit_id"])
         violations = Violations()
         uid = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
         if not records_successor_id:
@@ -323,13 +334,15 @@ class IdentityApplication(IdempotentApplication):
         if uid == successor_id:
             msg = "a unit cannot take over its own records"
             raise LineageCycleError(msg, metadata={"unit_id": str(uid)})
-        with audit_scope(request_id=request_id, reason=reason):
+        def execute() -> dict[str, Any]:
             unit = self._get_active(uid, "unit_id")
             successor = self._get_active(successor_id, "records_successor_unit_id")
             unit.dissolve(successor.id, effective_date)
             successor.absorb([unit.id], effective_date)
-            self.save_command(request_id, "DissolveUnit", payload, {"unit_id": str(uid)},
-                              unit, successor)
+            return self.save_command(request_id, "DissolveUnit", payload,
+                                     {"unit_id": str(uid)}, unit, successor)
+
+        self.run_command(request_id, "DissolveUnit", payload, execute, reason=reason)
         return uid
 
     # -- queries ------------------------------------------------------------
@@ -367,12 +380,15 @@ class IdentityApplication(IdempotentApplication):
 
     def resolve_unit(self, code: str, as_of: dt.date | None = None) -> Resolution:
         self.directory.catch_up()
-        return self.directory.resolve(code, as_of or dt.datetime.now(dt.UTC).date())
+        return self.directory.resolve(code, as_of or dt.datetime.now(VIETNAM_TIME).date())
 
     def unit_history(self, unit_id: str) -> list[HistoryItem]:
         uid = parse_uuid(unit_id, "unit_id")
+        events = list(self.events.get(uid))
+        if not events or not isinstance(events[0], Unit.Registered):
+            raise NotFound("unit", unit_id)
         items = []
-        for event in self.events.get(uid):
+        for event in events:
             fields = {k: v for k, v in vars(event).items() if k not in STANDARD_EVENT_FIELDS}
             items.append(HistoryItem(
                 version=event.originator_version,
@@ -382,8 +398,6 @@ class IdentityApplication(IdempotentApplication):
                 metadata=dict(getattr(event, "metadata", {})),
                 payload=json.loads(json.dumps(fields, default=str, ensure_ascii=False)),
             ))
-        if not items:
-            raise NotFound("unit", unit_id)
         return items
 
     # -- helpers ------------------------------------------------------------
@@ -475,6 +489,11 @@ class IdentityApplication(IdempotentApplication):
         assert name is not None and kind is not None and level is not None
 
         parent = self._get_active(parent_id, f"{field}parent_unit_id") if parent_id else None
+        if parent is not None and any(p.id == parent.id for p in predecessors):
+            msg = (f"{field}parent_unit_id: {parent.display_name} is retired by this same "
+                   "command and cannot be the parent of its successor")
+            raise UnitRetiredError(msg, metadata={"unit_id": str(parent.id),
+                                                  "field": f"{field}parent_unit_id"})
         if parent is not None:
             if parent.level not in ALLOWED_PARENT_LEVELS[level]:
                 raise InvalidArgument.single(

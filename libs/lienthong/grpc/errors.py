@@ -56,7 +56,9 @@ def status_for(error: LienthongError) -> grpc.Status:
     if isinstance(error, FailedPrecondition):
         details.append(_pack(error_details_pb2.PreconditionFailure(violations=[
             error_details_pb2.PreconditionFailure.Violation(
-                type=error.reason, subject=error.metadata.get("unit_id", ""),
+                type=error.reason,
+                subject=next((error.metadata[k] for k in ("unit_id", "holder_unit_id", "code")
+                              if k in error.metadata), ""),
                 description=error.message)
         ])))
     return rpc_status.to_status(status_pb2.Status(code=code, message=error.message,

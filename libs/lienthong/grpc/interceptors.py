@@ -25,6 +25,8 @@ ACTOR_AGENCY_KEY = "x-actor-agency-code"
 REQUEST_ID_KEY = "x-request-id"
 CORRELATION_KEY = "x-correlation-id"
 CAUSATION_KEY = "x-causation-id"
+#: The actor recorded for a call that did not say who acts.
+ANONYMOUS_ACTOR = "anonymous"
 
 
 def _trace_id() -> str:
@@ -58,7 +60,7 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
                            or str(uuid.uuid4()))
                 started = time.perf_counter()
                 with audit_scope(
-                    actor=metadata.get(ACTOR_KEY, ""),
+                    actor=metadata.get(ACTOR_KEY, ANONYMOUS_ACTOR),
                     actor_agency_code=metadata.get(ACTOR_AGENCY_KEY, ""),
                     request_id=call_id,
                     correlation_id=metadata.get(CORRELATION_KEY, ""),

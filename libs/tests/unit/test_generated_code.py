@@ -17,7 +17,8 @@ def test_generated_code_is_fresh(tmp_path: Path) -> None:
     for path in fresh:
         committed = OUTPUT_ROOT / path.relative_to(tmp_path)
         assert committed.exists(), f"{committed} is missing: run `make proto`"
-        assert committed.read_bytes() == path.read_bytes(), f"{committed} is stale: run `make proto`"
+        stale = f"{committed} is stale: run `make proto`"
+        assert committed.read_bytes() == path.read_bytes(), stale
 
 
 def test_every_package_folder_is_installed() -> None:

@@ -17,7 +17,7 @@ from enum import Enum
 
 from lienthong.errors import FieldViolation, InvalidArgument
 
-AGENCY_CODE_PATTERN = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-Z])(\d{2})$")
+AGENCY_CODE_PATTERN = re.compile(r"^(\d{3})\.(\d{2})\.(\d{2})\.([A-Z])(\d{2})$", re.ASCII)
 
 
 class CodeError(InvalidArgument):

@@ -87,9 +87,6 @@ def test_a_13_character_code_of_the_wrong_shape_breaks_the_format_rule(code: str
     assert rule_of(error) == ("agency_code", "AGENCY_CODE_FORMAT")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: AGENCY_CODE_PATTERN uses \\d without re.ASCII, so full-width and other "
-    "Unicode digits pass as an agency code (and 000 in full width counts as a filled level)"))
 @pytest.mark.parametrize("code", [
     "０００.００.１２.H49",  # full-width digits
     "٠٠٠.٠٠.١٢.H49",  # Arabic-Indic digits

@@ -254,11 +254,6 @@ def test_a_code_resolved_before_its_unit_existed_is_not_found(
     assert app.resolve_unit("77", REFORM).named.display_name == "Tỉnh Mới"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: IdentityApplication.unit_history reads any aggregate's events, so the id "
-    "of a code register or of a request record (uuid5 of public keys) returns their events "
-    "(request fingerprints and results) instead of NOT_FOUND; it should check that the "
-    "first event is a Unit.Registered"))
 def test_the_history_of_an_id_that_is_not_a_unit_is_not_found(
         app: IdentityApplication, province: UUID) -> None:
     # Code registers and request records live in the same store as the units.
@@ -407,25 +402,25 @@ def test_an_agency_code_must_be_issued_directly_under_the_parents_code(
     assert commune(app, province, "Xã Tam Xuân", "20194", "000.00.12.H49")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: two new successors of one division that give the same agency code both "
-    "build an AgencyCodeClaim with the same id; the store's IntegrityError is answered as "
-    "Conflict (ABORTED, 'retry'), which no retry can cure. Expected a refusal naming the "
-    "field (ALREADY_EXISTS AGENCY_CODE_IN_USE or INVALID_ARGUMENT)"))
 def test_two_new_units_of_one_division_cannot_share_an_agency_code(
         app: IdentityApplication, province: UUID) -> None:
     a = str(commune(app, province, "Xã A", "20001"))
 
+    def new_unit(name: str, code: str) -> NewUnitSpec:
+        return NewUnitSpec(name, "commune", administrative_unit_code=code,
+                           agency_code="000.00.09.H49", parent_id=str(province))
+
+    written = app.recorder.max_notification_id()
+
     with pytest.raises((AlreadyExists, InvalidArgument)) as error:
         app.divide_unit(a, [
-            DivisionTarget(new_unit=NewUnitSpec("Xã A1", "commune", administrative_unit_code="20011",
-                                                agency_code="000.00.09.H49",
-                                                parent_id=str(province)), is_default=True),
-            DivisionTarget(new_unit=NewUnitSpec("Xã A2", "commune", administrative_unit_code="20012",
-                                                agency_code="000.00.09.H49",
-                                                parent_id=str(province))),
+            DivisionTarget(new_unit=new_unit("Xã A1", "20011"), is_default=True),
+            DivisionTarget(new_unit=new_unit("Xã A2", "20012")),
         ])
-    assert "AGENCY_CODE" in error.value.reason or "CONFLICT" in error.value.reason
+
+    assert "AGENCY_CODE" in error.value.reason
+    assert error.value.metadata["field"].endswith("agency_code")
+    assert app.recorder.max_notification_id() == written
 
 
 # -- request ids (AIP-155) -----------------------------------------------------------
@@ -505,10 +500,6 @@ def test_a_refused_request_can_be_retried_once_the_problem_is_fixed(
     assert app.get_unit(unit).administrative_unit_code == "20001"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: _form_unit checks that a new successor's parent is active before the "
-    "merge retires the sources, so a merge may form a unit under one of the units it "
-    "retires (the new unit's parent is merged in the same transaction)"))
 def test_a_merge_cannot_form_its_successor_under_a_unit_it_retires(
         app: IdentityApplication, province: UUID) -> None:
     districts = [str(app.register_unit(NewUnitSpec(f"Huyện {n}", "rural_district",
