@@ -162,6 +162,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     async def ListUnits(self, request: pb.ListUnitsRequest,  # noqa: N802
                         context: grpc.aio.ServicerContext) -> pb.ListUnitsResponse:
         level = level_from_pb(request.level)
+        for name, value, known in (("kind", request.kind, KINDS_BACK),
+                                   ("status", request.status, STATUSES_BACK)):
+            if value and value not in known:
+                raise InvalidArgument.single(name, "ENUM_VALUE", f"unknown {name} {value}")
         unit_filter = UnitFilter(
             level=Level(level) if level else None,
             kind=KINDS_BACK.get(request.kind),

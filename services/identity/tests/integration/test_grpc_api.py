@@ -497,3 +497,13 @@ def test_a_call_that_outlives_its_deadline_is_deadline_exceeded_and_the_server_g
         answer = stub.ResolveUnit(pb.ResolveUnitRequest(code="01"), timeout=TIMEOUT)
         assert answer.named_unit.display_name == "Thành phố Hà Nội"
 
+
+
+def test_list_filters_with_unknown_enum_values_are_refused(stub) -> None:
+    for request, field in ((pb.ListUnitsRequest(kind=99), "kind"),
+                           (pb.ListUnitsRequest(status=42), "status"),
+                           (pb.ListUnitsRequest(level=7), "level")):
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.ListUnits(request)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert error_details(refused.value)["field_violations"] == [(field, "ENUM_VALUE")]
