@@ -14,7 +14,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
@@ -93,7 +93,8 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "5",
-            "POSTGRES_PRE_PING": "y",
+            # No ping per checkout: eventsourcing retries on a broken connection.
+            "POSTGRES_PRE_PING": "n",
         }
     msg = f"unsupported event store URL {event_store!r} (memory:, sqlite:///..., postgresql://...)"
     raise ValueError(msg)
@@ -134,6 +135,13 @@ class ServiceApplication(Application):
     def exists(self, aggregate_id: uuid.UUID) -> bool:
         """Whether any event was recorded for this aggregate id."""
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def get_or_none(self, aggregate_id: uuid.UUID) -> Any:
+        """The aggregate, or None if nothing was recorded for this id (one read)."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -73,9 +73,9 @@ class IdempotentApplication(ServiceApplication):
             return None
         validate_request_id(request_id)
         record_id = request_record_id(request_id)
-        if not self.exists(record_id):
+        record: RequestRecord | None = self.get_or_none(record_id)
+        if record is None:
             return None
-        record: RequestRecord = self.repository.get(record_id)
         if record.method != method or record.fingerprint != fingerprint(payload):
             raise InvalidArgument.single(
                 "request_id", "REQUEST_ID_REUSED",

@@ -146,14 +146,18 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     async def _unit(self, unit_id: Any) -> pb.Unit:
         return unit_to_pb(await self._run(self.app.get_unit, unit_id))
 
+    async def _command_then_unit(self, command: Any, *args: Any, **kwargs: Any) -> pb.Unit:
+        """Run a command and read its unit back in one trip to the thread pool."""
+        def run() -> Any:
+            return self.app.get_unit(command(*args, **kwargs))
+        return unit_to_pb(await self._run(run))
+
     async def RegisterUnit(self, request: pb.RegisterUnitRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.Unit:
-        spec = new_unit_spec(request)
-        unit_id = await self._run(
-            self.app.register_unit, spec,
+        return await self._command_then_unit(
+            self.app.register_unit, new_unit_spec(request),
             effective_date=date_from_pb(request.effective_date, "effective_date"),
             request_id=request.request_id, reason=request.reason)
-        return await self._unit(unit_id)
 
     async def GetUnit(self, request: pb.GetUnitRequest,  # noqa: N802
                       context: grpc.aio.ServicerContext) -> pb.Unit:
@@ -192,11 +196,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     async def RenameUnit(self, request: pb.RenameUnitRequest,  # noqa: N802
                          context: grpc.aio.ServicerContext) -> pb.Unit:
-        unit_id = await self._run(
+        return await self._command_then_unit(
             self.app.rename_unit, request.unit_id, request.display_name,
             effective_date=date_from_pb(request.effective_date, "effective_date"),
             request_id=request.request_id, reason=request.reason)
-        return await self._unit(unit_id)
 
     async def MergeUnits(self, request: pb.MergeUnitsRequest,  # noqa: N802
                          context: grpc.aio.ServicerContext) -> pb.MergeUnitsResponse:
@@ -245,11 +248,10 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
     async def DissolveUnit(self, request: pb.DissolveUnitRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.Unit:
-        unit_id = await self._run(
+        return await self._command_then_unit(
             self.app.dissolve_unit, request.unit_id, request.records_successor_unit_id,
             effective_date=date_from_pb(request.effective_date, "effective_date"),
             request_id=request.request_id, reason=request.reason)
-        return await self._unit(unit_id)
 
     async def ResolveUnit(self, request: pb.ResolveUnitRequest,  # noqa: N802
                           context: grpc.aio.ServicerContext) -> pb.ResolveUnitResponse:

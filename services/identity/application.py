@@ -345,11 +345,18 @@ class IdentityApplication(IdempotentApplication):
         self.run_command(request_id, "DissolveUnit", payload, execute, reason=reason)
         return uid
 
+    def save_command(self, request_id: str, method: str, payload: Any,
+                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
+        saved = super().save_command(request_id, method, payload, result, *aggregates)
+        # Read-your-writes: the directory holds a command's effects before it answers.
+        self.directory.catch_up()
+        return saved
+
     # -- queries ------------------------------------------------------------
 
     def get_unit(self, unit_id: str | UUID) -> UnitView:
         uid = unit_id if isinstance(unit_id, uuid.UUID) else parse_uuid(unit_id, "unit_id")
-        self.directory.catch_up()
+        self.directory.refresh()
         return self.directory.get(uid)
 
     def list_units(self, unit_filter: UnitFilter, *, size: int = 0,
@@ -358,7 +365,7 @@ class IdentityApplication(IdempotentApplication):
         limit = page_size(size)
         query = {"filter": unit_filter}
         offset = decode_page_token(token, query)
-        self.directory.catch_up()
+        self.directory.refresh()
         units = self.directory.list(unit_filter)
         page = units[offset:offset + limit]
         more = offset + limit < len(units)
@@ -372,14 +379,14 @@ class IdentityApplication(IdempotentApplication):
         limit = page_size(size)
         query = {"q": text, "r": include_retired, "l": level}
         offset = decode_page_token(token, query)
-        self.directory.catch_up()
+        self.directory.refresh()
         hits = self.directory.search(text, include_retired=include_retired, level=level)
         page = hits[offset:offset + limit]
         more = offset + limit < len(hits)
         return page, encode_page_token(offset + limit, query) if more else ""
 
     def resolve_unit(self, code: str, as_of: dt.date | None = None) -> Resolution:
-        self.directory.catch_up()
+        self.directory.refresh()
         return self.directory.resolve(code, as_of or dt.datetime.now(VIETNAM_TIME).date())
 
     def unit_history(self, unit_id: str) -> list[HistoryItem]:
@@ -531,8 +538,8 @@ class IdentityApplication(IdempotentApplication):
 
     def _claim_agency_code(self, code: str, unit_id: UUID, field: str) -> AgencyCodeClaim:
         claim_id = agency_code_claim_id(code)
-        if self.exists(claim_id):
-            claim: AgencyCodeClaim = self.repository.get(claim_id)
+        claim: AgencyCodeClaim | None = self.get_or_none(claim_id)
+        if claim is not None:
             holder = self._get_unit(claim.unit_id, field)
             self._refuse_held_code(code, holder, field, "AGENCY_CODE")
         return AgencyCodeClaim(code=code, unit_id=unit_id)
@@ -541,9 +548,9 @@ class IdentityApplication(IdempotentApplication):
                                    predecessors: Sequence[Unit],
                                    field: str) -> AdministrativeCodeRegister:
         register_id = administrative_code_register_id(code)
-        if not self.exists(register_id):
+        register: AdministrativeCodeRegister | None = self.get_or_none(register_id)
+        if register is None:
             return AdministrativeCodeRegister(code=code, unit_id=unit_id, since=since)
-        register: AdministrativeCodeRegister = self.repository.get(register_id)
         holder_id = register.holder_id
         if any(p.id == holder_id for p in predecessors):
             # The new unit carries on the code of a unit it replaces.

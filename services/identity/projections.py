@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import Notification
 
 CATCH_UP_BATCH = 1000
+#: How stale a read may be with respect to other processes' writes.
+FRESHNESS_S = 0.05
 
 
 def fold(text: str) -> str:
@@ -117,12 +120,24 @@ class UnitDirectory:
         self.agency_codes: dict[str, UUID] = {}
         self.administrative_codes: dict[str, list[tuple[UUID, dt.date | None]]] = {}
         self._sorted: list[UnitView] | None = None
+        self._caught_up_at = 0.0
 
     # -- following the log ------------------------------------------------
+
+    def refresh(self) -> None:
+        """Catch up unless that was done less than ``FRESHNESS_S`` ago.
+
+        Writes of this process are applied before they are answered (see
+        the application's ``save_command``); writes of other processes
+        appear within ``FRESHNESS_S``.
+        """
+        if time.monotonic() - self._caught_up_at >= FRESHNESS_S:
+            self.catch_up()
 
     def catch_up(self) -> int:
         """Apply every notification recorded since the last call."""
         with self._lock:
+            self._caught_up_at = time.monotonic()
             applied = 0
             while True:
                 batch = self._read(self.position + 1, CATCH_UP_BATCH)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -13,7 +14,7 @@ from lienthong.audit import audit_scope
 from lienthong.errors import AlreadyExists, FailedPrecondition, LienthongError
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.services.identity.domain.codes import Level
-from lienthong.services.identity.projections import UnitFilter
+from lienthong.services.identity.projections import FRESHNESS_S, UnitFilter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -131,6 +132,7 @@ def test_a_second_application_on_the_same_store_sees_the_first_ones_writes(
     writer, reader = open_app(), open_app()
 
     ids = reform_story(writer)
+    time.sleep(FRESHNESS_S)  # the promise: other processes' writes appear within this
 
     assert reader.resolve_unit("20197").default_unit_id == ids["merged"]
     assert reader.get_unit(ids["merged"]).version == 1
