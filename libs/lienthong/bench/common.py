@@ -148,11 +148,18 @@ def run_closed_loop(
     setup_errors: list[BaseException] = []
     stop = threading.Event()
     deadline = [float("inf")]
+    ops: list[Callable[[int], Any]] = []  # closed after the CPU meter stops
 
     def worker(index: int) -> None:
         latencies = per_thread[index]
         try:
             op = worker_factory(index)
+        except BaseException as error:
+            setup_errors.append(error)
+            start_barrier.abort()
+            return
+        ops.append(op)
+        try:
             for _ in range(warmup):
                 op(next(seqs))
         except BaseException as error:
@@ -185,10 +192,6 @@ def run_closed_loop(
                 latencies.append(clock() - began)
         finally:
             ends[index] = clock()
-            close = getattr(op, "close", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    close()
 
     threads = [threading.Thread(target=worker, args=(i,), name=f"bench-{i}", daemon=True)
                for i in range(connections)]
@@ -199,6 +202,7 @@ def run_closed_loop(
     except threading.BrokenBarrierError:
         for thread in threads:
             thread.join()
+        _close_all(ops)
         error = setup_errors[0] if setup_errors else RuntimeError("worker setup failed")
         msg = f"a load worker could not start: {type(error).__name__}: {error}"
         raise BenchError(msg) from error
@@ -216,17 +220,30 @@ def run_closed_loop(
                 else:
                     on_progress(min(time.perf_counter() - started, seconds or 0.0),
                                 float(seconds or 0.0))
-            time.sleep(0.1)
+            time.sleep(0.05)
     except BaseException:
         stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
+        _close_all(ops)
         raise
-    cpu_used = cpu.stop() if cpu is not None else {}
     elapsed = max(ends) - started
+    # Over the load's own duration, not the polling tail; connections still open.
+    cpu_used = cpu.stop(wall_s=elapsed) if cpu is not None else {}
+    _close_all(ops)
     if on_progress is not None:
         total = float(count if count is not None else seconds or 0.0)
         on_progress(total, total)
     return LoadResult([x for p in per_thread for x in p], elapsed, len(errors),
                       errors[0] if errors else "", cpu_used)
+
+
+def _close_all(ops: list[Callable[[int], Any]]) -> None:
+    for op in ops:
+        close = getattr(op, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
 
 
 # -- progress -------------------------------------------------------------------
@@ -270,10 +287,12 @@ class PhaseProgress:
 
         try:
             yield update
-        finally:
-            current = progress.tasks[task] if task < len(progress.tasks) else None
-            done = current.total if current is not None and current.total else 1.0
-            progress.update(task, completed=done, total=done, note="done")
+        except BaseException:
+            progress.update(task, note="failed")
+            raise
+        current = next((t for t in progress.tasks if t.id == task), None)
+        done = current.total if current is not None and current.total else 1.0
+        progress.update(task, completed=done, total=done, note="done")
 
     def note(self, text: str) -> None:
         if self._progress is not None:
@@ -343,12 +362,13 @@ class CpuMeter:
     def start(self) -> None:
         self._began = self._sample()
 
-    def stop(self) -> dict[str, float]:
+    def stop(self, wall_s: float | None = None) -> dict[str, float]:
+        """Shares since :meth:`start`, over ``wall_s`` seconds if given."""
         if self._began is None:
             return {}
         wall0, client0, server0, pg0, busy0, total0 = self._began
         wall1, client1, server1, pg1, busy1, total1 = self._sample()
-        wall = max(wall1 - wall0, 1e-9)
+        wall = max(wall_s if wall_s else wall1 - wall0, 1e-9)
         result = {"client_pct": round(100 * (client1 - client0) / wall, 1)}
         if self.server_pid:
             result["server_pct"] = round(100 * (server1 - server0) / wall, 1)
