@@ -111,31 +111,41 @@ def _merge(merge: Merge, new_spec: UnitSpec | None) -> _Command:
                     (merge.successor_key,) if new_spec is not None else (), tuple(needs), run)
 
 
+def _add_successors(request: pb.DivideUnitRequest, division: Division,
+                    new_specs: dict[str, UnitSpec], ids: dict[str, str]) -> None:
+    for key in division.successor_keys:
+        target = request.successors.add(is_default=key == division.default_successor_key)
+        if key in new_specs:
+            target.new_unit.CopyFrom(_new_unit(new_specs[key], ids))
+        else:
+            target.unit_id = ids[key]
+
+
+def _division_needs(divisions: list[Division], new_specs: dict[str, UnitSpec]) -> tuple[str, ...]:
+    """The sources, the existing successors and the new successors' parents."""
+    needs = [d.source_key for d in divisions]
+    for division in divisions:
+        for key in division.successor_keys:
+            spec = new_specs.get(key)
+            if spec is None:
+                needs.append(key)
+            elif spec.parent_key:
+                needs.append(spec.parent_key)
+    return tuple(dict.fromkeys(needs))
+
+
 def _divide(division: Division, new_specs: dict[str, UnitSpec]) -> _Command:
     def run(stub: IdentityServiceStub, ids: dict[str, str]) -> dict[str, str]:
         request = pb.DivideUnitRequest(
             request_id=f"{REQUEST_PREFIX}/divide/{division.source_key}",
             unit_id=ids[division.source_key], effective_date=EFFECTIVE, reason=REASON)
-        for key in division.successor_keys:
-            target = pb.DivisionSuccessor(is_default=key == division.default_successor_key)
-            if key in new_specs:
-                target.new_unit.CopyFrom(_new_unit(new_specs[key], ids))
-            else:
-                target.unit_id = ids[key]
-            request.successors.append(target)
+        _add_successors(request, division, new_specs, ids)
         reply = stub.DivideUnit(request, timeout=CALL_TIMEOUT_S)
         return {key: unit.unit_id for key, unit in
                 zip(division.successor_keys, reply.successors, strict=True)}
 
-    needs = [division.source_key]
-    for key in division.successor_keys:
-        spec = new_specs.get(key)
-        if spec is None:
-            needs.append(key)
-        elif spec.parent_key:
-            needs.append(spec.parent_key)
     return _Command(f"divide/{division.source_key}", "divided", tuple(new_specs),
-                    tuple(needs), run, (division,))
+                    _division_needs([division], new_specs), run, (division,))
 
 
 def _divide_together(divisions: list[Division], new_specs: dict[str, UnitSpec]) -> _Command:
@@ -147,29 +157,15 @@ def _divide_together(divisions: list[Division], new_specs: dict[str, UnitSpec]) 
         request = pb.BatchDivideUnitsRequest(
             request_id=f"{REQUEST_PREFIX}/{name}", effective_date=EFFECTIVE, reason=REASON)
         for division in divisions:
-            order = request.divisions.add(unit_id=ids[division.source_key])
-            for key in division.successor_keys:
-                target = pb.DivisionSuccessor(is_default=key == division.default_successor_key)
-                if key in new_specs:
-                    target.new_unit.CopyFrom(_new_unit(new_specs[key], ids))
-                else:
-                    target.unit_id = ids[key]
-                order.successors.append(target)
+            _add_successors(request.divisions.add(unit_id=ids[division.source_key]), division,
+                            new_specs, ids)
         reply = stub.BatchDivideUnits(request, timeout=CALL_TIMEOUT_S)
         return {key: unit.unit_id
                 for division, answer in zip(divisions, reply.divisions, strict=True)
                 for key, unit in zip(division.successor_keys, answer.successors, strict=True)}
 
-    needs = [d.source_key for d in divisions]
-    for division in divisions:
-        for key in division.successor_keys:
-            spec = new_specs.get(key)
-            if spec is None:
-                needs.append(key)
-            elif spec.parent_key:
-                needs.append(spec.parent_key)
-    return _Command(name, "divided", tuple(new_specs), tuple(dict.fromkeys(needs)), run,
-                    tuple(divisions))
+    return _Command(name, "divided", tuple(new_specs), _division_needs(divisions, new_specs),
+                    run, tuple(divisions))
 
 
 def _dissolve(source_key: str, successor_key: str) -> _Command:
