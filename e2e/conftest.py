@@ -33,12 +33,14 @@ STARTUP_TIMEOUT_S = 90
 @dataclass(frozen=True)
 class Platform:
     identity_address: str
+    nats_url: str
     data_dir: Path | None  # local target only
 
     def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run the `lienthong` command against this platform."""
-        command = [sys.executable, "-m", "lienthong.cli.main", *args,
-                   "--address", self.identity_address]
+        target = (["--nats-url", self.nats_url] if args[0] == "events"
+                  else ["--address", self.identity_address])
+        command = [sys.executable, "-m", "lienthong.cli.main", *args, *target]
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               check=False)
 
@@ -57,7 +59,8 @@ def _status(data_dir: Path) -> dict[str, object] | None:
 def platform(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     if request.config.getoption("--target") == "kind":
-        yield Platform(os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"), None)
+        yield Platform(os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"),
+                       os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None)
         return
     data_dir = tmp_path_factory.mktemp("platform")
     log = (data_dir / "up.log").open("w")
@@ -76,7 +79,7 @@ def platform(request: pytest.FixtureRequest,
                 pytest.fail(f"the platform did not start:\n{(data_dir / 'up.log').read_text()}")
             time.sleep(0.3)
         services = {s["name"]: s["address"] for s in status["services"]}  # type: ignore[union-attr]
-        yield Platform(services["identity"], data_dir)
+        yield Platform(services["identity"], "nats://" + services["nats"], data_dir)
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         try:

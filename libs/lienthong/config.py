@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     event_store: str = "memory:"
     postgres_schema: str = Field(default="", description="defaults to the service name")
     postgres_pool_size: int = 8
-    nats_url: str = "nats://127.0.0.1:4222"
+    nats_url: str = Field(default="", description="NATS with JetStream; empty: events are "
+                                                    "kept in the event store, not published")
     log_level: str = "info"
     log_format: str = Field(default="json", description="json or console")
     grpc_workers: int = Field(default=8, description="threads running the synchronous event store")

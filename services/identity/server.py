@@ -8,6 +8,7 @@ from lienthong.service import run_service
 
 from .api import add_to_server
 from .application import IdentityApplication
+from .events import CONTRACT
 
 if TYPE_CHECKING:
     from lienthong.config import Settings
@@ -19,7 +20,7 @@ def build_app(settings: Settings) -> IdentityApplication:
 
 
 def main() -> None:
-    run_service(build_app, add_to_server)
+    run_service(build_app, add_to_server, contract=CONTRACT)
 
 
 if __name__ == "__main__":

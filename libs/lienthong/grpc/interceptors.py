@@ -30,10 +30,11 @@ ANONYMOUS_ACTOR = "anonymous"
 
 
 def _trace_id() -> str:
+    """The OpenTelemetry trace of the call, or a fresh W3C trace id to follow it by."""
     from opentelemetry import trace
 
     ctx = trace.get_current_span().get_span_context()
-    return format(ctx.trace_id, "032x") if ctx.is_valid else ""
+    return format(ctx.trace_id, "032x") if ctx.is_valid else uuid.uuid4().hex
 
 
 class RequestContextInterceptor(grpc.aio.ServerInterceptor):

@@ -1,0 +1,189 @@
+"""``lienthong events``: watch, measure and repair the event backbone.
+
+Every command talks to NATS at ``--nats-url`` (or LIENTHONG_NATS_URL, or the
+local platform's run file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import urllib.parse
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lienthong.platform import RunState
+
+if TYPE_CHECKING:
+    from nats.aio.msg import Msg
+
+app = typer.Typer(help="The event backbone: tail, lag, dead letters.", no_args_is_help=True)
+dlq_app = typer.Typer(help="Dead letters: list them, replay them after a fix.",
+                      no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+console = Console(stderr=True)
+
+NatsUrl = Annotated[str, typer.Option("--nats-url", envvar="LIENTHONG_NATS_URL",
+                                      help="Default: the local platform's NATS.")]
+DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR")]
+Json = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
+
+
+def nats_url(url: str, data_dir: Path) -> str:
+    if url:
+        return url
+    state = RunState.load(data_dir.resolve())
+    if state is None:
+        console.print(f"no --nats-url given and no platform runs from {data_dir}")
+        raise typer.Exit(2)
+    return "nats://" + state.address_of("nats")
+
+
+async def _connect(url: str) -> Any:
+    import nats
+
+    return await nats.connect(url, connect_timeout=5, max_reconnect_attempts=3)
+
+
+def _ce(headers: dict[str, str] | None, name: str) -> str:
+    return urllib.parse.unquote((headers or {}).get(f"ce-{name}", ""))
+
+
+def describe(msg: Msg) -> dict[str, Any]:
+    """One published event, as `events tail` shows it."""
+    headers = msg.headers or {}
+    return {
+        "subject": msg.subject,
+        "stream_seq": msg.metadata.sequence.stream if msg.metadata else None,
+        "type": _ce(headers, "type"),
+        "id": _ce(headers, "id"),
+        "aggregate": _ce(headers, "subject"),
+        "time": _ce(headers, "time"),
+        "notification_id": _ce(headers, "notificationid"),
+        "traceparent": headers.get("traceparent", ""),
+        "bytes": len(msg.data or b""),
+    }
+
+
+@app.command("tail")
+def tail(
+    service: Annotated[str, typer.Option(help="Only this service's events.")] = "",
+    event_type: Annotated[str, typer.Option(
+        "--type", help="Only this ce-type, or its last part (e.g. UnitMergedInto).")] = "",
+    aggregate: Annotated[str, typer.Option(help="Only this aggregate's events (its id).")] = "",
+    from_start: Annotated[bool, typer.Option(
+        "--from-start", help="Replay the stream from its first event, then follow.")] = False,
+    limit: Annotated[int, typer.Option(help="Stop after this many events (0: follow).")] = 0,
+    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+) -> None:
+    """Follow published events live (Ctrl-C stops)."""
+    from nats.js.api import DeliverPolicy
+
+    subject = f"lienthong.{service}.>" if service else "lienthong.*.>"
+    server = nats_url(url, data_dir)
+
+    async def follow() -> None:
+        nc = await _connect(server)
+        js = nc.jetstream()
+        policy = DeliverPolicy.ALL if from_start else DeliverPolicy.NEW
+        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=policy)
+        shown = 0
+        try:
+            async for msg in sub.messages:
+                event = describe(msg)
+                if event["subject"].startswith("lienthong.dlq."):
+                    continue
+                if aggregate and event["aggregate"] != aggregate:
+                    continue
+                if event_type and event_type not in (event["type"],
+                                                     event["type"].rsplit(".", 1)[-1]):
+                    continue
+                if as_json:
+                    typer.echo(json.dumps(event, ensure_ascii=False))
+                else:
+                    Console().print(f"{event['time']} [bold]{event['type']}[/] "
+                                    f"{event['aggregate']} ({event['id']}, seq "
+                                    f"{event['stream_seq']})")
+                shown += 1
+                if limit and shown >= limit:
+                    return
+        finally:
+            await nc.close()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(follow())
+
+
+@dlq_app.command("list")
+def dlq_list(
+    consumer: Annotated[str, typer.Option(help="Only this consumer's dead letters.")] = "",
+    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+) -> None:
+    """Dead letters, oldest first: what failed, where, why."""
+    from lienthong.events.dlq import list_dead_letters
+
+    async def fetch() -> list[Any]:
+        nc = await _connect(nats_url(url, data_dir))
+        try:
+            return await list_dead_letters(nc.jetstream(), consumer or None)
+        finally:
+            await nc.close()
+
+    letters = asyncio.run(fetch())
+    if as_json:
+        typer.echo(json.dumps([letter.as_dict() for letter in letters], ensure_ascii=False))
+        return
+    table = Table(title=f"{len(letters)} dead letter(s)")
+    for column in ("seq", "consumer", "type", "id", "reason", "deliveries", "error"):
+        table.add_column(column)
+    for letter in letters:
+        table.add_row(str(letter.seq), letter.consumer, letter.ce_type, letter.ce_id,
+                      letter.reason, str(letter.deliveries), letter.error[:80])
+    Console().print(table)
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    seq: Annotated[int, typer.Argument(help="The dead letter's sequence (see dlq list).")] = 0,
+    replay_all: Annotated[bool, typer.Option("--all", help="Every dead letter.")] = False,
+    consumer: Annotated[str, typer.Option(help="Only this consumer's dead letters.")] = "",
+    wait: Annotated[float, typer.Option(
+        help="Seconds to wait until each is handled (0: do not wait).")] = 30.0,
+    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+) -> None:
+    """Send dead letters back to their consumer, after the cause was fixed."""
+    from lienthong.events.dlq import DeadLetterNotFoundError, replay
+
+    if bool(seq) == replay_all:
+        raise typer.BadParameter("give a sequence or --all, not both")
+
+    async def run() -> list[Any]:
+        nc = await _connect(nats_url(url, data_dir))
+        try:
+            return await replay(nc.jetstream(), "all" if replay_all else seq,
+                                consumer=consumer or None, timeout_s=wait or None)
+        finally:
+            await nc.close()
+
+    try:
+        letters = asyncio.run(run())
+    except (DeadLetterNotFoundError, TimeoutError) as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps({"replayed": [x.seq for x in letters], "waited": bool(wait)}))
+    else:
+        done = "handled" if wait else "sent"
+        console.print(f"{len(letters)} dead letter(s) {done}: {[x.seq for x in letters]}")
+
+
+def _age(when: dt.datetime | None) -> str:
+    if when is None:
+        return ""
+    return f"{(dt.datetime.now(dt.UTC) - when).total_seconds():.1f}s"
