@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 import pytest
@@ -28,3 +29,34 @@ def test_a_registration_is_published_as_a_cloud_event(platform, identity):
     assert event["aggregate"] == agency.unit_id
     assert event["id"] == f"identity-{event['notification_id']}"
     assert event["traceparent"]
+
+
+def test_an_operator_sees_the_relay_caught_up(platform, identity):
+    if platform.data_dir is None:
+        pytest.skip("reads the local platform's event stores")
+    identity.RegisterUnit(pb.RegisterUnitRequest(
+        request_id=f"e2e-lag-{uuid.uuid4()}", display_name="Sở Đo Độ Trễ",
+        kind=pb.UNIT_KIND_AGENCY))
+
+    def identity_relay():
+        result = platform.cli("events", "lag", "--data-dir", str(platform.data_dir), "--json",
+                              timeout=60)
+        assert result.returncode == 0, result.stderr
+        return next(r for r in json.loads(result.stdout)["relays"]
+                    if r["service"] == "identity")
+
+    relay = identity_relay()
+    for _ in range(50):  # the relay polls every 0.25 s; allow it a few rounds
+        if relay["behind"] == 0:
+            break
+        time.sleep(0.2)
+        relay = identity_relay()
+    assert relay["behind"] == 0
+    assert relay["last_published"] <= relay["last_recorded"]
+    assert relay["stream_messages"] >= 1
+
+
+def test_no_dead_letters_on_a_healthy_platform(platform):
+    result = platform.cli("events", "dlq", "list", "--json", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import urllib.parse
 from pathlib import Path
@@ -183,7 +182,115 @@ def dlq_replay(
         console.print(f"{len(letters)} dead letter(s) {done}: {[x.seq for x in letters]}")
 
 
-def _age(when: dt.datetime | None) -> str:
-    if when is None:
-        return ""
-    return f"{(dt.datetime.now(dt.UTC) - when).total_seconds():.1f}s"
+def unpublished(event_store: str, service: str, after: int) -> tuple[int, int]:
+    """(last notification id recorded, how many publishable events follow ``after``).
+
+    Reads the service's event store without creating anything in it, so
+    read-only credentials are enough.
+    """
+    import importlib
+
+    from eventsourcing.persistence import InfrastructureFactory
+    from eventsourcing.utils import Environment
+
+    from lienthong.eventstore import persistence_env
+
+    contract = importlib.import_module(f"lienthong.services.{service}.events").CONTRACT
+    env = Environment(service, {**persistence_env(event_store, schema=service, pool_size=1),
+                                "CREATE_TABLE": "n"})
+    factory = InfrastructureFactory.construct(env)
+    recorder = factory.application_recorder()
+    try:
+        recorded = recorder.max_notification_id() or 0
+        behind, start = 0, after + 1
+        while start <= recorded:
+            page = recorder.select_notifications(start=start, limit=1000)
+            if not page:
+                break
+            behind += sum(1 for n in page if contract.route_topic(n.topic) is not None)
+            start = page[-1].id + 1
+        return recorded, behind
+    finally:
+        factory.close()
+
+
+def _local_event_stores(data_dir: Path) -> dict[str, str]:
+    state = RunState.load(data_dir.resolve())
+    if state is None:
+        return {}
+    return {e.name: f"sqlite:///{Path(state.data_dir) / (e.name + '.db')}"
+            for e in state.endpoints if e.kind == "grpc"}
+
+
+@app.command("lag")
+def lag(
+    event_store: Annotated[list[str] | None, typer.Option(
+        "--event-store", help="SERVICE=URL of a service's event store (repeatable); "
+                              "default: the local platform's SQLite files.")] = None,
+    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+) -> None:
+    """Per relay: last recorded vs last published; per consumer: pending and redelivered."""
+    from lienthong.events.jetstream import DLQ_STREAM
+    from lienthong.events.relay import last_relayed
+
+    stores = _local_event_stores(data_dir)
+    for item in event_store or []:
+        name, _, store_url = item.partition("=")
+        if not store_url:
+            raise typer.BadParameter("use SERVICE=URL", param_hint="--event-store")
+        stores[name] = store_url
+    server = nats_url(url, data_dir)
+
+    async def gather() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        nc = await _connect(server)
+        js = nc.jetstream()
+        relays, consumers = [], []
+        try:
+            for info in await js.streams_info():
+                name = info.config.name
+                if not name.startswith("LIENTHONG_"):
+                    continue
+                for consumer in await js.consumers_info(name):
+                    consumers.append({
+                        "stream": name, "consumer": consumer.name,
+                        "pending": consumer.num_pending,
+                        "ack_pending": consumer.num_ack_pending,
+                        "redelivered": consumer.num_redelivered,
+                        "delivered_stream_seq": consumer.delivered.stream_seq
+                        if consumer.delivered else 0,
+                    })
+                if name == DLQ_STREAM:
+                    continue
+                published, _ = await last_relayed(js, info)
+                relays.append({"service": name.removeprefix("LIENTHONG_").lower(),
+                               "stream": name, "stream_messages": info.state.messages,
+                               "last_published": published})
+        finally:
+            await nc.close()
+        return relays, consumers
+
+    relays, consumers = asyncio.run(gather())
+    for relay in relays:
+        store = stores.get(relay["service"])
+        if store:
+            recorded, behind = unpublished(store, relay["service"], relay["last_published"])
+            relay.update(last_recorded=recorded, behind=behind)
+    if as_json:
+        typer.echo(json.dumps({"relays": relays, "consumers": consumers}))
+        return
+    out = Console()
+    table = Table(title="relays (event store -> stream)")
+    for column in ("service", "last recorded", "last published", "behind", "messages"):
+        table.add_column(column)
+    for relay in relays:
+        table.add_row(relay["service"], str(relay.get("last_recorded", "?")),
+                      str(relay["last_published"]), str(relay.get("behind", "?")),
+                      str(relay["stream_messages"]))
+    out.print(table)
+    table = Table(title="consumers")
+    for column in ("stream", "consumer", "pending", "ack pending", "redelivered"):
+        table.add_column(column)
+    for consumer in consumers:
+        table.add_row(consumer["stream"], consumer["consumer"], str(consumer["pending"]),
+                      str(consumer["ack_pending"]), str(consumer["redelivered"]))
+    out.print(table)

@@ -339,28 +339,11 @@ class OutboxRelay:
     async def _last_relayed(self, info: api.StreamInfo) -> int:
         """The notification id of the stream's last relayed message (0: none)."""
         assert self.js is not None
-        state = info.state
-        if not state.last_seq:
-            return 0
-        if not state.messages:
-            msg = (f"{self.stream} holds no message but its last sequence is {state.last_seq}: "
-                   "its messages were removed, so the relay cannot tell where it stands")
-            raise RelayError(msg)
-        first = max(state.first_seq or 1, state.last_seq - MAX_FOREIGN_MESSAGES)
-        for seq in range(state.last_seq, first - 1, -1):
-            try:
-                message = await self.js.get_msg(self.stream, seq)
-            except NotFoundError:
-                continue
-            value = (message.headers or {}).get(NOTIFICATION_ID_HEADER)
-            if value is not None:
-                if seq != state.last_seq:
-                    self._log.warning("foreign_messages_on_stream", after_seq=seq,
-                                      last_seq=state.last_seq)
-                return int(value)
-        msg = (f"none of the last messages of {self.stream} carries {NOTIFICATION_ID_HEADER}: "
-               "something else publishes on the service's subjects")
-        raise RelayError(msg)
+        notification_id, seq = await last_relayed(self.js, info)
+        if seq != info.state.last_seq:
+            self._log.warning("foreign_messages_on_stream", after_seq=seq,
+                              last_seq=info.state.last_seq)
+        return notification_id
 
     def _read(self, after: int) -> _Read:
         """The next page of the log past ``after``, up to the first hole that may still fill."""
@@ -456,6 +439,31 @@ class OutboxRelay:
 
 
 # -- a process of its own ---------------------------------------------------
+
+
+async def last_relayed(js: JetStreamContext, info: api.StreamInfo) -> tuple[int, int]:
+    """(notification id, stream sequence) of a service stream's last relayed message."""
+    state = info.state
+    name = info.config.name
+    if not state.last_seq:
+        return 0, 0
+    if not state.messages:
+        msg = (f"{name} holds no message but its last sequence is {state.last_seq}: "
+               "its messages were removed, so the relay cannot tell where it stands")
+        raise RelayError(msg)
+    first = max(state.first_seq or 1, state.last_seq - MAX_FOREIGN_MESSAGES)
+    for seq in range(state.last_seq, first - 1, -1):
+        try:
+            message = await js.get_msg(name, seq)
+        except NotFoundError:
+            continue
+        value = (message.headers or {}).get(NOTIFICATION_ID_HEADER)
+        if value is not None:
+            return int(value), seq
+    msg = (f"none of the last messages of {name} carries {NOTIFICATION_ID_HEADER}: "
+           "something else publishes on the service's subjects")
+    raise RelayError(msg)
+
 
 def _load(spec: str) -> Any:
     module_name, _, attribute = spec.partition(":")
