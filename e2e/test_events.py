@@ -60,3 +60,15 @@ def test_no_dead_letters_on_a_healthy_platform(platform):
     result = platform.cli("events", "dlq", "list", "--json", timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_tail_follows_every_service_stream_when_none_is_named(platform, identity):
+    agency = identity.RegisterUnit(pb.RegisterUnitRequest(
+        request_id=f"e2e-tail-{uuid.uuid4()}", display_name="Sở Theo Dõi",
+        kind=pb.UNIT_KIND_AGENCY))
+
+    result = platform.cli("events", "tail", "--from-start", "--aggregate", agency.unit_id,
+                          "--limit", "1", "--json", timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[0])["aggregate"] == agency.unit_id

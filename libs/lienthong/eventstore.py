@@ -21,6 +21,8 @@ from eventsourcing.persistence import Transcoding
 from lienthong import audit
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from eventsourcing.persistence import JSONTranscoder
 
 #: Namespace of the name-based ids (uuid5) our services derive from keys.
@@ -131,6 +133,16 @@ class ServiceApplication(Application):
                                     pool_size=pool_size)
         ensure_postgres_schema(store_env)
         super().__init__(env={**store_env, **(env or {})})
+
+    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after each commit of this application (e.g. to wake its relay)."""
+        self._commit_listeners = [*getattr(self, "_commit_listeners", []), listener]
+
+    def _record(self, processing_event: Any) -> Any:
+        recordings = super()._record(processing_event)
+        for listener in getattr(self, "_commit_listeners", ()):
+            listener()
+        return recordings
 
     def exists(self, aggregate_id: uuid.UUID) -> bool:
         """Whether any event was recorded for this aggregate id."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     import grpc
 
+    from lienthong.events.consumer import ConsumerRunner
     from lienthong.events.contract import Contract
 
 
@@ -25,12 +26,14 @@ def run_service(
     settings: Settings | None = None,
     *,
     contract: Contract | None = None,
+    consumers: Callable[[Any, Settings], list[ConsumerRunner]] | None = None,
 ) -> None:
     """Run a service until SIGTERM or SIGINT; logs are JSON lines on stderr.
 
     With a contract, the service's outbox relay runs in the same process and
     publishes its events to NATS (``LIENTHONG_NATS_URL``); several replicas
-    may run their relays at once.
+    may run their relays at once. ``consumers`` builds the runners that apply
+    other services' events to this one; they run in the same process too.
     """
     settings = settings or load_settings()
     configure_logging(settings.service, level=settings.log_level, fmt=settings.log_format)
@@ -41,22 +44,28 @@ def run_service(
     async def main() -> None:
         running = await start_server(settings.listen, lambda s: add_to_server(app, s),
                                      workers=settings.grpc_workers)
-        stop_relay = asyncio.Event()
-        relay_task = None
-        if contract is not None and settings.nats_url:
-            from lienthong.events.relay import OutboxRelay
+        stop_background = asyncio.Event()
+        background = []
+        if settings.nats_url:
+            if contract is not None:
+                from lienthong.events.relay import OutboxRelay
 
-            relay = OutboxRelay(app, contract, settings.nats_url)
-            relay_task = asyncio.create_task(relay.run(stop_relay), name="outbox-relay")
-        if contract is not None and relay_task is None:
-            log.warning("no LIENTHONG_NATS_URL: events are stored but not published")
-        log.info("ready", port=running.port, relay=relay_task is not None)
+                relay = OutboxRelay(app, contract, settings.nats_url)
+                # Publish right after each commit; the poll covers other replicas' commits.
+                app.add_commit_listener(relay.wake)
+                background.append(asyncio.create_task(relay.run(stop_background),
+                                                      name="outbox-relay"))
+            for runner in (consumers(app, settings) if consumers else []):
+                background.append(asyncio.create_task(runner.run(stop_background),
+                                                      name=f"consumer-{runner.durable}"))
+        elif contract is not None or consumers is not None:
+            log.warning("no LIENTHONG_NATS_URL: events are neither published nor consumed")
+        log.info("ready", port=running.port, background=[t.get_name() for t in background])
         try:
             await serve_until_signalled(running, settings.shutdown_grace_s)
         finally:
-            stop_relay.set()
-            if relay_task is not None:
-                await relay_task
+            stop_background.set()
+            await asyncio.gather(*background, return_exceptions=True)
             app.close()
 
     asyncio.run(main())

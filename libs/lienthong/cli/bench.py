@@ -41,14 +41,15 @@ def _parse_options(values: list[str] | None) -> dict[str, str]:
     return options
 
 
-def _emit(result: dict[str, Any], as_json: bool, rows: list[tuple[str, str, str]]) -> None:
+def _emit(result: dict[str, Any], as_json: bool, rows: list[tuple[str, str, str]],
+          *, fold_names: bool = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
     table = Table(title=f"lienthong bench {result.get('scenario', '')}")
     table.add_column("group")
-    table.add_column("figure")
+    table.add_column("figure", overflow="fold" if fold_names else "ellipsis")
     table.add_column("value", justify="right")
     for group, name, value in rows:
         table.add_row(group, name, value)
@@ -62,6 +63,22 @@ def _rows(result: dict[str, Any], groups: list[str]) -> list[tuple[str, str, str
             text = (", ".join(f"{k}={v}" for k, v in value.items()) or "-"
                     if isinstance(value, dict) else str(value))
             rows.append((group, name, text))
+    return rows
+
+
+def _flat_rows(result: dict[str, Any], groups: list[str]) -> list[tuple[str, str, str]]:
+    """Like :func:`_rows`, nested figures on rows of their own (``breakdown.relay.p99_ms``)."""
+    rows: list[tuple[str, str, str]] = []
+
+    def add(group: str, name: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for key, inner in value.items():
+                add(group, f"{name}.{key}" if name else str(key), inner)
+        else:
+            rows.append((group, name, "-" if value == {} else str(value)))
+
+    for group in groups:
+        add(group, "", result.get(group, {}))
     return rows
 
 
@@ -100,3 +117,52 @@ def identity(
         raise typer.Exit(1) from None
     _emit(result, as_json, _rows(result, ["register", "resolve", "raw", "ratios",
                                           "machine", "config"]))
+
+
+@app.command("events")
+def events(
+    as_json: Json = False,
+    seconds: Seconds = 10.0,
+    rate: Annotated[float, typer.Option(
+        "--rate", min=1, help="Published events per second the producer commits "
+        "(RegisterUnit of communes: 2 published events each).")] = 200.0,
+    backlog: Annotated[int, typer.Option(
+        "--backlog", min=100, help="Published events written with the relay stopped, "
+        "then drained.")] = 20_000,
+    store: Annotated[str, typer.Option(
+        "--store", help="Event store of producer and consumer: postgres or sqlite.")
+    ] = "postgres",
+    producers: Annotated[int, typer.Option(
+        "--producers", min=1, help="Threads committing commands on the schedule.")] = 2,
+    batch_size: Annotated[int, typer.Option(
+        "--batch-size", min=1, help="The relay's batch (and the raw publish window).")] = 500,
+    poll_interval: Annotated[float, typer.Option(
+        "--poll-interval", min=0.001, help="The relay's poll interval, seconds.")] = 0.25,
+    wake_relay: Annotated[bool, typer.Option(
+        "--wake-relay/--poll-only", help="Wake the relay after each commit, as production "
+        "does; --poll-only leaves it to its 0.25 s poll.")] = True,
+    log_level: Annotated[str, typer.Option(
+        "--log-level", help="Log level of the relay and the consumer.")] = "warning",
+    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    option: Options = None,
+) -> None:
+    """Producer commit -> consumer commit over NATS, relay drain rate, raw JetStream publish."""
+    from lienthong.bench.common import BenchError, PhaseProgress
+    from lienthong.bench.events import EventsBenchConfig, run_events_bench
+
+    if store not in ("postgres", "sqlite"):
+        err_console.print(f"[red]--store {store!r}: expected postgres or sqlite[/]")
+        raise typer.Exit(2)
+    config = EventsBenchConfig(
+        postgres_dsn=postgres_dsn, store=store, rate=rate, seconds=seconds, backlog=backlog,
+        producers=producers, relay_batch_size=batch_size, relay_poll_interval_s=poll_interval,
+        wake_relay=wake_relay, log_level=log_level, options=_parse_options(option))
+    try:
+        with PhaseProgress(enabled=True) as progress:
+            result = run_events_bench(config, progress)
+    except BenchError as error:
+        err_console.print(f"[red]bench events failed:[/] {error}")
+        raise typer.Exit(1) from None
+    _emit(result, as_json, _flat_rows(result, ["commit_to_applied", "relay", "raw", "ratios",
+                                               "targets", "machine", "config"]),
+          fold_names=True)

@@ -84,20 +84,27 @@ def tail(
     """Follow published events live (Ctrl-C stops)."""
     from nats.js.api import DeliverPolicy
 
-    subject = f"lienthong.{service}.>" if service else "lienthong.*.>"
     server = nats_url(url, data_dir)
 
     async def follow() -> None:
+        from lienthong.events.jetstream import DLQ_STREAM, stream_name
+
         nc = await _connect(server)
         js = nc.jetstream()
         policy = DeliverPolicy.ALL if from_start else DeliverPolicy.NEW
-        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=policy)
+        # One ordered consumer per service stream: a subscription binds to one stream.
+        streams = ([stream_name(service)] if service else
+                   [i.config.name for i in await js.streams_info()
+                    if i.config.name.startswith("LIENTHONG_") and i.config.name != DLQ_STREAM])
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+        for stream in streams:
+            await js.subscribe(f"lienthong.{stream.removeprefix('LIENTHONG_').lower()}.>",
+                               stream=stream, ordered_consumer=True, deliver_policy=policy,
+                               cb=queue.put)
         shown = 0
         try:
-            async for msg in sub.messages:
-                event = describe(msg)
-                if event["subject"].startswith("lienthong.dlq."):
-                    continue
+            while True:
+                event = describe(await queue.get())
                 if aggregate and event["aggregate"] != aggregate:
                     continue
                 if event_type and event_type not in (event["type"],

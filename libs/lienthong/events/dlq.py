@@ -33,6 +33,7 @@ and deletes it. So:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import string
 from dataclasses import dataclass, field
@@ -102,7 +103,18 @@ def transport_free(headers: Mapping[str, Any] | None) -> dict[str, str]:
 
 async def ensure_dlq_stream(js: JetStreamContext, *, prefix: str = DEFAULT_PREFIX,
                             stream: str = DLQ_STREAM) -> None:
-    """Create the dead-letter stream if it is missing (safe to call concurrently)."""
+    """Create the dead-letter stream if it is missing (safe to call concurrently).
+
+    The platform's own stream is :func:`lienthong.events.jetstream.ensure_dead_letter_stream`
+    (single deletes allowed for replays, purge denied); a test may use another
+    stream and prefix.
+    """
+    if (prefix, stream) == (DEFAULT_PREFIX, DLQ_STREAM):
+        from lienthong.events.jetstream import ensure_dead_letter_stream
+
+        with contextlib.suppress(BadRequestError):  # an operator's settings are kept
+            await ensure_dead_letter_stream(js, replicas=None)
+            return
     config = StreamConfig(
         name=stream,
         description="Lienthong dead letters and their replay copies",

@@ -1,0 +1,3 @@
+from lienthong.services.dossiers.server import main
+
+main()

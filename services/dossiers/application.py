@@ -1,0 +1,392 @@
+"""The dossiers application: the one-stop shop's use cases.
+
+Each command loads the dossier (and what it needs: the procedure, the units
+as dossiers knows them, the day's counter), calls the dossier's methods and
+saves everything in one transaction with the request record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
+from lienthong.events.consumer import TrackingApplication
+from lienthong.eventstore import derived_id
+from lienthong.idempotency import IdempotentApplication
+from lienthong.validation import (
+    Violations,
+    decode_page_token,
+    encode_page_token,
+    page_size,
+    parse_uuid,
+)
+
+from .catalog import CatalogCommands
+from .domain.applicant import Applicant, check_applicant
+from .domain.calendar import WorkingCalendar
+from .domain.dossier import Dossier
+from .domain.numbering import VIETNAM_TIME, DossierCounter, counter_id
+from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
+from .projections import DossierFilter, DossierIndex, UnitStatistics
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from uuid import UUID
+
+CHANNELS = ("counter", "online", "postal", "national_portal")
+STANDARD_EVENT_FIELDS = {"originator_id", "originator_version", "timestamp",
+                         "originator_topic", "metadata"}
+#: Concurrent submissions at one desk compete for the day's counter; each
+#: loser runs again with the next number.
+SUBMIT_ATTEMPTS = 25
+
+
+class BoundaryError(FailedPrecondition):
+    """The procedure's boundary policy does not allow this receiving unit."""
+
+
+class CompetentLevelError(FailedPrecondition):
+    reason = "COMPETENT_LEVEL_MISMATCH"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    version: int
+    event_type: str
+    recorded_at: dt.datetime
+    metadata: dict[str, str]
+    payload: dict[str, Any]
+    status_after: int
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplication):
+    """Procedures, dossiers, and the units they are held by."""
+
+    service_name = "dossiers"
+
+    def __init__(self, event_store: str = "memory:", *,
+                 calendar: WorkingCalendar | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now, **kwargs: Any) -> None:
+        super().__init__(event_store, **kwargs)
+        self.calendar = calendar or WorkingCalendar()
+        self.clock = clock
+        self._init_catalog()
+        self.index = DossierIndex(
+            lambda start, limit: self.recorder.select_notifications(start=start, limit=limit),
+            self.mapper.to_domain_event,
+        )
+        self.index.catch_up()
+
+    def today(self) -> dt.date:
+        """The day in Vietnam."""
+        return self.clock().astimezone(VIETNAM_TIME).date()
+
+    def save_command(self, request_id: str, method: str, payload: Any,
+                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
+        saved = super().save_command(request_id, method, payload, result, *aggregates)
+        self.index.catch_up()  # read-your-writes
+        return saved
+
+    # -- units, as identity tells us (called by the consumer's handlers) -----
+
+    def known_unit(self, unit_id: UUID, field: str) -> KnownUnit:
+        unit: KnownUnit | None = self.get_or_none(unit_id)
+        if not isinstance(unit, KnownUnit):
+            raise NotFound("unit", str(unit_id))
+        return unit
+
+    def current_unit(self, unit_id: UUID, field: str) -> KnownUnit:
+        """The unit, or the unit that carries it on if it was merged or dissolved."""
+        unit = self.known_unit(unit_id, field)
+        seen = {unit.id}
+        while not unit.is_active:
+            if len(unit.successor_ids) > 1:
+                msg = (f"{field}: {unit.display_name} was divided on {unit.retired_on} among "
+                       f"{len(unit.successor_ids)} units; address the dossier to one of them")
+                raise UnitRetiredAmbiguouslyError(msg, metadata={
+                    "unit_id": str(unit.id), "field": field,
+                    "successor_unit_ids": ",".join(str(s) for s in unit.successor_ids)})
+            assert unit.default_successor_id is not None
+            unit = self.known_unit(unit.default_successor_id, field)
+            if unit.id in seen:
+                msg = f"{field}: the lineage of {unit_id} loops"
+                raise FailedPrecondition(msg, reason="LINEAGE_CYCLE")
+            seen.add(unit.id)
+        return unit
+
+    # -- commands -----------------------------------------------------------
+
+    def submit_dossier(self, *, procedure_code: str, channel: str, applicant: Applicant,
+                       receiving_unit_id: str, competent_unit_id: str,
+                       submitted_documents: Sequence[str] = (), request_id: str = "",
+                       reason: str = "") -> UUID:
+        payload = {"procedure_code": procedure_code, "channel": channel,
+                   "applicant": applicant.as_dict(), "receiving_unit_id": receiving_unit_id,
+                   "competent_unit_id": competent_unit_id,
+                   "submitted_documents": list(submitted_documents)}
+        violations = Violations()
+        if not procedure_code:
+            violations.add("procedure_code", "REQUIRED", "name the procedure")
+        if channel not in CHANNELS:
+            violations.add("channel", "CHANNEL_REQUIRED", f"must be one of {', '.join(CHANNELS)}")
+        applicant = check_applicant(applicant, violations)
+        receiving_id = violations.check(lambda: parse_uuid(receiving_unit_id, "receiving_unit_id"))
+        competent_id = violations.check(lambda: parse_uuid(competent_unit_id, "competent_unit_id"))
+        violations.raise_if_any()
+        assert receiving_id is not None and competent_id is not None
+
+        def execute() -> dict[str, Any]:
+            now = self.clock()
+            procedure = self.get_procedure(procedure_code)
+            version = procedure.version_on(now.astimezone(VIETNAM_TIME).date())
+            receiving = self.current_unit(receiving_id, "receiving_unit_id")
+            competent = self.current_unit(competent_id, "competent_unit_id")
+            self._check_competence(version, receiving, competent)
+            if not receiving.agency_code:
+                msg = (f"receiving_unit_id: {receiving.display_name} has no agency code, which "
+                       "dossier codes begin with; register it with the identity service")
+                raise FailedPrecondition(msg, reason="RECEIVING_UNIT_WITHOUT_AGENCY_CODE",
+                                         metadata={"unit_id": str(receiving.id)})
+            day = now.astimezone(VIETNAM_TIME).date()
+            counter: DossierCounter | None = self.get_or_none(
+                counter_id(receiving.agency_code, day))
+            if counter is None:
+                counter = DossierCounter(agency_code=receiving.agency_code, day=day)
+            code = counter.issue()
+            dossier = Dossier(
+                id=derived_id("dossier", request_id) if request_id else uuid.uuid4(),
+                dossier_code=code, procedure_code=procedure_code,
+                procedure_version=version.version, sector=version.sector, channel=channel,
+                applicant=applicant.as_dict(), receiving_unit_id=receiving.id,
+                competent_unit_id=competent.id,
+                processing_working_days=version.processing_working_days,
+                submitted_documents=list(submitted_documents), submitted_at=now)
+            return self.save_command(request_id, "SubmitDossier", payload,
+                                     {"dossier_id": str(dossier.id)}, counter, dossier)
+
+        done = self.run_command(request_id, "SubmitDossier", payload, execute, reason=reason,
+                                attempts=SUBMIT_ATTEMPTS)
+        return uuid.UUID(done["dossier_id"])
+
+    @staticmethod
+    def _check_competence(version: Any, receiving: KnownUnit, competent: KnownUnit) -> None:
+        if competent.level != version.competent_level:
+            msg = (f"competent_unit_id: {competent.display_name} is a {competent.level}; this "
+                   f"version of the procedure is decided at {version.competent_level} level")
+            raise CompetentLevelError(msg, metadata={"unit_id": str(competent.id)})
+        policy = version.boundary_policy
+        if policy == "competent_unit_only" and receiving.id != competent.id:
+            msg = (f"receiving_unit_id: procedures of the sector {version.sector!r} are "
+                   f"received only at the competent unit, {competent.display_name}")
+            raise BoundaryError(msg, reason="BOUNDARY_COMPETENT_UNIT_ONLY",
+                                metadata={"unit_id": str(receiving.id), "policy": policy})
+        if policy == "anywhere_in_province" and receiving.province != competent.province:
+            msg = (f"receiving_unit_id: {receiving.display_name} is in another province than "
+                   f"{competent.display_name}; this procedure is received within the province")
+            raise BoundaryError(msg, reason="BOUNDARY_OUTSIDE_PROVINCE",
+                                metadata={"unit_id": str(receiving.id), "policy": policy})
+
+    def _change(self, method: str, dossier_id: str, request_id: str, reason: str,
+                payload: dict[str, Any], change: Callable[[Dossier, dt.datetime], None],
+                ) -> UUID:
+        """Load a dossier, apply one change, save it with the request record."""
+        uid = parse_uuid(dossier_id, "dossier_id")
+
+        def execute() -> dict[str, Any]:
+            dossier = self.get_dossier_aggregate(uid)
+            change(dossier, self.clock())
+            return self.save_command(request_id, method, {"dossier_id": dossier_id, **payload},
+                                     {"dossier_id": str(uid)}, dossier)
+
+        self.run_command(request_id, method, {"dossier_id": dossier_id, **payload}, execute,
+                         reason=reason)
+        return uid
+
+    def receive_dossier(self, dossier_id: str, *, request_id: str = "",
+                        reason: str = "") -> UUID:
+        def change(d: Dossier, now: dt.datetime) -> None:
+            d.receive(now, self.calendar.add_working_days(now, d.processing_working_days))
+        return self._change("ReceiveDossier", dossier_id, request_id, reason, {}, change)
+
+    def refuse_to_receive_dossier(self, dossier_id: str, *, request_id: str = "",
+                                  reason: str = "") -> UUID:
+        self._require_reason(reason)
+        return self._change("RefuseToReceiveDossier", dossier_id, request_id, reason, {},
+                            lambda d, _: d.refuse_to_receive())
+
+    def assign_dossier(self, dossier_id: str, handler: str, *, request_id: str = "",
+                       reason: str = "") -> UUID:
+        if not handler.strip():
+            raise InvalidArgument.single("handler", "REQUIRED", "name the official")
+        return self._change("AssignDossier", dossier_id, request_id, reason,
+                            {"handler": handler}, lambda d, _: d.assign(handler.strip()))
+
+    def request_supplement(self, dossier_id: str, missing_documents: Sequence[str], *,
+                           request_id: str = "", reason: str = "") -> UUID:
+        if not missing_documents:
+            raise InvalidArgument.single("missing_documents", "REQUIRED",
+                                         "name at least one missing document")
+        return self._change("RequestSupplement", dossier_id, request_id, reason,
+                            {"missing": list(missing_documents)},
+                            lambda d, _: d.request_supplement(list(missing_documents)))
+
+    def supplement_dossier(self, dossier_id: str, documents: Sequence[str], *,
+                           request_id: str = "", reason: str = "") -> UUID:
+        if not documents:
+            raise InvalidArgument.single("documents", "REQUIRED",
+                                         "hand in at least one document")
+
+        def change(d: Dossier, now: dt.datetime) -> None:
+            d.supplement(list(documents),
+                         self.calendar.add_working_days(now, d.processing_working_days))
+        return self._change("SupplementDossier", dossier_id, request_id, reason,
+                            {"documents": list(documents)}, change)
+
+    def require_financial_obligation(self, dossier_id: str, amount_vnd: int, *,
+                                     request_id: str = "", reason: str = "") -> UUID:
+        if amount_vnd <= 0:
+            raise InvalidArgument.single("amount_vnd", "POSITIVE_REQUIRED",
+                                         "must be a positive amount of đồng")
+        return self._change("RequireFinancialObligation", dossier_id, request_id, reason,
+                            {"amount_vnd": amount_vnd},
+                            lambda d, _: d.require_financial_obligation(amount_vnd))
+
+    def fulfil_financial_obligation(self, dossier_id: str, *, request_id: str = "",
+                                    reason: str = "") -> UUID:
+        return self._change("FulfilFinancialObligation", dossier_id, request_id, reason, {},
+                            lambda d, _: d.fulfil_financial_obligation())
+
+    def transfer_dossier(self, dossier_id: str, to_unit_id: str, deadline_working_days: int, *,
+                         request_id: str = "", reason: str = "") -> UUID:
+        violations = Violations()
+        target = violations.check(lambda: parse_uuid(to_unit_id, "to_unit_id"))
+        if deadline_working_days <= 0:
+            violations.add("deadline_working_days", "POSITIVE_REQUIRED",
+                           "the receiving unit's share of the processing time, in working days")
+        violations.raise_if_any()
+        assert target is not None
+
+        def change(d: Dossier, now: dt.datetime) -> None:
+            unit = self.current_unit(target, "to_unit_id")
+            d.transfer(unit.id, deadline_working_days,
+                       self.calendar.add_working_days(now, deadline_working_days), now)
+        return self._change("TransferDossier", dossier_id, request_id, reason,
+                            {"to": to_unit_id, "days": deadline_working_days}, change)
+
+    def pause_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+        self._require_reason(reason)
+        return self._change("PauseDossier", dossier_id, request_id, reason, {},
+                            lambda d, _: d.pause())
+
+    def resume_dossier(self, dossier_id: str, *, request_id: str = "",
+                       reason: str = "") -> UUID:
+        return self._change("ResumeDossier", dossier_id, request_id, reason, {},
+                            lambda d, _: d.resume())
+
+    def extend_dossier(self, dossier_id: str, new_due_date: dt.date | None, apology_slip: str, *,
+                       request_id: str = "", reason: str = "") -> UUID:
+        violations = Violations()
+        if new_due_date is None:
+            violations.add("new_due_date", "REQUIRED", "give the new appointment date")
+        if not apology_slip.strip():
+            violations.add("apology_slip", "REQUIRED",
+                           "an extension comes with an apology slip to the applicant")
+        violations.raise_if_any()
+        assert new_due_date is not None
+        return self._change("ExtendDossier", dossier_id, request_id, reason,
+                            {"due": new_due_date, "slip": apology_slip},
+                            lambda d, _: d.extend(new_due_date, apology_slip.strip()))
+
+    def approve_dossier(self, dossier_id: str, result_documents: Sequence[str], *,
+                        request_id: str = "", reason: str = "") -> UUID:
+        if not result_documents:
+            raise InvalidArgument.single("result_documents", "REQUIRED",
+                                         "an approval names its result documents")
+        return self._change("ApproveDossier", dossier_id, request_id, reason,
+                            {"results": list(result_documents)},
+                            lambda d, now: d.approve(list(result_documents), now))
+
+    def reject_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+        self._require_reason(reason)
+        return self._change("RejectDossier", dossier_id, request_id, reason, {},
+                            lambda d, now: d.reject(now))
+
+    def return_result(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+        def change(d: Dossier, now: dt.datetime) -> None:
+            assert d.due_date is not None
+            d.return_result(now, self.calendar.classify(d.due_date, now))
+        return self._change("ReturnResult", dossier_id, request_id, reason, {}, change)
+
+    def withdraw_dossier(self, dossier_id: str, *, request_id: str = "",
+                         reason: str = "") -> UUID:
+        return self._change("WithdrawDossier", dossier_id, request_id, reason, {},
+                            lambda d, now: d.withdraw(now))
+
+    def stop_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+        self._require_reason(reason)
+        return self._change("StopDossier", dossier_id, request_id, reason, {},
+                            lambda d, now: d.stop(now))
+
+    @staticmethod
+    def _require_reason(reason: str) -> None:
+        if not reason.strip():
+            raise InvalidArgument.single("reason", "REASON_REQUIRED",
+                                         "this decision must say why (it is shown to the "
+                                         "applicant and kept for the audit)")
+
+    # -- queries ------------------------------------------------------------
+
+    def get_dossier_aggregate(self, dossier_id: UUID) -> Dossier:
+        dossier = self.get_or_none(dossier_id)
+        if not isinstance(dossier, Dossier):
+            raise NotFound("dossier", str(dossier_id))
+        return dossier
+
+    def get_dossier(self, dossier_id: str | UUID) -> Dossier:
+        uid = dossier_id if isinstance(dossier_id, uuid.UUID) else parse_uuid(dossier_id,
+                                                                              "dossier_id")
+        return self.get_dossier_aggregate(uid)
+
+    def list_dossiers(self, dossier_filter: DossierFilter, *, size: int = 0,
+                      token: str = "") -> tuple[list[Dossier], str, int]:
+        """One page of dossiers in submission order, the next token and the total."""
+        limit = page_size(size)
+        query = {"filter": dossier_filter}
+        offset = decode_page_token(token, query)
+        self.index.refresh()
+        rows = self.index.list(dossier_filter, self.today())
+        page = [self.get_dossier_aggregate(r.dossier_id) for r in rows[offset:offset + limit]]
+        more = offset + limit < len(rows)
+        return page, encode_page_token(offset + limit, query) if more else "", len(rows)
+
+    def unit_statistics(self, unit_ids: Sequence[UUID] | None = None) -> list[UnitStatistics]:
+        self.index.refresh()
+        return self.index.statistics(list(unit_ids) if unit_ids is not None else None,
+                                     self.today())
+
+    def dossier_history(self, dossier_id: str) -> list[HistoryItem]:
+        uid = parse_uuid(dossier_id, "dossier_id")
+        events = list(self.events.get(uid))
+        if not events or not isinstance(events[0], Dossier.Submitted):
+            raise NotFound("dossier", dossier_id)
+        items = []
+        dossier = None
+        for event in events:
+            dossier = event.mutate(dossier)
+            assert dossier is not None
+            fields = {k: v for k, v in vars(event).items() if k not in STANDARD_EVENT_FIELDS}
+            items.append(HistoryItem(
+                version=event.originator_version,
+                event_type=type(event).__qualname__.split(".")[-1],
+                recorded_at=event.timestamp, metadata=dict(event.metadata),
+                payload=json.loads(json.dumps(fields, default=str, ensure_ascii=False)),
+                status_after=int(dossier.status)))
+        return items

@@ -1,0 +1,173 @@
+"""The procedure catalogue's use cases, mixed into the dossiers application.
+
+Commands load a :class:`Procedure`, change it and save it with the request
+record, like every command of the platform. Listing reads the in-memory
+:class:`ProcedureIndex`, which follows the notification log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from lienthong.errors import AlreadyExists, InvalidArgument, NotFound
+from lienthong.projection import LogFollower
+from lienthong.validation import decode_page_token, encode_page_token, page_size
+
+from .domain.numbering import VIETNAM_TIME
+from .domain.procedure import (
+    COMPETENT_LEVELS,
+    Procedure,
+    ProcedureVersion,
+    ProcedureVersionSpec,
+    normalise_text,
+    parse_procedure_code,
+    procedure_id,
+    validate_new_procedure,
+    validate_new_version,
+)
+
+if TYPE_CHECKING:
+    from lienthong.idempotency import IdempotentApplication
+
+    _Application = IdempotentApplication
+else:
+    _Application = object
+
+__all__ = ["CatalogCommands", "ProcedureIndex", "ProcedureVersion", "ProcedureVersionSpec"]
+
+
+def _sector_key(sector: str) -> str:
+    return normalise_text(sector).casefold()
+
+
+def _code_order(procedure: Procedure) -> tuple[int, str]:
+    prefix, _, number = procedure.procedure_code.partition(".")
+    return int(prefix), number
+
+
+class ProcedureIndex(LogFollower):
+    """Every procedure, as of the last applied notification, in code order.
+
+    It holds procedures rebuilt from their events by the aggregate's own
+    code; callers must treat them as read-only.
+    """
+
+    follows = (Procedure.Created, Procedure.VersionAdded)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.procedures: dict[Any, Procedure] = {}
+        self._sorted: list[Procedure] | None = None
+
+    def _apply(self, event: Any) -> bool:
+        self.procedures[event.originator_id] = event.mutate(
+            self.procedures.get(event.originator_id))
+        self._sorted = None
+        return True
+
+    def list(self, *, sector: str, competent_level: str, day: dt.date) -> list[Procedure]:
+        """Procedures whose version in force on ``day`` (or, before any is, the first)
+        matches the filters; an empty filter matches all."""
+        wanted_sector = _sector_key(sector)
+        with self.lock:
+            if self._sorted is None:
+                self._sorted = sorted(self.procedures.values(), key=_code_order)
+            found = []
+            for procedure in self._sorted:
+                version = procedure.version_in_force(day) or procedure.versions[0]
+                if ((not wanted_sector or _sector_key(version.sector) == wanted_sector)
+                        and (not competent_level or version.competent_level == competent_level)):
+                    found.append(procedure)
+            return found
+
+
+class CatalogCommands(_Application):
+    """Creates procedures and their versions; reads them back.
+
+    Mix in before :class:`~lienthong.idempotency.IdempotentApplication` and
+    call :meth:`_init_catalog` from ``__init__`` after ``super().__init__()``.
+    """
+
+    procedure_index: ProcedureIndex
+
+    def _init_catalog(self) -> None:
+        self.procedure_index = ProcedureIndex.of(self)
+        self.procedure_index.catch_up()
+
+    def today(self) -> dt.date:
+        """The day in Vietnam (the application may override this with its clock)."""
+        return dt.datetime.now(VIETNAM_TIME).date()
+
+    # -- commands -----------------------------------------------------------
+
+    def create_procedure(self, procedure_code: str, first_version: ProcedureVersionSpec, *,
+                         request_id: str = "", reason: str = "") -> str:
+        """Create a procedure with its version 1; returns its code."""
+        payload = {"procedure_code": procedure_code, "first_version": asdict(first_version)}
+        code, spec = validate_new_procedure(procedure_code, first_version)
+
+        def execute() -> dict[str, Any]:
+            if self.exists(procedure_id(code)):
+                msg = f"procedure_code: procedure {code} is in the catalogue already"
+                raise AlreadyExists(msg, reason="PROCEDURE_ALREADY_EXISTS",
+                                    metadata={"code": code, "field": "procedure_code"})
+            procedure = Procedure.create(code, spec)
+            return self.save_command(request_id, "CreateProcedure", payload,
+                                     {"procedure_code": code}, procedure)
+
+        done = self.run_command(request_id, "CreateProcedure", payload, execute, reason=reason)
+        self.procedure_index.catch_up()  # read-your-writes
+        return str(done["procedure_code"])
+
+    def add_procedure_version(self, procedure_code: str, version: ProcedureVersionSpec, *,
+                              request_id: str = "", reason: str = "") -> int:
+        """Add a version taking effect after the latest one; returns its number."""
+        payload = {"procedure_code": procedure_code, "version": asdict(version)}
+        code, spec = validate_new_version(procedure_code, version)
+
+        def execute() -> dict[str, Any]:
+            procedure = self.get_procedure(code)
+            added = procedure.add_version(spec)
+            return self.save_command(request_id, "AddProcedureVersion", payload,
+                                     {"version": added.version}, procedure)
+
+        done = self.run_command(request_id, "AddProcedureVersion", payload, execute,
+                                reason=reason)
+        self.procedure_index.catch_up()  # read-your-writes
+        return int(done["version"])
+
+    # -- queries ------------------------------------------------------------
+
+    def get_procedure(self, procedure_code: str) -> Procedure:
+        """The procedure as recorded (not the index: commands rely on it)."""
+        code = parse_procedure_code(procedure_code)
+        procedure = self.get_or_none(procedure_id(code))
+        if not isinstance(procedure, Procedure):
+            raise NotFound("procedure", code)
+        return procedure
+
+    def procedure_version(self, procedure_code: str, version: int) -> ProcedureVersion:
+        """Version ``version`` of a procedure, as a dossier received under it names it."""
+        return self.get_procedure(procedure_code).numbered_version(version)
+
+    def list_procedures(self, *, sector: str = "", competent_level: str = "", size: int = 0,
+                        token: str = "") -> tuple[list[Procedure], str]:
+        """One page of procedures in code order, and the next page's token ("" at the end).
+
+        The filters match the version in force today (or, for a procedure not
+        yet in force, its first version).
+        """
+        if competent_level and competent_level not in COMPETENT_LEVELS:
+            raise InvalidArgument.single("competent_level", "ENUM_VALUE",
+                                         f"must be one of {', '.join(COMPETENT_LEVELS)}")
+        limit = page_size(size)
+        query = {"sector": _sector_key(sector), "competent_level": competent_level}
+        offset = decode_page_token(token, query)
+        self.procedure_index.refresh()
+        found = self.procedure_index.list(sector=sector, competent_level=competent_level,
+                                          day=self.today())
+        page = found[offset:offset + limit]
+        more = offset + limit < len(found)
+        return page, encode_page_token(offset + limit, query) if more else ""

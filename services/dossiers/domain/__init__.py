@@ -1,0 +1,1 @@
+"""The dossiers domain: procedures, dossiers, working days, units as dossiers know them."""

@@ -1,0 +1,353 @@
+"""The dossier of an administrative procedure, from submission to result.
+
+Its statuses are the National Public Service Portal's codes 1-10. Each
+command is allowed from some statuses only; anything else is refused with
+ILLEGAL_TRANSITION naming the command and the status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import event
+
+from lienthong.errors import FailedPrecondition
+from lienthong.eventstore import AuditedAggregate
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from uuid import UUID
+
+
+class Status(IntEnum):
+    """The National Public Service Portal's dossier status codes."""
+
+    NEW = 1  # Mới: submitted, not yet received
+    RECEIVED = 2  # Đã tiếp nhận
+    NOT_RECEIVED = 3  # Không tiếp nhận
+    PROCESSING = 4  # Đang xử lý
+    SUPPLEMENT_REQUESTED = 5  # Yêu cầu bổ sung
+    FINANCIAL_OBLIGATION = 6  # Chờ thực hiện nghĩa vụ tài chính
+    WITHDRAWN = 7  # Công dân rút hồ sơ
+    STOPPED = 8  # Dừng xử lý
+    PROCESSED = 9  # Đã xử lý xong
+    RESULT_RETURNED = 10  # Đã trả kết quả
+
+
+#: Statuses in which the dossier is still with the administration.
+OPEN = frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING,
+                  Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION})
+#: Statuses in which the processing clock runs and a unit holds the work.
+IN_PROGRESS = frozenset({Status.RECEIVED, Status.PROCESSING})
+
+#: command -> the statuses it is allowed from.
+ALLOWED_FROM: dict[str, frozenset[Status]] = {
+    "receive": frozenset({Status.NEW}),
+    "refuse_to_receive": frozenset({Status.NEW}),
+    "assign": IN_PROGRESS,
+    "request_supplement": frozenset({Status.PROCESSING}),
+    "supplement": frozenset({Status.SUPPLEMENT_REQUESTED}),
+    "require_financial_obligation": frozenset({Status.PROCESSING}),
+    "fulfil_financial_obligation": frozenset({Status.FINANCIAL_OBLIGATION}),
+    "transfer": IN_PROGRESS,
+    "pause": frozenset({Status.PROCESSING}),
+    "resume": frozenset({Status.PROCESSING}),
+    "extend": frozenset({Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED,
+                         Status.FINANCIAL_OBLIGATION}),
+    "approve": frozenset({Status.PROCESSING}),
+    "reject": frozenset({Status.PROCESSING}),
+    "return_result": frozenset({Status.PROCESSED}),
+    "withdraw": OPEN,
+    "stop": OPEN - {Status.NEW},
+    "move_on_reorganisation": OPEN,
+}
+#: Commands a paused dossier still accepts.
+ALLOWED_WHILE_PAUSED = frozenset({"resume", "extend", "withdraw", "stop",
+                                  "move_on_reorganisation"})
+
+
+class IllegalTransitionError(FailedPrecondition):
+    reason = "ILLEGAL_TRANSITION"
+
+
+class DossierPausedError(FailedPrecondition):
+    reason = "DOSSIER_PAUSED"
+
+
+class DueDateError(FailedPrecondition):
+    reason = "DUE_DATE_NOT_LATER"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A stretch of the dossier's time at one unit."""
+
+    unit_id: UUID
+    started_at: dt.datetime
+    deadline_working_days: int
+    due_date: dt.date | None
+    handler: str = ""
+    ended_at: dt.datetime | None = None
+
+
+class Dossier(AuditedAggregate):
+    """One citizen's or organisation's dossier."""
+
+    @event("Submitted")
+    def __init__(self, id: UUID, dossier_code: str, procedure_code: str,  # noqa: A002
+                 procedure_version: int, sector: str, channel: str, applicant: dict[str, str],
+                 receiving_unit_id: UUID, competent_unit_id: UUID,
+                 processing_working_days: int, submitted_documents: list[str],
+                 submitted_at: dt.datetime) -> None:
+        self.dossier_code = dossier_code
+        self.procedure_code = procedure_code
+        self.procedure_version = procedure_version
+        self.sector = sector
+        self.channel = channel
+        self.applicant = dict(applicant)
+        self.receiving_unit_id = receiving_unit_id
+        self.competent_unit_id = competent_unit_id
+        self.holder_unit_id = receiving_unit_id
+        self.processing_working_days = processing_working_days
+        self.submitted_documents = list(submitted_documents)
+        self.submitted_at = submitted_at
+        self.status = Status.NEW
+        self.received_at: dt.datetime | None = None
+        self.due_date: dt.date | None = None
+        self.paused = False
+        self.handler = ""
+        self.hops: list[Hop] = []
+        self.result_documents: list[str] = []
+        self.outcome = ""
+        self.timeliness = ""
+        self.returned_at: dt.datetime | None = None
+        self.fee_due_vnd = 0
+
+    # -- guards -------------------------------------------------------------
+
+    def _check(self, command: str) -> None:
+        allowed = ALLOWED_FROM[command]
+        if self.status not in allowed:
+            msg = (f"dossier {self.dossier_code} is {self.status.name.lower()} "
+                   f"(status {int(self.status)}); {command.replace('_', ' ')} is allowed only "
+                   f"from {', '.join(s.name.lower() for s in sorted(allowed))}")
+            raise IllegalTransitionError(msg, metadata={
+                "dossier_id": str(self.id), "command": command,
+                "status": self.status.name, "status_code": str(int(self.status))})
+        if self.paused and command not in ALLOWED_WHILE_PAUSED:
+            msg = f"dossier {self.dossier_code} is paused; resume it before {command}"
+            raise DossierPausedError(msg, metadata={"dossier_id": str(self.id),
+                                                    "command": command})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.is_open and self.due_date is not None and today > self.due_date
+
+    def _end_hop(self, at: dt.datetime) -> None:
+        if self.hops and self.hops[-1].ended_at is None:
+            last = self.hops[-1]
+            self.hops[-1] = Hop(last.unit_id, last.started_at, last.deadline_working_days,
+                                last.due_date, last.handler, at)
+
+    # -- commands -----------------------------------------------------------
+
+    def receive(self, received_at: dt.datetime, due_date: dt.date) -> None:
+        self._check("receive")
+        self._received(received_at, due_date)
+
+    @event("Received")
+    def _received(self, received_at: dt.datetime, due_date: dt.date) -> None:
+        self.status = Status.RECEIVED
+        self.received_at = received_at
+        self.due_date = due_date
+        self.hops.append(Hop(self.holder_unit_id, received_at, self.processing_working_days,
+                             due_date))
+
+    def refuse_to_receive(self) -> None:
+        self._check("refuse_to_receive")
+        self._refused()
+
+    @event("RefusedToReceive")
+    def _refused(self) -> None:
+        self.status = Status.NOT_RECEIVED
+
+    def assign(self, handler: str) -> None:
+        self._check("assign")
+        self._assigned(handler)
+
+    @event("Assigned")
+    def _assigned(self, handler: str) -> None:
+        self.status = Status.PROCESSING
+        self.handler = handler
+        if self.hops:
+            last = self.hops[-1]
+            self.hops[-1] = Hop(last.unit_id, last.started_at, last.deadline_working_days,
+                                last.due_date, handler, last.ended_at)
+
+    def request_supplement(self, missing_documents: list[str]) -> None:
+        self._check("request_supplement")
+        self._supplement_requested(missing_documents)
+
+    @event("SupplementRequested")
+    def _supplement_requested(self, missing_documents: list[str]) -> None:
+        self.status = Status.SUPPLEMENT_REQUESTED
+
+    def supplement(self, documents: list[str], due_date: dt.date) -> None:
+        """The applicant completes the dossier; the processing time counts again."""
+        self._check("supplement")
+        self._supplemented(documents, due_date)
+
+    @event("Supplemented")
+    def _supplemented(self, documents: list[str], due_date: dt.date) -> None:
+        self.status = Status.PROCESSING
+        self.submitted_documents.extend(documents)
+        self.due_date = due_date
+
+    def require_financial_obligation(self, amount_vnd: int) -> None:
+        self._check("require_financial_obligation")
+        self._financial_obligation_required(amount_vnd)
+
+    @event("FinancialObligationRequired")
+    def _financial_obligation_required(self, amount_vnd: int) -> None:
+        self.status = Status.FINANCIAL_OBLIGATION
+        self.fee_due_vnd = amount_vnd
+
+    def fulfil_financial_obligation(self) -> None:
+        self._check("fulfil_financial_obligation")
+        self._financial_obligation_fulfilled()
+
+    @event("FinancialObligationFulfilled")
+    def _financial_obligation_fulfilled(self) -> None:
+        self.status = Status.PROCESSING
+        self.fee_due_vnd = 0
+
+    def transfer(self, to_unit_id: UUID, deadline_working_days: int, hop_due_date: dt.date,
+                 at: dt.datetime) -> None:
+        self._check("transfer")
+        if to_unit_id == self.holder_unit_id:
+            msg = f"dossier {self.dossier_code} is already held by {to_unit_id}"
+            raise FailedPrecondition(msg, reason="SAME_UNIT",
+                                     metadata={"dossier_id": str(self.id)})
+        self._transferred(to_unit_id, deadline_working_days, hop_due_date, at)
+
+    @event("Transferred")
+    def _transferred(self, to_unit_id: UUID, deadline_working_days: int,
+                     hop_due_date: dt.date, at: dt.datetime) -> None:
+        self._end_hop(at)
+        self.holder_unit_id = to_unit_id
+        self.status = Status.PROCESSING
+        self.hops.append(Hop(to_unit_id, at, deadline_working_days, hop_due_date))
+
+    def move_on_reorganisation(self, from_unit_id: UUID, to_unit_id: UUID,
+                               effective_date: dt.date | None, at: dt.datetime) -> None:
+        """The unit holding (or competent for) the dossier was merged, divided or dissolved."""
+        self._check("move_on_reorganisation")
+        self._moved_on_reorganisation(from_unit_id, to_unit_id, effective_date, at)
+
+    @event("MovedOnReorganisation")
+    def _moved_on_reorganisation(self, from_unit_id: UUID, to_unit_id: UUID,
+                                 effective_date: dt.date | None, at: dt.datetime) -> None:
+        if self.holder_unit_id == from_unit_id:
+            self._end_hop(at)
+            remaining = self.hops[-1].deadline_working_days if self.hops else 0
+            self.holder_unit_id = to_unit_id
+            if self.hops:
+                self.hops.append(Hop(to_unit_id, at, remaining, self.due_date, self.handler))
+        if self.competent_unit_id == from_unit_id:
+            self.competent_unit_id = to_unit_id
+        if self.receiving_unit_id == from_unit_id:
+            self.receiving_unit_id = to_unit_id
+
+    def pause(self) -> None:
+        self._check("pause")
+        if self.paused:
+            msg = f"dossier {self.dossier_code} is already paused"
+            raise DossierPausedError(msg, metadata={"dossier_id": str(self.id)})
+        self._paused()
+
+    @event("Paused")
+    def _paused(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self._check("resume")
+        if not self.paused:
+            msg = f"dossier {self.dossier_code} is not paused"
+            raise FailedPrecondition(msg, reason="DOSSIER_NOT_PAUSED",
+                                     metadata={"dossier_id": str(self.id)})
+        self._resumed()
+
+    @event("Resumed")
+    def _resumed(self) -> None:
+        self.paused = False
+
+    def extend(self, new_due_date: dt.date, apology_slip: str) -> None:
+        """A new appointment date, with the apology slip handed to the applicant."""
+        self._check("extend")
+        if self.due_date is not None and new_due_date <= self.due_date:
+            msg = (f"the new appointment date {new_due_date} must be later than the current "
+                   f"one, {self.due_date}")
+            raise DueDateError(msg, metadata={"dossier_id": str(self.id)})
+        self._extended(new_due_date, apology_slip)
+
+    @event("Extended")
+    def _extended(self, new_due_date: dt.date, apology_slip: str) -> None:
+        self.due_date = new_due_date
+
+    def approve(self, result_documents: list[str], at: dt.datetime) -> None:
+        self._check("approve")
+        self._approved(result_documents, at)
+
+    @event("Approved")
+    def _approved(self, result_documents: list[str], at: dt.datetime) -> None:
+        self.status = Status.PROCESSED
+        self.outcome = "approved"
+        self.result_documents = list(result_documents)
+        self._end_hop(at)
+
+    def reject(self, at: dt.datetime) -> None:
+        self._check("reject")
+        self._rejected(at)
+
+    @event("Rejected")
+    def _rejected(self, at: dt.datetime) -> None:
+        self.status = Status.PROCESSED
+        self.outcome = "rejected"
+        self._end_hop(at)
+
+    def return_result(self, returned_at: dt.datetime, timeliness: str) -> None:
+        self._check("return_result")
+        self._result_returned(returned_at, timeliness)
+
+    @event("ResultReturned")
+    def _result_returned(self, returned_at: dt.datetime, timeliness: str) -> None:
+        self.status = Status.RESULT_RETURNED
+        self.returned_at = returned_at
+        self.timeliness = timeliness
+
+    def withdraw(self, at: dt.datetime) -> None:
+        self._check("withdraw")
+        self._withdrawn(at)
+
+    @event("Withdrawn")
+    def _withdrawn(self, at: dt.datetime) -> None:
+        self.status = Status.WITHDRAWN
+        self._end_hop(at)
+
+    def stop(self, at: dt.datetime) -> None:
+        self._check("stop")
+        self._stopped(at)
+
+    @event("Stopped")
+    def _stopped(self, at: dt.datetime) -> None:
+        self.status = Status.STOPPED
+        self._end_hop(at)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The state as plain values (for read models and tests)."""
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}

@@ -1,0 +1,63 @@
+"""Dossier codes: ``<receiving agency code>-<yymmdd>-<4-digit sequence>``, gapless.
+
+One counter aggregate per receiving unit and day. The counter and the
+dossier it numbers are saved in one transaction; two submissions that read
+the same counter version conflict in the event store, and the loser runs
+again with the next number, so the sequence has no gap and no repeat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from eventsourcing.domain import event
+
+from lienthong.errors import FailedPrecondition
+from lienthong.eventstore import AuditedAggregate, derived_id
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+MAX_DAILY_SEQUENCE = 9999
+#: The day of a dossier code is the day in Vietnam.
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def counter_id(agency_code: str, day: dt.date) -> UUID:
+    return derived_id("dossier-counter", agency_code, day.isoformat())
+
+
+def dossier_code(agency_code: str, day: dt.date, number: int) -> str:
+    return f"{agency_code}-{day:%y%m%d}-{number:04d}"
+
+
+class DailySequenceExhaustedError(FailedPrecondition):
+    reason = "DAILY_SEQUENCE_EXHAUSTED"
+
+
+class DossierCounter(AuditedAggregate):
+    """The numbers issued by one receiving unit on one day."""
+
+    @staticmethod
+    def create_id(agency_code: str, day: dt.date) -> UUID:
+        return counter_id(agency_code, day)
+
+    @event("Opened")
+    def __init__(self, agency_code: str, day: dt.date) -> None:
+        self.agency_code = agency_code
+        self.day = day
+        self.last_number = 0
+
+    def issue(self) -> str:
+        """The next code of the day."""
+        if self.last_number >= MAX_DAILY_SEQUENCE:
+            msg = (f"{self.agency_code} has issued {MAX_DAILY_SEQUENCE} dossier codes on "
+                   f"{self.day}; the 4-digit sequence is exhausted")
+            raise DailySequenceExhaustedError(msg, metadata={"agency_code": self.agency_code})
+        self._issued(self.last_number + 1)
+        return dossier_code(self.agency_code, self.day, self.last_number)
+
+    @event("Issued")
+    def _issued(self, number: int) -> None:
+        self.last_number = number
