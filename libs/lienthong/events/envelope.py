@@ -22,8 +22,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from cloudevents.core.bindings.http import HTTPMessage, from_binary, to_binary
+from cloudevents.core.bindings.http import HTTPMessage, from_binary
 from cloudevents.core.v1.event import CloudEvent
 
 if TYPE_CHECKING:
@@ -105,6 +106,21 @@ class _RawBytes:
 
 
 _FORMAT = _RawBytes()
+#: Characters the HTTP binding leaves as they are (printable ASCII but space, '"' and '%').
+_HEADER_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"%')
+_NEEDS_ENCODING = re.compile(r'[^\x21\x23\x24\x26-\x7e]')
+
+
+def _header_value(value: str) -> str:
+    """Percent-encode what the CloudEvents HTTP binding asks to (UTF-8 first)."""
+    if not _NEEDS_ENCODING.search(value):
+        return value
+    return quote(value, safe=_HEADER_SAFE)
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    """``2025-07-01T01:02:03.456789Z``, as the SDK writes a UTC time."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -180,9 +196,28 @@ class Envelope:
         return attributes
 
     def to_headers(self) -> dict[str, str]:
-        """The NATS headers: ``ce-*``, ``content-type``, de-duplication and position."""
-        message = to_binary(CloudEvent(self._attributes(), self.data), _FORMAT)
-        headers = dict(message.headers)
+        """The NATS headers: ``ce-*``, ``content-type``, de-duplication and position.
+
+        Written directly, as the CloudEvents HTTP binary binding spells them
+        (the relay writes one set per event; the SDK's general path costs
+        several times more); a test checks they equal the SDK's.
+        """
+        headers = {
+            "ce-specversion": self.specversion,
+            "ce-id": _header_value(self.id),
+            "ce-source": _header_value(self.source),
+            "ce-type": _header_value(self.type),
+            "ce-subject": _header_value(self.subject),
+            "ce-time": _rfc3339(self.time),
+            "content-type": self.datacontenttype,
+            "ce-notificationid": str(self.notificationid),
+            "ce-originatorversion": str(self.originatorversion),
+        }
+        if self.dataschema:
+            headers["ce-dataschema"] = _header_value(self.dataschema)
+        for name in _STR_EXTENSIONS:
+            if value := getattr(self, name):
+                headers[f"ce-{name}"] = _header_value(value)
         headers[MSG_ID_HEADER] = self.id
         headers[NOTIFICATION_ID_HEADER] = str(self.notificationid)
         if self.traceparent:

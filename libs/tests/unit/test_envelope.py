@@ -167,3 +167,24 @@ def test_every_identity_event_of_a_story_becomes_its_message() -> None:
     assert isinstance(carried, ev.AdministrativeCodeCarriedOn)
     assert carried.from_unit_id == str(a) and carried.unit_id == str(new)
     assert uuid.UUID(carried.unit_id)
+
+
+@pytest.mark.parametrize("text", ["vn-2025/merge/province:08 Hà Giang", 'a"b%c\x7f\x01', "plain",
+                                  "~!#$&'()*+,/:;<=>?@[]^_`{|}", "Đặc khu Côn Đảo"])
+def test_headers_are_spelled_as_the_cloudevents_sdk_spells_them(text: str) -> None:
+    from cloudevents.core.bindings.http import to_binary
+    from cloudevents.core.v1.event import CloudEvent
+
+    from lienthong.events import envelope as module
+
+    sent = Envelope.for_event(
+        service="identity", notification_id=42, event_name="UnitMergedInto",
+        subject=text, time=dt.datetime(2025, 7, 1, 1, 2, 3, 456789, tzinfo=dt.UTC),
+        data=b"\x08\x01", originator_version=3,
+        message_name="lienthong.identity.v1.UnitMergedInto", trace_id="ab" * 16,
+        correlation_id=text, causation_id="")
+    ours = {k: v for k, v in sent.to_headers().items()
+            if k.startswith("ce-") or k == "content-type"}
+    sdk = dict(to_binary(CloudEvent(sent._attributes(), sent.data), module._FORMAT).headers)
+    assert ours == sdk
+    assert Envelope.from_message(sent.to_headers(), sent.data) == sent
