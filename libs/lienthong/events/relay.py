@@ -279,26 +279,43 @@ class OutboxRelay:
         await self.connect()
         published = 0
         setbacks, mark = 0, -1
-        while True:
-            position = await self._sync_position()
-            if position.published != mark:  # the stream moved on, whoever moved it
-                setbacks, mark = 0, position.published
-            read = await asyncio.to_thread(self._read, position.scanned)
-            if read.items:
-                stored = await self._publish(position, read)
-                published += stored
-                if stored < len(read.items):
-                    # Another relay got there first: take the position again.
-                    setbacks += 1
-                    if setbacks > MAX_SETBACKS:
-                        msg = (f"{self.stream}: {setbacks} publishes refused in a row at "
-                               f"stream sequence {position.last_seq}")
-                        raise RelayError(msg)
-                    continue
-            elif read.last_id > position.scanned:
-                position.scanned = read.last_id
-            if read.blocked or not read.more:
-                break
+        # The next page is read while this one's acknowledgements come back; it is
+        # used only if this page was stored whole (the position is then known).
+        prefetched: tuple[int, asyncio.Future[_Read]] | None = None
+        try:
+            while True:
+                position = await self._sync_position()
+                if position.published != mark:  # the stream moved on, whoever moved it
+                    setbacks, mark = 0, position.published
+                if prefetched is not None and prefetched[0] == position.scanned:
+                    read = await prefetched[1]
+                else:
+                    if prefetched is not None:
+                        await prefetched[1]  # a thread cannot be cancelled; let it finish
+                    read = await asyncio.to_thread(self._read, position.scanned)
+                prefetched = None
+                if read.items:
+                    if read.more and not read.blocked:
+                        prefetched = (read.last_id, asyncio.ensure_future(
+                            asyncio.to_thread(self._read, read.last_id)))
+                    stored = await self._publish(position, read)
+                    published += stored
+                    if stored < len(read.items):
+                        # Another relay got there first: take the position again.
+                        setbacks += 1
+                        if setbacks > MAX_SETBACKS:
+                            msg = (f"{self.stream}: {setbacks} publishes refused in a row at "
+                                   f"stream sequence {position.last_seq}")
+                            raise RelayError(msg)
+                        continue
+                elif read.last_id > position.scanned:
+                    position.scanned = read.last_id
+                if read.blocked or not read.more:
+                    break
+        finally:
+            if prefetched is not None:
+                with contextlib.suppress(Exception):  # its page is read again next pass
+                    await prefetched[1]
         if self._position is not None:
             self._relayed = self._position.scanned
         if published:
