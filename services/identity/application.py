@@ -116,10 +116,7 @@ class IdentityApplication(IdempotentApplication):
 
     def __init__(self, event_store: str = "memory:", **kwargs: Any) -> None:
         super().__init__(event_store, **kwargs)
-        self.directory = UnitDirectory(
-            lambda start, limit: self.recorder.select_notifications(start=start, limit=limit),
-            self.mapper.to_domain_event,
-        )
+        self.directory = UnitDirectory.of(self)
         self.directory.catch_up()
 
     # -- commands -----------------------------------------------------------

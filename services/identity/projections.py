@@ -9,24 +9,23 @@ processes' writes appear at their next query.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import NotFound
+from lienthong.projection import LogFollower
 
 from .domain.codes import Level, classify_code
-from .domain.unit import Kind, Successor
+from .domain.registry import AdministrativeCodeRegister, AgencyCodeClaim
+from .domain.unit import Kind, Successor, Unit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from uuid import UUID
 
-    from eventsourcing.persistence import Notification
+    from eventsourcing.persistence import ApplicationRecorder, Notification
 
-CATCH_UP_BATCH = 1000
 #: How stale a read may be with respect to other processes' writes.
 FRESHNESS_S = 0.05
 
@@ -107,55 +106,35 @@ def sort_key(unit: UnitView) -> tuple[Any, ...]:
             unit.agency_code, unit.folded_name, str(unit.unit_id))
 
 
-class UnitDirectory:
-    """Units by id, by code and by name, as of the last applied notification."""
+class UnitDirectory(LogFollower):
+    """Units by id, by code and by name, as of the last applied notification.
 
-    def __init__(self, read_notifications: Callable[[int, int], list[Notification]],
+    Writes of this process are applied before they are answered (see the
+    application's ``save_command``); writes of other processes appear within
+    ``freshness_s`` (``FRESHNESS_S``).
+    """
+
+    follows = (Unit.Registered, Unit.Renamed, Unit.Absorbed, Unit.MergedInto, Unit.Divided,
+               Unit.Dissolved, AgencyCodeClaim.Issued, AdministrativeCodeRegister.Issued,
+               AdministrativeCodeRegister.CarriedOn)
+    freshness_s = FRESHNESS_S
+
+    def __init__(self, recorder: ApplicationRecorder,
                  to_event: Callable[[Notification], Any]) -> None:
-        self._read = read_notifications
-        self._to_event = to_event
-        self._lock = threading.RLock()
-        self.position = 0
+        super().__init__(recorder, to_event)
         self.units: dict[UUID, UnitView] = {}
         self.agency_codes: dict[str, UUID] = {}
         self.administrative_codes: dict[str, list[tuple[UUID, dt.date | None]]] = {}
         self._sorted: list[UnitView] | None = None
-        self._caught_up_at = 0.0
 
-    # -- following the log ------------------------------------------------
-
-    def refresh(self) -> None:
-        """Catch up unless that was done less than ``FRESHNESS_S`` ago.
-
-        Writes of this process are applied before they are answered (see
-        the application's ``save_command``); writes of other processes
-        appear within ``FRESHNESS_S``.
-        """
-        if time.monotonic() - self._caught_up_at >= FRESHNESS_S:
-            self.catch_up()
-
-    def catch_up(self) -> int:
-        """Apply every notification recorded since the last call."""
-        with self._lock:
-            self._caught_up_at = time.monotonic()
-            applied = 0
-            while True:
-                batch = self._read(self.position + 1, CATCH_UP_BATCH)
-                for notification in batch:
-                    self._apply(self._to_event(notification))
-                    self.position = notification.id
-                applied += len(batch)
-                if len(batch) < CATCH_UP_BATCH:
-                    return applied
-
-    def _apply(self, event: Any) -> None:
-        handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
-        if handler is not None:
-            handler(event)
+    def _apply(self, event: Any) -> bool:
+        applied = super()._apply(event)
+        if applied:
             self._sorted = None
         unit = self.units.get(event.originator_id)
         if unit is not None:
             unit.version = event.originator_version
+        return applied
 
     def _on_Unit_Registered(self, e: Any) -> None:  # noqa: N802
         self.units[e.originator_id] = UnitView(
