@@ -8,18 +8,18 @@ turns them into statuses.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import TYPE_CHECKING, Any
-
-from google.type import date_pb2
 
 from lienthong.dossiers.v1 import catalog_pb2 as pb
 from lienthong.dossiers.v1 import catalog_pb2_grpc as pb_grpc
 from lienthong.errors import InvalidArgument
+from lienthong.grpc.convert import date_from_pb, date_to_pb
 
 from .domain.procedure import ProcedureVersionSpec, RequiredDocument
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import grpc
 
     from .catalog import CatalogCommands
@@ -35,19 +35,8 @@ POLICIES = {
 POLICIES_BACK = {v: k for k, v in POLICIES.items()}
 
 
-def date_from_pb(value: date_pb2.Date, field: str) -> dt.date | None:
-    """google.type.Date to a date; an unset (all zero) date is None."""
-    if value.year == 0 and value.month == 0 and value.day == 0:
-        return None
-    try:
-        return dt.date(value.year, value.month, value.day)
-    except ValueError:
-        raise InvalidArgument.single(field, "DATE_INVALID",
-                                     "must be a full calendar date (year, month and day)") from None
 
 
-def date_to_pb(value: dt.date) -> date_pb2.Date:
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 def enum_from_pb(value: int, known: dict[int, str], field: str) -> str:

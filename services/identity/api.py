@@ -8,14 +8,13 @@ statuses.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
 from google.protobuf import timestamp_pb2
-from google.type import date_pb2
 
 from lienthong.errors import InvalidArgument
+from lienthong.grpc.convert import date_from_pb, date_to_pb
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.validation import parse_uuid
@@ -44,20 +43,8 @@ CHANGES = {"registered": pb.CHANGE_KIND_REGISTERED, "renamed": pb.CHANGE_KIND_RE
            "dissolved": pb.CHANGE_KIND_DISSOLVED, "absorbed": pb.CHANGE_KIND_ABSORBED}
 
 
-def date_from_pb(value: date_pb2.Date, field: str) -> dt.date | None:
-    """google.type.Date to a date; an unset (all zero) date is None."""
-    if value.year == 0 and value.month == 0 and value.day == 0:
-        return None
-    try:
-        return dt.date(value.year, value.month, value.day)
-    except ValueError:
-        raise InvalidArgument.single(field, "DATE_INVALID",
-                                     "must be a full calendar date (year, month and day)") from None
 
 
-def date_to_pb(value: dt.date | None) -> date_pb2.Date | None:
-    return None if value is None else date_pb2.Date(year=value.year, month=value.month,
-                                                    day=value.day)
 
 
 def level_from_pb(value: int, field: str = "level") -> str:
