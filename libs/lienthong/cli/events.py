@@ -164,29 +164,44 @@ def dlq_replay(
     url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
 ) -> None:
     """Send dead letters back to their consumer, after the cause was fixed."""
-    from lienthong.events.dlq import DeadLetterNotFoundError, replay
+    from lienthong.events.dlq import DeadLetterNotFoundError, list_dead_letters, replay
 
     if bool(seq) == replay_all:
         raise typer.BadParameter("give a sequence or --all, not both")
 
-    async def run() -> list[Any]:
+    async def run() -> tuple[list[Any], list[Any]]:
         nc = await _connect(nats_url(url, data_dir))
         try:
-            return await replay(nc.jetstream(), "all" if replay_all else seq,
-                                consumer=consumer or None, timeout_s=wait or None)
+            js = nc.jetstream()
+            letters = await replay(js, "all" if replay_all else seq,
+                                   consumer=consumer or None, timeout_s=wait or None)
+            if not wait:
+                return letters, []
+            # A replay that failed again was dead-lettered anew (under a new sequence).
+            replayed = {(x.consumer, x.ce_id) for x in letters}
+            again = [x for x in await list_dead_letters(js, consumer or None)
+                     if (x.consumer, x.ce_id) in replayed]
+            return letters, again
         finally:
             await nc.close()
 
     try:
-        letters = asyncio.run(run())
+        letters, again = asyncio.run(run())
     except (DeadLetterNotFoundError, TimeoutError) as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
     if as_json:
-        typer.echo(json.dumps({"replayed": [x.seq for x in letters], "waited": bool(wait)}))
+        typer.echo(json.dumps({"replayed": [x.seq for x in letters], "waited": bool(wait),
+                               "failed_again": [x.as_dict() for x in again]},
+                              ensure_ascii=False))
     else:
         done = "handled" if wait else "sent"
         console.print(f"{len(letters)} dead letter(s) {done}: {[x.seq for x in letters]}")
+        for letter in again:
+            console.print(f"[red]failed again[/], now dead letter {letter.seq}: "
+                          f"{letter.reason} {letter.error}")
+    if again:
+        raise typer.Exit(1)
 
 
 def unpublished(event_store: str, service: str, after: int) -> tuple[int, int]:

@@ -152,3 +152,42 @@ def test_tracking_that_could_drop_a_replayed_event_is_refused(tmp_path):
     assert not tracking_recorded(app.recorder, UPSTREAM, 11)
     app.recorder.insert_tracking(Tracking(UPSTREAM, 11))
     assert tracking_recorded(app.recorder, UPSTREAM, 11)
+
+
+async def test_the_cli_says_when_a_replay_failed_again_and_when_it_was_applied(
+        nats_server, tmp_path, request):
+    import asyncio
+    import json
+    import subprocess
+    import sys
+
+    app = CounterApp(event_store_url("sqlite", tmp_path, request))
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await create_stream(js)
+    await publish(js, 1, "a")
+    broken = {ce_id(1)}
+
+    def replay_all() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lienthong.cli.main", "events", "dlq", "replay", "--all",
+             "--wait", "30", "--json", "--nats-url", nats_server.url],
+            capture_output=True, text=True, timeout=60, check=False)
+
+    async with running(runner_for(app, nats_server.url, broken)):
+        for _ in range(300):  # at most 15 s for three deliveries and the dead letter
+            if await dlq.list_dead_letters(js, "counter"):
+                break
+            await asyncio.sleep(0.05)
+        assert [x.ce_id for x in await dlq.list_dead_letters(js, "counter")] == [ce_id(1)]
+
+        failed = await asyncio.to_thread(replay_all)
+        assert failed.returncode == 1, failed.stderr
+        assert [x["ce_id"] for x in json.loads(failed.stdout)["failed_again"]] == [ce_id(1)]
+
+        broken.clear()
+        applied = await asyncio.to_thread(replay_all)
+        assert applied.returncode == 0, applied.stderr
+        assert json.loads(applied.stdout)["failed_again"] == []
+        assert app.applied("a") == [ce_id(1)]
+    await nc.close()

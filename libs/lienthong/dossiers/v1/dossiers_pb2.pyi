@@ -418,3 +418,43 @@ class GetDossierHistoryResponse(_message.Message):
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[DossierHistoryEntry]
     def __init__(self, entries: _Optional[_Iterable[_Union[DossierHistoryEntry, _Mapping]]] = ...) -> None: ...
+
+class ListUnitStatisticsRequest(_message.Message):
+    __slots__ = ("province_unit_id", "page_size", "page_token")
+    PROVINCE_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    province_unit_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, province_unit_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class UnitStatistics(_message.Message):
+    __slots__ = ("unit_id", "received", "open", "overdue", "returned_early", "returned_on_time", "returned_late", "on_time_rate")
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_EARLY_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    RETURNED_LATE_FIELD_NUMBER: _ClassVar[int]
+    ON_TIME_RATE_FIELD_NUMBER: _ClassVar[int]
+    unit_id: str
+    received: int
+    open: int
+    overdue: int
+    returned_early: int
+    returned_on_time: int
+    returned_late: int
+    on_time_rate: float
+    def __init__(self, unit_id: _Optional[str] = ..., received: _Optional[int] = ..., open: _Optional[int] = ..., overdue: _Optional[int] = ..., returned_early: _Optional[int] = ..., returned_on_time: _Optional[int] = ..., returned_late: _Optional[int] = ..., on_time_rate: _Optional[float] = ...) -> None: ...
+
+class ListUnitStatisticsResponse(_message.Message):
+    __slots__ = ("unit_statistics", "next_page_token", "total_size")
+    UNIT_STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
+    unit_statistics: _containers.RepeatedCompositeFieldContainer[UnitStatistics]
+    next_page_token: str
+    total_size: int
+    def __init__(self, unit_statistics: _Optional[_Iterable[_Union[UnitStatistics, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ...) -> None: ...

@@ -137,6 +137,11 @@ class DossierServiceStub:
                 request_serializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.GetDossierHistoryRequest.SerializeToString,
                 response_deserializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.GetDossierHistoryResponse.FromString,
                 _registered_method=True)
+        self.ListUnitStatistics = channel.unary_unary(
+                '/lienthong.dossiers.v1.DossierService/ListUnitStatistics',
+                request_serializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.ListUnitStatisticsRequest.SerializeToString,
+                response_deserializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.ListUnitStatisticsResponse.FromString,
+                _registered_method=True)
 
 
 class DossierServiceServicer:
@@ -265,6 +270,14 @@ class DossierServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListUnitStatistics(self, request, context):
+        """The read model's counts per unit of one province, so that a province
+        compares its communes (and its own province-level work).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DossierServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -367,6 +380,11 @@ def add_DossierServiceServicer_to_server(servicer, server):
                     servicer.GetDossierHistory,
                     request_deserializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.GetDossierHistoryRequest.FromString,
                     response_serializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.GetDossierHistoryResponse.SerializeToString,
+            ),
+            'ListUnitStatistics': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUnitStatistics,
+                    request_deserializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.ListUnitStatisticsRequest.FromString,
+                    response_serializer=lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.ListUnitStatisticsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -912,6 +930,33 @@ class DossierService:
             '/lienthong.dossiers.v1.DossierService/GetDossierHistory',
             lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.GetDossierHistoryRequest.SerializeToString,
             lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.GetDossierHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUnitStatistics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lienthong.dossiers.v1.DossierService/ListUnitStatistics',
+            lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.ListUnitStatisticsRequest.SerializeToString,
+            lienthong_dot_dossiers_dot_v1_dot_dossiers__pb2.ListUnitStatisticsResponse.FromString,
             options,
             channel_credentials,
             insecure,
