@@ -4,7 +4,7 @@
 real nats-server, SQLite event stores) in a temporary folder and stops it
 with Ctrl-C (SIGINT) at the end. ``--target kind`` uses the port-forwarded
 deployment of ``make e2e-kind``: LIENTHONG_E2E_IDENTITY_ADDRESS (default
-127.0.0.1:50051).
+127.0.0.1:50051), LIENTHONG_E2E_DOSSIERS_ADDRESS (default 127.0.0.1:50052).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
+from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2_grpc
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class Platform:
     identity_address: str
     nats_url: str
     data_dir: Path | None  # local target only
+    dossiers_address: str = ""
 
     def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run the `lienthong` command against this platform."""
@@ -60,7 +62,8 @@ def platform(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     if request.config.getoption("--target") == "kind":
         yield Platform(os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"),
-                       os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None)
+                       os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None,
+                       os.environ.get("LIENTHONG_E2E_DOSSIERS_ADDRESS", "127.0.0.1:50052"))
         return
     data_dir = tmp_path_factory.mktemp("platform")
     log = (data_dir / "up.log").open("w")
@@ -79,7 +82,8 @@ def platform(request: pytest.FixtureRequest,
                 pytest.fail(f"the platform did not start:\n{(data_dir / 'up.log').read_text()}")
             time.sleep(0.3)
         services = {s["name"]: s["address"] for s in status["services"]}  # type: ignore[union-attr]
-        yield Platform(services["identity"], "nats://" + services["nats"], data_dir)
+        yield Platform(services["identity"], "nats://" + services["nats"], data_dir,
+                       services["dossiers"])
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         try:
@@ -93,3 +97,18 @@ def platform(request: pytest.FixtureRequest,
 def identity(platform: Platform) -> Iterator[identity_pb2_grpc.IdentityServiceStub]:
     with grpc.insecure_channel(platform.identity_address) as channel:
         yield identity_pb2_grpc.IdentityServiceStub(channel)
+
+
+@dataclass(frozen=True)
+class Dossiers:
+    """The dossiers service's two gRPC services, on one channel."""
+
+    dossiers: dossiers_pb2_grpc.DossierServiceStub
+    catalog: catalog_pb2_grpc.CatalogServiceStub
+
+
+@pytest.fixture(scope="session")
+def dossiers(platform: Platform) -> Iterator[Dossiers]:
+    with grpc.insecure_channel(platform.dossiers_address) as channel:
+        yield Dossiers(dossiers_pb2_grpc.DossierServiceStub(channel),
+                       catalog_pb2_grpc.CatalogServiceStub(channel))

@@ -37,7 +37,7 @@ def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(request, tmp_path):
             time.sleep(0.3)
         assert status.returncode == 0
         by_name = {s["name"]: s for s in report["services"]}
-        assert set(by_name) == {"nats", "identity"}
+        assert set(by_name) == {"nats", "identity", "dossiers"}
         assert all(s["health"] == "SERVING" for s in by_name.values())
 
         up.send_signal(signal.SIGINT)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import event
@@ -100,9 +102,11 @@ class IdempotentApplication(ServiceApplication):
                 with audit_scope(request_id=request_id, reason=reason):
                     return execute()
             except Conflict:
-                # Another command saved first: run again on the state it left.
+                # Another command saved first: run again on the state it left, after
+                # a short random pause so that competitors do not collide again.
                 if attempt == attempts:
                     raise
+                time.sleep(random.uniform(0, 0.002 * attempt))
             except AlreadyExists:
                 # Perhaps the same request, finishing first under another connection.
                 if (done := self.previous_result(request_id, method, payload)) is not None:

@@ -26,6 +26,8 @@ from lienthong.ports import free_port, wait_for_port
 #: The services `up` starts, in order, with the module that runs each.
 SERVICES: dict[str, str] = {
     "identity": "lienthong.services.identity",
+    # Follows identity's stream (units and their reorganisation) over LIENTHONG_NATS_URL.
+    "dossiers": "lienthong.services.dossiers",
 }
 DEFAULT_NATS_PORT = 14222  # not 4222, so a system nats-server may keep its port
 DEFAULT_BASE_PORT = 50051

@@ -18,7 +18,7 @@ from lienthong.validation import parse_uuid
 from .catalog_api import add_catalog_to_server
 from .domain.applicant import Applicant
 from .domain.dossier import Dossier, Status
-from .projections import DossierFilter
+from .projections import DossierFilter, UnitStatistics
 
 if TYPE_CHECKING:
     import grpc
@@ -236,6 +236,24 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
                 reason=item.metadata.get("reason", ""), status_after=item.status_after,
                 payload_json=json.dumps(item.payload, ensure_ascii=False, sort_keys=True))
             for item in items])
+
+    async def ListUnitStatistics(self, request: pb.ListUnitStatisticsRequest,  # noqa: N802
+                                 context: grpc.aio.ServicerContext,
+                                 ) -> pb.ListUnitStatisticsResponse:
+        stats, token, total = await asyncio.to_thread(
+            self.app.province_unit_statistics, request.province_unit_id,
+            size=request.page_size, token=request.page_token)
+        return pb.ListUnitStatisticsResponse(
+            unit_statistics=[statistics_to_pb(s) for s in stats], next_page_token=token,
+            total_size=total)
+
+
+def statistics_to_pb(stats: UnitStatistics) -> pb.UnitStatistics:
+    """on_time_rate stays unset (never NaN) while no result has been returned."""
+    return pb.UnitStatistics(
+        unit_id=str(stats.unit_id), received=stats.received, open=stats.open,
+        overdue=stats.overdue, returned_early=stats.early, returned_on_time=stats.on_time,
+        returned_late=stats.late, on_time_rate=stats.on_time_rate)
 
 
 def add_to_server(app: DossiersApplication, server: grpc.aio.Server) -> list[str]:

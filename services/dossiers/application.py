@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,11 +79,10 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         super().__init__(event_store, **kwargs)
         self.calendar = calendar or WorkingCalendar()
         self.clock = clock
+        self._counter_locks: dict[tuple[str, dt.date], threading.Lock] = {}
+        self._counter_locks_guard = threading.Lock()
         self._init_catalog()
-        self.index = DossierIndex(
-            lambda start, limit: self.recorder.select_notifications(start=start, limit=limit),
-            self.mapper.to_domain_event,
-        )
+        self.index = DossierIndex.of(self)
         self.index.catch_up()
 
     def today(self) -> dt.date:
@@ -137,7 +137,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
             violations.add("procedure_code", "REQUIRED", "name the procedure")
         if channel not in CHANNELS:
             violations.add("channel", "CHANNEL_REQUIRED", f"must be one of {', '.join(CHANNELS)}")
-        applicant = check_applicant(applicant, violations)
+        applicant = check_applicant(applicant, violations, today=self.today())
         receiving_id = violations.check(lambda: parse_uuid(receiving_unit_id, "receiving_unit_id"))
         competent_id = violations.check(lambda: parse_uuid(competent_unit_id, "competent_unit_id"))
         violations.raise_if_any()
@@ -156,25 +156,34 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                 raise FailedPrecondition(msg, reason="RECEIVING_UNIT_WITHOUT_AGENCY_CODE",
                                          metadata={"unit_id": str(receiving.id)})
             day = now.astimezone(VIETNAM_TIME).date()
-            counter: DossierCounter | None = self.get_or_none(
-                counter_id(receiving.agency_code, day))
-            if counter is None:
-                counter = DossierCounter(agency_code=receiving.agency_code, day=day)
-            code = counter.issue()
-            dossier = Dossier(
-                id=derived_id("dossier", request_id) if request_id else uuid.uuid4(),
-                dossier_code=code, procedure_code=procedure_code,
-                procedure_version=version.version, sector=version.sector, channel=channel,
-                applicant=applicant.as_dict(), receiving_unit_id=receiving.id,
-                competent_unit_id=competent.id,
-                processing_working_days=version.processing_working_days,
-                submitted_documents=list(submitted_documents), submitted_at=now)
-            return self.save_command(request_id, "SubmitDossier", payload,
-                                     {"dossier_id": str(dossier.id)}, counter, dossier)
+            # One desk's submissions take numbers one at a time in this process;
+            # other processes' are ordered by the event store (and retried).
+            with self._counter_lock(receiving.agency_code, day):
+                counter: DossierCounter | None = self.get_or_none(
+                    counter_id(receiving.agency_code, day))
+                if counter is None:
+                    counter = DossierCounter(agency_code=receiving.agency_code, day=day)
+                code = counter.issue()
+                dossier = Dossier(
+                    id=derived_id("dossier", request_id) if request_id else uuid.uuid4(),
+                    dossier_code=code, procedure_code=procedure_code,
+                    procedure_version=version.version, sector=version.sector,
+                    channel=channel, applicant=applicant.as_dict(),
+                    receiving_unit_id=receiving.id, competent_unit_id=competent.id,
+                    processing_working_days=version.processing_working_days,
+                    submitted_documents=list(submitted_documents), submitted_at=now)
+                return self.save_command(request_id, "SubmitDossier", payload,
+                                         {"dossier_id": str(dossier.id)}, counter, dossier)
 
         done = self.run_command(request_id, "SubmitDossier", payload, execute, reason=reason,
                                 attempts=SUBMIT_ATTEMPTS)
         return uuid.UUID(done["dossier_id"])
+
+    def _counter_lock(self, agency_code: str, day: dt.date) -> threading.Lock:
+        with self._counter_locks_guard:
+            for key in [k for k in self._counter_locks if k[1] < day]:
+                del self._counter_locks[key]  # yesterday's desks are done
+            return self._counter_locks.setdefault((agency_code, day), threading.Lock())
 
     @staticmethod
     def _check_competence(version: Any, receiving: KnownUnit, competent: KnownUnit) -> None:
@@ -321,8 +330,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
 
     def return_result(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
         def change(d: Dossier, now: dt.datetime) -> None:
-            assert d.due_date is not None
-            d.return_result(now, self.calendar.classify(d.due_date, now))
+            d.return_result(now, self.calendar.classify)
         return self._change("ReturnResult", dossier_id, request_id, reason, {}, change)
 
     def withdraw_dossier(self, dossier_id: str, *, request_id: str = "",
@@ -371,6 +379,36 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         self.index.refresh()
         return self.index.statistics(list(unit_ids) if unit_ids is not None else None,
                                      self.today())
+
+    def province_unit_statistics(self, province_unit_id: str, *, size: int = 0,
+                                 token: str = "") -> tuple[list[UnitStatistics], str, int]:
+        """One page of the statistics of a province's units, the next token and the total.
+
+        The province must be known to dossiers (from identity's events):
+        NOT_FOUND otherwise; a unit that is not a province is refused.
+        """
+        if not province_unit_id:
+            raise InvalidArgument.single("province_unit_id", "REQUIRED",
+                                         "name the province whose units to compare")
+        province_id = parse_uuid(province_unit_id, "province_unit_id")
+        limit = page_size(size)
+        query = {"province_unit_id": str(province_id)}
+        offset = decode_page_token(token, query)
+        self.index.refresh()
+        with self.index.lock:
+            province = self.index.units.get(province_id)
+            if province is None:
+                raise NotFound("unit", str(province_id))
+            if province.level != "province":
+                msg = (f"province_unit_id: {province.display_name} is a {province.level or 'unit'}"
+                       ", not a province; statistics are compared within a province")
+                raise FailedPrecondition(msg, reason="NOT_A_PROVINCE", metadata={
+                    "unit_id": str(province_id), "field": "province_unit_id",
+                    "level": province.level})
+            found = self.index.province_statistics(province_id, self.today())
+        page = found[offset:offset + limit]
+        more = offset + limit < len(found)
+        return page, encode_page_token(offset + limit, query) if more else "", len(found)
 
     def dossier_history(self, dossier_id: str) -> list[HistoryItem]:
         uid = parse_uuid(dossier_id, "dossier_id")

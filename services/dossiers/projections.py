@@ -1,30 +1,28 @@
 """Read models of dossiers, built from the service's own event log.
 
-:class:`DossierIndex` follows the notification log in memory (like the
-identity directory): dossiers per holding unit and status, the overdue
-list, and per-unit statistics (received; processed early, on time, late;
-on-time rate) that a province can compare across its communes.
+:class:`DossierIndex` follows the notification log in memory (a
+:class:`~lienthong.projection.LogFollower`, like the catalogue's
+procedure index): dossiers per holding unit and status, the overdue list,
+and per-unit statistics (received; returned early, on time, late; on-time
+rate) that a province can compare across its communes. It also follows
+the units dossiers learned from identity (``KnownUnit.Learned`` and
+``Retired``), to know which province each unit belongs to.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .domain.dossier import OPEN, Status
+from lienthong.projection import LogFollower
+
+from .domain.dossier import OPEN, Dossier, Status
 from .domain.numbering import VIETNAM_TIME
+from .domain.units import KnownUnit
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable
     from uuid import UUID
-
-    from eventsourcing.persistence import Notification
-
-CATCH_UP_BATCH = 1000
-FRESHNESS_S = 0.05
 
 
 @dataclass
@@ -46,6 +44,25 @@ class DossierRow:
 
     def overdue(self, today: dt.date) -> bool:
         return self.is_open and self.due_date is not None and today > self.due_date
+
+
+@dataclass
+class UnitRow:
+    """A unit as dossiers knows it, for grouping statistics by province."""
+
+    unit_id: UUID
+    display_name: str
+    level: str
+    administrative_unit_code: str
+    #: The province it belongs to (its own id for a province).
+    province_id: UUID
+    retirement: str = ""
+
+    @property
+    def order(self) -> tuple[int, str, str, str]:
+        """The province first, then by administrative-unit code (units without one last)."""
+        return (self.level != "province", self.administrative_unit_code or "~",
+                self.display_name, str(self.unit_id))
 
 
 @dataclass
@@ -87,59 +104,47 @@ class DossierFilter:
                 and (self.submitted_to is None or day <= self.submitted_to))
 
 
-_STATUS_AFTER = {
-    "Received": Status.RECEIVED, "RefusedToReceive": Status.NOT_RECEIVED,
-    "Assigned": Status.PROCESSING, "SupplementRequested": Status.SUPPLEMENT_REQUESTED,
-    "Supplemented": Status.PROCESSING,
-    "FinancialObligationRequired": Status.FINANCIAL_OBLIGATION,
-    "FinancialObligationFulfilled": Status.PROCESSING, "Transferred": Status.PROCESSING,
-    "Approved": Status.PROCESSED, "Rejected": Status.PROCESSED,
-    "ResultReturned": Status.RESULT_RETURNED, "Withdrawn": Status.WITHDRAWN,
-    "Stopped": Status.STOPPED,
-}
 
 
-class DossierIndex:
-    """Dossiers as of the last applied notification of the log."""
+def _event_classes(aggregate: type) -> tuple[type, ...]:
+    """Every event class an aggregate declares (new ones are followed without a change here)."""
+    base = aggregate.Event  # type: ignore[attr-defined]
+    return tuple(v for k, v in sorted(vars(aggregate).items())
+                 if isinstance(v, type) and issubclass(v, base) and k not in ("Event", "Created"))
 
-    def __init__(self, read_notifications: Callable[[int, int], list[Notification]],
-                 to_event: Callable[[Notification], Any]) -> None:
-        self._read = read_notifications
-        self._to_event = to_event
-        self._lock = threading.RLock()
-        self._caught_up_at = 0.0
-        self.position = 0
+
+class DossierIndex(LogFollower):
+    """Dossiers, and the units they belong to, as of the last applied notification."""
+
+    follows = (*_event_classes(Dossier), KnownUnit.Learned, KnownUnit.Retired)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.rows: dict[UUID, DossierRow] = {}
+        self.units: dict[UUID, UnitRow] = {}
 
-    def refresh(self) -> None:
-        if time.monotonic() - self._caught_up_at >= FRESHNESS_S:
-            self.catch_up()
-
-    def catch_up(self) -> int:
-        with self._lock:
-            self._caught_up_at = time.monotonic()
-            applied = 0
-            while True:
-                batch = self._read(self.position + 1, CATCH_UP_BATCH)
-                for notification in batch:
-                    if notification.topic.split(":")[-1].startswith("Dossier."):
-                        self._apply(self._to_event(notification))
-                    self.position = notification.id
-                applied += len(batch)
-                if len(batch) < CATCH_UP_BATCH:
-                    return applied
-
-    def _apply(self, event: Any) -> None:
+    def _apply(self, event: Any) -> bool:
+        if isinstance(event, KnownUnit.Learned):
+            unit_id = event.originator_id
+            self.units[unit_id] = UnitRow(
+                unit_id, event.display_name, event.level, event.administrative_unit_code,
+                event.province_id or unit_id)
+            return True
+        if isinstance(event, KnownUnit.Retired):
+            if (unit := self.units.get(event.originator_id)) is not None:
+                unit.retirement = event.how
+            return True
+        if not isinstance(event, Dossier.Event):
+            return False
         name = type(event).__qualname__.split(".")[-1]
         if name == "Submitted":
             self.rows[event.originator_id] = DossierRow(
                 event.originator_id, event.dossier_code, event.procedure_code,
                 event.receiving_unit_id, event.competent_unit_id, event.receiving_unit_id,
                 event.submitted_at)
-            return
+            return True
         row = self.rows[event.originator_id]
-        if name in _STATUS_AFTER:
-            row.status = _STATUS_AFTER[name]
+        row.status = Status(event.status)
         if name in ("Received", "Supplemented"):
             row.due_date = event.due_date
         elif name == "Extended":
@@ -152,34 +157,54 @@ class DossierIndex:
                     setattr(row, attribute, event.to_unit_id)
         elif name == "ResultReturned":
             row.timeliness = event.timeliness
+        return True
 
     # -- queries ------------------------------------------------------------
 
     def list(self, dossier_filter: DossierFilter, today: dt.date) -> list[DossierRow]:
-        with self._lock:
+        with self.lock:
             rows = [r for r in self.rows.values() if dossier_filter.matches(r, today)]
         return sorted(rows, key=lambda r: (r.submitted_at, r.dossier_code))
 
     def open_dossiers_of(self, unit_id: UUID) -> list[UUID]:
         """Open dossiers held by, competent at or received by a unit."""
-        with self._lock:
+        with self.lock:
             return sorted((r.dossier_id for r in self.rows.values() if r.is_open and unit_id in
                            (r.holder_unit_id, r.competent_unit_id, r.receiving_unit_id)),
                           key=str)
 
     def statistics(self, unit_ids: list[UUID] | None, today: dt.date) -> list[UnitStatistics]:
-        """Per competent unit: received, open, overdue, returned early/on time/late."""
-        with self._lock:
-            stats: dict[UUID, UnitStatistics] = {}
-            for row in self.rows.values():
-                unit = row.competent_unit_id
-                if unit_ids is not None and unit not in unit_ids:
-                    continue
-                entry = stats.setdefault(unit, UnitStatistics(unit))
-                if row.status not in (Status.NEW, Status.NOT_RECEIVED):
-                    entry.received += 1
-                entry.open += row.is_open
-                entry.overdue += row.overdue(today)
-                if row.timeliness:
-                    setattr(entry, row.timeliness, getattr(entry, row.timeliness) + 1)
+        """Per competent unit with dossiers: received, open, overdue, returned early/on
+        time/late (every such unit, or those of ``unit_ids``), in unit id order."""
+        with self.lock:
+            stats = self._count(set(unit_ids) if unit_ids is not None else None, today)
         return sorted(stats.values(), key=lambda s: str(s.unit_id))
+
+    def province_statistics(self, province_id: UUID, today: dt.date) -> list[UnitStatistics]:
+        """The statistics of a province's units: the province first, then by code.
+
+        Every active unit of the province is listed, with zeros if no dossier
+        names it; a retired unit only while dossiers still count at it (its
+        closed ones: its open ones moved to its successor).
+        """
+        with self.lock:
+            units = sorted((u for u in self.units.values() if u.province_id == province_id),
+                           key=lambda u: u.order)
+            stats = self._count({u.unit_id for u in units}, today)
+            return [stats.get(u.unit_id) or UnitStatistics(u.unit_id) for u in units
+                    if not u.retirement or u.unit_id in stats]
+
+    def _count(self, unit_ids: set[UUID] | None, today: dt.date) -> dict[UUID, UnitStatistics]:
+        stats: dict[UUID, UnitStatistics] = {}
+        for row in self.rows.values():
+            unit = row.competent_unit_id
+            if unit_ids is not None and unit not in unit_ids:
+                continue
+            entry = stats.setdefault(unit, UnitStatistics(unit))
+            if row.status not in (Status.NEW, Status.NOT_RECEIVED):
+                entry.received += 1
+            entry.open += row.is_open
+            entry.overdue += row.overdue(today)
+            if row.timeliness:
+                setattr(entry, row.timeliness, getattr(entry, row.timeliness) + 1)
+        return stats

@@ -12,6 +12,8 @@ from .api import add_to_server
 from .application import DossiersApplication
 from .consumers import DURABLE, IDENTITY_STREAM, handlers
 from .domain.calendar import WorkingCalendar
+from .events import CONTRACT
+from .portal import PortalConfig, portal_sync_runner
 
 if TYPE_CHECKING:
     from lienthong.config import Settings
@@ -30,8 +32,21 @@ def identity_consumer(app: DossiersApplication, settings: Settings) -> list[Cons
                            durable=DURABLE, handlers=handlers)]
 
 
+def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunner]:
+    """Identity's events, and the national portal's synchronisation when configured
+    (``LIENTHONG_PORTAL_URL``; it follows this service's own stream)."""
+    runners = identity_consumer(app, settings)
+    portal = PortalConfig.from_env()
+    if portal is not None:
+        schema = settings.postgres_schema or "dossiers"
+        runners.append(portal_sync_runner(app, nats_url=settings.nats_url, config=portal,
+                                          dossiers_event_store=settings.event_store,
+                                          schema=f"{schema}_portal"))
+    return runners
+
+
 def main() -> None:
-    run_service(build_app, add_to_server, consumers=identity_consumer)
+    run_service(build_app, add_to_server, contract=CONTRACT, consumers=consumers)
 
 
 if __name__ == "__main__":

@@ -166,3 +166,41 @@ def events(
     _emit(result, as_json, _flat_rows(result, ["commit_to_applied", "relay", "raw", "ratios",
                                                "targets", "machine", "config"]),
           fold_names=True)
+
+
+@app.command("dossiers")
+def dossiers(
+    as_json: Json = False,
+    seconds: Seconds = 10.0,
+    rate: Annotated[float, typer.Option(
+        "--rate", min=1, help="SubmitDossier calls per second of the scheduled phase.")] = 100.0,
+    desks: Annotated[int, typer.Option(
+        "--desks", min=1, help="Receiving units the submissions go round-robin to "
+        "(each has its own daily counter).")] = 10,
+    connections: Connections = 4,
+    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    grpc_workers: Annotated[int | None, typer.Option(
+        "--grpc-workers", min=1, help="LIENTHONG_GRPC_WORKERS of the service.")] = None,
+    pool_size: Annotated[int | None, typer.Option(
+        "--pool-size", min=1, help="LIENTHONG_POSTGRES_POOL_SIZE of the service.")] = None,
+    payload_bytes: Annotated[int, typer.Option(
+        "--payload-bytes", min=1, help="Row size of the raw insert baseline.")] = 300,
+    option: Options = None,
+) -> None:
+    """SubmitDossier (scheduled and at most), Receive/Assign, beside raw PostgreSQL inserts."""
+    from lienthong.bench.common import BenchError, PhaseProgress
+    from lienthong.bench.dossiers import DossiersBenchConfig, run_dossiers_bench
+
+    config = DossiersBenchConfig(
+        postgres_dsn=postgres_dsn, connections=connections, rate=rate, seconds=seconds,
+        desks=desks, grpc_workers=grpc_workers, pool_size=pool_size,
+        payload_bytes=payload_bytes, options=_parse_options(option))
+    try:
+        with PhaseProgress(enabled=True) as progress:
+            result = run_dossiers_bench(config, progress)
+    except BenchError as error:
+        err_console.print(f"[red]bench dossiers failed:[/] {error}")
+        raise typer.Exit(1) from None
+    _emit(result, as_json, _flat_rows(result, ["submit", "submit_max", "status_change", "raw",
+                                               "ratios", "targets", "machine", "config"]),
+          fold_names=True)

@@ -59,7 +59,7 @@ def check_pin(pin: str, field: str, violations: Violations,
 
 
 def check_applicant(applicant: Applicant, violations: Violations,
-                    prefix: str = "applicant.") -> Applicant:
+                    prefix: str = "applicant.", today: dt.date | None = None) -> Applicant:
     """Validate an applicant, collecting every broken rule; returns it normalised."""
     name = " ".join(applicant.full_name.split())
     if not name:
@@ -68,5 +68,5 @@ def check_applicant(applicant: Applicant, violations: Violations,
         violations.add(f"{prefix}full_name", "NAME_TOO_LONG",
                        f"must be at most {MAX_NAME_LENGTH} characters")
     pin = applicant.personal_identification_number.strip()
-    check_pin(pin, f"{prefix}personal_identification_number", violations)
+    check_pin(pin, f"{prefix}personal_identification_number", violations, today)
     return Applicant(name, pin, applicant.phone.strip(), applicant.address.strip())

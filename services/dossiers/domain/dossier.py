@@ -18,6 +18,7 @@ from lienthong.eventstore import AuditedAggregate
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
     from uuid import UUID
 
 
@@ -63,6 +64,25 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "stop": OPEN - {Status.NEW},
     "move_on_reorganisation": OPEN,
 }
+#: The status after each event that sets one (by event class name); the others
+#: leave the status as it was.
+STATUS_AFTER: dict[str, Status] = {
+    "Submitted": Status.NEW,
+    "Received": Status.RECEIVED,
+    "RefusedToReceive": Status.NOT_RECEIVED,
+    "Assigned": Status.PROCESSING,
+    "SupplementRequested": Status.SUPPLEMENT_REQUESTED,
+    "Supplemented": Status.PROCESSING,
+    "FinancialObligationRequired": Status.FINANCIAL_OBLIGATION,
+    "FinancialObligationFulfilled": Status.PROCESSING,
+    "Transferred": Status.PROCESSING,
+    "Approved": Status.PROCESSED,
+    "Rejected": Status.PROCESSED,
+    "ResultReturned": Status.RESULT_RETURNED,
+    "Withdrawn": Status.WITHDRAWN,
+    "Stopped": Status.STOPPED,
+}
+
 #: Commands a paused dossier still accepts.
 ALLOWED_WHILE_PAUSED = frozenset({"resume", "extend", "withdraw", "stop",
                                   "move_on_reorganisation"})
@@ -93,7 +113,28 @@ class Hop:
 
 
 class Dossier(AuditedAggregate):
-    """One citizen's or organisation's dossier."""
+    """One citizen's or organisation's dossier.
+
+    Every event names the dossier's code and the status it leaves the dossier
+    in, so an auditor (or another service) reads each one on its own.
+    """
+
+    class Event(AuditedAggregate.Event):
+        dossier_code: str
+        status: int
+
+    class Created(Event, AuditedAggregate.Created):
+        pass
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+        kwargs.setdefault("status", int(Status.NEW))
+        return super()._create(event_class, id=id, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("dossier_code", self.dossier_code)
+        kwargs.setdefault("status", int(STATUS_AFTER.get(event_class.__name__, self.status)))
+        super().trigger_event(event_class, **kwargs)
 
     @event("Submitted")
     def __init__(self, id: UUID, dossier_code: str, procedure_code: str,  # noqa: A002
@@ -320,9 +361,12 @@ class Dossier(AuditedAggregate):
         self.outcome = "rejected"
         self._end_hop(at)
 
-    def return_result(self, returned_at: dt.datetime, timeliness: str) -> None:
+    def return_result(self, returned_at: dt.datetime,
+                      classify: Callable[[dt.date, dt.datetime], str]) -> None:
+        """Hand the result over; ``classify`` says early, on_time or late against the due date."""
         self._check("return_result")
-        self._result_returned(returned_at, timeliness)
+        assert self.due_date is not None  # a processed dossier was received
+        self._result_returned(returned_at, classify(self.due_date, returned_at))
 
     @event("ResultReturned")
     def _result_returned(self, returned_at: dt.datetime, timeliness: str) -> None:
@@ -337,6 +381,7 @@ class Dossier(AuditedAggregate):
     @event("Withdrawn")
     def _withdrawn(self, at: dt.datetime) -> None:
         self.status = Status.WITHDRAWN
+        self.paused = False
         self._end_hop(at)
 
     def stop(self, at: dt.datetime) -> None:
@@ -346,6 +391,7 @@ class Dossier(AuditedAggregate):
     @event("Stopped")
     def _stopped(self, at: dt.datetime) -> None:
         self.status = Status.STOPPED
+        self.paused = False
         self._end_hop(at)
 
     def snapshot(self) -> dict[str, Any]:

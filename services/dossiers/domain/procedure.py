@@ -223,6 +223,15 @@ def procedure_id(procedure_code: str) -> UUID:
 class Procedure(AuditedAggregate):
     """One procedure and all its versions, oldest first."""
 
+    class Event(AuditedAggregate.Event):
+        """Every event after creation names its procedure (creation carries it already)."""
+
+        procedure_code: str
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("procedure_code", self.procedure_code)
+        super().trigger_event(event_class, **kwargs)
+
     @staticmethod
     def create_id(procedure_code: str) -> UUID:
         return procedure_id(procedure_code)
