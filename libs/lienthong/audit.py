@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,12 +45,14 @@ def current_or_none() -> AuditContext | None:
 
 
 def current() -> AuditContext:
-    """The audit context of the running command."""
+    """The audit context of the running command.
+
+    A command with no caller-supplied correlation id starts its own chain: its
+    request id is the correlation id.
+    """
     ctx = _current.get()
-    if not ctx.correlation_id:
-        # A command with no caller-supplied correlation starts its own chain.
-        ctx = dataclasses.replace(ctx, correlation_id=ctx.request_id or str(uuid.uuid4()))
-        _current.set(ctx)
+    if not ctx.correlation_id and ctx.request_id:
+        return dataclasses.replace(ctx, correlation_id=ctx.request_id)
     return ctx
 
 

@@ -11,19 +11,20 @@ import hashlib
 import json
 import random
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
 
-from lienthong.audit import audit_scope
+from lienthong.audit import audit_scope, current
 from lienthong.errors import AlreadyExists, Conflict, InvalidArgument
 from lienthong.eventstore import AuditedAggregate, ServiceApplication, derived_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-from uuid import UUID  # noqa: TC003 - create_id's annotation is read at run time
+from uuid import UUID  # create_id's annotation is read at run time
 
 MAX_REQUEST_ID_LENGTH = 128
 
@@ -98,8 +99,11 @@ class IdempotentApplication(ServiceApplication):
         for attempt in range(1, attempts + 1):
             if (done := self.previous_result(request_id, method, payload)) is not None:
                 return done
+            # Every command belongs to a chain: the caller's, or one it starts.
+            correlation = current().correlation_id or request_id or str(uuid.uuid4())
             try:
-                with audit_scope(request_id=request_id, reason=reason):
+                with audit_scope(request_id=request_id, reason=reason,
+                                 correlation_id=correlation):
                     return execute()
             except Conflict:
                 # Another command saved first: run again on the state it left, after

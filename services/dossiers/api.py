@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
-
-from google.protobuf import timestamp_pb2
-from google.type import date_pb2
 
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
 from lienthong.errors import InvalidArgument
+from lienthong.grpc.convert import date_from_pb, date_to_pb, timestamp_to_pb
 from lienthong.validation import parse_uuid
 
 from .catalog_api import add_catalog_to_server
@@ -21,6 +18,8 @@ from .domain.dossier import Dossier, Status
 from .projections import DossierFilter, UnitStatistics
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import grpc
 
     from .application import DossiersApplication
@@ -33,27 +32,10 @@ TIMELINESS = {"early": pb.TIMELINESS_EARLY, "on_time": pb.TIMELINESS_ON_TIME,
               "late": pb.TIMELINESS_LATE}
 
 
-def timestamp(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
-def date_to_pb(value: dt.date | None) -> date_pb2.Date | None:
-    return None if value is None else date_pb2.Date(year=value.year, month=value.month,
-                                                    day=value.day)
 
 
-def date_from_pb(value: date_pb2.Date, field: str) -> dt.date | None:
-    if value.year == 0 and value.month == 0 and value.day == 0:
-        return None
-    try:
-        return dt.date(value.year, value.month, value.day)
-    except ValueError:
-        raise InvalidArgument.single(field, "DATE_INVALID",
-                                     "must be a full calendar date") from None
 
 
 def dossier_to_pb(dossier: Dossier, today: dt.date) -> pb.Dossier:
@@ -65,14 +47,15 @@ def dossier_to_pb(dossier: Dossier, today: dt.date) -> pb.Dossier:
         receiving_unit_id=str(dossier.receiving_unit_id),
         competent_unit_id=str(dossier.competent_unit_id),
         holder_unit_id=str(dossier.holder_unit_id), status=int(dossier.status),
-        submit_time=timestamp(dossier.submitted_at), receive_time=timestamp(dossier.received_at),
+        submit_time=timestamp_to_pb(dossier.submitted_at),
+        receive_time=timestamp_to_pb(dossier.received_at),
         due_date=date_to_pb(dossier.due_date), paused=dossier.paused,
         submitted_documents=dossier.submitted_documents,
         result_documents=dossier.result_documents,
         outcome=OUTCOMES.get(dossier.outcome, 0), timeliness=TIMELINESS.get(dossier.timeliness, 0),
-        result_return_time=timestamp(dossier.returned_at),
-        hops=[pb.Hop(unit_id=str(h.unit_id), start_time=timestamp(h.started_at),
-                     end_time=timestamp(h.ended_at),
+        result_return_time=timestamp_to_pb(dossier.returned_at),
+        hops=[pb.Hop(unit_id=str(h.unit_id), start_time=timestamp_to_pb(h.started_at),
+                     end_time=timestamp_to_pb(h.ended_at),
                      deadline_working_days=h.deadline_working_days,
                      due_date=date_to_pb(h.due_date), handler=h.handler)
               for h in dossier.hops],
@@ -227,7 +210,7 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
         return pb.GetDossierHistoryResponse(entries=[
             pb.DossierHistoryEntry(
                 version=item.version, event_type=item.event_type,
-                recorded_time=timestamp(item.recorded_at),
+                recorded_time=timestamp_to_pb(item.recorded_at),
                 actor=item.metadata.get("actor", ""),
                 actor_agency_code=item.metadata.get("actor_agency_code", ""),
                 request_id=item.metadata.get("request_id", ""),

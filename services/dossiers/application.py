@@ -177,7 +177,42 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
 
         done = self.run_command(request_id, "SubmitDossier", payload, execute, reason=reason,
                                 attempts=SUBMIT_ATTEMPTS)
-        return uuid.UUID(done["dossier_id"])
+        dossier_id = uuid.UUID(done["dossier_id"])
+        # A unit retired while this submission was being saved: the consumer's
+        # own sweep may have run before the dossier was visible, so look again.
+        dossier = self.get_dossier_aggregate(dossier_id)
+        for unit_id in {dossier.receiving_unit_id, dossier.competent_unit_id}:
+            if not self.known_unit(unit_id, "unit_id").is_active:
+                self.move_stranded_dossiers(unit_id)
+        return dossier_id
+
+    def move_stranded_dossiers(self, unit_id: UUID) -> list[UUID]:
+        """Move the open dossiers still at a retired unit to its default successor.
+
+        The consumer moves them in the transaction that retires the unit; this
+        sweep, run after that commit and after each submission's, catches a
+        dossier that was being submitted to the unit at that very moment.
+        """
+        unit = self.known_unit(unit_id, "unit_id")
+        if unit.is_active or unit.default_successor_id is None:
+            return []
+        moved = []
+        self.index.catch_up()
+        for dossier_id in self.index.open_dossiers_of(unit.id):
+            def execute(dossier_id: UUID = dossier_id) -> dict[str, Any]:
+                dossier = self.get_dossier_aggregate(dossier_id)
+                if dossier.is_open and unit.id in (dossier.holder_unit_id,
+                                                   dossier.competent_unit_id,
+                                                   dossier.receiving_unit_id):
+                    assert unit.default_successor_id is not None
+                    dossier.move_on_reorganisation(unit.id, unit.default_successor_id,
+                                                   unit.retired_on, self.clock())
+                    self.save_command("", "MoveStrandedDossier", {}, {}, dossier)
+                return {}
+            self.run_command("", "MoveStrandedDossier", {}, execute,
+                             reason=f"{unit.display_name} was {unit.retirement}")
+            moved.append(dossier_id)
+        return moved
 
     def _counter_lock(self, agency_code: str, day: dt.date) -> threading.Lock:
         with self._counter_locks_guard:

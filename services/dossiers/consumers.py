@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING
 
-from lienthong.events.consumer import ConsumedEvent, Handlers
+from lienthong.events.consumer import ConsumedEvent, ConsumerRunner, Handlers
 from lienthong.identity.v1 import events_pb2 as identity_events
 from lienthong.identity.v1 import identity_pb2
 
@@ -118,3 +118,23 @@ def unit_dissolved(app: DossiersApplication, event: ConsumedEvent,
     _retire(app, event, processing, message.unit_id, "dissolved",
             [message.records_successor_unit_id], message.records_successor_unit_id,
             _date(message.effective_date))
+
+
+RETIREMENTS = {_type("UnitMergedInto"): identity_events.UnitMergedInto,
+               _type("UnitDivided"): identity_events.UnitDivided,
+               _type("UnitDissolved"): identity_events.UnitDissolved}
+
+
+class IdentityConsumer(ConsumerRunner):
+    """The consumer of identity's stream, with a sweep after each retirement.
+
+    The retirement moves the open dossiers it can see in its own transaction;
+    once that is committed, a sweep moves any dossier submitted to the unit at
+    the same moment (the submission sweeps too, after its own commit).
+    """
+
+    def on_committed(self, event: ConsumedEvent) -> None:
+        message_class = RETIREMENTS.get(event.type)
+        if message_class is not None:
+            app: DossiersApplication = self.app  # type: ignore[assignment]
+            app.move_stranded_dossiers(uuid.UUID(event.decode(message_class).unit_id))

@@ -6,14 +6,9 @@ each dossier event with the dossier's id, code and status (the portal's code
 records of AIP-155 retries, the daily counters behind dossier codes, and the
 units dossiers learns from identity's own stream.
 
-The dossier's code and status come from the event itself: a status-changing
-event sets a known status (:data:`STATUS_AFTER`, checked against the
-aggregate by the unit tests), ``Dossier.Submitted`` names the code. An event
-that leaves the status as it was (paused, resumed, extended, moved on a
-reorganisation), and the code on any event but ``Submitted``, can only be
-read from the event once ``Dossier.Event`` carries ``dossier_code`` and
-``status`` (and ``Procedure.Event`` its ``procedure_code``); until then those
-fields are left unset (""/UNSPECIFIED) rather than guessed.
+Every dossier event carries the dossier's code and the status it leaves the
+dossier in (``Dossier.Event``), every procedure event its procedure code, so
+each message is read on its own.
 """
 
 from __future__ import annotations

@@ -201,7 +201,7 @@ class DossierIndex(LogFollower):
             if unit_ids is not None and unit not in unit_ids:
                 continue
             entry = stats.setdefault(unit, UnitStatistics(unit))
-            if row.status not in (Status.NEW, Status.NOT_RECEIVED):
+            if row.due_date is not None:  # received (a withdrawal before receipt is not)
                 entry.received += 1
             entry.open += row.is_open
             entry.overdue += row.overdue(today)

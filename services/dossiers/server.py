@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from lienthong.events.consumer import ConsumerRunner
 from lienthong.service import run_service
 
 from .api import add_to_server
 from .application import DossiersApplication
-from .consumers import DURABLE, IDENTITY_STREAM, handlers
+from .consumers import DURABLE, IDENTITY_STREAM, IdentityConsumer, handlers
 from .domain.calendar import WorkingCalendar
 from .events import CONTRACT
 from .portal import PortalConfig, portal_sync_runner
 
 if TYPE_CHECKING:
     from lienthong.config import Settings
+    from lienthong.events.consumer import ConsumerRunner
 
 
 def build_app(settings: Settings) -> DossiersApplication:
@@ -28,8 +28,8 @@ def build_app(settings: Settings) -> DossiersApplication:
 
 def identity_consumer(app: DossiersApplication, settings: Settings) -> list[ConsumerRunner]:
     """Units and their reorganisation, from identity's stream."""
-    return [ConsumerRunner(app, nats_url=settings.nats_url, stream=IDENTITY_STREAM,
-                           durable=DURABLE, handlers=handlers)]
+    return [IdentityConsumer(app, nats_url=settings.nats_url, stream=IDENTITY_STREAM,
+                             durable=DURABLE, handlers=handlers)]
 
 
 def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunner]:

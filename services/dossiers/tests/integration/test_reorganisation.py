@@ -27,12 +27,16 @@ import structlog
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
 from lienthong.errors import FailedPrecondition
-from lienthong.events.consumer import ConsumerRunner
 from lienthong.events.relay import OutboxRelay
 from lienthong.grpc.errors import error_details
 from lienthong.services.dossiers.api import add_to_server
 from lienthong.services.dossiers.application import DossiersApplication
-from lienthong.services.dossiers.consumers import DURABLE, IDENTITY_STREAM, handlers
+from lienthong.services.dossiers.consumers import (
+    DURABLE,
+    IDENTITY_STREAM,
+    IdentityConsumer,
+    handlers,
+)
 from lienthong.services.dossiers.domain.applicant import Applicant
 from lienthong.services.dossiers.domain.dossier import Status
 from lienthong.services.dossiers.domain.procedure import ProcedureVersionSpec, RequiredDocument
@@ -81,7 +85,7 @@ class World:
 
     async def start_consumer(self) -> None:
         self.runner_stop = asyncio.Event()
-        runner = ConsumerRunner(self.dossiers, nats_url=self.nats_url, stream=IDENTITY_STREAM,
+        runner = IdentityConsumer(self.dossiers, nats_url=self.nats_url, stream=IDENTITY_STREAM,
                                 durable=DURABLE, handlers=handlers, ack_wait_s=5,
                                 fetch_wait_s=0.25)
         self.runner_task = asyncio.create_task(runner.run(self.runner_stop))

@@ -22,7 +22,6 @@ from lienthong.services.dossiers.domain.units import KnownUnit
 COMMANDS = sorted(set(ALLOWED_FROM) - {"move_on_reorganisation"})
 
 #: return_result reads the due date before checking the status (a product bug, see below).
-NO_DUE_DATE = {Status.NEW, Status.NOT_RECEIVED, Status.WITHDRAWN}
 
 
 def refused(desk: Any, expected: type[LienthongError], reason: str,
