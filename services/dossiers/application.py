@@ -261,7 +261,11 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
     def receive_dossier(self, dossier_id: str, *, request_id: str = "",
                         reason: str = "") -> UUID:
         def change(d: Dossier, now: dt.datetime) -> None:
-            d.receive(now, self.calendar.add_working_days(now, d.processing_working_days))
+            # The dossier keeps the version in force on the day it is received.
+            version = self.get_procedure(d.procedure_code).version_on(
+                now.astimezone(VIETNAM_TIME).date())
+            d.receive(now, self.calendar.add_working_days(now, version.processing_working_days),
+                      version.version, version.processing_working_days)
         return self._change("ReceiveDossier", dossier_id, request_id, reason, {}, change)
 
     def refuse_to_receive_dossier(self, dossier_id: str, *, request_id: str = "",

@@ -129,7 +129,9 @@ def dossier_submitted(e: Any) -> Message:
 
 def dossier_received(e: Any) -> Message:
     return _dossier(ev.DossierReceived, e, receive_time=_time(e.received_at),
-                    due_date=_date(e.due_date))
+                    due_date=_date(e.due_date),
+                    procedure_version=getattr(e, "procedure_version", None) or 0,
+                    processing_working_days=getattr(e, "processing_working_days", None) or 0)
 
 
 def dossier_refused_to_receive(e: Any) -> Message:

@@ -46,19 +46,19 @@ Which events are sent (:data:`SYNCED_EVENTS`)
     recorded without a request. Procedure events are not read at all.
 
 Failures (how the runner treats them)
-    The runner knows two kinds of failure: an outage of the event store
-    (``OperationalError``/``InterfaceError``: retried with back-off for ever,
-    never dead-lettered) and anything else (retried with back-off, then
-    dead-lettered on the ``max_deliver``-th failure). It cannot tell a poison
-    message from a transient error by the exception, so:
+    The runner retries an outage of the event store for ever, and anything
+    else with back-off until ``max_deliveries_for(error)`` deliveries, then
+    dead-letters it. This runner gives the two kinds of portal failure their
+    own budgets:
 
     * :class:`PortalUnavailableError` (connection refused or reset, timeout,
-      5xx, 408, 425, 429, 401, 403, a redirect) derives from
-      ``OperationalError``: the portal being down or refusing *us* (a wrong
-      token) is not the change's fault; the consumer stalls, retrying with
-      back-off up to the last ``backoff_s`` (30 s), and catches up when the
-      portal is back. Nothing is dead-lettered during an outage. The runner's
-      log line for it is ``event_store_unavailable`` (with the portal's error).
+      5xx, 408, 425, 429, 401, 403, a redirect): the portal being down or
+      refusing *us* (a wrong token) is not the change's fault; the consumer
+      retries with back-off (up to 3 minutes between tries) for
+      ``outage_max_deliver`` = 20 deliveries, about 45 minutes, and catches up
+      when the portal is back; a longer outage dead-letters the change in hand
+      (``lienthong events dlq replay --all --consumer portal-sync`` once the
+      portal is back).
     * :class:`PortalRejectedError` (any other 4xx: the portal refuses *this*
       change) is dead-lettered after ``max_deliver`` = 3 deliveries (about 3 s
       with back-off 1, 2 s), with reason ``MAX_DELIVER_EXCEEDED`` and the
@@ -80,7 +80,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import structlog
-from eventsourcing.persistence import OperationalError
 
 from lienthong.events.consumer import ConsumedEvent, ConsumerRunner, Handlers, TrackingApplication
 from lienthong.events.envelope import event_type
@@ -115,15 +114,19 @@ SYNCED_EVENTS = ("DossierSubmitted", "DossierReceived", "DossierRefusedToReceive
 RETRYABLE_STATUS = frozenset({401, 403, 408, 425, 429})
 #: A rejected change is dead-lettered on its 3rd failure; outages are retried for ever.
 MAX_DELIVER = 3
-BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+#: Deliveries while the portal is down: with BACKOFF_S, about 45 minutes.
+OUTAGE_MAX_DELIVER = 20
+BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 180.0)
 MAX_ERROR_BODY = 300
 
 
-class PortalUnavailableError(OperationalError):
+class PortalUnavailableError(Exception):
     """The portal cannot take changes now (down, overloaded, or refusing our credentials).
 
-    An ``OperationalError`` so that the consumer runner retries it for ever
-    instead of dead-lettering good changes during an outage.
+    Retried with back-off for ``outage_max_deliver`` deliveries (about three
+    quarters of an hour with the default back-off), then dead-lettered; a
+    change refused for itself (:class:`PortalRejectedError`) gets
+    ``max_deliver``.
     """
 
 
@@ -295,6 +298,13 @@ class PortalSyncRunner(ConsumerRunner):
     """The runner of the portal sync; closes its application and HTTP client when it stops."""
 
     app: PortalSyncApplication
+    outage_max_deliver: int = OUTAGE_MAX_DELIVER
+
+    def max_deliveries_for(self, error: Exception) -> int:
+        """An outage is waited out much longer than a refusal of one change."""
+        if isinstance(error, PortalUnavailableError):
+            return self.outage_max_deliver
+        return self.max_deliver
 
     async def run(self, stop_event: asyncio.Event) -> None:
         try:
@@ -307,6 +317,7 @@ class PortalSyncRunner(ConsumerRunner):
 def portal_sync_runner(dossiers: Any, *, nats_url: str, config: PortalConfig,
                        dossiers_event_store: str = "", schema: str = SCHEMA,
                        max_deliver: int = MAX_DELIVER,
+                       outage_max_deliver: int = OUTAGE_MAX_DELIVER,
                        backoff_s: Sequence[float] = BACKOFF_S,
                        transport: httpx.BaseTransport | None = None,
                        **runner_options: Any) -> PortalSyncRunner:
@@ -321,6 +332,8 @@ def portal_sync_runner(dossiers: Any, *, nats_url: str, config: PortalConfig,
                                 client=PortalClient(config, transport=transport), pool_size=2)
     log.info("portal_sync_configured", url=config.url, bearer_token=bool(config.token),
              tracking_store=store.split("@")[-1])
-    return PortalSyncRunner(app, nats_url=nats_url, stream=STREAM, durable=DURABLE,
-                            handlers=handlers, filter_subject=FILTER_SUBJECT,
-                            max_deliver=max_deliver, backoff_s=backoff_s, **runner_options)
+    runner = PortalSyncRunner(app, nats_url=nats_url, stream=STREAM, durable=DURABLE,
+                              handlers=handlers, filter_subject=FILTER_SUBJECT,
+                              max_deliver=max_deliver, backoff_s=backoff_s, **runner_options)
+    runner.outage_max_deliver = outage_max_deliver
+    return runner

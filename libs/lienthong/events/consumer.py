@@ -352,6 +352,14 @@ class ConsumerRunner:
     def on_committed(self, event: ConsumedEvent) -> None:
         """Called after the commit of an event's effect, before its ack."""
 
+    def max_deliveries_for(self, error: Exception) -> int:
+        """How many deliveries a handler failing with ``error`` gets before its dead letter.
+
+        ``max_deliver`` for every error; a runner whose handlers tell a passing
+        failure (a peer being down) from a poison message gives each its own.
+        """
+        return self.max_deliver
+
     # -- running ------------------------------------------------------------
 
     async def run(self, stop_event: asyncio.Event) -> None:
@@ -476,7 +484,7 @@ class ConsumerRunner:
             return
         except Exception as error:
             text = f"{type(error).__name__}: {error}"
-            if delivered >= self.max_deliver:
+            if delivered >= self.max_deliveries_for(error):
                 event_log.error("handler_failed_giving_up", error=text)
                 reason = dlq.REASON_REPLAY_FAILED if replayed else dlq.REASON_MAX_DELIVER
                 await self._dead_letter(js, msg, reason, text, replayed=replayed)

@@ -197,15 +197,24 @@ class Dossier(AuditedAggregate):
 
     # -- commands -----------------------------------------------------------
 
-    def receive(self, received_at: dt.datetime, due_date: dt.date) -> None:
+    def receive(self, received_at: dt.datetime, due_date: dt.date,
+                procedure_version: int | None = None,
+                processing_working_days: int | None = None) -> None:
+        """Receive the dossier under the catalogue version in force that day."""
         self._check("receive")
-        self._received(received_at, due_date)
+        self._received(received_at, due_date, procedure_version, processing_working_days)
 
     @event("Received")
-    def _received(self, received_at: dt.datetime, due_date: dt.date) -> None:
+    def _received(self, received_at: dt.datetime, due_date: dt.date,
+                  procedure_version: int | None = None,
+                  processing_working_days: int | None = None) -> None:
         self.status = Status.RECEIVED
         self.received_at = received_at
         self.due_date = due_date
+        if procedure_version is not None:
+            self.procedure_version = procedure_version
+        if processing_working_days is not None:
+            self.processing_working_days = processing_working_days
         self.hops.append(Hop(self.holder_unit_id, received_at, self.processing_working_days,
                              due_date))
 

@@ -65,20 +65,24 @@ class DossierSubmitted(_message.Message):
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., procedure_code: _Optional[str] = ..., procedure_version: _Optional[int] = ..., sector: _Optional[str] = ..., channel: _Optional[_Union[_dossiers_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_dossiers_pb2.Applicant, _Mapping]] = ..., receiving_unit_id: _Optional[str] = ..., competent_unit_id: _Optional[str] = ..., processing_working_days: _Optional[int] = ..., submitted_documents: _Optional[_Iterable[str]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DossierReceived(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "receive_time", "due_date")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "receive_time", "due_date", "procedure_version", "processing_working_days")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RECEIVE_TIME_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    PROCEDURE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
     receive_time: _timestamp_pb2.Timestamp
     due_date: _date_pb2.Date
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    procedure_version: int
+    processing_working_days: int
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., procedure_version: _Optional[int] = ..., processing_working_days: _Optional[int] = ...) -> None: ...
 
 class DossierRefusedToReceive(_message.Message):
     __slots__ = ("metadata", "dossier_id", "dossier_code", "status")

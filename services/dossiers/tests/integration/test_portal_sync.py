@@ -238,14 +238,15 @@ async def eventually(condition: Callable[[], Any], what: str, timeout: float = 2
 
 
 @contextlib.asynccontextmanager
-async def running(world: World, nats_url: str, portal: Portal) -> AsyncIterator[None]:
+async def running(world: World, nats_url: str, portal: Portal,
+                  outage_max_deliver: int = 20) -> AsyncIterator[None]:
     """The dossiers relay and the portal sync, as the service runs them."""
     relay = OutboxRelay(world.app, CONTRACT, nats_url, poll_interval_s=0.1)
     world.app.add_commit_listener(relay.wake)
     runner = portal_sync_runner(world.app, nats_url=nats_url,
                                 config=PortalConfig(url=portal.url, token=TOKEN),
                                 dossiers_event_store=world.url, backoff_s=BACKOFF_S,
-                                fetch_wait_s=0.2)
+                                outage_max_deliver=outage_max_deliver, fetch_wait_s=0.2)
     stop = asyncio.Event()
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
     try:
@@ -390,3 +391,26 @@ async def test_a_refused_change_is_dead_lettered_then_replayed(
     assert by_dossier(changes)[code] == [(1, 1), (3, 4), (2, 2)]  # the replay comes last
     assert changes[-1]["event_id"] == letter.ce_id
     assert len(portal.state.applied) == 5
+
+
+async def test_a_long_outage_dead_letters_the_change_in_hand_then_replays_it(
+        world: World, nats_server: Any, portal: Portal) -> None:
+    async with running(world, nats_server.url, portal, outage_max_deliver=4):
+        a = await world.submit()  # the portal is down for longer than the sync waits
+        code = world.app.get_dossier(a).dossier_code
+        for _ in range(200):  # four deliveries with back-off: about two seconds
+            if await dead_letters(nats_server.url):
+                break
+            await asyncio.sleep(0.05)
+        [letter] = await dead_letters(nats_server.url)
+        assert "PortalUnavailableError" in letter.error
+
+        portal.start()
+        nc = await nats.connect(nats_server.url)
+        try:
+            await dlq.replay(nc.jetstream(), "all", consumer="portal-sync", timeout_s=30)
+        finally:
+            await nc.close()
+        await eventually(lambda: any(c["dossier_code"] == code
+                                     for c in portal.state.changes()), "the change delivered")
+    assert await dead_letters(nats_server.url) == []

@@ -317,21 +317,23 @@ def test_a_dossier_received_at_the_weekend_counts_from_the_next_working_day(desk
 
 def test_a_dossier_keeps_the_procedure_version_it_was_received_under(desk: Any) -> None:
     app, clock = desk.app, desk.clock
-    old = desk.submit()
+    received_before = desk.submit()
+    desk.command("receive", received_before)
+    submitted_before = desk.submit()  # online, say: received only after the change
     app.add_procedure_version(desk.BIRTH, desk.spec(
         effective_date=D(2026, 4, 1), processing_working_days=7, fee_vnd=5_000))
 
     clock.at(2026, 4, 2)
-    desk.command("receive", old)
-    new = desk.submit()
-    desk.command("receive", new)
+    desk.command("assign", received_before)
+    desk.command("receive", submitted_before)
 
-    kept, current = app.get_dossier(old), app.get_dossier(new)
+    kept, moved_on = app.get_dossier(received_before), app.get_dossier(submitted_before)
     assert (kept.procedure_version, kept.processing_working_days) == (1, 10)
-    assert kept.due_date == D(2026, 4, 16)  # 10 working days from Friday 3 April
-    assert (current.procedure_version, current.processing_working_days) == (2, 7)
-    assert current.due_date == D(2026, 4, 13)
+    assert kept.due_date == D(2026, 3, 18)  # 10 working days from Thursday 5 March
     assert app.procedure_version(desk.BIRTH, kept.procedure_version).fee_vnd == 0
+    # Submitted under version 1, received under version 2: version 2 applies.
+    assert (moved_on.procedure_version, moved_on.processing_working_days) == (2, 7)
+    assert moved_on.due_date == D(2026, 4, 13)  # 7 working days from Friday 3 April
 
 
 # -- reorganised units -----------------------------------------------------------------
