@@ -15,20 +15,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from google.protobuf import timestamp_pb2
-from google.type import date_pb2
-
 from lienthong.dossiers.v1 import catalog_pb2 as catalog
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import events_pb2 as ev
 from lienthong.events.contract import Contract, PublishedEvent, fill_metadata
+from lienthong.grpc.convert import date_to_pb, id_to_pb, timestamp_to_pb
 
 from .domain.dossier import STATUS_AFTER, Status
 from .domain.procedure import ProcedureVersion
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Iterable
 
     from google.protobuf.message import Message
 
@@ -55,26 +51,8 @@ BOUNDARY_POLICIES = {
 }
 
 
-def _id(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
-def _ids(values: Iterable[Any]) -> list[str]:
-    return [str(v) for v in values]
-
-
-def _date(value: dt.date | None) -> date_pb2.Date | None:
-    if value is None:
-        return None
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
-
-
-def _time(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def status_after(e: Any) -> Status | None:
@@ -89,7 +67,7 @@ def _dossier(message_class: Any, e: Any, **fields: Any) -> Message:
     """A dossier event's message: metadata, id, code, status, then its own fields."""
     status = status_after(e)
     message = message_class(
-        dossier_id=_id(e.originator_id), dossier_code=getattr(e, "dossier_code", "") or "",
+        dossier_id=id_to_pb(e.originator_id), dossier_code=getattr(e, "dossier_code", "") or "",
         status=int(status) if status is not None else pb.DOSSIER_STATUS_UNSPECIFIED,
         **fields)
     fill_metadata(message.metadata, e)
@@ -98,7 +76,7 @@ def _dossier(message_class: Any, e: Any, **fields: Any) -> Message:
 
 def procedure_version_to_pb(version: ProcedureVersion) -> catalog.ProcedureVersion:
     return catalog.ProcedureVersion(
-        version=version.version, effective_date=_date(version.effective_date),
+        version=version.version, effective_date=date_to_pb(version.effective_date),
         name=version.name, sector=version.sector,
         competent_level=COMPETENT_LEVELS.get(version.competent_level, 0),
         competent_agency_kind=version.competent_agency_kind,
@@ -122,14 +100,16 @@ def dossier_submitted(e: Any) -> Message:
             full_name=applicant.get("full_name", ""),
             personal_identification_number=applicant.get("personal_identification_number", ""),
             phone=applicant.get("phone", ""), address=applicant.get("address", "")),
-        receiving_unit_id=_id(e.receiving_unit_id), competent_unit_id=_id(e.competent_unit_id),
+        receiving_unit_id=id_to_pb(e.receiving_unit_id),
+        competent_unit_id=id_to_pb(e.competent_unit_id),
         processing_working_days=e.processing_working_days,
-        submitted_documents=list(e.submitted_documents), submit_time=_time(e.submitted_at))
+        submitted_documents=list(e.submitted_documents),
+        submit_time=timestamp_to_pb(e.submitted_at))
 
 
 def dossier_received(e: Any) -> Message:
-    return _dossier(ev.DossierReceived, e, receive_time=_time(e.received_at),
-                    due_date=_date(e.due_date),
+    return _dossier(ev.DossierReceived, e, receive_time=timestamp_to_pb(e.received_at),
+                    due_date=date_to_pb(e.due_date),
                     procedure_version=getattr(e, "procedure_version", None) or 0,
                     processing_working_days=getattr(e, "processing_working_days", None) or 0)
 
@@ -149,7 +129,7 @@ def dossier_supplement_requested(e: Any) -> Message:
 
 def dossier_supplemented(e: Any) -> Message:
     return _dossier(ev.DossierSupplemented, e, documents=list(e.documents),
-                    due_date=_date(e.due_date))
+                    due_date=date_to_pb(e.due_date))
 
 
 def dossier_financial_obligation_required(e: Any) -> Message:
@@ -161,15 +141,15 @@ def dossier_financial_obligation_fulfilled(e: Any) -> Message:
 
 
 def dossier_transferred(e: Any) -> Message:
-    return _dossier(ev.DossierTransferred, e, to_unit_id=_id(e.to_unit_id),
+    return _dossier(ev.DossierTransferred, e, to_unit_id=id_to_pb(e.to_unit_id),
                     deadline_working_days=e.deadline_working_days,
-                    hop_due_date=_date(e.hop_due_date), transfer_time=_time(e.at))
+                    hop_due_date=date_to_pb(e.hop_due_date), transfer_time=timestamp_to_pb(e.at))
 
 
 def dossier_moved_on_reorganisation(e: Any) -> Message:
-    return _dossier(ev.DossierMovedOnReorganisation, e, from_unit_id=_id(e.from_unit_id),
-                    to_unit_id=_id(e.to_unit_id), effective_date=_date(e.effective_date),
-                    move_time=_time(e.at))
+    return _dossier(ev.DossierMovedOnReorganisation, e, from_unit_id=id_to_pb(e.from_unit_id),
+                    to_unit_id=id_to_pb(e.to_unit_id), effective_date=date_to_pb(e.effective_date),
+                    move_time=timestamp_to_pb(e.at))
 
 
 def dossier_paused(e: Any) -> Message:
@@ -181,37 +161,37 @@ def dossier_resumed(e: Any) -> Message:
 
 
 def dossier_extended(e: Any) -> Message:
-    return _dossier(ev.DossierExtended, e, new_due_date=_date(e.new_due_date),
+    return _dossier(ev.DossierExtended, e, new_due_date=date_to_pb(e.new_due_date),
                     apology_slip=e.apology_slip)
 
 
 def dossier_approved(e: Any) -> Message:
     return _dossier(ev.DossierApproved, e, result_documents=list(e.result_documents),
-                    decide_time=_time(e.at))
+                    decide_time=timestamp_to_pb(e.at))
 
 
 def dossier_rejected(e: Any) -> Message:
-    return _dossier(ev.DossierRejected, e, decide_time=_time(e.at))
+    return _dossier(ev.DossierRejected, e, decide_time=timestamp_to_pb(e.at))
 
 
 def dossier_result_returned(e: Any) -> Message:
-    return _dossier(ev.DossierResultReturned, e, result_return_time=_time(e.returned_at),
+    return _dossier(ev.DossierResultReturned, e, result_return_time=timestamp_to_pb(e.returned_at),
                     timeliness=TIMELINESS.get(e.timeliness, pb.TIMELINESS_UNSPECIFIED))
 
 
 def dossier_withdrawn(e: Any) -> Message:
-    return _dossier(ev.DossierWithdrawn, e, withdraw_time=_time(e.at))
+    return _dossier(ev.DossierWithdrawn, e, withdraw_time=timestamp_to_pb(e.at))
 
 
 def dossier_stopped(e: Any) -> Message:
-    return _dossier(ev.DossierStopped, e, stop_time=_time(e.at))
+    return _dossier(ev.DossierStopped, e, stop_time=timestamp_to_pb(e.at))
 
 
 # -- the catalogue ----------------------------------------------------------------------
 
 def procedure_created(e: Any) -> Message:
     message = ev.ProcedureCreated(
-        procedure_id=_id(e.originator_id), procedure_code=e.procedure_code,
+        procedure_id=id_to_pb(e.originator_id), procedure_code=e.procedure_code,
         first_version=procedure_version_to_pb(ProcedureVersion.from_dict(e.first_version)))
     fill_metadata(message.metadata, e)
     return message
@@ -219,7 +199,7 @@ def procedure_created(e: Any) -> Message:
 
 def procedure_version_added(e: Any) -> Message:
     message = ev.ProcedureVersionAdded(
-        procedure_id=_id(e.originator_id),
+        procedure_id=id_to_pb(e.originator_id),
         procedure_code=getattr(e, "procedure_code", "") or "",  # once the event carries it
         version=procedure_version_to_pb(ProcedureVersion.from_dict(e.version)))
     fill_metadata(message.metadata, e)

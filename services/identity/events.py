@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from google.type import date_pb2
-
 from lienthong.events.contract import Contract, PublishedEvent, fill_metadata
+from lienthong.grpc.convert import date_to_pb, id_to_pb, ids_to_pb
 from lienthong.identity.v1 import events_pb2 as ev
 from lienthong.identity.v1 import identity_pb2 as pb
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from collections.abc import Iterable
 
     from google.protobuf.message import Message
 
@@ -28,18 +25,7 @@ def _kind(kind: str) -> int:
     return pb.UnitKind.Value(f"UNIT_KIND_{kind.upper()}")
 
 
-def _id(value: Any) -> str:
-    return "" if value is None else str(value)
 
-
-def _ids(values: Iterable[Any]) -> list[str]:
-    return [str(v) for v in values]
-
-
-def _date(value: dt.date | None) -> date_pb2.Date | None:
-    if value is None:
-        return None
-    return date_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
 def _with_metadata(message: Message, event: Any) -> Message:
@@ -49,58 +35,59 @@ def _with_metadata(message: Message, event: Any) -> Message:
 
 def unit_registered(e: Any) -> Message:
     return _with_metadata(ev.UnitRegistered(
-        unit_id=_id(e.originator_id), display_name=e.display_name, level=LEVELS[e.level],
+        unit_id=id_to_pb(e.originator_id), display_name=e.display_name, level=LEVELS[e.level],
         kind=_kind(e.kind), administrative_unit_code=e.administrative_unit_code,
-        agency_code=e.agency_code, parent_unit_id=_id(e.parent_id),
-        province_unit_id=_id(e.province_id), effective_date=_date(e.effective_date),
-        predecessor_unit_ids=_ids(e.predecessor_ids)), e)
+        agency_code=e.agency_code, parent_unit_id=id_to_pb(e.parent_id),
+        province_unit_id=id_to_pb(e.province_id), effective_date=date_to_pb(e.effective_date),
+        predecessor_unit_ids=ids_to_pb(e.predecessor_ids)), e)
 
 
 def unit_renamed(e: Any) -> Message:
     return _with_metadata(ev.UnitRenamed(
-        unit_id=_id(e.originator_id), display_name=e.display_name,
-        effective_date=_date(e.effective_date)), e)
+        unit_id=id_to_pb(e.originator_id), display_name=e.display_name,
+        effective_date=date_to_pb(e.effective_date)), e)
 
 
 def unit_absorbed(e: Any) -> Message:
     return _with_metadata(ev.UnitAbsorbed(
-        unit_id=_id(e.originator_id), predecessor_unit_ids=_ids(e.predecessor_ids),
-        effective_date=_date(e.effective_date)), e)
+        unit_id=id_to_pb(e.originator_id), predecessor_unit_ids=ids_to_pb(e.predecessor_ids),
+        effective_date=date_to_pb(e.effective_date)), e)
 
 
 def unit_merged_into(e: Any) -> Message:
     return _with_metadata(ev.UnitMergedInto(
-        unit_id=_id(e.originator_id), successor_unit_id=_id(e.successor_id),
-        effective_date=_date(e.effective_date)), e)
+        unit_id=id_to_pb(e.originator_id), successor_unit_id=id_to_pb(e.successor_id),
+        effective_date=date_to_pb(e.effective_date)), e)
 
 
 def unit_divided(e: Any) -> Message:
     return _with_metadata(ev.UnitDivided(
-        unit_id=_id(e.originator_id), successor_unit_ids=_ids(e.successor_ids),
-        default_successor_unit_id=_id(e.default_successor_id),
-        effective_date=_date(e.effective_date)), e)
+        unit_id=id_to_pb(e.originator_id), successor_unit_ids=ids_to_pb(e.successor_ids),
+        default_successor_unit_id=id_to_pb(e.default_successor_id),
+        effective_date=date_to_pb(e.effective_date)), e)
 
 
 def unit_dissolved(e: Any) -> Message:
     return _with_metadata(ev.UnitDissolved(
-        unit_id=_id(e.originator_id), records_successor_unit_id=_id(e.records_successor_id),
-        effective_date=_date(e.effective_date)), e)
+        unit_id=id_to_pb(e.originator_id),
+        records_successor_unit_id=id_to_pb(e.records_successor_id),
+        effective_date=date_to_pb(e.effective_date)), e)
 
 
 def agency_code_issued(e: Any) -> Message:
-    return _with_metadata(ev.AgencyCodeIssued(agency_code=e.code, unit_id=_id(e.unit_id)), e)
+    return _with_metadata(ev.AgencyCodeIssued(agency_code=e.code, unit_id=id_to_pb(e.unit_id)), e)
 
 
 def administrative_code_issued(e: Any) -> Message:
     return _with_metadata(ev.AdministrativeCodeIssued(
-        administrative_unit_code=e.code, unit_id=_id(e.unit_id),
-        effective_date=_date(e.since)), e)
+        administrative_unit_code=e.code, unit_id=id_to_pb(e.unit_id),
+        effective_date=date_to_pb(e.since)), e)
 
 
 def administrative_code_carried_on(e: Any) -> Message:
     return _with_metadata(ev.AdministrativeCodeCarriedOn(
-        administrative_unit_code=e.code, unit_id=_id(e.unit_id),
-        from_unit_id=_id(e.from_unit_id), effective_date=_date(e.since)), e)
+        administrative_unit_code=e.code, unit_id=id_to_pb(e.unit_id),
+        from_unit_id=id_to_pb(e.from_unit_id), effective_date=date_to_pb(e.since)), e)
 
 
 CONTRACT = Contract("identity", [

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 
 from lienthong.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def id_to_pb(value: Any) -> str:
+    """An optional id (UUID or None) as a string field ("" for none)."""
+    return "" if value is None else str(value)
+
+
+def ids_to_pb(values: Iterable[Any]) -> list[str]:
+    return [str(v) for v in values]
 
 
 def date_from_pb(value: date_pb2.Date, field: str) -> dt.date | None:
