@@ -382,10 +382,13 @@ class ConsumerRunner:
             # Both loops hand the application to one thread, one message at a time.
             lock = asyncio.Lock()
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._loop(js, live, stop_event, lock, executor,
-                                             replayed=False))
-                group.create_task(self._loop(js, replays, stop_event, lock, executor,
-                                             replayed=True))
+                group.create_task(self._loop(
+                    js, live, stop_event, lock, executor, replayed=False,
+                    binding=(self.stream, self.durable, self.filter_subject)))
+                group.create_task(self._loop(
+                    js, replays, stop_event, lock, executor, replayed=True,
+                    binding=(self.dlq_stream, f"{self.durable}_replay",
+                             dlq.replay_subject(self.durable, self.prefix))))
         finally:
             executor.shutdown(wait=True)
             with contextlib.suppress(Exception):
@@ -436,7 +439,8 @@ class ConsumerRunner:
         return None
 
     async def _loop(self, js: JetStreamContext, sub: Any, stop_event: asyncio.Event,
-                    lock: asyncio.Lock, executor: ThreadPoolExecutor, *, replayed: bool) -> None:
+                    lock: asyncio.Lock, executor: ThreadPoolExecutor, *, replayed: bool,
+                    binding: tuple[str, str, str | None]) -> None:
         batch = min(self.batch_size, MAX_ACK_PENDING)
         while not stop_event.is_set():
             try:
@@ -445,6 +449,17 @@ class ConsumerRunner:
                 continue
             except Exception as error:
                 self.log.warning("fetch_failed", error=str(error) or type(error).__name__)
+                if await self._durable_missing(js, binding[0], binding[1]):
+                    # NATS lost its data (a fresh data folder, a restored backup): the
+                    # durable is made again; tracking records absorb what comes twice.
+                    self.log.warning("consumer_recreated", stream=binding[0],
+                                     durable=binding[1])
+                    await dlq.ensure_dlq_stream(js, prefix=self.prefix, stream=self.dlq_stream)
+                    rebound = await self._bind(js, *binding, stop_event)
+                    if rebound is None:
+                        return
+                    sub = rebound
+                    continue
                 await _wait(stop_event, 1.0)
                 continue
             for message in messages:
@@ -455,6 +470,17 @@ class ConsumerRunner:
                         self.log.exception("message_left_for_redelivery",
                                            nats_subject=message.subject)
                         await _wait(stop_event, 1.0)
+
+    @staticmethod
+    async def _durable_missing(js: JetStreamContext, stream: str, durable: str) -> bool:
+        """Whether the server has lost this durable (or its stream), as opposed to being down."""
+        try:
+            await js.consumer_info(stream, durable)
+        except NotFoundError:
+            return True
+        except Exception:  # unreachable, timing out...: not a verdict
+            return False
+        return False
 
     # -- one message ----------------------------------------------------------
 

@@ -165,3 +165,38 @@ async def test_a_consumer_killed_between_commit_and_ack_applies_each_event_once(
     assert await consumer_ack_floor(js) == 8
     await nc.close()
     app.close()
+
+
+async def test_a_consumer_carries_on_after_nats_lost_its_data(nats_server, tmp_path, request):
+    import shutil
+
+    app = CounterApp(event_store_url("sqlite", tmp_path, request))
+    nc = await nats.connect(nats_server.url, reconnect_time_wait=0.2)
+    js = nc.jetstream()
+    await create_stream(js)
+    for n in range(1, 4):
+        await publish(js, n, "a")
+    runner = ConsumerRunner(app, nats_url=nats_server.url, stream=STREAM, durable="counter",
+                            handlers=make_handlers(), ack_wait_s=5, fetch_wait_s=0.2)
+    async with running(runner) as task:
+        await eventually(lambda: tracking_recorded(app.recorder, UPSTREAM, 3),
+                         what="notification 3 tracked", task=task)
+
+        # The server comes back with nothing: no stream, no durable, no position.
+        nats_server.kill()
+        shutil.rmtree(nats_server.store_dir)
+        nats_server.start()
+        for _ in range(100):  # the test's own connection reconnects too
+            try:
+                await create_stream(js)
+                break
+            except Exception:  # not reconnected yet
+                await asyncio.sleep(0.1)
+        # The upstream relay republishes its whole log, then carries on.
+        for n in range(1, 6):
+            await publish(js, n, "a")
+        await eventually(lambda: tracking_recorded(app.recorder, UPSTREAM, 5),
+                         what="notification 5 tracked after NATS lost its data", task=task)
+
+    assert app.applied("a") == [ce_id(n) for n in range(1, 6)]
+    await nc.close()
