@@ -10,6 +10,7 @@ import structlog
 from lienthong.config import Settings, load_settings
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
+from lienthong.telemetry import configure_tracing
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,6 +38,7 @@ def run_service(
     """
     settings = settings or load_settings()
     configure_logging(settings.service, level=settings.log_level, fmt=settings.log_format)
+    configure_tracing(settings.service)
     log = structlog.get_logger("lienthong.service")
     log.info("starting", event_store=_redacted(settings.event_store), listen=settings.listen)
     app = build_app(settings)

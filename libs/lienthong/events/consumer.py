@@ -110,11 +110,13 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
+from opentelemetry import propagate, trace
 from psycopg.sql import SQL, Identifier
 
 from lienthong import audit
 from lienthong.events import dlq
 from lienthong.eventstore import ServiceApplication
+from lienthong.telemetry import tracer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -540,11 +542,17 @@ class ConsumerRunner:
                               notification_id=event.notification_id))
         handler = self.handlers.get(event.type)
         if handler is not None:
-            with audit.audit_scope(
-                causation_id=event.id,
-                correlation_id=event.headers.get("ce-correlationid", "") or event.id,
-                trace_id=event.trace_id,
-                reason=f"{event.type} {event.id}",
+            # A child of the span that recorded the upstream event (its traceparent).
+            parent = propagate.extract({"traceparent": event.traceparent})
+            with tracer().start_as_current_span(
+                    f"consume {event.type}", context=parent, kind=trace.SpanKind.CONSUMER,
+                    attributes={"messaging.system": "nats", "messaging.destination.name":
+                                event.stream, "messaging.message.id": event.id}), \
+                audit.audit_scope(
+                    causation_id=event.id,
+                    correlation_id=event.headers.get("ce-correlationid", "") or event.id,
+                    trace_id=event.trace_id,
+                    reason=f"{event.type} {event.id}",
             ):
                 handler(self.app, event, processing)
         try:

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 import grpc
 import structlog
 from grpc.experimental import wrap_server_method_handler
+from opentelemetry import propagate, trace
 
 from lienthong.audit import audit_scope
 from lienthong.errors import LienthongError
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
+from lienthong.telemetry import tracer
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -31,8 +33,6 @@ ANONYMOUS_ACTOR = "anonymous"
 
 def _trace_id() -> str:
     """The OpenTelemetry trace of the call, or a fresh W3C trace id to follow it by."""
-    from opentelemetry import trace
-
     ctx = trace.get_current_span().get_span_context()
     return format(ctx.trace_id, "032x") if ctx.is_valid else uuid.uuid4().hex
 
@@ -57,32 +57,36 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
                 remaining = context.time_remaining()
                 if remaining is not None and remaining <= 0:
                     await context.abort_with_status(deadline_status())
-                call_id = (getattr(request, "request_id", "") or metadata.get(REQUEST_ID_KEY)
-                           or str(uuid.uuid4()))
-                started = time.perf_counter()
-                with audit_scope(
-                    actor=metadata.get(ACTOR_KEY, ANONYMOUS_ACTOR),
-                    actor_agency_code=metadata.get(ACTOR_AGENCY_KEY, ""),
-                    request_id=call_id,
-                    correlation_id=metadata.get(CORRELATION_KEY, ""),
-                    causation_id=metadata.get(CAUSATION_KEY, ""),
-                    trace_id=_trace_id(),
-                ):
-                    try:
-                        response = await behaviour(request, context)
-                    except LienthongError as error:
-                        log.info("rpc refused", method=method, reason=error.reason,
-                                 detail=error.message,
-                                 duration_ms=round((time.perf_counter() - started) * 1e3, 3))
-                        await context.abort_with_status(status_for(error))
-                    except grpc.aio.AbortError:
-                        raise
-                    except Exception:
-                        log.exception("rpc failed", method=method)
-                        await context.abort_with_status(internal_status(call_id))
-                    log.debug("rpc done", method=method,
-                              duration_ms=round((time.perf_counter() - started) * 1e3, 3))
-                    return response
+                parent = propagate.extract(metadata)
+                with tracer().start_as_current_span(
+                        method, context=parent, kind=trace.SpanKind.SERVER,
+                        attributes={"rpc.system": "grpc", "rpc.method": method}):
+                    call_id = (getattr(request, "request_id", "") or metadata.get(REQUEST_ID_KEY)
+                               or str(uuid.uuid4()))
+                    started = time.perf_counter()
+                    with audit_scope(
+                        actor=metadata.get(ACTOR_KEY, ANONYMOUS_ACTOR),
+                        actor_agency_code=metadata.get(ACTOR_AGENCY_KEY, ""),
+                        request_id=call_id,
+                        correlation_id=metadata.get(CORRELATION_KEY, ""),
+                        causation_id=metadata.get(CAUSATION_KEY, ""),
+                        trace_id=_trace_id(),
+                    ):
+                        try:
+                            response = await behaviour(request, context)
+                        except LienthongError as error:
+                            log.info("rpc refused", method=method, reason=error.reason,
+                                     detail=error.message,
+                                     duration_ms=round((time.perf_counter() - started) * 1e3, 3))
+                            await context.abort_with_status(status_for(error))
+                        except grpc.aio.AbortError:
+                            raise
+                        except Exception:
+                            log.exception("rpc failed", method=method)
+                            await context.abort_with_status(internal_status(call_id))
+                        log.debug("rpc done", method=method,
+                                  duration_ms=round((time.perf_counter() - started) * 1e3, 3))
+                        return response
 
             return call
 

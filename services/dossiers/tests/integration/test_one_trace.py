@@ -1,0 +1,76 @@
+"""A call to identity and what dossiers does about it are one trace, across NATS."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import grpc
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from lienthong.events.relay import OutboxRelay
+from lienthong.identity.v1 import identity_pb2 as pb
+from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
+from lienthong.services.dossiers.application import DossiersApplication
+from lienthong.services.dossiers.consumers import (
+    DURABLE,
+    IDENTITY_STREAM,
+    IdentityConsumer,
+    handlers,
+)
+from lienthong.services.dossiers.domain.units import KnownUnit
+from lienthong.services.identity.api import add_to_server
+from lienthong.services.identity.application import IdentityApplication
+from lienthong.services.identity.events import CONTRACT
+from lienthong.telemetry import configure_tracing
+from lienthong.testing.grpc_server import ServerThread
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+CALLER_SPAN = "00f067aa0ba902b7"
+SPANS = InMemorySpanExporter()
+configure_tracing("lienthong-tests", SimpleSpanProcessor(SPANS))
+
+
+async def test_a_registration_and_its_effect_in_dossiers_share_the_callers_trace(
+        nats_server, tmp_path) -> None:
+    identity = IdentityApplication(f"sqlite:///{tmp_path / 'identity.db'}")
+    dossiers = DossiersApplication(f"sqlite:///{tmp_path / 'dossiers.db'}")
+    relay = OutboxRelay(identity, CONTRACT, nats_server.url, poll_interval_s=0.1)
+    identity.add_commit_listener(relay.wake)
+    runner = IdentityConsumer(dossiers, nats_url=nats_server.url, stream=IDENTITY_STREAM,
+                              durable=DURABLE, handlers=handlers, fetch_wait_s=0.2)
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(runner.run(stop))]
+    try:
+        with ServerThread(lambda server: add_to_server(identity, server)) as served:
+            def register() -> str:
+                with grpc.insecure_channel(served.address) as channel:
+                    return pb_grpc.IdentityServiceStub(channel).RegisterUnit(
+                        pb.RegisterUnitRequest(
+                            request_id=f"trace-{uuid.uuid4()}", display_name="Tỉnh Thử Vết",
+                            kind=pb.UNIT_KIND_PROVINCE, administrative_unit_code="97"),
+                        metadata=[("traceparent", f"00-{TRACE_ID}-{CALLER_SPAN}-01")],
+                        timeout=10).unit_id
+
+            unit_id = uuid.UUID(await asyncio.to_thread(register))
+            for _ in range(400):  # at most 20 s for the relay and the consumer
+                if isinstance(dossiers.get_or_none(unit_id), KnownUnit):
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 30)
+
+    learned = next(iter(dossiers.events.get(unit_id)))
+    assert learned.metadata["trace_id"] == TRACE_ID
+    assert learned.metadata["causation_id"].startswith("identity-")
+    spans = {span.name: span for span in SPANS.get_finished_spans()
+             if format(span.context.trace_id, "032x") == TRACE_ID}
+    server = spans["/lienthong.identity.v1.IdentityService/RegisterUnit"]
+    consumer = spans["consume vn.lienthong.identity.v1.UnitRegistered"]
+    assert server.kind is trace.SpanKind.SERVER
+    assert format(server.parent.span_id, "016x") == CALLER_SPAN
+    assert consumer.kind is trace.SpanKind.CONSUMER
+    assert consumer.parent is not None and consumer.parent.trace_id == server.context.trace_id
