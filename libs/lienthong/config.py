@@ -27,6 +27,13 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_format: str = Field(default="json", description="json or console")
     grpc_workers: int = Field(default=8, description="threads running the synchronous event store")
+    stream_replicas: int | None = Field(
+        default=None, description="JetStream replicas of the service's stream (3 in a cluster); "
+                                  "unset: 1 for a new stream, an existing one left as it is")
+    stream_duplicate_window_s: float = Field(
+        default=120.0, description="JetStream de-duplication window of Nats-Msg-Id")
+    relay_gap_timeout_s: float = Field(
+        default=5.0, description="how long the relay waits at a hole in notification ids")
     shutdown_grace_s: float = 10.0
 
 

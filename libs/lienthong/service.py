@@ -52,7 +52,10 @@ def run_service(
             if contract is not None:
                 from lienthong.events.relay import OutboxRelay
 
-                relay = OutboxRelay(app, contract, settings.nats_url)
+                relay = OutboxRelay(app, contract, settings.nats_url,
+                                    gap_timeout_s=settings.relay_gap_timeout_s,
+                                    replicas=settings.stream_replicas,
+                                    duplicate_window_s=settings.stream_duplicate_window_s)
                 # Publish right after each commit; the poll covers other replicas' commits.
                 app.add_commit_listener(relay.wake)
                 background.append(asyncio.create_task(relay.run(stop_background),
