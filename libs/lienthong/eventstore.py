@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,11 +21,16 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
 from lienthong import audit
+from lienthong.errors import NotFound
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from eventsourcing.persistence import JSONTranscoder
+
+    from lienthong.projection import LogFollower
+
+F = TypeVar("F", bound="LogFollower")
 
 #: Namespace of the name-based ids (uuid5) our services derive from keys.
 LIENTHONG_NAMESPACE = uuid.UUID("8d7b6a57-3c55-4f0e-9d1c-6f2f4f1b2a10")
@@ -122,6 +129,30 @@ def ensure_postgres_schema(env: dict[str, str]) -> None:
         )
 
 
+#: Fields every stored event has; the rest are the event's own.
+STANDARD_EVENT_FIELDS = frozenset({"originator_id", "originator_version", "timestamp",
+                                   "originator_topic", "metadata"})
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One event of an aggregate's history: what, when, with its audit metadata."""
+
+    version: int
+    event_type: str
+    recorded_at: dt.datetime
+    metadata: dict[str, str]
+    fields: dict[str, Any]  # the event's own fields, as recorded
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields as JSON values."""
+        return json.loads(json.dumps(self.fields, default=str, ensure_ascii=False))
+
+
+H = TypeVar("H", bound=HistoryItem)
+
+
 class ServiceApplication(Application):
     """An eventsourcing application configured from one event-store URL."""
 
@@ -134,7 +165,32 @@ class ServiceApplication(Application):
         ensure_postgres_schema(store_env)
         super().__init__(env={**store_env, **(env or {})})
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
+    def history(self, aggregate_id: uuid.UUID, created: type, resource: str,
+                item: type[H] = HistoryItem) -> list[H]:  # type: ignore[assignment]
+        """Every event of one aggregate, oldest first (NOT_FOUND unless it began as ``created``)."""
+        events = list(self.events.get(aggregate_id))
+        if not events or not isinstance(events[0], created):
+            raise NotFound(resource, str(aggregate_id))
+        return [item(version=event.originator_version,
+                     event_type=type(event).__qualname__.split(".")[-1],
+                     recorded_at=event.timestamp,
+                     metadata=dict(getattr(event, "metadata", {})),
+                     fields={k: v for k, v in vars(event).items()
+                             if k not in STANDARD_EVENT_FIELDS})
+                for event in events]
+
+    def follow(self, follower: F) -> F:
+        """Keep an in-memory read model in step with this application.
+
+        It is caught up now and after each of this process's commits (commands
+        and consumed events alike), so a command's effects are readable before
+        it answers; other processes' commits reach it when it is refreshed.
+        """
+        follower.catch_up()
+        self.add_commit_listener(follower.catch_up)
+        return follower
+
+    def add_commit_listener(self, listener: Callable[[], object]) -> None:
         """Call ``listener`` after each commit of this application (e.g. to wake its relay)."""
         self._commit_listeners = [*getattr(self, "_commit_listeners", []), listener]
 

@@ -6,12 +6,13 @@ import base64
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lienthong.errors import FieldViolation, InvalidArgument
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
 T = TypeVar("T")
 
@@ -80,3 +81,24 @@ def decode_page_token(token: str, query: dict[str, Any], field: str = "page_toke
                                      "was issued for a different query; "
                                      "repeat the filters of the first page")
     return offset
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """One page asked of a list (AIP-158): where it starts, how long it is, for which query."""
+
+    query: dict[str, Any]
+    offset: int
+    limit: int
+
+    @classmethod
+    def of(cls, size: int, token: str, query: dict[str, Any]) -> PageRequest:
+        """Check the page size and the token (issued for this very query)."""
+        limit = page_size(size)
+        return cls(query, decode_page_token(token, query), limit)
+
+    def cut(self, items: Sequence[T]) -> tuple[list[T], str]:
+        """This page of ``items``, and the token of the next one ("" at the end)."""
+        end = self.offset + self.limit
+        return list(items[self.offset:end]), (encode_page_token(end, self.query)
+                                              if end < len(items) else "")

@@ -8,29 +8,22 @@ saves everything in one transaction with the request record.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import uuid
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.events.consumer import TrackingApplication
-from lienthong.eventstore import derived_id
+from lienthong.eventstore import HistoryItem, derived_id
 from lienthong.idempotency import IdempotentApplication
-from lienthong.validation import (
-    Violations,
-    decode_page_token,
-    encode_page_token,
-    page_size,
-    parse_uuid,
-)
+from lienthong.validation import PageRequest, Violations, parse_uuid
+from lienthong.vietnam import VIETNAM_TIME
 
 from .catalog import CatalogCommands
 from .domain.applicant import Applicant, check_applicant
 from .domain.calendar import WorkingCalendar
 from .domain.dossier import Dossier
-from .domain.numbering import VIETNAM_TIME, DossierCounter, counter_id
+from .domain.numbering import DossierCounter, counter_id
 from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
 from .projections import DossierFilter, DossierIndex, UnitStatistics
 
@@ -39,8 +32,6 @@ if TYPE_CHECKING:
     from uuid import UUID
 
 CHANNELS = ("counter", "online", "postal", "national_portal")
-STANDARD_EVENT_FIELDS = {"originator_id", "originator_version", "timestamp",
-                         "originator_topic", "metadata"}
 #: Concurrent submissions at one desk compete for the day's counter; each
 #: loser runs again with the next number.
 SUBMIT_ATTEMPTS = 25
@@ -54,14 +45,11 @@ class CompetentLevelError(FailedPrecondition):
     reason = "COMPETENT_LEVEL_MISMATCH"
 
 
-@dataclass(frozen=True)
-class HistoryItem:
-    version: int
-    event_type: str
-    recorded_at: dt.datetime
-    metadata: dict[str, str]
-    payload: dict[str, Any]
-    status_after: int
+class DossierHistoryItem(HistoryItem):
+    @property
+    def status_after(self) -> int:
+        """The portal's status code the event left the dossier in (every event says)."""
+        return int(self.fields["status"])
 
 
 def utc_now() -> dt.datetime:
@@ -85,18 +73,11 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         self._counter_locks: dict[tuple[str, dt.date], threading.Lock] = {}
         self._counter_locks_guard = threading.Lock()
         self._init_catalog()
-        self.index = DossierIndex.of(self)
-        self.index.catch_up()
+        self.index = self.follow(DossierIndex.of(self))
 
     def today(self) -> dt.date:
         """The day in Vietnam."""
         return self.clock().astimezone(VIETNAM_TIME).date()
-
-    def save_command(self, request_id: str, method: str, payload: Any,
-                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
-        saved = super().save_command(request_id, method, payload, result, *aggregates)
-        self.index.catch_up()  # read-your-writes
-        return saved
 
     # -- units, as identity tells us (called by the consumer's handlers) -----
 
@@ -409,19 +390,11 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
     def list_dossiers(self, dossier_filter: DossierFilter, *, size: int = 0,
                       token: str = "") -> tuple[list[Dossier], str, int]:
         """One page of dossiers in submission order, the next token and the total."""
-        limit = page_size(size)
-        query = {"filter": dossier_filter}
-        offset = decode_page_token(token, query)
+        request = PageRequest.of(size, token, {"filter": dossier_filter})
         self.index.refresh()
         rows = self.index.list(dossier_filter, self.today())
-        page = [self.get_dossier_aggregate(r.dossier_id) for r in rows[offset:offset + limit]]
-        more = offset + limit < len(rows)
-        return page, encode_page_token(offset + limit, query) if more else "", len(rows)
-
-    def unit_statistics(self, unit_ids: Sequence[UUID] | None = None) -> list[UnitStatistics]:
-        self.index.refresh()
-        return self.index.statistics(list(unit_ids) if unit_ids is not None else None,
-                                     self.today())
+        page, next_token = request.cut(rows)
+        return [self.get_dossier_aggregate(r.dossier_id) for r in page], next_token, len(rows)
 
     def province_unit_statistics(self, province_unit_id: str, *, size: int = 0,
                                  token: str = "") -> tuple[list[UnitStatistics], str, int]:
@@ -434,9 +407,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
             raise InvalidArgument.single("province_unit_id", "REQUIRED",
                                          "name the province whose units to compare")
         province_id = parse_uuid(province_unit_id, "province_unit_id")
-        limit = page_size(size)
-        query = {"province_unit_id": str(province_id)}
-        offset = decode_page_token(token, query)
+        request = PageRequest.of(size, token, {"province_unit_id": str(province_id)})
         self.index.refresh()
         with self.index.lock:
             province = self.index.units.get(province_id)
@@ -449,25 +420,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                     "unit_id": str(province_id), "field": "province_unit_id",
                     "level": province.level})
             found = self.index.province_statistics(province_id, self.today())
-        page = found[offset:offset + limit]
-        more = offset + limit < len(found)
-        return page, encode_page_token(offset + limit, query) if more else "", len(found)
+        return (*request.cut(found), len(found))
 
-    def dossier_history(self, dossier_id: str) -> list[HistoryItem]:
-        uid = parse_uuid(dossier_id, "dossier_id")
-        events = list(self.events.get(uid))
-        if not events or not isinstance(events[0], Dossier.Submitted):
-            raise NotFound("dossier", dossier_id)
-        items = []
-        dossier = None
-        for event in events:
-            dossier = event.mutate(dossier)
-            assert dossier is not None
-            fields = {k: v for k, v in vars(event).items() if k not in STANDARD_EVENT_FIELDS}
-            items.append(HistoryItem(
-                version=event.originator_version,
-                event_type=type(event).__qualname__.split(".")[-1],
-                recorded_at=event.timestamp, metadata=dict(event.metadata),
-                payload=json.loads(json.dumps(fields, default=str, ensure_ascii=False)),
-                status_after=int(dossier.status)))
-        return items
+    def dossier_history(self, dossier_id: str) -> list[DossierHistoryItem]:
+        return self.history(parse_uuid(dossier_id, "dossier_id"), Dossier.Submitted,
+                            "dossier", DossierHistoryItem)

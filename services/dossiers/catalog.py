@@ -7,15 +7,14 @@ record, like every command of the platform. Listing reads the in-memory
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import AlreadyExists, InvalidArgument, NotFound
 from lienthong.projection import LogFollower
-from lienthong.validation import decode_page_token, encode_page_token, page_size
+from lienthong.validation import PageRequest
+from lienthong.vietnam import today_in_vietnam
 
-from .domain.numbering import VIETNAM_TIME
 from .domain.procedure import (
     COMPETENT_LEVELS,
     Procedure,
@@ -29,6 +28,8 @@ from .domain.procedure import (
 )
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from lienthong.idempotency import IdempotentApplication
 
     _Application = IdempotentApplication
@@ -93,12 +94,11 @@ class CatalogCommands(_Application):
     procedure_index: ProcedureIndex
 
     def _init_catalog(self) -> None:
-        self.procedure_index = ProcedureIndex.of(self)
-        self.procedure_index.catch_up()
+        self.procedure_index = self.follow(ProcedureIndex.of(self))
 
     def today(self) -> dt.date:
         """The day in Vietnam (the application may override this with its clock)."""
-        return dt.datetime.now(VIETNAM_TIME).date()
+        return today_in_vietnam()
 
     # -- commands -----------------------------------------------------------
 
@@ -118,7 +118,6 @@ class CatalogCommands(_Application):
                                      {"procedure_code": code}, procedure)
 
         done = self.run_command(request_id, "CreateProcedure", payload, execute, reason=reason)
-        self.procedure_index.catch_up()  # read-your-writes
         return str(done["procedure_code"])
 
     def add_procedure_version(self, procedure_code: str, version: ProcedureVersionSpec, *,
@@ -135,7 +134,6 @@ class CatalogCommands(_Application):
 
         done = self.run_command(request_id, "AddProcedureVersion", payload, execute,
                                 reason=reason)
-        self.procedure_index.catch_up()  # read-your-writes
         return int(done["version"])
 
     # -- queries ------------------------------------------------------------
@@ -162,12 +160,9 @@ class CatalogCommands(_Application):
         if competent_level and competent_level not in COMPETENT_LEVELS:
             raise InvalidArgument.single("competent_level", "ENUM_VALUE",
                                          f"must be one of {', '.join(COMPETENT_LEVELS)}")
-        limit = page_size(size)
-        query = {"sector": _sector_key(sector), "competent_level": competent_level}
-        offset = decode_page_token(token, query)
+        request = PageRequest.of(size, token, {"sector": _sector_key(sector),
+                                               "competent_level": competent_level})
         self.procedure_index.refresh()
-        found = self.procedure_index.list(sector=sector, competent_level=competent_level,
-                                          day=self.today())
-        page = found[offset:offset + limit]
-        more = offset + limit < len(found)
-        return page, encode_page_token(offset + limit, query) if more else ""
+        return request.cut(self.procedure_index.list(sector=sector,
+                                                      competent_level=competent_level,
+                                                      day=self.today()))

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lienthong.projection import LogFollower
+from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.dossier import OPEN, Dossier, Status
-from .domain.numbering import VIETNAM_TIME
 from .domain.units import KnownUnit
 
 if TYPE_CHECKING:
@@ -173,13 +173,6 @@ class DossierIndex(LogFollower):
                            (r.holder_unit_id, r.competent_unit_id, r.receiving_unit_id)),
                           key=str)
 
-    def statistics(self, unit_ids: list[UUID] | None, today: dt.date) -> list[UnitStatistics]:
-        """Per competent unit with dossiers: received, open, overdue, returned early/on
-        time/late (every such unit, or those of ``unit_ids``), in unit id order."""
-        with self.lock:
-            stats = self._count(set(unit_ids) if unit_ids is not None else None, today)
-        return sorted(stats.values(), key=lambda s: str(s.unit_id))
-
     def province_statistics(self, province_id: UUID, today: dt.date) -> list[UnitStatistics]:
         """The statistics of a province's units: the province first, then by code.
 
@@ -194,11 +187,12 @@ class DossierIndex(LogFollower):
             return [stats.get(u.unit_id) or UnitStatistics(u.unit_id) for u in units
                     if not u.retirement or u.unit_id in stats]
 
-    def _count(self, unit_ids: set[UUID] | None, today: dt.date) -> dict[UUID, UnitStatistics]:
+    def _count(self, unit_ids: set[UUID], today: dt.date) -> dict[UUID, UnitStatistics]:
+        """Per competent unit: received, open, overdue, returned early/on time/late."""
         stats: dict[UUID, UnitStatistics] = {}
         for row in self.rows.values():
             unit = row.competent_unit_id
-            if unit_ids is not None and unit not in unit_ids:
+            if unit not in unit_ids:
                 continue
             entry = stats.setdefault(unit, UnitStatistics(unit))
             if row.due_date is not None:  # received (a withdrawal before receipt is not)

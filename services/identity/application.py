@@ -7,8 +7,6 @@ one transaction. Queries read the :class:`UnitDirectory` projection.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,15 +14,10 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.application import AggregateNotFoundError
 
 from lienthong.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from lienthong.eventstore import derived_id
+from lienthong.eventstore import HistoryItem, derived_id
 from lienthong.idempotency import IdempotentApplication
-from lienthong.validation import (
-    Violations,
-    decode_page_token,
-    encode_page_token,
-    page_size,
-    parse_uuid,
-)
+from lienthong.validation import PageRequest, Violations, parse_uuid
+from lienthong.vietnam import today_in_vietnam
 
 from .domain.codes import AgencyCode, Level, parse_administrative_code
 from .domain.registry import (
@@ -37,15 +30,9 @@ from .domain.unit import ALLOWED_PARENT_LEVELS, Kind, Unit, UnitRetiredError, no
 from .projections import Resolution, UnitDirectory, UnitFilter, UnitView
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Sequence
     from uuid import UUID
-
-#: "Today" is the day in Vietnam (UTC+7, no daylight saving time).
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
-
-STANDARD_EVENT_FIELDS = {"originator_id", "originator_version", "timestamp",
-                         "originator_topic", "metadata"}
-
 
 @dataclass(frozen=True)
 class NewUnitSpec:
@@ -81,14 +68,11 @@ def _new_unit_key(target: DivisionTarget) -> str:
     return target.new_unit.administrative_unit_code or target.new_unit.display_name
 
 
-@dataclass(frozen=True)
-class HistoryItem:
-    version: int
-    event_type: str
-    recorded_at: dt.datetime
-    effective_date: dt.date | None
-    metadata: dict[str, str]
-    payload: dict[str, Any]
+class UnitHistoryItem(HistoryItem):
+    @property
+    def effective_date(self) -> dt.date | None:
+        """The day the change took effect, for the events that have one."""
+        return self.fields.get("effective_date")
 
 
 #: The levels a unit's successors may have: the abolished district level was
@@ -116,8 +100,7 @@ class IdentityApplication(IdempotentApplication):
 
     def __init__(self, event_store: str = "memory:", **kwargs: Any) -> None:
         super().__init__(event_store, **kwargs)
-        self.directory = UnitDirectory.of(self)
-        self.directory.catch_up()
+        self.directory = self.follow(UnitDirectory.of(self))
 
     # -- commands -----------------------------------------------------------
 
@@ -342,13 +325,6 @@ class IdentityApplication(IdempotentApplication):
         self.run_command(request_id, "DissolveUnit", payload, execute, reason=reason)
         return uid
 
-    def save_command(self, request_id: str, method: str, payload: Any,
-                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
-        saved = super().save_command(request_id, method, payload, result, *aggregates)
-        # Read-your-writes: the directory holds a command's effects before it answers.
-        self.directory.catch_up()
-        return saved
-
     # -- queries ------------------------------------------------------------
 
     def get_unit(self, unit_id: str | UUID) -> UnitView:
@@ -359,50 +335,28 @@ class IdentityApplication(IdempotentApplication):
     def list_units(self, unit_filter: UnitFilter, *, size: int = 0,
                    token: str = "") -> tuple[list[UnitView], str, int]:
         """One page of units in code order, the next page's token and the total."""
-        limit = page_size(size)
-        query = {"filter": unit_filter}
-        offset = decode_page_token(token, query)
+        request = PageRequest.of(size, token, {"filter": unit_filter})
         self.directory.refresh()
         units = self.directory.list(unit_filter)
-        page = units[offset:offset + limit]
-        more = offset + limit < len(units)
-        return page, encode_page_token(offset + limit, query) if more else "", len(units)
+        return (*request.cut(units), len(units))
 
     def search_units(self, text: str, *, include_retired: bool = False,
                      level: Level | None = None, size: int = 0,
                      token: str = "") -> tuple[list[UnitView], str]:
         if not text.strip():
             raise InvalidArgument.single("query", "REQUIRED", "must contain a word to look for")
-        limit = page_size(size)
-        query = {"q": text, "r": include_retired, "l": level}
-        offset = decode_page_token(token, query)
+        request = PageRequest.of(size, token, {"q": text, "r": include_retired, "l": level})
         self.directory.refresh()
-        hits = self.directory.search(text, include_retired=include_retired, level=level)
-        page = hits[offset:offset + limit]
-        more = offset + limit < len(hits)
-        return page, encode_page_token(offset + limit, query) if more else ""
+        return request.cut(self.directory.search(text, include_retired=include_retired,
+                                                 level=level))
 
     def resolve_unit(self, code: str, as_of: dt.date | None = None) -> Resolution:
         self.directory.refresh()
-        return self.directory.resolve(code, as_of or dt.datetime.now(VIETNAM_TIME).date())
+        return self.directory.resolve(code, as_of or today_in_vietnam())
 
-    def unit_history(self, unit_id: str) -> list[HistoryItem]:
-        uid = parse_uuid(unit_id, "unit_id")
-        events = list(self.events.get(uid))
-        if not events or not isinstance(events[0], Unit.Registered):
-            raise NotFound("unit", unit_id)
-        items = []
-        for event in events:
-            fields = {k: v for k, v in vars(event).items() if k not in STANDARD_EVENT_FIELDS}
-            items.append(HistoryItem(
-                version=event.originator_version,
-                event_type=type(event).__qualname__.split(".")[-1],
-                recorded_at=event.timestamp,
-                effective_date=fields.get("effective_date"),
-                metadata=dict(getattr(event, "metadata", {})),
-                payload=json.loads(json.dumps(fields, default=str, ensure_ascii=False)),
-            ))
-        return items
+    def unit_history(self, unit_id: str) -> list[UnitHistoryItem]:
+        return self.history(parse_uuid(unit_id, "unit_id"), Unit.Registered, "unit",
+                            UnitHistoryItem)
 
     # -- helpers ------------------------------------------------------------
 

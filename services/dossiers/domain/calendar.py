@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any, Literal
 import holidays
 
 from lienthong.errors import FieldViolation, InvalidArgument
+from lienthong.vietnam import VIETNAM_TIME
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-#: Vietnam keeps UTC+7 all year (no daylight saving time).
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
+VIETNAM_TZ = VIETNAM_TIME
 
 #: How a returned result compares with its due date.
 Timeliness = Literal["early", "on_time", "late"]

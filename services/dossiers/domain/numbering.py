@@ -8,7 +8,6 @@ again with the next number, so the sequence has no gap and no repeat.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from eventsourcing.domain import event
@@ -17,11 +16,10 @@ from lienthong.errors import FailedPrecondition
 from lienthong.eventstore import AuditedAggregate, derived_id
 
 if TYPE_CHECKING:
+    import datetime as dt
     from uuid import UUID
 
 MAX_DAILY_SEQUENCE = 9999
-#: The day of a dossier code is the day in Vietnam.
-VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 def counter_id(agency_code: str, day: dt.date) -> UUID:
