@@ -72,6 +72,11 @@ class RunState:
         raise KeyError(msg)
 
 
+def local_event_store(data_dir: Path, service: str) -> str:
+    """The SQLite event store of a service of the local platform."""
+    return f"sqlite:///{data_dir / (service + '.db')}"
+
+
 def grpc_health(address: str, timeout: float = 2.0) -> str:
     """SERVING, NOT_SERVING, or UNREACHABLE."""
     try:
@@ -151,7 +156,7 @@ class Platform:
             **os.environ,
             "LIENTHONG_SERVICE": name,
             "LIENTHONG_LISTEN": f"{self.host}:{port}",
-            "LIENTHONG_EVENT_STORE": f"sqlite:///{self.data_dir / (name + '.db')}",
+            "LIENTHONG_EVENT_STORE": local_event_store(self.data_dir, name),
             "LIENTHONG_NATS_URL": f"nats://{self.host}:{self.nats_port}",
             "LIENTHONG_LOG_LEVEL": self.log_level,
         }

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lienthong.platform import RunState
+from lienthong.platform import RunState, local_event_store
 
 if TYPE_CHECKING:
     from nats.aio.msg import Msg
@@ -240,7 +240,7 @@ def _local_event_stores(data_dir: Path) -> dict[str, str]:
     state = RunState.load(data_dir.resolve())
     if state is None:
         return {}
-    return {e.name: f"sqlite:///{Path(state.data_dir) / (e.name + '.db')}"
+    return {e.name: local_event_store(Path(state.data_dir), e.name)
             for e in state.endpoints if e.kind == "grpc"}
 
 

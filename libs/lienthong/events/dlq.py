@@ -33,14 +33,12 @@ and deletes it. So:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
 
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
 if TYPE_CHECKING:
@@ -103,36 +101,19 @@ def transport_free(headers: Mapping[str, Any] | None) -> dict[str, str]:
 
 async def ensure_dlq_stream(js: JetStreamContext, *, prefix: str = DEFAULT_PREFIX,
                             stream: str = DLQ_STREAM) -> None:
-    """Create the dead-letter stream if it is missing (safe to call concurrently).
+    """Create the dead-letter stream, or bring its settings in line (safe to call concurrently).
 
-    The platform's own stream is :func:`lienthong.events.jetstream.ensure_dead_letter_stream`
-    (single deletes allowed for replays, purge denied); a test may use another
-    stream and prefix.
+    Its settings are :func:`lienthong.events.jetstream.dead_letter_stream_config`'s:
+    single deletes allowed (a replayed letter is deleted), purge denied; an
+    existing stream's replica count is left as it is.
     """
-    if (prefix, stream) == (DEFAULT_PREFIX, DLQ_STREAM):
-        from lienthong.events.jetstream import ensure_dead_letter_stream
+    from lienthong.events.jetstream import dead_letter_stream_config, ensure
 
-        with contextlib.suppress(BadRequestError):  # an operator's settings are kept
-            await ensure_dead_letter_stream(js, replicas=None)
-            return
-    config = StreamConfig(
-        name=stream,
-        description="Lienthong dead letters and their replay copies",
-        subjects=[f"{prefix}.>"],
-        storage=StorageType.FILE,
-        retention=RetentionPolicy.LIMITS,
-        discard=DiscardPolicy.OLD,
-        duplicate_window=120,
-    )
+    config = dead_letter_stream_config(replicas=None, name=stream, subjects=f"{prefix}.>")
     try:
-        await js.add_stream(config)
-    except BadRequestError:
-        # Exists with another configuration (an operator's limits, replicas...):
-        # accept it as long as it holds our subjects.
-        info = await js.stream_info(stream)
-        if f"{prefix}.>" not in (info.config.subjects or []):
-            msg = f"stream {stream} exists but does not hold {prefix}.>"
-            raise RuntimeError(msg) from None
+        await ensure(js, config)
+    except BadRequestError:  # another runner created it at the same moment
+        await ensure(js, config)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ deletes one once its replay is committed (the tracking record proves it was
 handled, and the original stays on the service's stream). Purging is denied:
 nobody wipes unhandled failures in one go. Both flags are one-way in
 nats-server (an update can set DenyDelete/DenyPurge, never clear them), so
-they are chosen here once and must agree with ``dlq.ensure_dlq_stream``.
+they are chosen here once; ``dlq.ensure_dlq_stream`` uses this configuration.
 """
 
 from __future__ import annotations
@@ -87,12 +87,13 @@ def service_stream_config(service: str, *, replicas: int | None = 1,
 
 
 def dead_letter_stream_config(*, replicas: int | None = 1,
-                              duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S
+                              duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S,
+                              name: str = DLQ_STREAM, subjects: str = DLQ_SUBJECTS,
                               ) -> api.StreamConfig:
     return api.StreamConfig(
-        name=DLQ_STREAM,
+        name=name,
         description="Lienthong dead letters and their replay copies",
-        subjects=[DLQ_SUBJECTS],
+        subjects=[subjects],
         retention=api.RetentionPolicy.LIMITS,
         storage=api.StorageType.FILE,
         num_replicas=replicas,
