@@ -38,22 +38,30 @@ def test_an_operator_sees_the_relay_caught_up(platform, identity):
         request_id=f"e2e-lag-{uuid.uuid4()}", display_name="Sở Đo Độ Trễ",
         kind=pb.UNIT_KIND_AGENCY))
 
-    def identity_relay():
+    def lag():
         result = platform.cli("events", "lag", "--data-dir", str(platform.data_dir), "--json",
                               timeout=60)
         assert result.returncode == 0, result.stderr
-        return next(r for r in json.loads(result.stdout)["relays"]
-                    if r["service"] == "identity")
+        return json.loads(result.stdout)
 
-    relay = identity_relay()
-    for _ in range(50):  # the relay polls every 0.25 s; allow it a few rounds
-        if relay["behind"] == 0:
+    def identity_relay(report):
+        return next(r for r in report["relays"] if r["service"] == "identity")
+
+    report = lag()
+    for _ in range(50):  # the relay is woken by each commit; allow it a few rounds
+        if identity_relay(report)["behind"] == 0:
             break
         time.sleep(0.2)
-        relay = identity_relay()
+        report = lag()
+    relay = identity_relay(report)
     assert relay["behind"] == 0
     assert relay["last_published"] <= relay["last_recorded"]
     assert relay["stream_messages"] >= 1
+    # Dossiers follows identity's stream: its durable consumer is listed with its counts.
+    [dossiers] = [c for c in report["consumers"] if c["consumer"] == "dossiers-identity"]
+    assert dossiers["stream"] == "LIENTHONG_IDENTITY"
+    assert dossiers["pending"] >= 0 and dossiers["redelivered"] >= 0
+    assert dossiers["delivered_stream_seq"] >= 1
 
 
 def test_no_dead_letters_on_a_healthy_platform(platform):
