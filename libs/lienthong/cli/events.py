@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, platform_address
 from lienthong.platform import RunState, local_event_store
 
 if TYPE_CHECKING:
@@ -30,18 +31,10 @@ console = Console(stderr=True)
 
 NatsUrl = Annotated[str, typer.Option("--nats-url", envvar="LIENTHONG_NATS_URL",
                                       help="Default: the local platform's NATS.")]
-DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR")]
-Json = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
 
 
 def nats_url(url: str, data_dir: Path) -> str:
-    if url:
-        return url
-    state = RunState.load(data_dir.resolve())
-    if state is None:
-        console.print(f"no --nats-url given and no platform runs from {data_dir}")
-        raise typer.Exit(2)
-    return "nats://" + state.address_of("nats")
+    return url or "nats://" + platform_address("", data_dir, "nats", "--nats-url")
 
 
 async def _connect(url: str) -> Any:
@@ -79,7 +72,7 @@ def tail(
     from_start: Annotated[bool, typer.Option(
         "--from-start", help="Replay the stream from its first event, then follow.")] = False,
     limit: Annotated[int, typer.Option(help="Stop after this many events (0: follow).")] = 0,
-    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+    url: NatsUrl = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Follow published events live (Ctrl-C stops)."""
     from nats.js.api import DeliverPolicy
@@ -129,7 +122,7 @@ def tail(
 @dlq_app.command("list")
 def dlq_list(
     consumer: Annotated[str, typer.Option(help="Only this consumer's dead letters.")] = "",
-    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+    url: NatsUrl = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Dead letters, oldest first: what failed, where, why."""
     from lienthong.events.dlq import list_dead_letters
@@ -161,7 +154,7 @@ def dlq_replay(
     consumer: Annotated[str, typer.Option(help="Only this consumer's dead letters.")] = "",
     wait: Annotated[float, typer.Option(
         help="Seconds to wait until each is handled (0: do not wait).")] = 30.0,
-    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+    url: NatsUrl = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Send dead letters back to their consumer, after the cause was fixed."""
     from lienthong.events.dlq import DeadLetterNotFoundError, list_dead_letters, replay
@@ -249,7 +242,7 @@ def lag(
     event_store: Annotated[list[str] | None, typer.Option(
         "--event-store", help="SERVICE=URL of a service's event store (repeatable); "
                               "default: the local platform's SQLite files.")] = None,
-    url: NatsUrl = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+    url: NatsUrl = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Per relay: last recorded vs last published; per consumer: pending and redelivered."""
     from lienthong.events.jetstream import DLQ_STREAM

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import grpc
@@ -18,12 +17,14 @@ from google.type import date_pb2
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, platform_address
 from lienthong.grpc.errors import error_details
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
-from lienthong.platform import RunState
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from google.protobuf.message import Message
 
 app = typer.Typer(help="Agencies, administrative units and their lineage.",
@@ -33,18 +34,10 @@ console = Console(stderr=True)
 Address = Annotated[str, typer.Option(
     "--address", envvar="LIENTHONG_IDENTITY_ADDRESS",
     help="host:port of the identity service (default: the local platform's).")]
-DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR")]
-Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 
 
 def identity_address(address: str, data_dir: Path) -> str:
-    if address:
-        return address
-    state = RunState.load(data_dir.resolve())
-    if state is None:
-        console.print(f"no --address given and no platform runs from {data_dir}")
-        raise typer.Exit(2)
-    return state.address_of("identity")
+    return platform_address(address, data_dir, "identity", "--address")
 
 
 def _as_dict(message: Message) -> dict[str, Any]:
@@ -60,7 +53,7 @@ def _fail(error: grpc.RpcError) -> typer.Exit:
 
 
 @app.command("import-vn-2025")
-def import_vn_2025(address: Address = "", data_dir: DataDir = Path(".lienthong"),
+def import_vn_2025(address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR,
                    as_json: Json = False) -> None:
     """Load the 2025 two-tier divisions and their lineage from the old units (idempotent)."""
     import_vn_2025_into(identity_address(address, data_dir), json_output=as_json)
@@ -95,7 +88,7 @@ def import_vn_2025_into(address: str, *, json_output: bool) -> None:
 def resolve(
     code: Annotated[str, typer.Argument(help="An agency code or an administrative-unit code.")],
     as_of: Annotated[str, typer.Option(help="YYYY-MM-DD: the day the code was meant.")] = "",
-    address: Address = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+    address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """What unit(s) carry this code on today."""
     request = pb.ResolveUnitRequest(code=code)
@@ -129,7 +122,7 @@ def resolve(
 @app.command("history")
 def history(
     unit_id: Annotated[str, typer.Argument(help="The unit's id.")],
-    address: Address = "", data_dir: DataDir = Path(".lienthong"), as_json: Json = False,
+    address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Every event of a unit: what, when, who, on whose authority, why."""
     with grpc.insecure_channel(identity_address(address, data_dir)) as channel:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir
 from lienthong.platform import (
     DEFAULT_BASE_PORT,
     DEFAULT_NATS_PORT,
@@ -21,9 +21,6 @@ from lienthong.platform import (
     nats_health,
 )
 
-DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR",
-                                       help="Where event stores, NATS data and logs live.")]
-DEFAULT_DATA_DIR = Path(".lienthong")
 console = Console(stderr=True)
 
 
