@@ -65,6 +65,8 @@ def run_service(
                                                       name=f"consumer-{runner.durable}"))
         elif contract is not None or consumers is not None:
             log.warning("no LIENTHONG_NATS_URL: events are neither published nor consumed")
+        for task in background:
+            task.add_done_callback(_report_early_end)
         log.info("ready", port=running.port, background=[t.get_name() for t in background])
         try:
             await serve_until_signalled(running, settings.shutdown_grace_s)
@@ -74,6 +76,16 @@ def run_service(
             app.close()
 
     asyncio.run(main())
+
+
+def _report_early_end(task: asyncio.Task[None]) -> None:
+    """A relay or consumer that ends on its own (not at shutdown) must not go unseen."""
+    if task.cancelled():
+        return
+    if (error := task.exception()) is not None:
+        structlog.get_logger("lienthong.service").error(
+            "background_task_failed", task=task.get_name(),
+            error=f"{type(error).__name__}: {error}")
 
 
 def _redacted(url: str) -> str:

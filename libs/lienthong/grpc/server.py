@@ -12,7 +12,7 @@ import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import grpc
 import structlog
@@ -81,8 +81,7 @@ async def start_server(
     return ServiceServer(server, port, health, names, executor)
 
 
-async def serve_until_signalled(running: ServiceServer, grace: float,
-                                on_stop: Callable[[], Any] | None = None) -> None:
+async def serve_until_signalled(running: ServiceServer, grace: float) -> None:
     """Block until SIGTERM/SIGINT, then drain and stop."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -91,6 +90,4 @@ async def serve_until_signalled(running: ServiceServer, grace: float,
     await stop.wait()
     log.info("shutting down", grace_s=grace)
     await running.stop(grace)
-    if on_stop is not None:
-        on_stop()
     log.info("stopped")
