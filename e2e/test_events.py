@@ -70,13 +70,19 @@ def test_no_dead_letters_on_a_healthy_platform(platform):
     assert json.loads(result.stdout) == []
 
 
-def test_tail_follows_every_service_stream_when_none_is_named(platform, identity):
+def test_tail_follows_every_service_stream_and_filters_by_type(platform, identity):
     agency = identity.RegisterUnit(pb.RegisterUnitRequest(
         request_id=f"e2e-tail-{uuid.uuid4()}", display_name="Sở Theo Dõi",
         kind=pb.UNIT_KIND_AGENCY))
+    identity.RenameUnit(pb.RenameUnitRequest(
+        request_id=f"e2e-tail-{uuid.uuid4()}", unit_id=agency.unit_id,
+        display_name="Sở Theo Dõi Sự Kiện"))
 
+    # No --service: every service's stream; --type skips the registration before it.
     result = platform.cli("events", "tail", "--from-start", "--aggregate", agency.unit_id,
-                          "--limit", "1", "--json", timeout=60)
+                          "--type", "UnitRenamed", "--limit", "1", "--json", timeout=60)
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[0])["aggregate"] == agency.unit_id
+    event = json.loads(result.stdout.splitlines()[0])
+    assert (event["aggregate"], event["type"]) == (
+        agency.unit_id, "vn.lienthong.identity.v1.UnitRenamed")
