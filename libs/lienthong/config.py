@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     relay_gap_timeout_s: float = Field(
         default=5.0, description="how long the relay waits at a hole in notification ids")
     shutdown_grace_s: float = 10.0
+    metrics_listen: str = Field(
+        default="", description="host:port of the Prometheus /metrics endpoint; empty: none")
+    audit_signing_key: str = Field(
+        default="", description="file holding the Ed25519 private key that signs the "
+                                "event log's checkpoints; empty: no checkpoints are taken")
+    audit_checkpoint_every_events: int = Field(
+        default=1000, description="a checkpoint after at most this many new events")
+    audit_checkpoint_every_s: float = Field(
+        default=60.0, description="a checkpoint at least this often while events arrive")
 
 
 def load_settings(**overrides: object) -> Settings:
