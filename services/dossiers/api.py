@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
+from lienthong.audit.servicer import add_audit_service
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
 from lienthong.errors import InvalidArgument
@@ -242,4 +243,4 @@ def statistics_to_pb(stats: UnitStatistics) -> pb.UnitStatistics:
 def add_to_server(app: DossiersApplication, server: grpc.aio.Server) -> list[str]:
     pb_grpc.add_DossierServiceServicer_to_server(DossierServicer(app), server)
     return [pb.DESCRIPTOR.services_by_name["DossierService"].full_name,
-            *add_catalog_to_server(app, server)]
+            *add_catalog_to_server(app, server), *add_audit_service(app, server)]

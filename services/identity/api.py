@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from google.protobuf import timestamp_pb2
 
+from lienthong.audit.servicer import add_audit_service
 from lienthong.errors import InvalidArgument
 from lienthong.grpc.convert import date_from_pb, date_to_pb
 from lienthong.identity.v1 import identity_pb2 as pb
@@ -269,4 +270,5 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
 
 def add_to_server(app: IdentityApplication, server: grpc.aio.Server) -> list[str]:
     pb_grpc.add_IdentityServiceServicer_to_server(IdentityServicer(app), server)
-    return [pb.DESCRIPTOR.services_by_name["IdentityService"].full_name]
+    return [pb.DESCRIPTOR.services_by_name["IdentityService"].full_name,
+            *add_audit_service(app, server)]

@@ -1,0 +1,236 @@
+"""AuditService: the one implementation every service serves over its own event store.
+
+Read-only by construction: it calls :mod:`lienthong.audit.history` (reads of
+the recorder and the repository) and the ledger's read methods, never a
+command, a save or an insert. Translation only: protobuf in, plain values
+to the history module, protobuf out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from google.protobuf import struct_pb2
+
+from lienthong.audit import history
+from lienthong.audit.v1 import audit_pb2 as pb
+from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
+from lienthong.errors import FailedPrecondition, InvalidArgument, LienthongError, NotFound
+from lienthong.grpc.convert import timestamp_to_pb
+from lienthong.grpc.errors import status_for
+from lienthong.validation import PageRequest, Violations, parse_uuid
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import grpc
+    from google.protobuf import timestamp_pb2
+
+    from lienthong.eventstore import ServiceApplication
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AuditService"].full_name
+METADATA_FIELDS = tuple(pb.EventMetadata.DESCRIPTOR.fields_by_name)
+
+
+def struct(values: dict[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(values)
+    return message
+
+
+def event_to_pb(event: history.LoggedEvent) -> pb.AuditEvent:
+    return pb.AuditEvent(
+        notification_id=event.notification_id, aggregate_id=str(event.aggregate_id),
+        aggregate_type=event.aggregate_type, version=event.version,
+        event_type=event.event_type, topic=event.topic,
+        recorded_time=timestamp_to_pb(event.recorded_at),
+        metadata=pb.EventMetadata(**{k: event.metadata.get(k, "") for k in METADATA_FIELDS}),
+        payload=struct(event.payload))
+
+
+def _time(message: Any, field: str) -> dt.datetime | None:
+    if not message.HasField(field):
+        return None
+    stamp: timestamp_pb2.Timestamp = getattr(message, field)
+    return stamp.ToDatetime(tzinfo=dt.UTC)
+
+
+def export_range(request: pb.ExportEventsRequest) -> history.ExportRange:
+    wanted = history.ExportRange(
+        start_notification_id=request.start_notification_id,
+        end_notification_id=request.end_notification_id,
+        start_time=_time(request, "start_time"), end_time=_time(request, "end_time"))
+    wanted.validate()
+    return wanted
+
+
+class AuditServicer(pb_grpc.AuditServiceServicer):
+    """Each call reads in the thread pool; the export reads one batch per hop."""
+
+    def __init__(self, app: ServiceApplication) -> None:
+        self.app = app
+
+    async def ListAggregateEvents(self, request: pb.ListAggregateEventsRequest,  # noqa: N802
+                                  context: grpc.aio.ServicerContext,
+                                  ) -> pb.ListAggregateEventsResponse:
+        checks = Violations()
+        aggregate_id = checks.check(lambda: parse_uuid(request.aggregate_id, "aggregate_id"))
+        page = checks.check(lambda: PageRequest.of(
+            request.page_size, request.page_token, {"aggregate_id": request.aggregate_id}))
+        checks.raise_if_any()
+        assert aggregate_id is not None and page is not None
+        events = await asyncio.to_thread(history.aggregate_events, self.app, aggregate_id)
+        shown, token = page.cut(events)
+        return pb.ListAggregateEventsResponse(
+            events=[event_to_pb(e) for e in shown], next_page_token=token,
+            total_size=len(events), aggregate_type=events[0].aggregate_type)
+
+    async def GetAggregateState(self, request: pb.GetAggregateStateRequest,  # noqa: N802
+                                context: grpc.aio.ServicerContext) -> pb.AggregateState:
+        checks = Violations()
+        aggregate_id = checks.check(lambda: parse_uuid(request.aggregate_id, "aggregate_id"))
+        if request.version < 0:
+            checks.add("version", "NEGATIVE", "must not be negative (0 = the current state)")
+        if request.version and request.HasField("as_of_time"):
+            checks.add("as_of_time", "WITH_VERSION", "give a version or as_of_time, not both")
+        checks.raise_if_any()
+        assert aggregate_id is not None
+        view = await asyncio.to_thread(history.aggregate_state, self.app, aggregate_id,
+                                       version=request.version,
+                                       as_of=_time(request, "as_of_time"))
+        return pb.AggregateState(
+            aggregate_id=str(view.aggregate_id), aggregate_type=view.aggregate_type,
+            version=view.version, latest_version=view.latest_version,
+            create_time=timestamp_to_pb(view.created_at),
+            update_time=timestamp_to_pb(view.updated_at), state=struct(view.state))
+
+    async def ExportEvents(self, request: pb.ExportEventsRequest,  # noqa: N802
+                           context: grpc.aio.ServicerContext,
+                           ) -> AsyncIterator[pb.ExportEventsResponse]:
+        # The request interceptor maps errors of unary calls only; a stream maps its own.
+        try:
+            wanted = export_range(request)
+            end = await asyncio.to_thread(history.log_end, self.app, wanted)
+        except LienthongError as error:
+            await context.abort_with_status(status_for(error))
+            return
+        batches = history.export_batches(self.app, wanted, end)
+        while True:
+            remaining = context.time_remaining()
+            if context.cancelled() or (remaining is not None and remaining <= 0):
+                return
+            events = await asyncio.to_thread(next, batches, None)
+            if events is None:
+                return
+            for event in events:
+                yield pb.ExportEventsResponse(event=event_to_pb(event), end_notification_id=end)
+
+    # -- tamper evidence: the ledger's checkpoints and Merkle proofs --------------------
+
+    def _ledger(self) -> Any:
+        ledger = getattr(self, "_ledger_instance", None)
+        if ledger is None:
+            from lienthong.audit.ledger import Ledger
+
+            ledger = self._ledger_instance = Ledger(self.app)
+        return ledger
+
+    async def ListCheckpoints(self, request: pb.ListCheckpointsRequest,  # noqa: N802
+                              context: grpc.aio.ServicerContext) -> pb.ListCheckpointsResponse:
+        page = PageRequest.of(request.page_size, request.page_token, {"list": "checkpoints"})
+        checkpoints = await asyncio.to_thread(lambda: list(self._ledger().checkpoints()))
+        shown, token = page.cut(checkpoints)
+        return pb.ListCheckpointsResponse(checkpoints=[checkpoint_to_pb(c) for c in shown],
+                                          next_page_token=token, total_size=len(checkpoints))
+
+    async def GetLatestCheckpoint(self, request: pb.GetLatestCheckpointRequest,  # noqa: N802
+                                  context: grpc.aio.ServicerContext) -> pb.Checkpoint:
+        checkpoint = await asyncio.to_thread(lambda: self._ledger().latest_checkpoint())
+        if checkpoint is None:
+            raise NotFound("checkpoint", "latest")
+        return checkpoint_to_pb(checkpoint)
+
+    def _checkpoint(self, tree_size: int) -> Any:
+        """The checkpoint of this size (0 = the latest); NOT_FOUND when none was signed."""
+        ledger = self._ledger()
+        checkpoint = ledger.checkpoint_at(tree_size) if tree_size else ledger.latest_checkpoint()
+        if checkpoint is None:
+            raise NotFound("checkpoint", str(tree_size) if tree_size else "latest")
+        return checkpoint
+
+    async def GetInclusionProof(self, request: pb.GetInclusionProofRequest,  # noqa: N802
+                                context: grpc.aio.ServicerContext,
+                                ) -> pb.GetInclusionProofResponse:
+        checks = Violations()
+        if request.notification_id <= 0:
+            checks.add("notification_id", "NOT_POSITIVE", "must be a notification id (1, 2, ...)")
+        if request.tree_size < 0:
+            checks.add("tree_size", "NEGATIVE", "must not be negative (0 = the latest checkpoint)")
+        checks.raise_if_any()
+
+        def prove() -> pb.GetInclusionProofResponse:
+            from lienthong.audit import merkle
+
+            checkpoint = self._checkpoint(request.tree_size)
+            index = self._ledger().leaf_index(request.notification_id)
+            if index is None:
+                raise NotFound("event", str(request.notification_id))
+            if index >= checkpoint.tree_size:
+                raise FailedPrecondition(
+                    f"event {request.notification_id} is leaf {index}, after the "
+                    f"{checkpoint.tree_size} leaves of the checkpoint",
+                    reason="NOT_YET_CHECKPOINTED",
+                    metadata={"notification_id": str(request.notification_id)})
+            hashes = self._ledger().leaf_hashes(checkpoint.tree_size)
+            return pb.GetInclusionProofResponse(
+                leaf_index=index, leaf_hash=hashes[index], tree_size=checkpoint.tree_size,
+                hashes=merkle.inclusion_proof(index, hashes),
+                checkpoint=checkpoint_to_pb(checkpoint))
+        return await asyncio.to_thread(prove)
+
+    async def GetConsistencyProof(self, request: pb.GetConsistencyProofRequest,  # noqa: N802
+                                  context: grpc.aio.ServicerContext,
+                                  ) -> pb.GetConsistencyProofResponse:
+        checks = Violations()
+        if request.first_tree_size <= 0:
+            checks.add("first_tree_size", "NOT_POSITIVE", "must be a checkpoint's tree size")
+        if request.second_tree_size < 0:
+            checks.add("second_tree_size", "NEGATIVE",
+                       "must not be negative (0 = the latest checkpoint)")
+        if request.second_tree_size and request.first_tree_size > request.second_tree_size:
+            checks.add("first_tree_size", "FIRST_AFTER_SECOND",
+                       "must not be greater than second_tree_size")
+        checks.raise_if_any()
+
+        def prove() -> pb.GetConsistencyProofResponse:
+            from lienthong.audit import merkle
+
+            first = self._checkpoint(request.first_tree_size)
+            second = self._checkpoint(request.second_tree_size)
+            if first.tree_size > second.tree_size:
+                raise InvalidArgument.single(
+                    "first_tree_size", "FIRST_AFTER_SECOND",
+                    f"the latest checkpoint has {second.tree_size} leaves")
+            hashes = self._ledger().leaf_hashes(second.tree_size)
+            return pb.GetConsistencyProofResponse(
+                first_tree_size=first.tree_size, second_tree_size=second.tree_size,
+                hashes=merkle.consistency_proof(first.tree_size, hashes),
+                first_checkpoint=checkpoint_to_pb(first),
+                second_checkpoint=checkpoint_to_pb(second))
+        return await asyncio.to_thread(prove)
+
+
+def checkpoint_to_pb(checkpoint: Any) -> pb.Checkpoint:
+    return pb.Checkpoint(
+        origin=checkpoint.origin, tree_size=checkpoint.tree_size,
+        root_hash=checkpoint.root_hash, create_time=timestamp_to_pb(checkpoint.timestamp),
+        last_notification_id=checkpoint.last_notification_id, note=checkpoint.note,
+        key_name=checkpoint.key_name, signature=checkpoint.signature)
+
+
+def add_audit_service(app: ServiceApplication, server: grpc.aio.Server) -> list[str]:
+    """Serve AuditService over ``app``'s event store; the full service name, for reflection."""
+    pb_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
+    return [SERVICE_NAME]
