@@ -1,11 +1,110 @@
-{{- define "lienthong.fullname" -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{/*
+Names. With the release name `lienthong` every object is `lienthong-<component>`;
+another release name gets `<release>-lienthong-<component>` unless it already
+contains the chart's name.
+*/}}
+{{- define "lienthong.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{- define "lienthong.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "lienthong.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels of every object; call with (dict "root" $ "component" "<name>"). */}}
 {{- define "lienthong.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+helm.sh/chart: {{ include "lienthong.chart" .root }}
+{{ include "lienthong.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: lienthong
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end -}}
+
+{{- define "lienthong.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "lienthong.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* Selector of every pod of the release (used by the NetworkPolicies). */}}
+{{- define "lienthong.releaseSelector" -}}
+app.kubernetes.io/name: {{ include "lienthong.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* The image of a service; call with (dict "root" $ "name" "<service>" "svc" <values>). */}}
+{{- define "lienthong.image" -}}
+{{- $image := .svc.image | default dict -}}
+{{- $repository := $image.repository | default (printf "%s/%s" .root.Values.image.prefix .name) -}}
+{{- $tag := $image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- if .root.Values.image.registry -}}
+{{- printf "%s/%s:%s" .root.Values.image.registry $repository $tag -}}
+{{- else -}}
+{{- printf "%s:%s" $repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the event store URL (key `url`). */}}
+{{- define "lienthong.eventStoreSecret" -}}
+{{- if .Values.eventStore.existingSecret -}}
+{{- .Values.eventStore.existingSecret -}}
+{{- else if .Values.postgresql.enabled -}}
+{{- printf "%s-postgresql" (include "lienthong.fullname" .) -}}
+{{- else -}}
+{{- fail "eventStore.existingSecret is required when postgresql.enabled is false" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "lienthong.natsUrl" -}}
+{{- if .Values.nats.enabled -}}
+{{- printf "nats://%s-nats:%d" (include "lienthong.fullname" .) (int .Values.nats.ports.client) -}}
+{{- else -}}
+{{- required "nats.externalUrl is required when nats.enabled is false" .Values.nats.externalUrl -}}
+{{- end -}}
+{{- end -}}
+
+{{/* JetStream replicas of the services' streams: explicit, else NATS's replicas (at most 3). */}}
+{{- define "lienthong.streamReplicas" -}}
+{{- if .Values.events.streamReplicas -}}
+{{- .Values.events.streamReplicas -}}
+{{- else if .Values.nats.enabled -}}
+{{- min 3 (int .Values.nats.replicas) -}}
+{{- else -}}
+1
+{{- end -}}
+{{- end -}}
+
+{{/* Hardened container securityContext shared by every container of the chart. */}}
+{{- define "lienthong.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Pod securityContext; call with the numeric uid. */}}
+{{- define "lienthong.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ . }}
+runAsGroup: {{ . }}
+fsGroup: {{ . }}
+fsGroupChangePolicy: OnRootMismatch
+seccompProfile:
+  type: RuntimeDefault
 {{- end -}}
