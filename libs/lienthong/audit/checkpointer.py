@@ -1,0 +1,418 @@
+"""The checkpointer: extends a service's audit tree and signs checkpoints of it.
+
+It runs in the service process beside the outbox relay (woken after each
+commit, and by a timer), or as a process of its own
+(``python -m lienthong.audit.checkpointer --help``). Each pass:
+
+1. reads the notification log past the last leaf, computes each event's leaf
+   hash from its stored bytes (:mod:`lienthong.audit.leaves`) and appends the
+   leaves a batch per transaction (:class:`~lienthong.audit.ledger.Ledger`);
+2. when ``every_events`` leaves are new since the last checkpoint, or
+   ``every_s`` seconds have passed with new leaves, signs the root of the
+   stored tree and stores the checkpoint (first stored wins among replicas);
+3. publishes the checkpoints the NATS stream ``LIENTHONG_CHECKPOINTS`` does
+   not hold yet, on ``lienthong.checkpoints.<service>``, ``Nats-Msg-Id`` =
+   ``<service>/<tree size>``.
+
+**Crash safety.** It keeps no state that matters: at start (and after a
+conflict with another replica) it rebuilds its view of the tree from the
+stored leaves, so the roots it signs are always those of the stored leaves.
+A batch of leaves is one transaction; a crash leaves whole batches only.
+Checkpoints are published from the table, so one stored but not yet
+published is published by the next pass.
+
+**Holes** in notification ids are handled as the relay does: when the next
+id is missing but later ones exist, it waits up to ``gap_timeout_s`` from
+the moment it first saw the hole (or not at all when the next event was
+recorded more than ``gap_settled_after_s`` ago), then moves past it. An event
+that commits into a hole the tree has already passed is outside the tree for
+ever, and ``lienthong audit verify`` reports it as inserted; with
+eventsourcing's default PostgreSQL insert (``LOCK TABLE``) holes come only
+from rolled-back transactions and never fill.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import importlib
+import signal
+import time
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from lienthong.audit.checkpoints import (
+    Checkpoint,
+    load_private_key,
+    origin_of,
+    sign_checkpoint,
+)
+from lienthong.audit.leaves import notification_leaf_hash
+from lienthong.audit.ledger import Ledger, LedgerConflict
+from lienthong.audit.merkle import Frontier
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from nats.aio.client import Client
+    from nats.js import api
+    from nats.js.client import JetStreamContext
+
+log = structlog.get_logger("lienthong.audit.checkpointer")
+
+CHECKPOINT_STREAM = "LIENTHONG_CHECKPOINTS"
+CHECKPOINT_SUBJECTS = "lienthong.checkpoints.>"
+TREE_SIZE_HEADER = "Lienthong-Tree-Size"
+#: Conflicts with other replicas in a row before a pass gives up (and retries later).
+MAX_CONFLICTS = 5
+
+
+def checkpoint_subject(service: str) -> str:
+    return f"lienthong.checkpoints.{service}"
+
+
+def checkpoint_stream_config(*, replicas: int | None = 1) -> api.StreamConfig:
+    """Every checkpoint kept; no delete, no purge: what was published stays."""
+    from nats.js import api
+
+    return api.StreamConfig(
+        name=CHECKPOINT_STREAM,
+        description="Signed checkpoints of every Lienthong service's audit tree",
+        subjects=[CHECKPOINT_SUBJECTS],
+        retention=api.RetentionPolicy.LIMITS,
+        storage=api.StorageType.FILE,
+        num_replicas=replicas,
+        discard=api.DiscardPolicy.OLD,
+        max_age=0,
+        max_msgs=-1,
+        max_bytes=-1,
+        duplicate_window=120.0,
+        deny_delete=True,
+        deny_purge=True,
+        allow_rollup_hdrs=False,
+    )
+
+
+class Checkpointer:
+    """Keeps one application's audit tree up to date, signed, and published."""
+
+    def __init__(self, app: Any, *, service: str, signing_key: Ed25519PrivateKey,
+                 nats_url: str = "", every_events: int = 1000, every_s: float = 60.0,
+                 batch_size: int = 2000, gap_timeout_s: float = 5.0,
+                 gap_settled_after_s: float = 60.0, poll_interval_s: float = 1.0,
+                 min_interval_s: float = 0.2, replicas: int | None = None,
+                 ledger: Ledger | None = None) -> None:
+        if every_events < 1 or batch_size < 1:
+            msg = "every_events and batch_size must be at least 1"
+            raise ValueError(msg)
+        self.app = app
+        self.service = service
+        self.origin = origin_of(service)
+        self.signing_key = signing_key
+        self.nats_url = nats_url
+        self.every_events = every_events
+        self.every_s = every_s
+        self.batch_size = batch_size
+        self.gap_timeout_s = gap_timeout_s
+        self.gap_settled_after_s = gap_settled_after_s
+        self.poll_interval_s = poll_interval_s
+        self.min_interval_s = min_interval_s  # between passes: commits wake it in bursts
+        self.replicas = replicas
+        self.ledger = ledger or Ledger(app)
+        self._frontier: Frontier | None = None
+        self._last_id = 0
+        self._gaps: dict[int, float] = {}
+        self._latest: Checkpoint | None = None
+        self._since = time.monotonic()
+        self._published = -1  # the largest tree size known to be on the stream
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._log = log.bind(service=service, origin=self.origin)
+
+    # -- the tree --------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return self._frontier.size if self._frontier is not None else self.ledger.size()
+
+    def _load(self) -> Frontier:
+        """The tree as stored: rebuilt from every stored leaf."""
+        frontier = Frontier()
+        last_id = 0
+        for notification_id, leaf in self.ledger.iter_leaves():
+            frontier.append(leaf)
+            last_id = notification_id
+        self._frontier, self._last_id = frontier, last_id
+        self._latest = self.ledger.latest_checkpoint()
+        return frontier
+
+    def catch_up(self) -> int:
+        """Extend the tree to the end of the log (up to a hole that may still fill),
+        checkpoint when due; returns how many leaves were appended."""
+        frontier = self._frontier or self._load()
+        appended, conflicts = 0, 0
+        while True:
+            notifications = self.app.recorder.select_notifications(
+                start=self._last_id + 1, limit=self.batch_size)
+            batch, blocked = self._leaves(notifications)
+            if batch:
+                try:
+                    self.ledger.append_leaves(frontier.size, batch)
+                except LedgerConflict:
+                    conflicts += 1
+                    if conflicts > MAX_CONFLICTS:
+                        raise
+                    self._log.info("checkpointer_lost_race", tree_size=frontier.size)
+                    frontier = self._load()
+                    continue
+                frontier.extend(leaf for _, leaf in batch)
+                self._last_id = batch[-1][0]
+                appended += len(batch)
+                if frontier.size - self._checkpointed_size() >= self.every_events:
+                    self.checkpoint()
+            if blocked or len(notifications) < self.batch_size:
+                break
+        if (frontier.size > self._checkpointed_size()
+                and time.monotonic() - self._since >= self.every_s):
+            self.checkpoint()
+        return appended
+
+    def _leaves(self, notifications: Sequence[Any]) -> tuple[list[tuple[int, bytes]], bool]:
+        batch: list[tuple[int, bytes]] = []
+        expected = self._last_id + 1
+        for notification in notifications:
+            if notification.id < expected:
+                continue
+            if notification.id > expected and not self._may_pass_hole(expected, notification):
+                return batch, True
+            self._gaps.pop(expected, None)
+            batch.append((notification.id, notification_leaf_hash(notification)))
+            expected = notification.id + 1
+        return batch, False
+
+    def _may_pass_hole(self, missing: int, following: Any) -> bool:
+        now = time.monotonic()
+        waited = now - self._gaps.setdefault(missing, now)
+        try:
+            recorded_at = self.app.mapper.to_domain_event(following).timestamp
+            if recorded_at.tzinfo is None:
+                recorded_at = recorded_at.replace(tzinfo=dt.UTC)
+            age = (dt.datetime.now(dt.UTC) - recorded_at).total_seconds()
+        except Exception:  # an unreadable event gives no age: wait the timeout
+            age = 0.0
+        if waited < self.gap_timeout_s and age < self.gap_settled_after_s:
+            return False
+        del self._gaps[missing]
+        self._log.warning("notification_gap_skipped", missing_from=missing,
+                          missing_to=following.id - 1, waited_s=round(waited, 3),
+                          next_event_age_s=round(age, 3))
+        return True
+
+    def _checkpointed_size(self) -> int:
+        return self._latest.tree_size if self._latest is not None else 0
+
+    def checkpoint(self) -> Checkpoint | None:
+        """Sign the stored tree as it is now, unless a checkpoint already covers it."""
+        frontier = self._frontier or self._load()
+        latest = self.ledger.latest_checkpoint()
+        if latest is not None and latest.tree_size >= frontier.size:
+            self._latest = latest
+            return latest
+        if frontier.size == 0:
+            return None
+        signed = sign_checkpoint(self.origin, frontier.size, frontier.root(),
+                                 dt.datetime.now(dt.UTC), self._last_id, self.signing_key)
+        stored = self.ledger.add_checkpoint(signed)
+        self._latest = stored
+        self._since = time.monotonic()
+        self._log.info("checkpoint_signed", tree_size=stored.tree_size,
+                       last_notification_id=stored.last_notification_id,
+                       root_hash=stored.root_hash.hex(), ours=stored == signed)
+        return stored
+
+    # -- publishing ------------------------------------------------------------
+
+    async def connect(self) -> None:
+        if self._nc is not None and not self._nc.is_closed:
+            return
+        import nats
+
+        from lienthong.events.jetstream import ensure
+
+        self._nc = await nats.connect(self.nats_url, name=f"lienthong-checkpointer-{self.service}",
+                                      connect_timeout=2, allow_reconnect=True,
+                                      max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+        self._js = self._nc.jetstream(timeout=10)
+        await ensure(self._js, checkpoint_stream_config(replicas=self.replicas))
+
+    async def close(self) -> None:
+        nc, self._nc, self._js = self._nc, None, None
+        if nc is not None and not nc.is_closed:
+            with contextlib.suppress(Exception):
+                await nc.close()
+
+    async def publish_pending(self) -> int:
+        """Publish the stored checkpoints the stream does not hold yet; returns how many."""
+        latest = self._latest
+        if not self.nats_url or latest is None or latest.tree_size <= self._published:
+            return 0
+        await self.connect()
+        assert self._js is not None
+        from nats.js.errors import NotFoundError
+
+        subject = checkpoint_subject(self.service)
+        if self._published < 0:
+            try:
+                last = await self._js.get_last_msg(CHECKPOINT_STREAM, subject)
+                self._published = int((last.headers or {}).get(TREE_SIZE_HEADER, 0))
+            except NotFoundError:
+                self._published = 0
+        pending = [cp for cp in await asyncio.to_thread(self.ledger.checkpoints)
+                   if cp.tree_size > self._published]
+        for cp in pending:
+            ack = await self._js.publish(subject, cp.note.encode(), headers={
+                "Nats-Msg-Id": f"{self.service}/{cp.tree_size}",
+                TREE_SIZE_HEADER: str(cp.tree_size),
+                "Content-Type": "text/plain; charset=utf-8"})
+            self._published = cp.tree_size
+            self._log.info("checkpoint_published", tree_size=cp.tree_size, stream_seq=ack.seq,
+                           duplicate=ack.duplicate)
+        return len(pending)
+
+    # -- running ---------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Ask a running checkpointer to look at the log now (thread-safe)."""
+        if self._loop is not None and self._wake is not None:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run_once(self) -> int:
+        appended = await asyncio.to_thread(self.catch_up)
+        await self.publish_pending()
+        return appended
+
+    async def run(self, stop_event: asyncio.Event) -> None:
+        """Checkpoint until ``stop_event`` is set; outages are retried with back-off."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self._log.info("checkpointer_started", every_events=self.every_events,
+                       every_s=self.every_s, publishing=bool(self.nats_url))
+        backoff = self.poll_interval_s
+        try:
+            while not stop_event.is_set():
+                try:
+                    await self.run_once()
+                    backoff = self.poll_interval_s
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    self._frontier = None  # re-read the stored tree
+                    self._published = -1
+                    await self.close()
+                    self._log.warning("checkpointer_retrying", error=str(error),
+                                      error_type=type(error).__name__, retry_in_s=backoff)
+                    backoff = min(backoff * 2, 10.0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop_event.wait(), self.min_interval_s)
+                await self._sleep(stop_event, backoff)
+        finally:
+            await self.close()
+            self._log.info("checkpointer_stopped")
+
+    async def _sleep(self, stop_event: asyncio.Event, seconds: float) -> None:
+        assert self._wake is not None
+        waits = [asyncio.ensure_future(stop_event.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+            self._wake.clear()
+
+
+def from_settings(app: Any, settings: Any) -> Checkpointer | None:
+    """The service's checkpointer, or None when no signing key is configured."""
+    if not settings.audit_signing_key:
+        return None
+    return Checkpointer(app, service=settings.service,
+                        signing_key=load_private_key(settings.audit_signing_key),
+                        nats_url=settings.nats_url,
+                        every_events=settings.audit_checkpoint_every_events,
+                        every_s=settings.audit_checkpoint_every_s,
+                        gap_timeout_s=settings.relay_gap_timeout_s,
+                        replicas=settings.stream_replicas)
+
+
+# -- a process of its own ---------------------------------------------------------
+
+
+def _load(spec: str) -> Any:
+    module_name, _, attribute = spec.partition(":")
+    value: Any = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m lienthong.audit.checkpointer --app M:App --service S``."""
+    from lienthong.config import load_settings
+    from lienthong.logging import configure_logging
+
+    parser = argparse.ArgumentParser(prog="python -m lienthong.audit.checkpointer",
+                                     description="Extend a service's audit tree and sign "
+                                                 "checkpoints of it.")
+    parser.add_argument("--app", required=True, help="the application class, module:Class")
+    parser.add_argument("--service", required=True)
+    parser.add_argument("--event-store", help="default: LIENTHONG_EVENT_STORE")
+    parser.add_argument("--signing-key", help="default: LIENTHONG_AUDIT_SIGNING_KEY")
+    parser.add_argument("--nats-url", help="default: LIENTHONG_NATS_URL (empty: not published)")
+    parser.add_argument("--every-events", type=int, help="default: "
+                        "LIENTHONG_AUDIT_CHECKPOINT_EVERY_EVENTS")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--once", action="store_true", help="one pass, then exit")
+    args = parser.parse_args(argv)
+
+    settings = load_settings(service=args.service)
+    configure_logging(args.service, level=settings.log_level, fmt=settings.log_format)
+    overrides = {k: v for k, v in {
+        "audit_signing_key": args.signing_key, "nats_url": args.nats_url,
+        "audit_checkpoint_every_events": args.every_events}.items() if v is not None}
+    settings = settings.model_copy(update=overrides)
+    if not settings.audit_signing_key:
+        parser.error("no signing key: --signing-key or LIENTHONG_AUDIT_SIGNING_KEY")
+    app = _load(args.app)(args.event_store or settings.event_store, env={"CREATE_TABLE": "n"})
+    checkpointer = from_settings(app, settings)
+    assert checkpointer is not None
+    checkpointer.batch_size = args.batch_size
+    try:
+        asyncio.run(_serve(checkpointer, once=args.once))
+    finally:
+        app.close()
+
+
+async def _serve(checkpointer: Checkpointer, *, once: bool) -> None:
+    if once:
+        try:
+            await checkpointer.run_once()
+            checkpointer.checkpoint()
+            await checkpointer.publish_pending()
+        finally:
+            await checkpointer.close()
+        return
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await checkpointer.run(stop)
+
+
+if __name__ == "__main__":
+    main()
