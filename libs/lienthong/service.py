@@ -65,6 +65,13 @@ def run_service(
                                                       name=f"consumer-{runner.durable}"))
         elif contract is not None or consumers is not None:
             log.warning("no LIENTHONG_NATS_URL: events are neither published nor consumed")
+        from lienthong.audit.checkpointer import from_settings as audit_checkpointer
+
+        # Signs checkpoints of the event log's audit tree (LIENTHONG_AUDIT_SIGNING_KEY).
+        if (checkpointer := audit_checkpointer(app, settings)) is not None:
+            app.add_commit_listener(checkpointer.wake)
+            background.append(asyncio.create_task(checkpointer.run(stop_background),
+                                                  name="audit-checkpointer"))
         for task in background:
             task.add_done_callback(_report_early_end)
         log.info("ready", port=running.port, background=[t.get_name() for t in background])
