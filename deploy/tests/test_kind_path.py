@@ -14,6 +14,7 @@ the cluster.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
@@ -245,3 +246,101 @@ def test_the_cluster_config_is_a_kind_v1alpha4_cluster():
     assert roles.count("control-plane") >= 1
     assert set(roles) <= {"control-plane", "worker"}
     assert all(set(node) <= node_fields for node in config["nodes"])
+
+
+# -- the Tiltfile (Starlark; Tilt cannot run here either, so its text is checked) ----------
+
+TILTFILE = ROOT / "Tiltfile"
+CHART = ROOT / "deploy" / "helm" / "lienthong"
+
+
+def tiltfile_services() -> dict[str, dict[str, object]]:
+    """The Tiltfile's table of services (Starlark here is also valid Python syntax)."""
+    tree = ast.parse(TILTFILE.read_text(), filename="Tiltfile")
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "SERVICES"):
+            return ast.literal_eval(node.value)
+    pytest.fail("the Tiltfile has no SERVICES table")
+
+
+def test_the_tiltfile_builds_forwards_and_labels_every_service_of_the_chart():
+    services = tiltfile_services()
+    text = TILTFILE.read_text()
+    chart_services = yaml.safe_load((CHART / "values.yaml").read_text())["services"]
+
+    assert set(services) == set(chart_services)
+    for name, service in services.items():
+        assert service["port"] == chart_services[name]["port"]
+        assert service["target"] == name  # the Dockerfile target of the contract
+    # The contract's ports: gRPC 50051/50052 forwarded as `--target kind` expects, NATS
+    # 4222, metrics 9464 in the pods.
+    assert {s["port"] for s in services.values()} == {50051, 50052}
+    assert "port_forward(4222, 4222" in text and "METRICS_PORT = 9464" in text
+    assert len({s["metrics"] for s in services.values()}) == len(services)
+    # Live update with a process restart; the chart with the kind values.
+    assert 'load("ext://restart_process", "docker_build_with_restart")' in text
+    assert 'sync("libs/lienthong", "/app/lienthong")' in text
+    assert 'sync("services", "/app/lienthong/services")' in text
+    assert 'CHART = "deploy/helm/lienthong"' in text
+    assert 'values=[CHART + "/values-kind.yaml"]' in text
+    for label in ("services", "backbone", "checks"):
+        assert f'labels=["{label}"]' in text
+
+
+def render(*sets: str) -> list[dict]:
+    """`helm template` of the chart with the kind values, as e2e.sh and the Tiltfile use it."""
+    from lienthong.helmbin import HelmUnavailable, helm_path
+
+    try:
+        helm = helm_path()
+    except HelmUnavailable as error:
+        pytest.skip(str(error))
+    arguments = [helm, "template", "lienthong", str(CHART), "-f",
+                 str(CHART / "values-kind.yaml")]
+    for value in sets:
+        arguments += ["--set", value]
+    done = subprocess.run(arguments, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+def by_kind_and_name(objects: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+
+
+def test_the_chart_has_the_workloads_and_images_the_tiltfile_names():
+    objects = by_kind_and_name(render("image.registry=", "image.prefix=lienthong",
+                                      "image.tag=tilt", "postgresql.auth.password=dev"))
+    text = TILTFILE.read_text()
+
+    for name in tiltfile_services():
+        [container] = objects["Deployment", f"lienthong-{name}"]["spec"]["template"]["spec"][
+            "containers"]
+        # docker_build_with_restart("lienthong/<name>") replaces exactly this image, and
+        # its wrapper is the image's entrypoint: the chart must not set `command`.
+        assert container["image"] == f"lienthong/{name}:tilt"
+        assert "command" not in container and "args" not in container
+    for workload in ("nats", "postgresql"):  # k8s_resource(RELEASE + "-<workload>")
+        assert ("StatefulSet", f"lienthong-{workload}") in objects
+        assert f'RELEASE + "-{workload}"' in text
+    [hook] = [o for o in objects.values() if "helm.sh/hook" in o["metadata"].get(
+        "annotations", {})]
+    assert hook["metadata"]["annotations"]["helm.sh/hook"] == "test"  # left out by Tilt
+
+
+def test_the_images_e2e_sh_loads_are_the_ones_the_chart_runs():
+    objects = by_kind_and_name(render("image.registry=", "image.prefix=lienthong",
+                                      "image.tag=e2e-abc1234-20260101000000-0a1b2c3d"))
+
+    for name, port in (("identity", 50051), ("dossiers", 50052)):
+        [container] = objects["Deployment", f"lienthong-{name}"]["spec"]["template"]["spec"][
+            "containers"]
+        assert container["image"] == f"lienthong/{name}:e2e-abc1234-20260101000000-0a1b2c3d"
+        # A loaded image is in the node only: a pull policy of Always would fail.
+        assert container["imagePullPolicy"] in ("IfNotPresent", "Never")
+        ports = {p["name"]: p["port"] for p in objects["Service", f"lienthong-{name}"]["spec"][
+            "ports"]}
+        assert ports["grpc"] == port  # what e2e.sh forwards
+    nats = {p["name"]: p["port"] for p in objects["Service", "lienthong-nats"]["spec"]["ports"]}
+    assert 4222 in nats.values()
