@@ -20,7 +20,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
-from lienthong import audit
+from lienthong import audit, metrics
 from lienthong.errors import NotFound
 
 if TYPE_CHECKING:
@@ -196,6 +196,7 @@ class ServiceApplication(Application):
 
     def _record(self, processing_event: Any) -> Any:
         recordings = super()._record(processing_event)
+        metrics.events_appended(self.service_name, len(recordings))
         for listener in getattr(self, "_commit_listeners", ()):
             listener()
         return recordings

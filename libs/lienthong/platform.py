@@ -41,6 +41,7 @@ class Endpoint:
     pid: int
     kind: str  # "grpc" or "nats"
     log: str
+    metrics: str = ""  # host:port of a service's Prometheus /metrics ("" for NATS)
 
 
 @dataclass
@@ -152,6 +153,7 @@ class Platform:
 
     def _start_service(self, name: str, module: str, port: int) -> None:
         log = self.data_dir / "logs" / f"{name}.log"
+        metrics_port = free_port()
         env = {
             **os.environ,
             "LIENTHONG_SERVICE": name,
@@ -159,13 +161,14 @@ class Platform:
             "LIENTHONG_EVENT_STORE": local_event_store(self.data_dir, name),
             "LIENTHONG_NATS_URL": f"nats://{self.host}:{self.nats_port}",
             "LIENTHONG_LOG_LEVEL": self.log_level,
+            "LIENTHONG_METRICS_LISTEN": f"{self.host}:{metrics_port}",
         }
         with log.open("ab") as out:
             process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out,
                                        stderr=subprocess.STDOUT, start_new_session=True)
         self.processes[name] = process
         self.state.endpoints.append(Endpoint(name, f"{self.host}:{port}", process.pid, "grpc",
-                                             str(log)))
+                                             str(log), f"{self.host}:{metrics_port}"))
 
     def _wait_healthy(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

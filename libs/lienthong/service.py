@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from lienthong import metrics
 from lienthong.config import Settings, load_settings
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
-from lienthong.telemetry import configure_tracing
+from lienthong.telemetry import configure_tracing, processors_from_env, shutdown_tracing
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,9 +39,14 @@ def run_service(
     """
     settings = settings or load_settings()
     configure_logging(settings.service, level=settings.log_level, fmt=settings.log_format)
-    configure_tracing(settings.service)
+    # Spans always (trace ids in logs and events); exported where OTEL_* says.
+    configure_tracing(settings.service, *processors_from_env())
+    metrics.set_service(settings.service)
     log = structlog.get_logger("lienthong.service")
     log.info("starting", event_store=_redacted(settings.event_store), listen=settings.listen)
+    if settings.metrics_listen:
+        log.info("metrics_listening", port=metrics.serve(settings.metrics_listen),
+                 listen=settings.metrics_listen)
     app = build_app(settings)
 
     async def main() -> None:
@@ -82,7 +88,10 @@ def run_service(
             await asyncio.gather(*background, return_exceptions=True)
             app.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        shutdown_tracing()  # the spans still batched are exported before the exit
 
 
 def _report_early_end(task: asyncio.Task[None]) -> None:

@@ -28,6 +28,8 @@ class AuditContext:
     correlation_id: str = ""
     causation_id: str = ""
     trace_id: str = ""
+    #: The span that recorded the event: the relay's publish span is its child.
+    span_id: str = ""
     reason: str = ""
 
     def as_metadata(self) -> dict[str, str]:

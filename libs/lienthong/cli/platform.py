@@ -94,18 +94,20 @@ def status(
         check = nats_health if endpoint.kind == "nats" else grpc_health
         health = check(endpoint.address)
         rows.append({"name": endpoint.name, "kind": endpoint.kind, "address": endpoint.address,
-                     "health": health, "healthy": health == "SERVING", "pid": endpoint.pid})
+                     "health": health, "healthy": health == "SERVING", "pid": endpoint.pid,
+                     "metrics": endpoint.metrics})
     healthy = all(r["healthy"] for r in rows)
     if as_json:
         typer.echo(json.dumps({"running": True, "healthy": healthy, "services": rows}))
     else:
         table = Table(title=f"Lienthong at {state.data_dir}")
-        for column in ("service", "address", "health"):
+        for column in ("service", "address", "health", "metrics"):
             table.add_column(column)
         for row in rows:
             colour = "green" if row["healthy"] else "red"
             table.add_row(str(row["name"]), str(row["address"]),
-                          f"[{colour}]{row['health']}[/]")
+                          f"[{colour}]{row['health']}[/]",
+                          f"http://{row['metrics']}/metrics" if row["metrics"] else "")
         Console().print(table)
     if not healthy:
         raise typer.Exit(1)

@@ -77,6 +77,15 @@ Replay
     A copy that fails ``max_deliver`` times is dead-lettered anew with the
     new error (reason REPLAY_FAILED) and the old dead letter is deleted.
 
+Tracing and metrics
+    Each message is handled inside a CONSUMER span ``<subject> process``, a
+    child of the message's ``traceparent`` (the relay's PRODUCER span); the
+    handler runs in that span (its logs carry its trace and span ids) and the
+    events it records carry them in their audit metadata. The runner counts
+    its dead letters (``lienthong_dead_letters_total``) and reports the
+    ``num_pending`` of its two durables every ``pending_interval_s``
+    (``lienthong_consumer_pending_messages``).
+
 Tracking names
     The tracking record's application name is the upstream service, the last
     segment of ``ce-source`` (``//lienthong.vn/identity`` -> ``identity``), so
@@ -88,6 +97,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -113,10 +123,10 @@ from nats.js.errors import APIError, NotFoundError
 from opentelemetry import propagate, trace
 from psycopg.sql import SQL, Identifier
 
-from lienthong import audit
+from lienthong import audit, metrics
 from lienthong.events import dlq
 from lienthong.eventstore import ServiceApplication
-from lienthong.telemetry import tracer
+from lienthong.telemetry import span_ids, tracer
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -242,6 +252,8 @@ class ConsumedEvent:
     num_delivered: int
     #: The dead letter this message re-delivers, when it comes from a replay.
     replay_of: int | None = None
+    #: The NATS subject the event was published on (of the original, for a replay).
+    nats_subject: str = ""
 
     @property
     def traceparent(self) -> str:
@@ -290,6 +302,7 @@ def parse_event(msg: Msg, *, replayed: bool = False) -> ConsumedEvent:
         stream_seq=meta.sequence.stream,
         num_delivered=meta.num_delivered,
         replay_of=int(replay_of) if replay_of else None,
+        nats_subject=(lower.get(dlq.H_SUBJECT.lower(), "") if replayed else "") or msg.subject,
     )
 
 
@@ -326,7 +339,8 @@ class ConsumerRunner:
                  backoff_s: Sequence[float] = (1, 2, 5, 10),
                  dead_letter_subject_prefix: str = dlq.DEFAULT_PREFIX,
                  dlq_stream: str = dlq.DLQ_STREAM, ack_wait_s: float = 30.0,
-                 fetch_wait_s: float = 1.0, filter_subject: str | None = None) -> None:
+                 fetch_wait_s: float = 1.0, filter_subject: str | None = None,
+                 pending_interval_s: float = 5.0) -> None:
         require_multi_row_tracking(app)
         if not _DURABLE_NAME.match(durable):
             msg = f"durable name {durable!r}: letters, digits, '-' and '_' only"
@@ -347,6 +361,9 @@ class ConsumerRunner:
         self.ack_wait_s = ack_wait_s
         self.fetch_wait_s = fetch_wait_s
         self.filter_subject = filter_subject
+        self.pending_interval_s = pending_interval_s
+        #: The ``service`` label of this runner's metrics: the consuming service.
+        self.service = getattr(app, "service_name", "") or metrics.service()
         self.log = log.bind(consumer=durable, stream=stream)
 
     # -- extension point ----------------------------------------------------
@@ -391,6 +408,7 @@ class ConsumerRunner:
                     js, replays, stop_event, lock, executor, replayed=True,
                     binding=(self.dlq_stream, f"{self.durable}_replay",
                              dlq.replay_subject(self.durable, self.prefix))))
+                group.create_task(self._report_pending(js, stop_event))
         finally:
             executor.shutdown(wait=True)
             with contextlib.suppress(Exception):
@@ -473,6 +491,21 @@ class ConsumerRunner:
                                            nats_subject=message.subject)
                         await _wait(stop_event, 1.0)
 
+    async def _report_pending(self, js: JetStreamContext, stop_event: asyncio.Event) -> None:
+        """``lienthong_consumer_pending_messages`` of both durables, every few seconds
+        (one consumer-info request each; a failed one leaves the last value)."""
+        durables = ((self.stream, self.durable), (self.dlq_stream, f"{self.durable}_replay"))
+        while True:
+            for stream, durable in durables:
+                try:
+                    info = await js.consumer_info(stream, durable)
+                except Exception as error:  # NATS down, durable re-created: next time
+                    self.log.debug("pending_unknown", durable=durable, error=str(error))
+                    continue
+                metrics.consumer_pending(self.service, durable, info.num_pending or 0)
+            if await _wait(stop_event, self.pending_interval_s):
+                return
+
     @staticmethod
     async def _durable_missing(js: JetStreamContext, stream: str, durable: str) -> bool:
         """Whether the server has lost this durable (or its stream), as opposed to being down."""
@@ -497,30 +530,55 @@ class ConsumerRunner:
         except MalformedEventError as error:
             await self._dead_letter(js, msg, dlq.REASON_MALFORMED, str(error), replayed=replayed)
             return
+        # A child of the PRODUCER span that published the message (its traceparent).
+        parent = propagate.extract({"traceparent": event.traceparent})
+        with tracer().start_as_current_span(
+                f"{event.nats_subject} process", context=parent, kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "nats",
+                    "messaging.operation.type": "process",
+                    "messaging.destination.name": event.nats_subject,
+                    "messaging.consumer.group.name": self.durable,
+                    "messaging.message.id": event.id,
+                    "messaging.nats.stream_sequence": event.stream_seq,
+                    "messaging.nats.delivered": delivered,
+                    "cloudevents.event_type": event.type,
+                }) as span:
+            outcome = await self._handle_event(js, msg, event, executor, delivered=delivered,
+                                               replayed=replayed)
+            span.set_attribute("lienthong.consumer.outcome", outcome)
+            if outcome in ("handler_failed", "dead_lettered"):
+                span.set_status(trace.StatusCode.ERROR, outcome)
+
+    async def _handle_event(self, js: JetStreamContext, msg: Msg, event: ConsumedEvent,
+                            executor: ThreadPoolExecutor, *, delivered: int,
+                            replayed: bool) -> str:
+        """Inside the message's CONSUMER span (its logs carry its trace and span ids)."""
         event_log = self.log.bind(ce_id=event.id, ce_type=event.type,
                                   notification_id=event.notification_id,
                                   upstream=event.upstream, delivered=delivered,
-                                  replay_of=event.replay_of, trace_id=event.trace_id or None)
+                                  replay_of=event.replay_of)
         keep_alive = asyncio.create_task(_keep_alive(msg, self.ack_wait_s / 3))
         try:
+            # The handler's thread runs in this context: the span is its current span.
             outcome = await asyncio.get_running_loop().run_in_executor(
-                executor, self._apply, event)
+                executor, contextvars.copy_context().run, self._apply, event)
         except INFRASTRUCTURE_ERRORS as error:
             delay = self._delay(delivered)
             event_log.warning("event_store_unavailable", error=str(error), retry_in_s=delay)
             await msg.nak(delay=delay)
-            return
+            return "event_store_unavailable"
         except Exception as error:
             text = f"{type(error).__name__}: {error}"
             if delivered >= self.max_deliveries_for(error):
                 event_log.error("handler_failed_giving_up", error=text)
                 reason = dlq.REASON_REPLAY_FAILED if replayed else dlq.REASON_MAX_DELIVER
                 await self._dead_letter(js, msg, reason, text, replayed=replayed)
-            else:
-                delay = self._delay(delivered)
-                event_log.warning("handler_failed", error=text, retry_in_s=delay)
-                await msg.nak(delay=delay)
-            return
+                return "dead_lettered"
+            delay = self._delay(delivered)
+            event_log.warning("handler_failed", error=text, retry_in_s=delay)
+            await msg.nak(delay=delay)
+            return "handler_failed"
         finally:
             keep_alive.cancel()
         if outcome != ALREADY_APPLIED:
@@ -531,6 +589,7 @@ class ConsumerRunner:
         if replayed:
             await self._delete(js, msg.metadata.sequence.stream)
         event_log.info("event_" + outcome)
+        return outcome
 
     def _apply(self, event: ConsumedEvent) -> str:
         """In the application's thread: the effect and the position, in one transaction."""
@@ -542,16 +601,13 @@ class ConsumerRunner:
                               notification_id=event.notification_id))
         handler = self.handlers.get(event.type)
         if handler is not None:
-            # A child of the span that recorded the upstream event (its traceparent).
-            parent = propagate.extract({"traceparent": event.traceparent})
-            with tracer().start_as_current_span(
-                    f"consume {event.type}", context=parent, kind=trace.SpanKind.CONSUMER,
-                    attributes={"messaging.system": "nats", "messaging.destination.name":
-                                event.stream, "messaging.message.id": event.id}), \
-                audit.audit_scope(
+            # The events the handler records carry the message's CONSUMER span.
+            trace_id, span_id = span_ids()
+            with audit.audit_scope(
                     causation_id=event.id,
                     correlation_id=event.headers.get("ce-correlationid", "") or event.id,
-                    trace_id=event.trace_id,
+                    trace_id=event.trace_id or trace_id,
+                    span_id=span_id,
                     reason=f"{event.type} {event.id}",
             ):
                 handler(self.app, event, processing)
@@ -596,6 +652,7 @@ class ConsumerRunner:
         if old:
             await self._delete(js, int(old))
         await msg.term()
+        metrics.dead_lettered(self.service, self.durable)
         if replayed:
             await self._delete(js, meta.sequence.stream)
         self.log.error("dead_lettered", reason=reason, error=error, dlq_seq=ack.seq,

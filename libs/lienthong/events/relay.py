@@ -40,6 +40,15 @@ this over publishing placeholder ``Internal`` events, which would double the
 stream of a service whose every command writes a request record, and show
 consumers and auditors events that mean nothing to them.
 
+**Tracing and metrics.** Each published event gets a PRODUCER span
+``<subject> publish``, a child of the span that recorded the event (its
+audit metadata ``span_id``), whose id is the span id of the envelope's
+``traceparent`` (derived from the event id: a republished event carries the
+same headers); the message's ``traceparent`` names that span, so a
+consumer's span is its child. The spans are made only when tracing exports
+somewhere (:func:`lienthong.telemetry.exporting`). A running relay reports
+``lienthong_relay_lag_events`` (read at each scrape).
+
 Run it in the service's event loop (``await relay.run(stop_event)``) or as
 a process of its own: ``python -m lienthong.events.relay --help``.
 """
@@ -59,7 +68,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import nats
 import structlog
 from nats.js.errors import APIError, NotFoundError
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 
+from lienthong import metrics, telemetry
 from lienthong.events import jetstream
 from lienthong.events.envelope import NOTIFICATION_ID_HEADER
 
@@ -75,6 +87,8 @@ if TYPE_CHECKING:
     from lienthong.events.envelope import Envelope
 
 log = structlog.get_logger("lienthong.events.relay")
+#: A context without a span: a PRODUCER span with no known parent is its trace's root.
+_NO_PARENT = otel_context.Context()
 
 #: How far back the relay looks for its last message past foreign ones.
 MAX_FOREIGN_MESSAGES = 1000
@@ -111,6 +125,7 @@ class _Item:
     notification_id: int
     subject: str
     envelope: Envelope
+    recorded_in_span: str = ""  #: the span id that recorded the event (its audit metadata)
 
 
 @dataclass(frozen=True)
@@ -206,6 +221,7 @@ class OutboxRelay:
         """Relay until ``stop_event`` is set; NATS or database outages are waited out."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        metrics.relay_lag(self.service, lambda: self.lag().behind)
         self._log.info("relay_started", nats_url=self.nats_url, batch_size=self.batch_size,
                        gap_timeout_s=self.gap_timeout_s)
         backoff = self.poll_interval_s
@@ -382,7 +398,9 @@ class OutboxRelay:
                 routed = self.contract.envelope(notification.id, event)
                 if routed is not None:
                     subject, envelope = routed
-                    items.append(_Item(notification.id, subject, envelope))
+                    metadata = getattr(event, "metadata", None) or {}
+                    items.append(_Item(notification.id, subject, envelope,
+                                       str(metadata.get("span_id", ""))))
             last_id = notification.id
             expected = notification.id + 1
         return _Read(items, last_id, more=len(notifications) >= self.batch_size, blocked=False)
@@ -413,16 +431,27 @@ class OutboxRelay:
         """Publish a page; returns how many messages this relay stored."""
         assert self.nc is not None
         items = read.items
+        spans = _producer_spans(items) if telemetry.exporting() else None
         messages = []
         for index, item in enumerate(items):
             headers = item.envelope.to_headers()
+            if spans is not None and (span := spans[index]) is not None:
+                traceparent = _traceparent(span)  # = the envelope's, with our tracer provider
+                headers["traceparent"] = headers["ce-traceparent"] = traceparent
             headers["Nats-Expected-Stream"] = self.stream
             headers["Nats-Expected-Last-Sequence"] = str(position.last_seq + index)
             if index:
                 headers["Nats-Expected-Last-Msg-Id"] = items[index - 1].envelope.id
             messages.append(jetstream.Outgoing(item.subject, item.envelope.data, headers))
-        results = await jetstream.publish_pipelined(self.nc, messages,
-                                                    timeout=self.publish_timeout_s)
+        try:
+            results = await jetstream.publish_pipelined(self.nc, messages,
+                                                        timeout=self.publish_timeout_s)
+        except BaseException as error:
+            if spans is not None:
+                _end_spans(spans, [error] * len(spans))
+            raise
+        if spans is not None:
+            _end_spans(spans, results)
         # A refused message breaks the chain, but a later one may still be stored: when
         # another relay stored the same events, its copy of message k-1 carries the
         # same Nats-Msg-Id, so our message k follows it, rightly.
@@ -446,13 +475,78 @@ class OutboxRelay:
         if isinstance(result, APIError) and result.err_code in (
                 jetstream.WRONG_LAST_SEQUENCE, jetstream.WRONG_LAST_MSG_ID):
             self._log.info("relay_lost_race", notification_id=item.notification_id,
-                           stored=stored, of=len(items), detail=result.description)
+                           stored=stored, of=len(items), detail=result.description,
+                           trace_id=_trace_id(item))
         elif isinstance(result, Exception):
             raise result
         else:
             self._log.info("relay_found_duplicate", notification_id=item.notification_id,
-                           stream_seq=result.seq)
+                           stream_seq=result.seq, trace_id=_trace_id(item))
         return stored
+
+
+# -- tracing ------------------------------------------------------------------
+
+
+def _producer_spans(items: Sequence[_Item]) -> list[trace.Span | None]:
+    """A PRODUCER span per event that belongs to a trace, a child of the span that
+    recorded it (or the root of the event's trace when that span is unknown), with
+    the span id of the envelope's ``traceparent``. None for an event outside any trace."""
+    spans: list[trace.Span | None] = []
+    start = time.time_ns()
+    for item in items:
+        envelope = item.envelope
+        parts = envelope.traceparent.split("-")
+        if len(parts) != 4:
+            spans.append(None)
+            continue
+        trace_id, span_id = int(parts[1], 16), int(parts[2], 16)
+        context = None
+        if item.recorded_in_span:
+            with contextlib.suppress(ValueError):
+                context = trace.set_span_in_context(trace.NonRecordingSpan(trace.SpanContext(
+                    trace_id, int(item.recorded_in_span, 16), is_remote=True,
+                    trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED))))
+        with telemetry.fixed_ids(trace_id, span_id):
+            spans.append(telemetry.tracer().start_span(
+                f"{item.subject} publish", context=context or _NO_PARENT,
+                kind=trace.SpanKind.PRODUCER, start_time=start, attributes={
+                    "messaging.system": "nats",
+                    "messaging.operation.type": "publish",
+                    "messaging.destination.name": item.subject,
+                    "messaging.message.id": envelope.id,
+                    "messaging.message.body.size": len(envelope.data),
+                    "lienthong.notification_id": item.notification_id,
+                    "cloudevents.event_type": envelope.type,
+                    "cloudevents.event_subject": envelope.subject,
+                }))
+    return spans
+
+
+def _end_spans(spans: Sequence[trace.Span | None],
+               results: Sequence[api.PubAck | BaseException]) -> None:
+    end = time.time_ns()
+    for span, result in zip(spans, results, strict=True):
+        if span is None:
+            continue
+        if isinstance(result, BaseException):
+            span.set_status(trace.StatusCode.ERROR,
+                            f"{type(result).__name__}: {result}".rstrip(": "))
+        else:
+            span.set_attribute("messaging.nats.stream_sequence", result.seq)
+            if result.duplicate:
+                span.set_attribute("messaging.nats.duplicate", True)
+        span.end(end_time=end)
+
+
+def _traceparent(span: trace.Span) -> str:
+    context = span.get_span_context()
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
+
+
+def _trace_id(item: _Item) -> str | None:
+    parts = item.envelope.traceparent.split("-")
+    return parts[1] if len(parts) == 4 else None
 
 
 # -- a process of its own ---------------------------------------------------

@@ -10,6 +10,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from lienthong.events.envelope import traceparent_for
 from lienthong.events.relay import OutboxRelay
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
@@ -68,9 +69,23 @@ async def test_a_registration_and_its_effect_in_dossiers_share_the_callers_trace
     assert learned.metadata["causation_id"].startswith("identity-")
     spans = {span.name: span for span in SPANS.get_finished_spans()
              if format(span.context.trace_id, "032x") == TRACE_ID}
-    server = spans["/lienthong.identity.v1.IdentityService/RegisterUnit"]
-    consumer = spans["consume vn.lienthong.identity.v1.UnitRegistered"]
+    server = spans["lienthong.identity.v1.IdentityService/RegisterUnit"]
+    publish = spans["lienthong.identity.unit.registered publish"]
+    process = spans["lienthong.identity.unit.registered process"]
     assert server.kind is trace.SpanKind.SERVER
     assert format(server.parent.span_id, "016x") == CALLER_SPAN
-    assert consumer.kind is trace.SpanKind.CONSUMER
-    assert consumer.parent is not None and consumer.parent.trace_id == server.context.trace_id
+    # identity's call -> identity's relay publishing its event -> dossiers handling it
+    assert publish.kind is trace.SpanKind.PRODUCER
+    assert publish.parent.span_id == server.context.span_id
+    assert publish.attributes["messaging.system"] == "nats"
+    assert publish.attributes["messaging.destination.name"] == \
+        "lienthong.identity.unit.registered"
+    assert publish.attributes["messaging.message.id"] == learned.metadata["causation_id"]
+    # Its id is the one the event's traceparent always had: a republished copy is the same.
+    assert f"{publish.context.span_id:016x}" == traceparent_for(
+        TRACE_ID, learned.metadata["causation_id"]).split("-")[2]
+    assert process.kind is trace.SpanKind.CONSUMER
+    assert process.parent.span_id == publish.context.span_id
+    assert process.attributes["lienthong.consumer.outcome"] == "applied"
+    # ... and what dossiers recorded names the span that recorded it.
+    assert learned.metadata["span_id"] == format(process.context.span_id, "016x")
