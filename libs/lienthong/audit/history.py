@@ -76,6 +76,7 @@ class LoggedEvent:
     recorded_at: dt.datetime
     metadata: dict[str, str]
     payload: dict[str, Any]  # the event's own fields as JSON values
+    stored_state: bytes  # the bytes as stored (the Merkle leaf's input)
 
 
 def decode(app: ServiceApplication, stored: StoredEvent, notification_id: int) -> LoggedEvent:
@@ -89,7 +90,8 @@ def decode(app: ServiceApplication, stored: StoredEvent, notification_id: int) -
         recorded_at=event.timestamp,
         metadata={str(k): str(v) for k, v in dict(getattr(event, "metadata", {}) or {}).items()},
         payload={k: json_value(v) for k, v in vars(event).items()
-                 if k not in STANDARD_EVENT_FIELDS})
+                 if k not in STANDARD_EVENT_FIELDS},
+        stored_state=bytes(stored.state))
 
 
 def notification_ids(app: ServiceApplication, aggregate_id: uuid.UUID) -> dict[int, int]:

@@ -47,7 +47,7 @@ def event_to_pb(event: history.LoggedEvent) -> pb.AuditEvent:
         event_type=event.event_type, topic=event.topic,
         recorded_time=timestamp_to_pb(event.recorded_at),
         metadata=pb.EventMetadata(**{k: event.metadata.get(k, "") for k in METADATA_FIELDS}),
-        payload=struct(event.payload))
+        payload=struct(event.payload), stored_state=event.stored_state)
 
 
 def _time(message: Any, field: str) -> dt.datetime | None:
@@ -69,8 +69,9 @@ def export_range(request: pb.ExportEventsRequest) -> history.ExportRange:
 class AuditServicer(pb_grpc.AuditServiceServicer):
     """Each call reads in the thread pool; the export reads one batch per hop."""
 
-    def __init__(self, app: ServiceApplication) -> None:
+    def __init__(self, app: ServiceApplication, ledger: Any = None) -> None:
         self.app = app
+        self._ledger_instance = ledger
 
     async def ListAggregateEvents(self, request: pb.ListAggregateEventsRequest,  # noqa: N802
                                   context: grpc.aio.ServicerContext,
@@ -130,32 +131,44 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
     # -- tamper evidence: the ledger's checkpoints and Merkle proofs --------------------
 
     def _ledger(self) -> Any:
-        ledger = getattr(self, "_ledger_instance", None)
-        if ledger is None:
+        """The ledger the checkpointer keeps beside the event table (never created here)."""
+        if self._ledger_instance is None:
             from lienthong.audit.ledger import Ledger
 
-            ledger = self._ledger_instance = Ledger(self.app)
-        return ledger
+            self._ledger_instance = Ledger(self.app, create=False)
+        return self._ledger_instance
+
+    def _checkpoints(self) -> list[Any]:
+        """Every checkpoint; none while no checkpointer created the ledger's tables."""
+        try:
+            return list(self._ledger().checkpoints())
+        except Exception as error:
+            if _missing_table(error):
+                return []
+            raise
 
     async def ListCheckpoints(self, request: pb.ListCheckpointsRequest,  # noqa: N802
                               context: grpc.aio.ServicerContext) -> pb.ListCheckpointsResponse:
         page = PageRequest.of(request.page_size, request.page_token, {"list": "checkpoints"})
-        checkpoints = await asyncio.to_thread(lambda: list(self._ledger().checkpoints()))
+        checkpoints = await asyncio.to_thread(self._checkpoints)
         shown, token = page.cut(checkpoints)
         return pb.ListCheckpointsResponse(checkpoints=[checkpoint_to_pb(c) for c in shown],
                                           next_page_token=token, total_size=len(checkpoints))
 
     async def GetLatestCheckpoint(self, request: pb.GetLatestCheckpointRequest,  # noqa: N802
                                   context: grpc.aio.ServicerContext) -> pb.Checkpoint:
-        checkpoint = await asyncio.to_thread(lambda: self._ledger().latest_checkpoint())
-        if checkpoint is None:
-            raise NotFound("checkpoint", "latest")
-        return checkpoint_to_pb(checkpoint)
+        return checkpoint_to_pb(await asyncio.to_thread(self._checkpoint, 0))
 
     def _checkpoint(self, tree_size: int) -> Any:
         """The checkpoint of this size (0 = the latest); NOT_FOUND when none was signed."""
         ledger = self._ledger()
-        checkpoint = ledger.checkpoint_at(tree_size) if tree_size else ledger.latest_checkpoint()
+        try:
+            checkpoint = (ledger.checkpoint_at(tree_size) if tree_size
+                          else ledger.latest_checkpoint())
+        except Exception as error:
+            if not _missing_table(error):
+                raise
+            checkpoint = None
         if checkpoint is None:
             raise NotFound("checkpoint", str(tree_size) if tree_size else "latest")
         return checkpoint
@@ -175,12 +188,13 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
 
             checkpoint = self._checkpoint(request.tree_size)
             index = self._ledger().leaf_index(request.notification_id)
-            if index is None:
+            if index is None and request.notification_id > (
+                    self.app.recorder.max_notification_id() or 0):
                 raise NotFound("event", str(request.notification_id))
-            if index >= checkpoint.tree_size:
+            if index is None or index >= checkpoint.tree_size:
                 raise FailedPrecondition(
-                    f"event {request.notification_id} is leaf {index}, after the "
-                    f"{checkpoint.tree_size} leaves of the checkpoint",
+                    f"event {request.notification_id} is not among the "
+                    f"{checkpoint.tree_size} leaves of the checkpoint yet",
                     reason="NOT_YET_CHECKPOINTED",
                     metadata={"notification_id": str(request.notification_id)})
             hashes = self._ledger().leaf_hashes(checkpoint.tree_size)
@@ -222,6 +236,15 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         return await asyncio.to_thread(prove)
 
 
+def _missing_table(error: BaseException) -> bool:
+    """Whether a ledger read failed because its tables were never created."""
+    while error is not None:
+        if "no such table" in str(error) or type(error).__name__ == "UndefinedTable":
+            return True
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    return False
+
+
 def checkpoint_to_pb(checkpoint: Any) -> pb.Checkpoint:
     return pb.Checkpoint(
         origin=checkpoint.origin, tree_size=checkpoint.tree_size,
@@ -230,7 +253,12 @@ def checkpoint_to_pb(checkpoint: Any) -> pb.Checkpoint:
         key_name=checkpoint.key_name, signature=checkpoint.signature)
 
 
-def add_audit_service(app: ServiceApplication, server: grpc.aio.Server) -> list[str]:
-    """Serve AuditService over ``app``'s event store; the full service name, for reflection."""
-    pb_grpc.add_AuditServiceServicer_to_server(AuditServicer(app), server)
+def add_audit_service(app: ServiceApplication, server: grpc.aio.Server, *,
+                      ledger: Any = None) -> list[str]:
+    """Serve AuditService over ``app``'s event store; the full service name, for reflection.
+
+    The ledger is read from the tables beside the event table; an in-memory
+    application (``memory:``) shares its checkpointer's ``ledger`` object instead.
+    """
+    pb_grpc.add_AuditServiceServicer_to_server(AuditServicer(app, ledger), server)
     return [SERVICE_NAME]

@@ -31,7 +31,7 @@ class EventMetadata(_message.Message):
     def __init__(self, actor: _Optional[str] = ..., actor_agency_code: _Optional[str] = ..., request_id: _Optional[str] = ..., correlation_id: _Optional[str] = ..., causation_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., reason: _Optional[str] = ..., span_id: _Optional[str] = ...) -> None: ...
 
 class AuditEvent(_message.Message):
-    __slots__ = ("notification_id", "aggregate_id", "aggregate_type", "version", "event_type", "topic", "recorded_time", "metadata", "payload")
+    __slots__ = ("notification_id", "aggregate_id", "aggregate_type", "version", "event_type", "topic", "recorded_time", "metadata", "payload", "stored_state")
     NOTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
     AGGREGATE_ID_FIELD_NUMBER: _ClassVar[int]
     AGGREGATE_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -41,6 +41,7 @@ class AuditEvent(_message.Message):
     RECORDED_TIME_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    STORED_STATE_FIELD_NUMBER: _ClassVar[int]
     notification_id: int
     aggregate_id: str
     aggregate_type: str
@@ -50,7 +51,8 @@ class AuditEvent(_message.Message):
     recorded_time: _timestamp_pb2.Timestamp
     metadata: EventMetadata
     payload: _struct_pb2.Struct
-    def __init__(self, notification_id: _Optional[int] = ..., aggregate_id: _Optional[str] = ..., aggregate_type: _Optional[str] = ..., version: _Optional[int] = ..., event_type: _Optional[str] = ..., topic: _Optional[str] = ..., recorded_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    stored_state: bytes
+    def __init__(self, notification_id: _Optional[int] = ..., aggregate_id: _Optional[str] = ..., aggregate_type: _Optional[str] = ..., version: _Optional[int] = ..., event_type: _Optional[str] = ..., topic: _Optional[str] = ..., recorded_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., stored_state: _Optional[bytes] = ...) -> None: ...
 
 class ListAggregateEventsRequest(_message.Message):
     __slots__ = ("aggregate_id", "page_size", "page_token")
