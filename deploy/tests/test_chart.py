@@ -1,0 +1,394 @@
+"""The Helm chart (deploy/helm/lienthong), rendered by a real helm and checked
+against the Kubernetes schemas, the workload policy and the names other parts
+of the platform rely on (the kind script, the Tiltfile, the e2e suite)."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from typing import Any
+
+import pytest
+
+from lienthong.chartcheck import (
+    VALUES_FILES,
+    HelmError,
+    Violation,
+    lint,
+    policy_violations,
+    render,
+    schema_errors,
+)
+
+Objects = list[dict[str, Any]]
+SERVICES = {"identity": 50051, "dossiers": 50052}
+
+
+@functools.cache
+def _rendered(values_file: str, set_values: tuple[str, ...] = ()) -> tuple[dict[str, Any], ...]:
+    return tuple(render(values_file, set_values=set_values))
+
+
+def rendered(values_file: str, *set_values: str) -> Objects:
+    """The chart's objects (a private copy: tests may change them)."""
+    return copy.deepcopy(list(_rendered(values_file, set_values)))
+
+
+def find(objects: Objects, kind: str, name: str) -> dict[str, Any]:
+    matches = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(matches) == 1, f"{kind}/{name}: {len(matches)} found"
+    return matches[0]
+
+
+def names(objects: Objects, kind: str) -> set[str]:
+    return {o["metadata"]["name"] for o in objects if o["kind"] == kind}
+
+
+def env_of(container: dict[str, Any], objects: Objects) -> dict[str, Any]:
+    """A container's environment: its ConfigMaps' data, then its own env entries."""
+    env: dict[str, Any] = {}
+    for source in container.get("envFrom", []):
+        env.update(find(objects, "ConfigMap", source["configMapRef"]["name"])["data"])
+    for entry in container.get("env", []):
+        env[entry["name"]] = entry.get("value", entry.get("valueFrom"))
+    return env
+
+
+# -- every values file ---------------------------------------------------------------
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_helm_lint_strict_passes(values_file: str) -> None:
+    assert "0 chart(s) failed" in lint(values_file)
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_every_rendered_object_is_valid_against_the_kubernetes_schemas(values_file: str) -> None:
+    objects = rendered(values_file)
+
+    assert schema_errors(objects) == []
+    assert {"Deployment", "Service", "NetworkPolicy", "Pod"} <= {o["kind"] for o in objects}
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_every_workload_meets_the_policy(values_file: str) -> None:
+    assert [str(v) for v in policy_violations(rendered(values_file))] == []
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_every_object_carries_the_standard_labels(values_file: str) -> None:
+    for obj in rendered(values_file):
+        labels = obj["metadata"]["labels"]
+        where = f"{obj['kind']}/{obj['metadata']['name']}"
+        assert labels["app.kubernetes.io/name"] == "lienthong", where
+        assert labels["app.kubernetes.io/instance"] == "lienthong", where
+        assert labels["app.kubernetes.io/part-of"] == "lienthong", where
+        assert labels["app.kubernetes.io/managed-by"] == "Helm", where
+        assert labels["app.kubernetes.io/version"], where
+        assert labels["app.kubernetes.io/component"], where
+        assert labels["helm.sh/chart"].startswith("lienthong-"), where
+
+
+# -- the policy itself ---------------------------------------------------------------
+
+def test_the_policy_names_the_workload_and_the_rule_it_breaks() -> None:
+    careless = {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "careless"},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "app", "image": "app:1", "resources": {"requests": {"cpu": "1"}}}]}}},
+    }
+
+    found = {str(v) for v in policy_violations([careless])}
+
+    assert found == {
+        "Deployment/careless container app: readinessProbe missing",
+        "Deployment/careless container app: livenessProbe missing",
+        "Deployment/careless container app: resources.requests missing memory",
+        "Deployment/careless container app: resources.limits missing cpu, memory",
+        "Deployment/careless container app: runAsNonRoot is not true",
+        "Deployment/careless container app: readOnlyRootFilesystem is not true",
+        "Deployment/careless container app: allowPrivilegeEscalation is not false",
+        "Deployment/careless container app: capabilities.drop does not include ALL",
+        "Deployment/careless container app: seccompProfile is not RuntimeDefault",
+    }
+
+
+def test_the_policy_catches_one_regression_in_the_rendered_chart() -> None:
+    objects = rendered("values.yaml")
+    nats = find(objects, "StatefulSet", "lienthong-nats")
+    container = nats["spec"]["template"]["spec"]["containers"][0]
+    container["securityContext"]["readOnlyRootFilesystem"] = False
+    del container["livenessProbe"]
+    hook = find(objects, "Pod", "lienthong-smoke-test")
+    del hook["spec"]["containers"][0]["resources"]["limits"]
+
+    assert policy_violations(objects) == [
+        Violation("StatefulSet/lienthong-nats", "nats", "livenessProbe missing"),
+        Violation("StatefulSet/lienthong-nats", "nats", "readOnlyRootFilesystem is not true"),
+        Violation("Pod/lienthong-smoke-test", "smoke-test",
+                  "resources.limits missing cpu, memory"),
+    ]
+
+
+def test_the_schema_check_reports_an_unknown_field() -> None:
+    objects = rendered("values.yaml")
+    deployment = find(objects, "Deployment", "lienthong-identity")
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinessprobe"] = {}
+
+    errors = schema_errors([deployment], versions=("1.33.0",))
+
+    assert len(errors) == 1
+    assert errors[0].startswith("Deployment/lienthong-identity (1.33.0): "
+                                "spec.template.spec.containers.0: ")
+    assert "'readinessprobe' was unexpected" in errors[0]
+
+
+# -- values.schema.json --------------------------------------------------------------
+
+@pytest.mark.parametrize(("assignment", "message"), [
+    ("services.identity.replicas=-1", "at '/services/identity/replicas': minimum"),
+    ("services.dossiers.port=70000", "at '/services/dossiers/port': maximum"),
+    ("services.identity.port=grpc", "at '/services/identity/port': got string, want integer"),
+    ("nats.replicas=2", "at '/nats/replicas'"),
+    ("image.pullPolicy=Sometimes", "at '/image/pullPolicy'"),
+    ("log.format=xml", "at '/log/format'"),
+    ("otel.endpoint=collector:4317", "at '/otel/endpoint'"),
+    ("unknownSetting=1", "additional properties 'unknownSetting' not allowed"),
+])
+def test_the_values_schema_rejects_bad_values(assignment: str, message: str) -> None:
+    with pytest.raises(HelmError) as refused:
+        render("values.yaml", set_values=(assignment,))
+
+    assert "don't meet the specifications of the schema" in str(refused.value)
+    assert message in str(refused.value)
+
+
+def test_without_postgresql_an_event_store_secret_is_required() -> None:
+    with pytest.raises(HelmError) as refused:
+        render("values-production.yaml", set_values=("eventStore.existingSecret=",))
+
+    assert "eventStore.existingSecret is required when postgresql.enabled is false" in str(
+        refused.value)
+
+
+# -- the services ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_each_service_has_its_deployment_service_account_pdb_and_contract_env(
+        values_file: str) -> None:
+    objects = rendered(values_file)
+    for service, port in SERVICES.items():
+        name = f"lienthong-{service}"
+        pod = find(objects, "Deployment", name)["spec"]["template"]["spec"]
+        container = pod["containers"][0]
+
+        assert container["image"].rsplit(":", 1)[0].endswith(f"lienthong/{service}")
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert container[probe]["grpc"] == {"port": port}, probe
+        assert {p["name"]: p["containerPort"] for p in container["ports"]} == {
+            "grpc": port, "metrics": 9464}
+        assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
+        assert {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
+        assert pod["serviceAccountName"] == name
+        assert pod["automountServiceAccountToken"] is False
+        assert find(objects, "ServiceAccount", name)["automountServiceAccountToken"] is False
+        pdb = find(objects, "PodDisruptionBudget", name)["spec"]
+        assert pdb.get("minAvailable", 0) >= 1 or pdb.get("maxUnavailable") == 1
+
+        env = env_of(container, objects)
+        assert env["LIENTHONG_SERVICE"] == service
+        assert env["LIENTHONG_LISTEN"] == f"0.0.0.0:{port}"
+        assert env["LIENTHONG_POSTGRES_SCHEMA"] == service
+        assert env["LIENTHONG_NATS_URL"] == "nats://lienthong-nats:4222"
+        assert env["LIENTHONG_METRICS_LISTEN"] == "0.0.0.0:9464"
+        assert env["LIENTHONG_LOG_FORMAT"] == "json"
+        assert env["OTEL_SERVICE_NAME"] == service
+        assert env["PYTHONDONTWRITEBYTECODE"] == "1"
+        assert env["LIENTHONG_EVENT_STORE"]["secretKeyRef"]["key"] == "url"
+
+        svc = find(objects, "Service", name)["spec"]
+        assert {(p["name"], p["port"]) for p in svc["ports"]} == {("grpc", port),
+                                                                 ("metrics", 9464)}
+
+
+def test_autoscaling_is_off_by_default_and_an_hpa_replaces_the_replica_count() -> None:
+    assert names(rendered("values.yaml"), "HorizontalPodAutoscaler") == set()
+
+    objects = rendered("values.yaml", "services.identity.autoscaling.enabled=true")
+
+    hpa = find(objects, "HorizontalPodAutoscaler", "lienthong-identity")
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
+                                             "name": "lienthong-identity"}
+    assert "replicas" not in find(objects, "Deployment", "lienthong-identity")["spec"]
+    assert find(objects, "Deployment", "lienthong-dossiers")["spec"]["replicas"] == 2
+    assert schema_errors([hpa]) == []
+
+
+def test_otlp_and_the_audit_signing_key_are_wired_only_when_configured() -> None:
+    plain = find(rendered("values.yaml"), "Deployment", "lienthong-identity")
+    plain_env = env_of(plain["spec"]["template"]["spec"]["containers"][0], rendered("values.yaml"))
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in plain_env
+    assert "LIENTHONG_AUDIT_SIGNING_KEY" not in plain_env
+
+    objects = rendered("values.yaml", "otel.endpoint=http://collector.monitoring:4317",
+                       "audit.signingKey.existingSecret=audit-key")
+    pod = find(objects, "Deployment", "lienthong-identity")["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = env_of(container, objects)
+    assert env["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://collector.monitoring:4317"
+    assert env["LIENTHONG_AUDIT_SIGNING_KEY"] == "/var/run/secrets/lienthong/audit/ed25519.pem"
+    assert {"name": "audit-signing-key", "mountPath": "/var/run/secrets/lienthong/audit",
+            "readOnly": True} in container["volumeMounts"]
+    volume = next(v for v in pod["volumes"] if v["name"] == "audit-signing-key")
+    assert volume["secret"]["secretName"] == "audit-key"
+    assert volume["secret"]["items"] == [{"key": "ed25519.pem", "path": "ed25519.pem"}]
+    egress = find(objects, "NetworkPolicy", "lienthong-identity")["spec"]["egress"]
+    assert any({"protocol": "TCP", "port": 4317} in rule.get("ports", []) for rule in egress)
+
+
+# -- kind and production ---------------------------------------------------------------
+
+def test_kind_runs_one_nats_server_and_the_charts_own_postgresql() -> None:
+    objects = rendered("values-kind.yaml")
+
+    nats = find(objects, "StatefulSet", "lienthong-nats")
+    assert nats["spec"]["replicas"] == 1
+    config = find(objects, "ConfigMap", "lienthong-nats")["data"]["nats.conf"]
+    assert "jetstream {" in config
+    assert "store_dir: /data/jetstream" in config
+    assert "cluster {" not in config
+    postgresql = find(objects, "StatefulSet", "lienthong-postgresql")
+    pg_pod = postgresql["spec"]["template"]["spec"]
+    assert pg_pod["securityContext"]["runAsUser"] == 70
+    assert pg_pod["containers"][0]["image"] == "postgres:15-alpine"
+    assert {m["mountPath"] for m in pg_pod["containers"][0]["volumeMounts"]} >= {
+        "/var/lib/postgresql/data", "/var/run/postgresql", "/tmp"}
+    assert pg_pod["containers"][0]["readinessProbe"]["exec"]["command"][0] == "pg_isready"
+    assert postgresql["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] == "data"
+    secret = find(objects, "Secret", "lienthong-postgresql")
+    assert set(secret["data"]) == {"username", "password", "url"}
+    identity = find(objects, "Deployment", "lienthong-identity")
+    env = env_of(identity["spec"]["template"]["spec"]["containers"][0], objects)
+    assert env["LIENTHONG_EVENT_STORE"] == {"secretKeyRef": {"name": "lienthong-postgresql",
+                                                             "key": "url"}}
+    assert env["LIENTHONG_STREAM_REPLICAS"] == "1"
+    assert find(objects, "Service", "lienthong-postgresql")["spec"]["ports"][0]["port"] == 5432
+
+
+def test_production_runs_a_three_server_jetstream_cluster_and_an_external_database() -> None:
+    objects = rendered("values-production.yaml")
+
+    nats = find(objects, "StatefulSet", "lienthong-nats")
+    assert nats["spec"]["replicas"] == 3
+    assert nats["spec"]["serviceName"] == "lienthong-nats-headless"
+    config = find(objects, "ConfigMap", "lienthong-nats")["data"]["nats.conf"]
+    for i in range(3):
+        assert (f"nats://lienthong-nats-{i}.lienthong-nats-headless.lienthong.svc:6222"
+                in config)
+    assert "cluster {" in config
+    headless = find(objects, "Service", "lienthong-nats-headless")["spec"]
+    assert headless["clusterIP"] == "None"
+    assert ("cluster", 6222) in {(p["name"], p["port"]) for p in headless["ports"]}
+    assert find(objects, "PodDisruptionBudget", "lienthong-nats")["spec"]["maxUnavailable"] == 1
+    assert "lienthong-postgresql" not in names(objects, "StatefulSet")
+    assert names(objects, "Secret") == set()
+    for service in SERVICES:
+        deployment = find(objects, "Deployment", f"lienthong-{service}")
+        env = env_of(deployment["spec"]["template"]["spec"]["containers"][0], objects)
+        assert env["LIENTHONG_EVENT_STORE"] == {"secretKeyRef": {"name": "lienthong-event-store",
+                                                                 "key": "url"}}
+        assert env["LIENTHONG_STREAM_REPLICAS"] == "3"
+    egress = find(objects, "NetworkPolicy", "lienthong-identity")["spec"]["egress"]
+    assert {"to": [{"ipBlock": {"cidr": "10.20.0.0/24"}}],
+            "ports": [{"protocol": "TCP", "port": 5432}]} in egress
+
+
+def test_nats_is_a_hardened_statefulset_with_file_storage_and_health_probes() -> None:
+    objects = rendered("values.yaml")
+    nats = find(objects, "StatefulSet", "lienthong-nats")
+    container = nats["spec"]["template"]["spec"]["containers"][0]
+
+    assert container["image"].startswith("nats:2.11")
+    assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "monitoring"}
+    assert container["livenessProbe"]["httpGet"]["path"].startswith("/healthz")
+    assert {m["mountPath"] for m in container["volumeMounts"]} == {"/etc/nats", "/data", "/tmp"}
+    claim = nats["spec"]["volumeClaimTemplates"][0]
+    assert claim["metadata"]["name"] == "data"
+    assert claim["spec"]["resources"]["requests"]["storage"] == "5Gi"
+    client = find(objects, "Service", "lienthong-nats")["spec"]["ports"]
+    assert {(p["name"], p["port"]) for p in client} == {("client", 4222), ("monitoring", 8222)}
+
+
+# -- network policies ------------------------------------------------------------------
+
+def _peers_and_ports(rule: dict[str, Any], direction: str) -> tuple[list[Any], set[int]]:
+    return rule.get(direction, []), {p["port"] for p in rule.get("ports", [])}
+
+
+def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
+    objects = rendered("values.yaml")
+    policies = {o["metadata"]["name"]: o["spec"] for o in objects if o["kind"] == "NetworkPolicy"}
+    release = {"app.kubernetes.io/name": "lienthong", "app.kubernetes.io/instance": "lienthong"}
+
+    deny = policies.pop("lienthong-default-deny")
+    assert deny == {"podSelector": {"matchLabels": release},
+                    "policyTypes": ["Ingress", "Egress"]}
+    assert set(policies) == {"lienthong-identity", "lienthong-dossiers", "lienthong-nats",
+                             "lienthong-postgresql", "lienthong-smoke-test"}
+    for name, spec in policies.items():
+        assert spec["policyTypes"] == ["Ingress", "Egress"], name
+
+    for service, port in SERVICES.items():
+        spec = policies[f"lienthong-{service}"]
+        grpc_rule, metrics_rule = spec["ingress"]
+        peers, ports = _peers_and_ports(grpc_rule, "from")
+        assert ports == {port}
+        assert {"podSelector": {"matchLabels": release}} in peers
+        assert {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}} \
+            in peers
+        assert _peers_and_ports(metrics_rule, "from")[1] == {9464}
+        egress_ports = [_peers_and_ports(rule, "to")[1] for rule in spec["egress"]]
+        assert egress_ports == [{53}, {4222}, {5432}]
+
+    nats = policies["lienthong-nats"]
+    assert [_peers_and_ports(r, "from")[1] for r in nats["ingress"]] == [{4222}, {6222}]
+    assert [_peers_and_ports(r, "to")[1] for r in nats["egress"]] == [{53}, {6222}]
+    postgresql = policies["lienthong-postgresql"]
+    assert [_peers_and_ports(r, "from")[1] for r in postgresql["ingress"]] == [{5432}]
+    assert postgresql["egress"] == []
+    smoke = policies["lienthong-smoke-test"]
+    assert [_peers_and_ports(r, "to")[1] for r in smoke["egress"]] == [{53}, {50051, 50052}]
+
+
+def test_the_portal_egress_exists_only_for_dossiers_and_only_when_configured() -> None:
+    def egress_ports(objects: Objects, service: str) -> list[set[int]]:
+        spec = find(objects, "NetworkPolicy", f"lienthong-{service}")["spec"]
+        return [_peers_and_ports(rule, "to")[1] for rule in spec["egress"]]
+
+    assert {443} not in egress_ports(rendered("values.yaml"), "dossiers")
+
+    objects = rendered("values.yaml",
+                       "services.dossiers.portal.url=https://portal.example.invalid/api")
+
+    assert {443} in egress_ports(objects, "dossiers")
+    assert {443} not in egress_ports(objects, "identity")
+    dossiers = find(objects, "Deployment", "lienthong-dossiers")
+    env = env_of(dossiers["spec"]["template"]["spec"]["containers"][0], objects)
+    assert env["LIENTHONG_PORTAL_URL"] == "https://portal.example.invalid/api"
+
+
+# -- helm test ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("values_file", VALUES_FILES)
+def test_the_helm_test_hook_makes_a_grpc_round_trip_to_each_service(values_file: str) -> None:
+    pod = find(rendered(values_file), "Pod", "lienthong-smoke-test")
+
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "smoke-test"
+    container = pod["spec"]["containers"][0]
+    assert container["command"][:3] == ["python", "-m", "lienthong.smoke"]
+    args = container["command"][3:]
+    assert args[args.index("--identity") + 1] == "lienthong-identity:50051"
+    assert args[args.index("--dossiers") + 1] == "lienthong-dossiers:50052"
+    assert "/identity:" in container["image"]
+    assert pod["spec"]["restartPolicy"] == "Never"

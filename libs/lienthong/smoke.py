@@ -1,0 +1,191 @@
+"""Smoke test of a deployed platform: health, then one real read on each public API.
+
+``python -m lienthong.smoke --identity HOST:PORT --dossiers HOST:PORT`` is the
+chart's ``helm test`` hook. For each service it waits (``--wait`` seconds, the
+pods may still be starting right after an install) until grpc.health.v1 answers
+SERVING, then makes a harmless read call through the public generated stubs:
+identity's ListUnits, dossiers' ListProcedures (the procedure catalogue) and
+ListDossiers. Every step is one JSON line on stdout; the last line is the
+summary. Exit status: 0 when everything answered, 1 otherwise, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from lienthong.dossiers.v1 import catalog_pb2, catalog_pb2_grpc, dossiers_pb2, dossiers_pb2_grpc
+from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+
+
+@dataclass(frozen=True)
+class Read:
+    """One read call: its full method name and how to make it on a channel."""
+
+    method: str
+    call: Callable[[grpc.Channel, float], int]
+
+
+def _list_units(channel: grpc.Channel, timeout: float) -> int:
+    stub = identity_pb2_grpc.IdentityServiceStub(channel)
+    return len(stub.ListUnits(identity_pb2.ListUnitsRequest(page_size=1), timeout=timeout).units)
+
+
+def _list_procedures(channel: grpc.Channel, timeout: float) -> int:
+    stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+    request = catalog_pb2.ListProceduresRequest(page_size=1)
+    return len(stub.ListProcedures(request, timeout=timeout).procedures)
+
+
+def _list_dossiers(channel: grpc.Channel, timeout: float) -> int:
+    stub = dossiers_pb2_grpc.DossierServiceStub(channel)
+    request = dossiers_pb2.ListDossiersRequest(page_size=1)
+    return len(stub.ListDossiers(request, timeout=timeout).dossiers)
+
+
+def _full_name(descriptor: Any, service: str, method: str) -> str:
+    return f"{descriptor.services_by_name[service].full_name}/{method}"
+
+
+READS: dict[str, list[Read]] = {
+    "identity": [Read(_full_name(identity_pb2.DESCRIPTOR, "IdentityService", "ListUnits"),
+                      _list_units)],
+    "dossiers": [Read(_full_name(catalog_pb2.DESCRIPTOR, "CatalogService", "ListProcedures"),
+                      _list_procedures),
+                 Read(_full_name(dossiers_pb2.DESCRIPTOR, "DossierService", "ListDossiers"),
+                      _list_dossiers)],
+}
+
+
+class SmokeTest:
+    """Runs the checks of the given services, printing one JSON line per step."""
+
+    def __init__(self, targets: dict[str, str], *, wait_s: float, call_timeout_s: float,
+                 out: Callable[[str], None] = print) -> None:
+        self.targets = targets
+        self.wait_s = wait_s
+        self.call_timeout_s = call_timeout_s
+        self.out = out
+
+    def emit(self, **fields: Any) -> None:
+        self.out(json.dumps(fields, ensure_ascii=False, separators=(",", ":")))
+
+    def run(self) -> bool:
+        started = time.monotonic()
+        deadline = started + self.wait_s
+        failed: list[str] = []
+        for service, address in self.targets.items():
+            with grpc.insecure_channel(address) as channel:
+                if not self.healthy(service, address, channel, deadline):
+                    failed.append(service)
+                    continue
+                for read in READS[service]:
+                    if not self.read(service, address, channel, read, deadline):
+                        failed.append(service)
+                        break
+        self.emit(check="summary", ok=not failed, services=list(self.targets), failed=failed,
+                  elapsed_ms=round((time.monotonic() - started) * 1000))
+        return not failed
+
+    def healthy(self, service: str, address: str, channel: grpc.Channel,
+                deadline: float) -> bool:
+        """Wait until the server's overall health is SERVING, or the deadline passes."""
+        stub = health_pb2_grpc.HealthStub(channel)
+        started = time.monotonic()
+        attempts = 0
+        last = ""
+        while True:
+            attempts += 1
+            try:
+                response = stub.Check(health_pb2.HealthCheckRequest(service=""),
+                                      timeout=self._timeout(deadline))
+                status = health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+                if response.status == health_pb2.HealthCheckResponse.SERVING:
+                    self.emit(check="health", service=service, address=address, ok=True,
+                              status=status, attempts=attempts,
+                              elapsed_ms=round((time.monotonic() - started) * 1000))
+                    return True
+                last = f"health is {status}"
+            except grpc.RpcError as error:
+                last = _describe(error)
+            if attempts == 1 or attempts % 10 == 0:
+                self.emit(check="waiting", service=service, address=address, attempts=attempts,
+                          reason=last)
+            if time.monotonic() + 1.0 >= deadline:
+                self.emit(check="health", service=service, address=address, ok=False,
+                          attempts=attempts, error=last,
+                          message=f"{service} at {address} is not SERVING after "
+                                  f"{self.wait_s:g}s: {last}")
+                return False
+            time.sleep(1.0)
+
+    def read(self, service: str, address: str, channel: grpc.Channel, read: Read,
+             deadline: float) -> bool:
+        """One read call; a transient failure is retried until the deadline."""
+        started = time.monotonic()
+        while True:
+            try:
+                items = read.call(channel, self._timeout(deadline))
+            except grpc.RpcError as error:
+                if error.code() in RETRYABLE and time.monotonic() + 1.0 < deadline:
+                    time.sleep(1.0)
+                    continue
+                self.emit(check="read", service=service, address=address, rpc=read.method,
+                          ok=False, error=_describe(error),
+                          message=f"{read.method} on {address} failed: {_describe(error)}")
+                return False
+            self.emit(check="read", service=service, address=address, rpc=read.method, ok=True,
+                      items=items, elapsed_ms=round((time.monotonic() - started) * 1000))
+            return True
+
+    def _timeout(self, deadline: float) -> float:
+        return max(0.5, min(self.call_timeout_s, deadline - time.monotonic()))
+
+
+def _describe(error: grpc.RpcError) -> str:
+    code = error.code() if hasattr(error, "code") else None
+    details = error.details() if hasattr(error, "details") else str(error)
+    return f"{code.name if code else 'UNKNOWN'}: {details}"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m lienthong.smoke",
+        description="Health and one read call on each service; JSON lines on stdout.")
+    parser.add_argument("--identity", metavar="HOST:PORT", help="the identity service")
+    parser.add_argument("--dossiers", metavar="HOST:PORT", help="the dossiers service")
+    parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="how long the services may take to become healthy (default 60)")
+    parser.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
+                        help="deadline of each call (default 5)")
+    args = parser.parse_args(argv)
+    if not (args.identity or args.dossiers):
+        parser.error("give --identity and/or --dossiers")
+    if args.wait <= 0 or args.timeout <= 0:
+        parser.error("--wait and --timeout must be positive")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    targets = {name: address for name, address in
+               (("identity", args.identity), ("dossiers", args.dossiers)) if address}
+    smoke = SmokeTest(targets, wait_s=args.wait, call_timeout_s=args.timeout,
+                      out=lambda line: print(line, flush=True))
+    return 0 if smoke.run() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
