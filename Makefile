@@ -10,7 +10,7 @@ DATA   ?= .lienthong
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install up status test test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind clean
+.PHONY: help install up status test test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind clean helm chart-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -43,7 +43,13 @@ e2e: install ## End-to-end tests against a platform started as `make up` does
 	$(PY) -m pytest e2e --target local $(PYTEST_ARGS)
 
 lint: install ## ruff
-	$(BIN)/ruff check libs services e2e
+	$(BIN)/ruff check libs services e2e deploy
+
+helm: install ## A helm binary: the one on PATH, else a pinned Helm 4 fetched once into .venv/bin
+	$(PY) -m lienthong.helmbin
+
+chart-check: install ## The chart: helm lint --strict, helm template, Kubernetes schemas (strict), workload policy
+	$(PY) -m lienthong.chartcheck
 
 proto: install ## Regenerate the Python code of protos/ (commit the result)
 	$(PY) -m lienthong.protogen
