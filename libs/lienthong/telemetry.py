@@ -27,6 +27,7 @@ batch processor. See docs/observability.md.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -78,7 +79,10 @@ def fixed_ids(trace_id: int, span_id: int) -> Iterator[None]:
         _fixed.reset(token)
 
 
+@functools.cache
 def tracer() -> trace.Tracer:
+    """Lienthong's tracer (a proxy until a provider is installed; asked once: the SDK's
+    ``get_tracer`` costs more than a span)."""
     return trace.get_tracer(TRACER_NAME)
 
 

@@ -494,6 +494,7 @@ def _producer_spans(items: Sequence[_Item]) -> list[trace.Span | None]:
     the span id of the envelope's ``traceparent``. None for an event outside any trace."""
     spans: list[trace.Span | None] = []
     start = time.time_ns()
+    tracer = telemetry.tracer()
     for item in items:
         envelope = item.envelope
         parts = envelope.traceparent.split("-")
@@ -508,17 +509,14 @@ def _producer_spans(items: Sequence[_Item]) -> list[trace.Span | None]:
                     trace_id, int(item.recorded_in_span, 16), is_remote=True,
                     trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED))))
         with telemetry.fixed_ids(trace_id, span_id):
-            spans.append(telemetry.tracer().start_span(
+            spans.append(tracer.start_span(
                 f"{item.subject} publish", context=context or _NO_PARENT,
                 kind=trace.SpanKind.PRODUCER, start_time=start, attributes={
                     "messaging.system": "nats",
                     "messaging.operation.type": "publish",
                     "messaging.destination.name": item.subject,
                     "messaging.message.id": envelope.id,
-                    "messaging.message.body.size": len(envelope.data),
                     "lienthong.notification_id": item.notification_id,
-                    "cloudevents.event_type": envelope.type,
-                    "cloudevents.event_subject": envelope.subject,
                 }))
     return spans
 
