@@ -1,0 +1,541 @@
+"""Recompute a service's audit tree from its database and check it against the checkpoints.
+
+Read-only: it opens one READ ONLY, REPEATABLE READ transaction (PostgreSQL) or a
+``mode=ro`` connection (SQLite) and runs SELECTs only, so an auditor's role
+needs nothing but SELECT on the service's tables (and USAGE on its schema).
+
+What it checks, in order:
+
+1. every checkpoint (stored in the database, and any the auditor kept
+   elsewhere) is signed by the auditor's public key, for this service's origin;
+2. walking the event table in notification-id order beside the leaf table in
+   leaf order, each event's leaf hash, recomputed from its stored bytes,
+   equals the stored leaf at the same position with the same notification id.
+   The first difference is reported, with the notification id to look at:
+   ``changed`` (same id, other bytes), ``deleted`` (the leaf's event is gone),
+   ``inserted`` (an event the tree never held), ``reordered`` (two events
+   swapped places); a one-row look-ahead tells these apart;
+3. the root of the tree recomputed from the events (not from the stored leaves)
+   equals each checkpoint's signed root, and its last notification id the
+   checkpoint's. This catches a change made to an event and its stored leaf
+   alike: it is reported as the range of notification ids between the last
+   checkpoint that matches and the first that does not;
+4. consecutive checkpoints are consistent (an RFC 9162 consistency proof built
+   from the recomputed tree verifies between their signed roots), and no
+   checkpoint claims more events than the log holds (a truncated log).
+
+Events after the last leaf are not yet in the tree (the checkpointer follows
+the log): they are counted as ``unaudited``, not as a failure. Memory: 32
+bytes per event (the recomputed leaf hashes, for the proofs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import struct
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+from lienthong.audit import merkle
+from lienthong.audit.checkpoints import Checkpoint, origin_of, parse_checkpoint
+from lienthong.audit.leaves import LEAF_FORMAT
+from lienthong.audit.ledger import audit_table_names
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+#: Rows per fetch from the server-side cursors.
+FETCH_SIZE = 10_000
+
+_HEAD = struct.Struct(">BQ16sqI")
+_LEN = struct.Struct(">I")
+_sha256 = hashlib.sha256
+
+#: (notification id, 16-byte originator id, version, UTF-8 topic, stored state)
+Row = tuple[int, bytes, int, bytes, bytes]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that does not hold."""
+
+    kind: str
+    detail: str
+    notification_id: int | None = None
+    leaf_index: int | None = None
+    tree_size: int | None = None
+
+
+@dataclass
+class VerifyReport:
+    service: str
+    origin: str
+    ok: bool = True
+    events: int = 0  #: rows read from the event table
+    leaves: int = 0  #: leaves compared
+    unaudited: int = 0  #: events after the last leaf (not yet in the tree)
+    checkpoints: int = 0  #: checkpoints checked
+    latest_tree_size: int = 0
+    latest_root_hash: str = ""
+    first_failure: Finding | None = None
+    failures: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def per_s(self) -> float:
+        return self.events / self.elapsed_s if self.elapsed_s else 0.0
+
+    def fail(self, finding: Finding) -> None:
+        self.ok = False
+        if self.first_failure is None:
+            self.first_failure = finding
+        self.failures.append(finding)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["per_s"] = round(self.per_s, 1)
+        data["elapsed_s"] = round(self.elapsed_s, 3)
+        return data
+
+
+# -- sources ------------------------------------------------------------------------
+
+
+class LogSource:
+    """The event table, the leaf table and the checkpoint table of one service, read-only."""
+
+    description = ""
+
+    def event_batches(self) -> Iterator[Sequence[Row]]:
+        raise NotImplementedError
+
+    def leaf_batches(self) -> Iterator[Sequence[tuple[int, int, bytes]]]:
+        """(leaf index, notification id, leaf hash) in leaf order."""
+        raise NotImplementedError
+
+    def checkpoint_notes(self) -> list[str]:
+        raise NotImplementedError
+
+    def max_notification_id(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> LogSource:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+class PostgresSource(LogSource):
+    """A service's schema in PostgreSQL, in one read-only snapshot."""
+
+    def __init__(self, dsn: str, schema: str, events_table: str = "") -> None:
+        import psycopg
+        from psycopg import sql
+
+        self.conn = psycopg.connect(dsn, autocommit=False)
+        self.conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        self.schema = schema
+        events_table = events_table or self._find_events_table()
+        self.events_table = events_table
+        leaves, checkpoints = audit_table_names(events_table)
+        ident = sql.Identifier
+        self._events = sql.SQL("{}.{}").format(ident(schema), ident(events_table))
+        self._leaves = sql.SQL("{}.{}").format(ident(schema), ident(leaves))
+        self._checkpoints = sql.SQL("{}.{}").format(ident(schema), ident(checkpoints))
+        self._has_ledger = self._exists(leaves) and self._exists(checkpoints)
+        self.description = f"postgresql {schema}.{events_table}"
+        self._cursors = itertools.count()
+
+    def _exists(self, table: str) -> bool:
+        row = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                (f'"{self.schema}"."{table}"',)).fetchone()
+        return bool(row and row[0])
+
+    def _find_events_table(self) -> str:
+        rows = self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_name LIKE '%%\\_events' ORDER BY table_name", (self.schema,)).fetchall()
+        names = [r[0] for r in rows]
+        with_ledger = [n for n in names
+                       if audit_table_names(n)[0] in self._tables()]
+        chosen = with_ledger or names
+        if len(chosen) != 1:
+            msg = (f"schema {self.schema!r}: expected one event table (<name>_events), "
+                   f"found {names or 'none'}")
+            raise LookupError(msg)
+        return chosen[0]
+
+    def _tables(self) -> set[str]:
+        rows = self.conn.execute("SELECT table_name FROM information_schema.tables "
+                                 "WHERE table_schema = %s", (self.schema,)).fetchall()
+        return {r[0] for r in rows}
+
+    def _stream(self, query: Any) -> Iterator[Sequence[Any]]:
+        with self.conn.cursor(name=f"audit_{next(self._cursors)}", binary=True) as cursor:
+            cursor.itersize = FETCH_SIZE
+            cursor.execute(query)
+            while rows := cursor.fetchmany(FETCH_SIZE):
+                yield rows
+
+    def event_batches(self) -> Iterator[Sequence[Row]]:
+        from psycopg import sql
+
+        yield from self._stream(sql.SQL(
+            "SELECT notification_id, uuid_send(originator_id), originator_version, "
+            "convert_to(topic, 'UTF8'), state FROM {} ORDER BY notification_id"
+        ).format(self._events))
+
+    def leaf_batches(self) -> Iterator[Sequence[tuple[int, int, bytes]]]:
+        from psycopg import sql
+
+        if not self._has_ledger:
+            return
+        yield from self._stream(sql.SQL(
+            "SELECT leaf_index, notification_id, leaf_hash FROM {} ORDER BY leaf_index"
+        ).format(self._leaves))
+
+    def checkpoint_notes(self) -> list[str]:
+        from psycopg import sql
+
+        if not self._has_ledger:
+            return []
+        rows = self.conn.execute(sql.SQL("SELECT note FROM {} ORDER BY tree_size").format(
+            self._checkpoints)).fetchall()
+        return [r[0] for r in rows]
+
+    def max_notification_id(self) -> int:
+        from psycopg import sql
+
+        row = self.conn.execute(sql.SQL("SELECT MAX(notification_id) FROM {}").format(
+            self._events)).fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def close(self) -> None:
+        self.conn.rollback()
+        self.conn.close()
+
+
+class SQLiteSource(LogSource):
+    """A service's SQLite file, opened read-only."""
+
+    def __init__(self, path: str, events_table: str = "") -> None:
+        import sqlite3
+
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        self.conn.execute("BEGIN")  # one snapshot for every read
+        tables = {r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not events_table:
+            names = sorted(t for t in tables if t.endswith("_events"))
+            with_ledger = [n for n in names if audit_table_names(n)[0] in tables]
+            chosen = with_ledger or names
+            if len(chosen) != 1:
+                msg = f"{path}: expected one event table (<name>_events), found {names or 'none'}"
+                raise LookupError(msg)
+            events_table = chosen[0]
+        self.events_table = events_table
+        self._leaves, self._checkpoints = audit_table_names(events_table)
+        self._has_ledger = self._leaves in tables and self._checkpoints in tables
+        self.description = f"sqlite {path} {events_table}"
+
+    def _stream(self, query: str) -> Iterator[Sequence[Any]]:
+        cursor = self.conn.execute(query)
+        while rows := cursor.fetchmany(FETCH_SIZE):
+            yield rows
+
+    def event_batches(self) -> Iterator[Sequence[Row]]:
+        for rows in self._stream(f"SELECT rowid, originator_id, originator_version, topic, state "
+                                 f"FROM {self.events_table} ORDER BY rowid"):
+            yield [(r[0], bytes.fromhex(r[1]), r[2], r[3].encode(), bytes(r[4])) for r in rows]
+
+    def leaf_batches(self) -> Iterator[Sequence[tuple[int, int, bytes]]]:
+        if self._has_ledger:
+            yield from self._stream(f"SELECT leaf_index, notification_id, leaf_hash "
+                                    f"FROM {self._leaves} ORDER BY leaf_index")
+
+    def checkpoint_notes(self) -> list[str]:
+        if not self._has_ledger:
+            return []
+        return [r[0] for r in self.conn.execute(
+            f"SELECT note FROM {self._checkpoints} ORDER BY tree_size")]
+
+    def max_notification_id(self) -> int:
+        row = self.conn.execute(f"SELECT MAX(rowid) FROM {self.events_table}").fetchone()
+        return int(row[0] or 0)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_source(event_store: str, service: str, *, events_table: str = "") -> LogSource:
+    """The read-only source of an event-store URL (postgresql://..., sqlite:///...)."""
+    parts = urlsplit(event_store)
+    if parts.scheme in ("postgresql", "postgres"):
+        query = parse_qs(parts.query)
+        schema = query.pop("schema", [service])[0]
+        dsn = urlunsplit(parts._replace(query="&".join(
+            f"{k}={v[0]}" for k, v in query.items())))
+        return PostgresSource(dsn, schema, events_table)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        return SQLiteSource(path, events_table)
+    msg = f"cannot verify {event_store!r}: a postgresql:// or sqlite:/// event store is needed"
+    raise ValueError(msg)
+
+
+# -- the check ----------------------------------------------------------------------------
+
+
+def _leaf(row: Row, notification_id: int | None = None) -> bytes:
+    nid = row[0] if notification_id is None else notification_id
+    return _sha256(b"\x00" + _HEAD.pack(LEAF_FORMAT, nid, row[1], row[2], len(row[3])) + row[3]
+                   + _LEN.pack(len(row[4])) + row[4]).digest()
+
+
+class HashList:
+    """32-byte hashes packed in one bytearray, as a sequence of bytes."""
+
+    __slots__ = ("buffer",)
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def __len__(self) -> int:
+        return len(self.buffer) // 32
+
+    def __getitem__(self, index: int) -> bytes:
+        return bytes(self.buffer[32 * index: 32 * index + 32])
+
+
+class MemoTree:
+    """Subtree hashes over packed leaf hashes, perfect subtrees of 64+ leaves remembered:
+    roots and proofs for many sizes in about one pass over the leaves."""
+
+    def __init__(self, leaves: HashList) -> None:
+        self.leaves = leaves
+        self._memo: dict[tuple[int, int], bytes] = {}
+
+    def subtree(self, start: int, end: int) -> bytes:
+        n = end - start
+        if n == 1:
+            return self.leaves[start]
+        perfect = n & (n - 1) == 0
+        if perfect and n >= 64:
+            cached = self._memo.get((start, n))
+            if cached is not None:
+                return cached
+        if perfect and n <= 64:
+            frontier = merkle.Frontier()
+            buffer = self.leaves.buffer
+            for i in range(start, end):
+                frontier.append(bytes(buffer[32 * i: 32 * i + 32]))
+            value = frontier.root()
+        else:
+            k = 1 << ((n - 1).bit_length() - 1)
+            value = merkle.node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+        if perfect and n >= 64:
+            self._memo[(start, n)] = value
+        return value
+
+    def root(self, size: int) -> bytes:
+        return merkle.EMPTY_ROOT if size == 0 else self.subtree(0, size)
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        if old in (0, new):
+            return []
+        proof: list[bytes] = []
+        m, start, end, complete = old, 0, new, True
+        while True:
+            size = end - start
+            if m == size:
+                if not complete:
+                    proof.append(self.subtree(start, end))
+                break
+            k = 1 << ((size - 1).bit_length() - 1)
+            if m <= k:
+                proof.append(self.subtree(start + k, end))
+                end = start + k
+            else:
+                proof.append(self.subtree(start, start + k))
+                start += k
+                m -= k
+                complete = False
+        proof.reverse()
+        return proof
+
+
+def verify_log(source: LogSource, service: str, public_key: Ed25519PublicKey, *,
+               extra_checkpoints: Iterable[str] = (),
+               progress: Callable[[int], None] | None = None) -> VerifyReport:
+    """Check the whole log of ``source`` (see the module's docstring)."""
+    started = time.perf_counter()
+    origin = origin_of(service)
+    report = VerifyReport(service=service, origin=origin)
+
+    # 1. The checkpoints' signatures.
+    checkpoints: dict[int, Checkpoint] = {}
+    held = [(note, "database") for note in source.checkpoint_notes()]
+    held += [(note, "kept") for note in extra_checkpoints]
+    for note, where in held:
+        try:
+            cp = parse_checkpoint(note)
+        except ValueError as error:
+            report.fail(Finding("checkpoint_malformed", f"{where}: {error}"))
+            continue
+        if cp.origin != origin:
+            report.fail(Finding("checkpoint_origin", f"{where}: origin {cp.origin!r}, "
+                                f"expected {origin!r}", tree_size=cp.tree_size))
+            continue
+        if not cp.verify(public_key):
+            report.fail(Finding("checkpoint_signature", f"{where}: the checkpoint of tree size "
+                                f"{cp.tree_size} is not signed by the given key",
+                                tree_size=cp.tree_size))
+            continue
+        other = checkpoints.setdefault(cp.tree_size, cp)
+        if other.root_hash != cp.root_hash:
+            report.fail(Finding("checkpoint_fork", f"two validly signed checkpoints of size "
+                                f"{cp.tree_size} with different roots", tree_size=cp.tree_size))
+    sizes = sorted(checkpoints)
+    wanted = set(sizes)
+    last_ids: dict[int, int] = {}
+
+    # 2. Events against leaves, in order.
+    hashes = HashList()
+    buffer = hashes.buffer
+    events_iter = itertools.chain.from_iterable(source.event_batches())
+    leaves_iter = itertools.chain.from_iterable(source.leaf_batches())
+    position = 0
+    head, lenp, sha = _HEAD.pack, _LEN.pack, _sha256
+    mismatch: tuple[Row, tuple[int, int, bytes] | None] | None = None
+    counted = 0
+    for row in events_iter:
+        nid, topic, state = row[0], row[3], row[4]
+        h = sha(b"\x00" + head(LEAF_FORMAT, nid, row[1], row[2], len(topic)) + topic
+                + lenp(len(state)) + state).digest()
+        leaf = next(leaves_iter, None)
+        if leaf is None:  # past the last leaf: not yet in the tree
+            report.unaudited = 1 + sum(1 for _ in events_iter)
+            report.events = position + report.unaudited
+            break
+        if leaf[0] != position or leaf[1] != nid or leaf[2] != h:
+            mismatch = (row, leaf)
+            report.events = position + 1
+            break
+        buffer += h
+        position += 1
+        if position in wanted:
+            last_ids[position] = nid
+        if progress is not None and position - counted >= FETCH_SIZE:
+            progress(position - counted)
+            counted = position
+    else:
+        report.events = position
+        leftover = next(leaves_iter, None)
+        if leftover is not None:
+            report.fail(Finding("deleted", f"event {leftover[1]} (leaf {leftover[0]}) is in the "
+                                "tree but no longer in the log", notification_id=leftover[1],
+                                leaf_index=leftover[0]))
+    if progress is not None:
+        progress(report.events - counted)
+    report.leaves = position
+    if mismatch is not None:
+        report.fail(_classify(mismatch[0], mismatch[1], position, events_iter, leaves_iter))
+
+    # 3. and 4. The checkpoints against the recomputed tree.
+    tree = MemoTree(hashes)
+    previous: Checkpoint | None = None
+    for size in sizes:
+        cp = checkpoints[size]
+        if size > position:
+            if mismatch is None and report.ok:
+                report.fail(Finding("truncated", f"the checkpoint of tree size {size} covers "
+                                    f"events up to {cp.last_notification_id}, the log holds "
+                                    f"{position} audited events", tree_size=size,
+                                    notification_id=cp.last_notification_id))
+            break
+        report.checkpoints += 1
+        if tree.root(size) != cp.root_hash or last_ids.get(size) != cp.last_notification_id:
+            after = previous.last_notification_id if previous else 0
+            report.fail(Finding(
+                "root_mismatch", f"the events do not hash to the signed root of tree size "
+                f"{size}: an event between notification ids {after + 1} and "
+                f"{cp.last_notification_id} differs from what was signed (its stored leaf "
+                "was changed with it)", notification_id=after + 1, tree_size=size))
+            break
+        if previous is not None and not merkle.verify_consistency(
+                previous.tree_size, size, previous.root_hash, cp.root_hash,
+                tree.consistency_proof(previous.tree_size, size)):
+            report.fail(Finding("inconsistent", f"checkpoints {previous.tree_size} and {size} "
+                                "are not consistent", tree_size=size))
+            break
+        previous = cp
+    if previous is not None:
+        report.latest_tree_size = previous.tree_size
+        report.latest_root_hash = previous.root_hash.hex()
+    if not checkpoints:
+        report.warnings.append("no checkpoint to check the tree against: only the event table "
+                               "against its leaf table was compared")
+    report.elapsed_s = time.perf_counter() - started
+    return report
+
+
+def _classify(row: Row, leaf: tuple[int, int, bytes] | None, position: int,
+              events: Iterator[Row], leaves: Iterator[tuple[int, int, bytes]]) -> Finding:
+    """Name the first difference between the log and the tree at ``position``."""
+    assert leaf is not None
+    index, leaf_nid, leaf_hash = leaf
+    nid = row[0]
+    if index != position:
+        return Finding("leaf_table", f"the leaf table has leaf {index} where leaf {position} "
+                       "belongs", notification_id=leaf_nid, leaf_index=position)
+    if leaf_nid < nid:
+        return Finding("deleted", f"event {leaf_nid} (leaf {position}) is missing from the log",
+                       notification_id=leaf_nid, leaf_index=position)
+    if leaf_nid > nid:
+        return Finding("inserted", f"event {nid} is in the log but not in the tree (the tree "
+                       f"has event {leaf_nid} at leaf {position})", notification_id=nid,
+                       leaf_index=position)
+    next_row = next(events, None)
+    next_leaf = next(leaves, None)
+    moved_up = next_row is not None and _leaf(next_row, nid) == leaf_hash
+    moved_down = next_leaf is not None and _leaf(row, next_leaf[1]) == next_leaf[2]
+    if moved_up and moved_down:
+        return Finding("reordered", f"events {nid} and {next_row[0]} swapped places",  # type: ignore[index]
+                       notification_id=nid, leaf_index=position)
+    if moved_up:
+        return Finding("inserted", f"event {nid} is not the event the tree holds at leaf "
+                       f"{position}; the log's later events moved one place on",
+                       notification_id=nid, leaf_index=position)
+    if moved_down:
+        return Finding("deleted", f"the event the tree holds at leaf {position} (id {nid}) is "
+                       "gone; the log's later events moved one place back",
+                       notification_id=nid, leaf_index=position)
+    return Finding("changed", f"event {nid}'s stored bytes differ from the ones in the tree "
+                   f"(leaf {position})", notification_id=nid, leaf_index=position)
+
+
+def read_notes(text: str) -> list[str]:
+    """Signed checkpoint notes from a file of notes (blank-line separated, as stored)."""
+    notes, current = [], []
+    for line in text.splitlines(keepends=True):
+        current.append(line)
+        if line.startswith("\u2014 "):
+            notes.append("".join(current))
+            current = []
+    return [n.lstrip("\n") for n in notes]
+
+
+def report_counts(report: VerifyReport) -> dict[str, int]:
+    return {"events": report.events, "leaves": report.leaves, "unaudited": report.unaudited,
+            "checkpoints": report.checkpoints}
+

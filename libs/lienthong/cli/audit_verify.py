@@ -1,0 +1,117 @@
+"""``lienthong audit verify``: recompute a service's audit tree from its database.
+
+Reads the event table, the leaf table and the checkpoints straight from the
+database (read-only: SELECT on the service's tables is enough) and checks
+them against the auditor's public key; see :mod:`lienthong.audit.verify`.
+Exit status 0: everything holds; 1: something does not (the first event that
+differs is named); 2: it could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from lienthong.audit.checkpoints import load_private_key, load_public_key
+from lienthong.audit.verify import VerifyReport, open_source, read_notes, verify_log
+from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, console
+from lienthong.platform import local_event_store
+
+#: Where ``lienthong up`` keeps the signing key of the local platform.
+LOCAL_SIGNING_KEY = "audit-signing-key.pem"
+
+
+def verify(
+    service: Annotated[str, typer.Option("--service", help="The service whose log to verify.")],
+    event_store: Annotated[str, typer.Option(
+        "--event-store", help="postgresql://user@host/db[?schema=S] (the schema defaults to "
+        "the service's name) or sqlite:///file.db; default: the local platform's store.")] = "",
+    public_key: Annotated[Path | None, typer.Option(
+        "--public-key", help="The checkpoint signers' Ed25519 public key (PEM, or a signed-note "
+        "verifier key). Without it, the key is derived from the configured private key: "
+        "that proves nothing to a third party.")] = None,
+    checkpoints: Annotated[Path | None, typer.Option(
+        "--checkpoints", help="A file of signed checkpoints you kept (e.g. from the "
+        "LIENTHONG_CHECKPOINTS stream); each must be consistent with the log.")] = None,
+    events_table: Annotated[str, typer.Option(
+        "--events-table", help="The event table, if the schema holds several.")] = "",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    as_json: Json = False,
+) -> None:
+    """Recompute the audit tree from the database; report the first event that differs."""
+    store = event_store or _local_store(data_dir, service)
+    key = _public_key(public_key, data_dir)
+    kept = read_notes(checkpoints.read_text()) if checkpoints else []
+    try:
+        source = open_source(store, service, events_table=events_table)
+    except (LookupError, ValueError, OSError) as error:
+        console.print(f"[red]cannot read the log:[/] {error}")
+        raise typer.Exit(2) from None
+    except Exception as error:  # a database that refuses the connection
+        console.print(f"[red]cannot read the log:[/] {type(error).__name__}: {error}")
+        raise typer.Exit(2) from None
+    with source:
+        if as_json:
+            report = verify_log(source, service, key, extra_checkpoints=kept)
+        else:
+            total = source.max_notification_id()
+            with Progress(TextColumn(f"verifying {service}"), BarColumn(), MofNCompleteColumn(),
+                          TimeRemainingColumn(), console=console, transient=True) as progress:
+                task = progress.add_task("verify", total=total or None)
+                report = verify_log(source, service, key, extra_checkpoints=kept,
+                                    progress=lambda n: progress.advance(task, n))
+    _print(report, as_json)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _local_store(data_dir: Path, service: str) -> str:
+    path = data_dir.resolve() / f"{service}.db"
+    if not path.exists():
+        console.print(f"no --event-store given and no {path} (the local platform's store)")
+        raise typer.Exit(2)
+    return local_event_store(data_dir.resolve(), service)
+
+
+def _public_key(given: Path | None, data_dir: Path) -> object:
+    try:
+        if given is not None:
+            return load_public_key(given)
+        private = os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY") or str(
+            data_dir.resolve() / LOCAL_SIGNING_KEY)
+        if not Path(private).exists():
+            console.print("no --public-key given and no signing key to derive it from")
+            raise typer.Exit(2)
+        console.print(f"[yellow]warning:[/] no --public-key: checking against the key derived "
+                      f"from {private}; an auditor must bring the public key they trust")
+        return load_private_key(private).public_key()
+    except (ValueError, OSError) as error:
+        console.print(f"[red]cannot load the key:[/] {error}")
+        raise typer.Exit(2) from None
+
+
+def _print(report: VerifyReport, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
+        return
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    counts = (f"{report.events} events, {report.leaves} in the tree, {report.unaudited} not yet, "
+              f"{report.checkpoints} checkpoints, {report.per_s:,.0f} events/s")
+    if report.ok:
+        console.print(f"[green]OK[/] {report.origin}: {counts}; latest checkpoint: tree size "
+                      f"{report.latest_tree_size}, root {report.latest_root_hash}")
+        return
+    first = report.first_failure
+    assert first is not None
+    where = f" at notification id {first.notification_id}" if first.notification_id else ""
+    console.print(f"[red]FAILED[/] {report.origin}: {first.kind}{where}: {first.detail}")
+    for other in report.failures[1:]:
+        console.print(f"  also {other.kind}: {other.detail}")
+    console.print(counts)
