@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from opentelemetry.sdk.trace import SpanProcessor
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 TRACER_NAME = "lienthong"
 
@@ -113,8 +114,8 @@ def configure_tracing(service: str, *processors: SpanProcessor) -> TracerProvide
     return provider
 
 
-def processors_from_env(environ: Mapping[str, str] | None = None) -> list[SpanProcessor]:
-    """The span processors the standard ``OTEL_*`` variables ask for (none by default).
+def exporters_from_env(environ: Mapping[str, str] | None = None) -> list[SpanExporter]:
+    """The span exporters the standard ``OTEL_*`` variables ask for (none by default).
 
     ``OTEL_TRACES_EXPORTER`` (comma-separated ``otlp``, ``console``, ``none``)
     defaults to ``otlp`` when an OTLP endpoint is set, else ``none``. OTLP
@@ -122,11 +123,7 @@ def processors_from_env(environ: Mapping[str, str] | None = None) -> list[SpanPr
     ``grpc``); the exporter reads its endpoint, headers, timeout and
     certificates from the environment itself.
     """
-    from opentelemetry.sdk.trace.export import (
-        BatchSpanProcessor,
-        ConsoleSpanExporter,
-        SimpleSpanProcessor,
-    )
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
 
     env = os.environ if environ is None else environ
     endpoint = (env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
@@ -134,12 +131,12 @@ def processors_from_env(environ: Mapping[str, str] | None = None) -> list[SpanPr
     default = "otlp" if endpoint else "none"
     names = [n.strip().lower() for n in (env.get("OTEL_TRACES_EXPORTER") or default).split(",")
              if n.strip()]
-    processors: list[SpanProcessor] = []
+    exporters: list[SpanExporter] = []
     for name in names:
         if name == "none":
             continue
         if name == "console":
-            processors.append(SimpleSpanProcessor(ConsoleSpanExporter()))
+            exporters.append(ConsoleSpanExporter())
         elif name == "otlp":
             protocol = (env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
                         or env.get("OTEL_EXPORTER_OTLP_PROTOCOL") or "grpc").strip().lower()
@@ -151,11 +148,24 @@ def processors_from_env(environ: Mapping[str, str] | None = None) -> list[SpanPr
                 OTLPSpanExporter,
             )
 
-            processors.append(BatchSpanProcessor(OTLPSpanExporter()))
+            exporters.append(OTLPSpanExporter())
         else:
             msg = f"OTEL_TRACES_EXPORTER={name!r}: expected otlp, console or none"
             raise ExportConfigError(msg)
-    return processors
+    return exporters
+
+
+def processors_from_env(environ: Mapping[str, str] | None = None) -> list[SpanProcessor]:
+    """:func:`exporters_from_env`, each behind its processor: OTLP batched
+    (``OTEL_BSP_*`` tune it), the console one span at a time."""
+    from opentelemetry.sdk.trace.export import (
+        BatchSpanProcessor,
+        ConsoleSpanExporter,
+        SimpleSpanProcessor,
+    )
+
+    return [SimpleSpanProcessor(exporter) if isinstance(exporter, ConsoleSpanExporter)
+            else BatchSpanProcessor(exporter) for exporter in exporters_from_env(environ)]
 
 
 def shutdown_tracing() -> None:

@@ -1,0 +1,41 @@
+"""`lienthong up` gives each service a /metrics endpoint; `lienthong status` says where."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from lienthong.platform import Platform, RunState
+
+HEALTH_CHECK = "grpc.health.v1.Health/Check"
+
+
+def test_each_service_of_the_local_platform_serves_its_metrics(tmp_path):
+    platform = Platform(tmp_path, nats_port=0, base_port=0, log_level="warning")
+    platform.start()
+    try:
+        status = subprocess.run(
+            [sys.executable, "-m", "lienthong.cli.main", "status", "--json", "--data-dir",
+             str(tmp_path)], capture_output=True, text=True, timeout=60, check=True)
+        rows = {row["name"]: row for row in json.loads(status.stdout)["services"]}
+        saved = {e.name: e.metrics for e in RunState.load(tmp_path).endpoints}
+        for name in ("identity", "dossiers"):
+            assert rows[name]["healthy"]
+            assert rows[name]["metrics"] == saved[name]
+            with urllib.request.urlopen(f"http://{rows[name]['metrics']}/metrics",
+                                        timeout=5) as response:
+                text = response.read().decode()
+            checks = [sample for family in text_string_to_metric_families(text)
+                      for sample in family.samples
+                      if sample.name == "lienthong_rpc_duration_seconds_count"
+                      and sample.labels["method"] == HEALTH_CHECK]
+            # Health checks of `up` and of `status`, answered by this very service.
+            assert {s.labels["service"] for s in checks} == {name}
+            assert sum(s.value for s in checks if s.labels["code"] == "OK") >= 1
+        assert rows["nats"]["metrics"] == ""
+    finally:
+        platform.stop()
