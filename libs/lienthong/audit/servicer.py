@@ -72,6 +72,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
     def __init__(self, app: ServiceApplication, ledger: Any = None) -> None:
         self.app = app
         self._ledger_instance = ledger
+        self._tree: tuple[int, list[bytes]] = (-1, [])  # the last checkpoint's leaves read
 
     async def ListAggregateEvents(self, request: pb.ListAggregateEventsRequest,  # noqa: N802
                                   context: grpc.aio.ServicerContext,
@@ -147,6 +148,15 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
                 return []
             raise
 
+    def _leaf_hashes(self, tree_size: int) -> list[bytes]:
+        """The first ``tree_size`` leaf hashes; a signed tree never changes, so the last is kept."""
+        size, hashes = self._tree
+        if size != tree_size:
+            hashes = self._ledger().leaf_hashes(tree_size)
+            if len(hashes) == tree_size:
+                self._tree = (tree_size, hashes)
+        return hashes
+
     async def ListCheckpoints(self, request: pb.ListCheckpointsRequest,  # noqa: N802
                               context: grpc.aio.ServicerContext) -> pb.ListCheckpointsResponse:
         page = PageRequest.of(request.page_size, request.page_token, {"list": "checkpoints"})
@@ -197,7 +207,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
                     f"{checkpoint.tree_size} leaves of the checkpoint yet",
                     reason="NOT_YET_CHECKPOINTED",
                     metadata={"notification_id": str(request.notification_id)})
-            hashes = self._ledger().leaf_hashes(checkpoint.tree_size)
+            hashes = self._leaf_hashes(checkpoint.tree_size)
             return pb.GetInclusionProofResponse(
                 leaf_index=index, leaf_hash=hashes[index], tree_size=checkpoint.tree_size,
                 hashes=merkle.inclusion_proof(index, hashes),
@@ -227,7 +237,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
                 raise InvalidArgument.single(
                     "first_tree_size", "FIRST_AFTER_SECOND",
                     f"the latest checkpoint has {second.tree_size} leaves")
-            hashes = self._ledger().leaf_hashes(second.tree_size)
+            hashes = self._leaf_hashes(second.tree_size)
             return pb.GetConsistencyProofResponse(
                 first_tree_size=first.tree_size, second_tree_size=second.tree_size,
                 hashes=merkle.consistency_proof(first.tree_size, hashes),
