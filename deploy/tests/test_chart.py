@@ -392,3 +392,19 @@ def test_the_helm_test_hook_makes_a_grpc_round_trip_to_each_service(values_file:
     assert args[args.index("--dossiers") + 1] == "lienthong-dossiers:50052"
     assert "/identity:" in container["image"]
     assert pod["spec"]["restartPolicy"] == "Never"
+
+
+@pytest.mark.parametrize("assignments", [
+    ("services.dossiers.enabled=false",),
+    ("nats.enabled=false", "nats.externalUrl=nats://nats.shared:4222",
+     "networkPolicy.externalNats.to[0].ipBlock.cidr=10.30.0.0/24"),
+    ("postgresql.enabled=false", "eventStore.existingSecret=db"),
+    ("networkPolicy.enabled=false", "smokeTest.enabled=false"),
+    ("nats.replicas=5", "nats.antiAffinity=required", "services.identity.pdb.minAvailable=1"),
+], ids=["identity-only", "external-nats", "external-db", "no-policies", "five-nats"])
+def test_other_combinations_of_values_render_valid_and_hardened(
+        assignments: tuple[str, ...]) -> None:
+    objects = rendered("values.yaml", *assignments)
+
+    assert schema_errors(objects, versions=("1.33.0",)) == []
+    assert [str(v) for v in policy_violations(objects)] == []
