@@ -158,8 +158,10 @@ class Checkpointer:
         frontier = self._frontier or self._load()
         appended, conflicts = 0, 0
         while True:
+            # A batch ends where a checkpoint is due: checkpoints every ``every_events``.
+            due = self.every_events - (frontier.size - self._checkpointed_size())
             notifications = self.app.recorder.select_notifications(
-                start=self._last_id + 1, limit=self.batch_size)
+                start=self._last_id + 1, limit=max(1, min(self.batch_size, due)))
             batch, blocked = self._leaves(notifications)
             if batch:
                 try:
@@ -176,7 +178,7 @@ class Checkpointer:
                 appended += len(batch)
                 if frontier.size - self._checkpointed_size() >= self.every_events:
                     self.checkpoint()
-            if blocked or len(notifications) < self.batch_size:
+            if blocked or len(notifications) < max(1, min(self.batch_size, due)):
                 break
         if (frontier.size > self._checkpointed_size()
                 and time.monotonic() - self._since >= self.every_s):

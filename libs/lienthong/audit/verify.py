@@ -31,9 +31,13 @@ bytes per event (the recomputed leaf hashes, for the proofs).
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import hashlib
 import itertools
+import queue
 import struct
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
 FETCH_SIZE = 10_000
 
 _HEAD = struct.Struct(">BQ16sqI")
+_PREFIXED_HEAD = struct.Struct(">BBQ16sqI")
 _LEN = struct.Struct(">I")
 _sha256 = hashlib.sha256
 
@@ -115,8 +120,13 @@ class LogSource:
     def event_batches(self) -> Iterator[Sequence[Row]]:
         raise NotImplementedError
 
-    def leaf_batches(self) -> Iterator[Sequence[tuple[int, int, bytes]]]:
-        """(leaf index, notification id, leaf hash) in leaf order."""
+    def leaf_chunks(self) -> Iterator[tuple[int, int, int, bytes]]:
+        """The leaf table in chunks of leaf indexes ``c * FETCH_SIZE`` to ``c * FETCH_SIZE
+        + FETCH_SIZE - 1``: (first index, last index, rows, their hashes concatenated)."""
+        raise NotImplementedError
+
+    def leaf_rows(self, start: int, limit: int) -> list[tuple[int, int, bytes]]:
+        """(leaf index, notification id, leaf hash) from leaf index ``start`` on."""
         raise NotImplementedError
 
     def checkpoint_notes(self) -> list[str]:
@@ -195,14 +205,27 @@ class PostgresSource(LogSource):
             "convert_to(topic, 'UTF8'), state FROM {} ORDER BY notification_id"
         ).format(self._events))
 
-    def leaf_batches(self) -> Iterator[Sequence[tuple[int, int, bytes]]]:
+    def leaf_chunks(self) -> Iterator[tuple[int, int, int, bytes]]:
         from psycopg import sql
 
         if not self._has_ledger:
             return
-        yield from self._stream(sql.SQL(
-            "SELECT leaf_index, notification_id, leaf_hash FROM {} ORDER BY leaf_index"
-        ).format(self._leaves))
+        for rows in self._stream(sql.SQL(
+                "SELECT min(leaf_index), max(leaf_index), count(*), "
+                "string_agg(leaf_hash, ''::bytea ORDER BY leaf_index) FROM {} "
+                "GROUP BY leaf_index / {} ORDER BY 1").format(
+                    self._leaves, sql.Literal(FETCH_SIZE))):
+            yield from rows
+
+    def leaf_rows(self, start: int, limit: int) -> list[tuple[int, int, bytes]]:
+        from psycopg import sql
+
+        if not self._has_ledger:
+            return []
+        rows = self.conn.execute(sql.SQL(
+            "SELECT leaf_index, notification_id, leaf_hash FROM {} WHERE leaf_index >= %s "
+            "ORDER BY leaf_index LIMIT %s").format(self._leaves), (start, limit)).fetchall()
+        return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def checkpoint_notes(self) -> list[str]:
         from psycopg import sql
@@ -231,7 +254,8 @@ class SQLiteSource(LogSource):
     def __init__(self, path: str, events_table: str = "") -> None:
         import sqlite3
 
-        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                                    check_same_thread=False)  # read ahead by a thread
         self.conn.execute("BEGIN")  # one snapshot for every read
         tables = {r[0] for r in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -258,10 +282,27 @@ class SQLiteSource(LogSource):
                                  f"FROM {self.events_table} ORDER BY rowid"):
             yield [(r[0], bytes.fromhex(r[1]), r[2], r[3].encode(), bytes(r[4])) for r in rows]
 
-    def leaf_batches(self) -> Iterator[Sequence[tuple[int, int, bytes]]]:
-        if self._has_ledger:
-            yield from self._stream(f"SELECT leaf_index, notification_id, leaf_hash "
-                                    f"FROM {self._leaves} ORDER BY leaf_index")
+    def leaf_chunks(self) -> Iterator[tuple[int, int, int, bytes]]:
+        if not self._has_ledger:
+            return
+        chunk: list[tuple[int, bytes]] = []
+        for rows in self._stream(f"SELECT leaf_index, leaf_hash FROM {self._leaves} "
+                                 "ORDER BY leaf_index"):
+            for index, leaf in rows:
+                if chunk and index // FETCH_SIZE != chunk[0][0] // FETCH_SIZE:
+                    yield _chunk(chunk)
+                    chunk = []
+                chunk.append((index, bytes(leaf)))
+        if chunk:
+            yield _chunk(chunk)
+
+    def leaf_rows(self, start: int, limit: int) -> list[tuple[int, int, bytes]]:
+        if not self._has_ledger:
+            return []
+        rows = self.conn.execute(f"SELECT leaf_index, notification_id, leaf_hash FROM "
+                                 f"{self._leaves} WHERE leaf_index >= ? ORDER BY leaf_index "
+                                 "LIMIT ?", (start, limit)).fetchall()
+        return [(r[0], r[1], bytes(r[2])) for r in rows]
 
     def checkpoint_notes(self) -> list[str]:
         if not self._has_ledger:
@@ -275,6 +316,10 @@ class SQLiteSource(LogSource):
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _chunk(rows: list[tuple[int, bytes]]) -> tuple[int, int, int, bytes]:
+    return rows[0][0], rows[-1][0], len(rows), b"".join(leaf for _, leaf in rows)
 
 
 def open_source(event_store: str, service: str, *, events_table: str = "") -> LogSource:
@@ -335,11 +380,12 @@ class MemoTree:
             if cached is not None:
                 return cached
         if perfect and n <= 64:
-            frontier = merkle.Frontier()
             buffer = self.leaves.buffer
-            for i in range(start, end):
-                frontier.append(bytes(buffer[32 * i: 32 * i + 32]))
-            value = frontier.root()
+            nodes = [bytes(buffer[32 * i: 32 * i + 32]) for i in range(start, end)]
+            while len(nodes) > 1:
+                nodes = [_sha256(b"\x01" + nodes[i] + nodes[i + 1]).digest()
+                         for i in range(0, len(nodes), 2)]
+            value = nodes[0]
         else:
             k = 1 << ((n - 1).bit_length() - 1)
             value = merkle.node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
@@ -409,47 +455,64 @@ def verify_log(source: LogSource, service: str, public_key: Ed25519PublicKey, *,
     wanted = set(sizes)
     last_ids: dict[int, int] = {}
 
-    # 2. Events against leaves, in order.
+    # 2. Events against leaves, in order, a batch at a time; the database is
+    # read by another thread meanwhile (psycopg and sqlite3 wait without the GIL).
     hashes = HashList()
     buffer = hashes.buffer
-    events_iter = itertools.chain.from_iterable(source.event_batches())
-    leaves_iter = itertools.chain.from_iterable(source.leaf_batches())
     position = 0
-    head, lenp, sha = _HEAD.pack, _LEN.pack, _sha256
-    mismatch: tuple[Row, tuple[int, int, bytes] | None] | None = None
-    counted = 0
-    for row in events_iter:
-        nid, topic, state = row[0], row[3], row[4]
-        h = sha(b"\x00" + head(LEAF_FORMAT, nid, row[1], row[2], len(topic)) + topic
-                + lenp(len(state)) + state).digest()
-        leaf = next(leaves_iter, None)
-        if leaf is None:  # past the last leaf: not yet in the tree
-            report.unaudited = 1 + sum(1 for _ in events_iter)
-            report.events = position + report.unaudited
-            break
-        if leaf[0] != position or leaf[1] != nid or leaf[2] != h:
-            mismatch = (row, leaf)
-            report.events = position + 1
-            break
-        buffer += h
-        position += 1
-        if position in wanted:
-            last_ids[position] = nid
-        if progress is not None and position - counted >= FETCH_SIZE:
-            progress(position - counted)
-            counted = position
-    else:
-        report.events = position
-        leftover = next(leaves_iter, None)
-        if leftover is not None:
-            report.fail(Finding("deleted", f"event {leftover[1]} (leaf {leftover[0]}) is in the "
-                                "tree but no longer in the log", notification_id=leftover[1],
-                                leaf_index=leftover[0]))
-    if progress is not None:
-        progress(report.events - counted)
+    mismatch: Finding | None = None
+    head, lenp, sha = _PREFIXED_HEAD.pack, _LEN.pack, _sha256  # 0x00 || the leaf's head
+    fmt = LEAF_FORMAT
+    with _Prefetched(source) as batches:
+        leaves = _LeafBytes(batches)
+        slow = False  # the leaf table is read row by row once something differs
+        for rows in batches.events():
+            k = len(rows)
+            computed = [sha(head(0, fmt, nid, oid, version, len(topic)) + topic
+                            + lenp(len(state)) + state).digest()
+                        for nid, oid, version, topic, state in rows]
+            if not slow:
+                joined = b"".join(computed)
+                # A leaf hash commits to its notification id: equal hashes, equal ids.
+                if leaves.take(position, k) == joined:
+                    buffer += joined
+                    _note_last_ids(sizes, last_ids, position, rows)
+                    position += k
+                    if progress is not None:
+                        progress(k)
+                    continue
+                slow = True
+            stored = source.leaf_rows(position, k + 1)
+            stop = True
+            for j in range(k):
+                if j >= len(stored):  # past the last leaf: not yet in the tree
+                    report.unaudited = k - j + sum(len(more) for more in batches.events())
+                    break
+                index, leaf_nid, leaf = stored[j]
+                if index != position or leaf_nid != rows[j][0] or leaf != computed[j]:
+                    following = rows[j + 1] if j + 1 < k else next(batches.events(), [None])[0]
+                    next_leaf = stored[j + 1] if j + 1 < len(stored) else None
+                    mismatch = _classify(rows[j], stored[j], position, following, next_leaf)
+                    break
+                buffer += leaf
+                position += 1
+                if position in wanted:
+                    last_ids[position] = leaf_nid
+            else:
+                stop = False
+            if stop:
+                break
+        else:
+            left = source.leaf_rows(position, 1)
+            if left:
+                index, leaf_nid, _ = left[0]
+                mismatch = Finding("deleted", f"event {leaf_nid} (leaf {index}) is in the tree "
+                                   "but no longer in the log", notification_id=leaf_nid,
+                                   leaf_index=index)
     report.leaves = position
+    report.events = position + report.unaudited + (1 if mismatch is not None else 0)
     if mismatch is not None:
-        report.fail(_classify(mismatch[0], mismatch[1], position, events_iter, leaves_iter))
+        report.fail(mismatch)
 
     # 3. and 4. The checkpoints against the recomputed tree.
     tree = MemoTree(hashes)
@@ -489,10 +552,9 @@ def verify_log(source: LogSource, service: str, public_key: Ed25519PublicKey, *,
     return report
 
 
-def _classify(row: Row, leaf: tuple[int, int, bytes] | None, position: int,
-              events: Iterator[Row], leaves: Iterator[tuple[int, int, bytes]]) -> Finding:
+def _classify(row: Row, leaf: tuple[int, int, bytes], position: int, following: Row | None,
+              next_leaf: tuple[int, int, bytes] | None) -> Finding:
     """Name the first difference between the log and the tree at ``position``."""
-    assert leaf is not None
     index, leaf_nid, leaf_hash = leaf
     nid = row[0]
     if index != position:
@@ -505,12 +567,11 @@ def _classify(row: Row, leaf: tuple[int, int, bytes] | None, position: int,
         return Finding("inserted", f"event {nid} is in the log but not in the tree (the tree "
                        f"has event {leaf_nid} at leaf {position})", notification_id=nid,
                        leaf_index=position)
-    next_row = next(events, None)
-    next_leaf = next(leaves, None)
-    moved_up = next_row is not None and _leaf(next_row, nid) == leaf_hash
+    moved_up = following is not None and _leaf(following, nid) == leaf_hash
     moved_down = next_leaf is not None and _leaf(row, next_leaf[1]) == next_leaf[2]
     if moved_up and moved_down:
-        return Finding("reordered", f"events {nid} and {next_row[0]} swapped places",  # type: ignore[index]
+        assert following is not None
+        return Finding("reordered", f"events {nid} and {following[0]} swapped places",
                        notification_id=nid, leaf_index=position)
     if moved_up:
         return Finding("inserted", f"event {nid} is not the event the tree holds at leaf "
@@ -522,6 +583,129 @@ def _classify(row: Row, leaf: tuple[int, int, bytes] | None, position: int,
                        notification_id=nid, leaf_index=position)
     return Finding("changed", f"event {nid}'s stored bytes differ from the ones in the tree "
                    f"(leaf {position})", notification_id=nid, leaf_index=position)
+
+
+def _note_last_ids(sizes: list[int], last_ids: dict[int, int], position: int,
+                   rows: Sequence[Row]) -> None:
+    """The notification id at each checkpoint size that falls in this batch."""
+    end = position + len(rows)
+    for i in range(bisect.bisect_right(sizes, position), len(sizes)):
+        size = sizes[i]
+        if size > end:
+            return
+        last_ids[size] = rows[size - position - 1][0]
+
+
+class _Prefetched:
+    """The event batches and leaf chunks, read ahead by a thread of their own."""
+
+    _END = object()
+
+    def __init__(self, source: LogSource) -> None:
+        self.source = source
+        self._events: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._leaves: queue.Queue[Any] = queue.Queue(maxsize=4)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="audit-verify-read",
+                                        daemon=True)
+        self._events_done = False
+        self._leaves_done = False
+
+    def __enter__(self) -> _Prefetched:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        while self._thread.is_alive():  # unblock a reader waiting for room
+            for waiting in (self._events, self._leaves):
+                with contextlib.suppress(queue.Empty):
+                    waiting.get_nowait()
+            self._thread.join(timeout=0.05)
+
+    def _put(self, where: queue.Queue[Any], item: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                where.put(item, timeout=0.1)
+            except queue.Full:
+                continue
+            return True
+        return False
+
+    def _read(self) -> None:
+        try:
+            leaves = self.source.leaf_chunks()
+            leaves_done = False
+            for rows in self.source.event_batches():
+                if not leaves_done:  # about as many leaves as events, read in step
+                    chunk = next(leaves, None)
+                    leaves_done = chunk is None
+                    if not self._put(self._leaves, self._END if chunk is None else chunk):
+                        return
+                if not self._put(self._events, rows):
+                    return
+            if not self._put(self._events, self._END):
+                return
+            if not leaves_done:
+                for chunk in leaves:
+                    if not self._put(self._leaves, chunk):
+                        return
+                self._put(self._leaves, self._END)
+        except BaseException as error:  # handed to the reading side
+            self._put(self._events, error)
+            self._put(self._leaves, error)
+
+    def events(self) -> Iterator[Sequence[Row]]:
+        while not self._events_done:
+            item = self._events.get()
+            if item is self._END:
+                self._events_done = True
+                return
+            if isinstance(item, BaseException):
+                self._events_done = True
+                raise item
+            yield item
+
+    def leaf_chunk(self) -> tuple[int, int, int, bytes] | None:
+        if self._leaves_done:
+            return None
+        item = self._leaves.get()
+        if item is self._END:
+            self._leaves_done = True
+            return None
+        if isinstance(item, BaseException):
+            self._leaves_done = True
+            raise item
+        return item
+
+
+class _LeafBytes:
+    """The leaf hashes as one byte string, taken a range at a time while they are regular
+    (every index present, in order); None once they are not."""
+
+    def __init__(self, batches: _Prefetched) -> None:
+        self.batches = batches
+        self.pending = bytearray()
+        self.first = 0  # the leaf index of pending[0:32]
+        self.regular = True
+
+    def take(self, start: int, k: int) -> bytes | None:
+        if not self.regular or start != self.first:
+            return None
+        while len(self.pending) < 32 * k:
+            chunk = self.batches.leaf_chunk()
+            if chunk is None:
+                break
+            low, high, count, blob = chunk
+            if (low != self.first + len(self.pending) // 32 or high - low + 1 != count
+                    or len(blob) != 32 * count):
+                self.regular = False
+                return None
+            self.pending += blob
+        taken = bytes(self.pending[:32 * k])
+        del self.pending[:32 * k]
+        self.first += len(taken) // 32
+        return taken
 
 
 def read_notes(text: str) -> list[str]:

@@ -204,3 +204,31 @@ def dossiers(
     _emit(result, as_json, _flat_rows(result, ["submit", "submit_max", "status_change", "raw",
                                                "ratios", "targets", "machine", "config"]),
           fold_names=True)
+
+
+@app.command("audit")
+def audit(
+    as_json: Json = False,
+    events: Annotated[int, typer.Option(
+        "--events", min=1000, help="Rows in the event log that is verified.")] = 100_000,
+    every_events: Annotated[int, typer.Option(
+        "--every-events", min=1, help="A checkpoint every this many events.")] = 1000,
+    rounds: Annotated[int, typer.Option(
+        "--rounds", min=1, help="Measured rounds of each (the median is reported).")] = 3,
+    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+) -> None:
+    """lienthong audit verify's replay-and-verify rate beside the raw notification-log read."""
+    from lienthong.bench.audit import AuditBenchConfig, run_audit_bench
+    from lienthong.bench.common import BenchError, PhaseProgress
+
+    config = AuditBenchConfig(postgres_dsn=postgres_dsn, events=events,
+                              every_events=every_events, rounds=rounds)
+    try:
+        with PhaseProgress(enabled=True) as progress:
+            result = run_audit_bench(config, progress)
+    except BenchError as error:
+        err_console.print(f"[red]bench audit failed:[/] {error}")
+        raise typer.Exit(1) from None
+    _emit(result, as_json, _flat_rows(result, ["verify", "raw", "checkpointer", "ratios",
+                                               "targets", "machine", "config"]),
+          fold_names=True)
