@@ -26,7 +26,7 @@ RUN /opt/lienthong/bin/pip install --no-deps . \
 
 FROM ${PYTHON_IMAGE} AS runtime
 # No pip or setuptools in the runtime layer; one unprivileged user.
-RUN python -m pip uninstall --yes --root-user-action=ignore pip setuptools wheel \
+RUN PIP_ROOT_USER_ACTION=ignore python -m pip uninstall --yes pip setuptools wheel \
  && groupadd --gid 10001 lienthong \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin lienthong
