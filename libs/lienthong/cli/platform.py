@@ -71,9 +71,12 @@ def _print_endpoints(state: RunState) -> None:
     table = Table(title="Lienthong is running", show_lines=False)
     table.add_column("service")
     table.add_column("address")
+    table.add_column("metrics")
     table.add_column("log")
     for endpoint in state.endpoints:
-        table.add_row(endpoint.name, endpoint.address, endpoint.log)
+        table.add_row(endpoint.name, endpoint.address,
+                      f"http://{endpoint.metrics}/metrics" if endpoint.metrics else "",
+                      endpoint.log)
     console.print(table)
 
 
