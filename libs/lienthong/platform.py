@@ -8,6 +8,7 @@ status`` reads to find them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -76,6 +77,21 @@ class RunState:
 def local_event_store(data_dir: Path, service: str) -> str:
     """The SQLite event store of a service of the local platform."""
     return f"sqlite:///{data_dir / (service + '.db')}"
+
+
+#: The Ed25519 private key that signs the local platform's audit checkpoints.
+AUDIT_SIGNING_KEY_FILE = "audit-signing-key.pem"
+
+
+def local_signing_key(data_dir: Path) -> Path:
+    """The local platform's checkpoint signing key, generated once (mode 0600)."""
+    path = data_dir / AUDIT_SIGNING_KEY_FILE
+    if not path.exists():
+        from lienthong.audit.checkpoints import generate_key_file
+
+        with contextlib.suppress(FileExistsError):  # another `up` made it just now
+            generate_key_file(path)
+    return path
 
 
 def grpc_health(address: str, timeout: float = 2.0) -> str:
@@ -162,6 +178,8 @@ class Platform:
             "LIENTHONG_NATS_URL": f"nats://{self.host}:{self.nats_port}",
             "LIENTHONG_LOG_LEVEL": self.log_level,
             "LIENTHONG_METRICS_LISTEN": f"{self.host}:{metrics_port}",
+            "LIENTHONG_AUDIT_SIGNING_KEY": os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY")
+            or str(local_signing_key(self.data_dir)),
         }
         with log.open("ab") as out:
             process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out,

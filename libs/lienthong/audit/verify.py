@@ -280,7 +280,7 @@ class SQLiteSource(LogSource):
     def event_batches(self) -> Iterator[Sequence[Row]]:
         for rows in self._stream(f"SELECT rowid, originator_id, originator_version, topic, state "
                                  f"FROM {self.events_table} ORDER BY rowid"):
-            yield [(r[0], bytes.fromhex(r[1]), r[2], r[3].encode(), bytes(r[4])) for r in rows]
+            yield [(r[0], bytes.fromhex(r[1]), r[2], r[3].encode(), _blob(r[4])) for r in rows]
 
     def leaf_chunks(self) -> Iterator[tuple[int, int, int, bytes]]:
         if not self._has_ledger:
@@ -316,6 +316,11 @@ class SQLiteSource(LogSource):
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _blob(value: object) -> bytes:
+    """A stored state as bytes (SQLite gives text for a value someone stored as text)."""
+    return value.encode() if isinstance(value, str) else bytes(value)  # type: ignore[arg-type]
 
 
 def _chunk(rows: list[tuple[int, bytes]]) -> tuple[int, int, int, bytes]:

@@ -21,10 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from lienthong.audit.checkpoints import load_private_key, load_public_key
 from lienthong.audit.verify import VerifyReport, open_source, read_notes, verify_log
 from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, console
-from lienthong.platform import local_event_store
-
-#: Where ``lienthong up`` keeps the signing key of the local platform.
-LOCAL_SIGNING_KEY = "audit-signing-key.pem"
+from lienthong.platform import AUDIT_SIGNING_KEY_FILE, local_event_store
 
 
 def verify(
@@ -84,7 +81,7 @@ def _public_key(given: Path | None, data_dir: Path) -> object:
         if given is not None:
             return load_public_key(given)
         private = os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY") or str(
-            data_dir.resolve() / LOCAL_SIGNING_KEY)
+            data_dir.resolve() / AUDIT_SIGNING_KEY_FILE)
         if not Path(private).exists():
             console.print("no --public-key given and no signing key to derive it from")
             raise typer.Exit(2)
