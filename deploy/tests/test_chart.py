@@ -267,7 +267,7 @@ def test_kind_runs_one_nats_server_and_the_charts_own_postgresql() -> None:
     assert nats["spec"]["replicas"] == 1
     config = find(objects, "ConfigMap", "lienthong-nats")["data"]["nats.conf"]
     assert "jetstream {" in config
-    assert "store_dir: /data/jetstream" in config
+    assert "store_dir: /data" in config
     assert "cluster {" not in config
     postgresql = find(objects, "StatefulSet", "lienthong-postgresql")
     pg_pod = postgresql["spec"]["template"]["spec"]

@@ -6,11 +6,12 @@
 server_name: $SERVER_NAME
 port: {{ $nats.ports.client }}
 http_port: {{ $nats.ports.monitoring }}
-lame_duck_duration: 20s
-lame_duck_grace_period: 5s
+lame_duck_duration: 30s
+lame_duck_grace_period: 10s
 pid_file: /tmp/nats-server.pid
 jetstream {
-  store_dir: /data/jetstream
+  # JetStream keeps its files in <store_dir>/jetstream, on the pod's volume.
+  store_dir: /data
   max_file_store: {{ $nats.jetstream.maxFileStore }}
   max_memory_store: {{ $nats.jetstream.maxMemoryStore }}
 }
