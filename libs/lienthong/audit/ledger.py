@@ -51,8 +51,12 @@ class Ledger:
             self._store: _Store = _PostgresStore(recorder)
         elif module.startswith("eventsourcing.sqlite"):
             self._store = _SQLiteStore(recorder)
-        else:
-            self._store = _MemoryStore()
+        else:  # one store per application: every Ledger of it sees the same leaves
+            store = getattr(app, "_lienthong_audit_ledger", None)
+            if store is None:
+                store = _MemoryStore()
+                app._lienthong_audit_ledger = store
+            self._store = store
         if create:
             self._store.create()
 
