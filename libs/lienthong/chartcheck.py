@@ -7,6 +7,7 @@ schemas of the oldest supported and the newest shipped release
 (``kubernetes-validate``), and every workload held to the policy below.
 
     python -m lienthong.chartcheck            # `make chart-check`
+    python -m lienthong.chartcheck values-kind.yaml --chart path/to/chart
 
 The policy, per pod template (Deployment, StatefulSet, DaemonSet, Job,
 CronJob, Pod): each container has resource requests and limits (cpu and
@@ -18,6 +19,7 @@ containers) have readiness and liveness probes.
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -187,12 +189,17 @@ def check(values_file: str, chart: Path = CHART) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    files = argv if argv else list(VALUES_FILES)
+    parser = argparse.ArgumentParser(prog="python -m lienthong.chartcheck",
+                                     description="lint, template, schemas and policy of the chart")
+    parser.add_argument("values_files", nargs="*", default=list(VALUES_FILES),
+                        help="values files of the chart (default: all three)")
+    parser.add_argument("--chart", type=Path, default=CHART, help="the chart's folder")
+    args = parser.parse_args(argv)
     print(f"helm: {helm('version', '--short').strip()}; Kubernetes schemas: "
           f"{', '.join(kubernetes_versions())} (strict)")
     failed = False
-    for values_file in files:
-        problems = check(values_file)
+    for values_file in args.values_files:
+        problems = check(values_file, args.chart)
         print(f"{'ok  ' if not problems else 'FAIL'} {values_file}: lint --strict, template, "
               f"schemas, policy")
         for problem in problems:
