@@ -102,8 +102,9 @@ def _print(report: VerifyReport, as_json: bool) -> None:
     counts = (f"{report.events} events, {report.leaves} in the tree, {report.unaudited} not yet, "
               f"{report.checkpoints} checkpoints, {report.per_s:,.0f} events/s")
     if report.ok:
-        console.print(f"[green]OK[/] {report.origin}: {counts}; latest checkpoint: tree size "
-                      f"{report.latest_tree_size}, root {report.latest_root_hash}")
+        latest = (f"latest checkpoint: tree size {report.latest_tree_size}, root "
+                  f"{report.latest_root_hash}" if report.latest_tree_size else "no checkpoint")
+        console.print(f"[green]OK[/] {report.origin}: {counts}; {latest}")
         return
     first = report.first_failure
     assert first is not None
