@@ -550,6 +550,9 @@ def verify_log(source: LogSource, service: str, public_key: Ed25519PublicKey, *,
     if previous is not None:
         report.latest_tree_size = previous.tree_size
         report.latest_root_hash = previous.root_hash.hex()
+    if report.events and not report.leaves and report.ok:
+        report.warnings.append("no leaf of this log is stored: its checkpointer never ran "
+                               "(is LIENTHONG_AUDIT_SIGNING_KEY set?)")
     if not checkpoints:
         report.warnings.append("no checkpoint to check the tree against: only the event table "
                                "against its leaf table was compared")
