@@ -312,3 +312,34 @@ def audited_time() -> Any:
     import datetime as dt
 
     return dt.datetime.now(dt.UTC)
+
+
+def test_the_checkpointer_waits_at_a_fresh_hole_until_it_fills(postgres_dsn: str) -> None:
+    key = Ed25519PrivateKey.generate()
+    app = IdentityApplication(postgres_dsn)
+    try:
+        write_units(app, 2)
+        # An id taken by a transaction that has not committed yet (or never will).
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            row = conn.execute("SELECT nextval(pg_get_serial_sequence(%s, 'notification_id'))",
+                               (EVENTS,)).fetchone()
+        assert row is not None
+        hole = int(row[0])
+        with audit_scope(actor="can-bo-042"):
+            app.register_unit(NewUnitSpec("Tỉnh Kon Tum", "province",
+                                          administrative_unit_code="62"), request_id="reg-62")
+        checkpointer = Checkpointer(app, service="identity", signing_key=key, every_events=100,
+                                    gap_timeout_s=3600.0)
+        checkpointer.catch_up()
+        assert checkpointer.ledger.size() == hole - 1  # stopped before the hole
+        # The late transaction commits its event at the hole's id.
+        execute(postgres_dsn,
+                f"INSERT INTO {EVENTS} (originator_id, originator_version, topic, state, "
+                f"notification_id) SELECT '{uuid.uuid4()}', 1, topic, state, {hole} "
+                f"FROM {EVENTS} WHERE notification_id = 1")
+        checkpointer.catch_up()
+        checkpointer.checkpoint()
+        assert checkpointer.ledger.leaf_index(hole) == hole - 1
+        assert checkpointer.ledger.size() == app.recorder.max_notification_id()
+    finally:
+        app.close()
