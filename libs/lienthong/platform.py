@@ -79,6 +79,8 @@ def local_event_store(data_dir: Path, service: str) -> str:
     return f"sqlite:///{data_dir / (service + '.db')}"
 
 
+#: Seconds between the local platform's audit checkpoints while events arrive.
+LOCAL_CHECKPOINT_EVERY_S = 5.0
 #: The Ed25519 private key that signs the local platform's audit checkpoints.
 AUDIT_SIGNING_KEY_FILE = "audit-signing-key.pem"
 
@@ -180,6 +182,9 @@ class Platform:
             "LIENTHONG_METRICS_LISTEN": f"{self.host}:{metrics_port}",
             "LIENTHONG_AUDIT_SIGNING_KEY": os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY")
             or str(local_signing_key(self.data_dir)),
+            # A checkpoint soon after a change, so a local audit has something to prove.
+            "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S": os.environ.get(
+                "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
         }
         with log.open("ab") as out:
             process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out,

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from lienthong import metrics
 from lienthong.audit.checkpoints import (
     Checkpoint,
     load_private_key,
@@ -150,6 +151,8 @@ class Checkpointer:
             last_id = notification_id
         self._frontier, self._last_id = frontier, last_id
         self._latest = self.ledger.latest_checkpoint()
+        if self._latest is not None:
+            metrics.audit_checkpoint(self.service, self._latest.tree_size, self._latest.timestamp)
         return frontier
 
     def catch_up(self) -> int:
@@ -233,6 +236,7 @@ class Checkpointer:
         stored = self.ledger.add_checkpoint(signed)
         self._latest = stored
         self._since = time.monotonic()
+        metrics.audit_checkpoint(self.service, stored.tree_size, stored.timestamp)
         self._log.info("checkpoint_signed", tree_size=stored.tree_size,
                        last_notification_id=stored.last_notification_id,
                        root_hash=stored.root_hash.hex(), ours=stored == signed)

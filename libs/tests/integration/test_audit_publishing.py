@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 import grpc
+import httpx
 import nats
 from typer.testing import CliRunner
 
@@ -135,8 +136,9 @@ def test_checkpoints_are_published_once_each_and_verify(nats_server: NatsServer,
 def test_a_service_given_a_key_signs_and_publishes_checkpoints(nats_server: NatsServer,
                                                                tmp_path: Path) -> None:
     generate_key_file(tmp_path / "signing.pem")
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     env = {**os.environ, "LIENTHONG_LISTEN": f"127.0.0.1:{port}",
+           "LIENTHONG_METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
            "LIENTHONG_EVENT_STORE": f"sqlite:///{tmp_path / 'identity.db'}",
            "LIENTHONG_NATS_URL": nats_server.url,
            "LIENTHONG_AUDIT_SIGNING_KEY": str(tmp_path / "signing.pem"),
@@ -158,6 +160,7 @@ def test_a_service_given_a_key_signs_and_publishes_checkpoints(nats_server: Nats
                                                  "lienthong.checkpoints.identity"))
             except nats.js.errors.NotFoundError:
                 time.sleep(0.2)
+        scraped = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=20)
     finally:
@@ -170,3 +173,8 @@ def test_a_service_given_a_key_signs_and_publishes_checkpoints(nats_server: Nats
     events = [json.loads(line)["event"] for line in output.splitlines()
               if line.startswith("{")]
     assert "checkpoint_signed" in events and "checkpoint_published" in events
+    # SREs see the last checkpoint's size and age on the metrics endpoint.
+    sizes = [float(line.rsplit(" ", 1)[1]) for line in scraped.splitlines()
+             if line.startswith('lienthong_audit_checkpoint_tree_size{service="identity"}')]
+    assert sizes and sizes[0] >= 2
+    assert 'lienthong_audit_checkpoint_age_seconds{service="identity"}' in scraped
