@@ -3,8 +3,15 @@
 ``--target local`` starts it the way ``make up`` does (``lienthong up``, a
 real nats-server, SQLite event stores) in a temporary folder and stops it
 with Ctrl-C (SIGINT) at the end. ``--target kind`` uses the port-forwarded
-deployment of ``make e2e-kind``: LIENTHONG_E2E_IDENTITY_ADDRESS (default
-127.0.0.1:50051), LIENTHONG_E2E_DOSSIERS_ADDRESS (default 127.0.0.1:50052).
+deployment of ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``:
+LIENTHONG_E2E_IDENTITY_ADDRESS (default 127.0.0.1:50051),
+LIENTHONG_E2E_DOSSIERS_ADDRESS (default 127.0.0.1:50052) and
+LIENTHONG_E2E_NATS_URL (default nats://127.0.0.1:4222); the session waits until
+each answers its health check.
+
+Tests marked ``local_only`` need what only ``lienthong up`` gives (its data
+folder, its SQLite event stores, a platform of their own); they are skipped on
+kind with the reason.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import pytest
 
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2_grpc
+from lienthong.platform import grpc_health, nats_health
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -57,13 +65,45 @@ def _status(data_dir: Path) -> dict[str, object] | None:
         return None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--target") != "kind":
+        return
+    for item in items:
+        marker = item.get_closest_marker("local_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "needs the local platform"
+            item.add_marker(pytest.mark.skip(reason=f"--target kind: {reason}"))
+
+
+def _deployed() -> Platform:
+    """The port-forwarded deployment, once every part answers its health check."""
+    platform = Platform(
+        os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"),
+        os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None,
+        os.environ.get("LIENTHONG_E2E_DOSSIERS_ADDRESS", "127.0.0.1:50052"))
+    checks = {
+        f"identity at {platform.identity_address}": lambda: grpc_health(
+            platform.identity_address),
+        f"dossiers at {platform.dossiers_address}": lambda: grpc_health(
+            platform.dossiers_address),
+        f"NATS at {platform.nats_url}": lambda: nats_health(
+            platform.nats_url.removeprefix("nats://")),
+    }
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    for name, check in checks.items():
+        while (health := check()) != "SERVING":
+            if time.monotonic() > deadline:
+                pytest.fail(f"--target kind: {name} is {health}; is the deployment "
+                            "port-forwarded (deploy/kind/e2e.sh, tilt up)?")
+            time.sleep(0.5)
+    return platform
+
+
 @pytest.fixture(scope="session")
 def platform(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     if request.config.getoption("--target") == "kind":
-        yield Platform(os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"),
-                       os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None,
-                       os.environ.get("LIENTHONG_E2E_DOSSIERS_ADDRESS", "127.0.0.1:50052"))
+        yield _deployed()
         return
     data_dir = tmp_path_factory.mktemp("platform")
     log = (data_dir / "up.log").open("w")

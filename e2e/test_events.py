@@ -31,9 +31,8 @@ def test_a_registration_is_published_as_a_cloud_event(platform, identity):
     assert event["traceparent"]
 
 
+@pytest.mark.local_only("`events lag` reads the event stores in the local platform's data folder")
 def test_an_operator_sees_the_relay_caught_up(platform, identity):
-    if platform.data_dir is None:
-        pytest.skip("reads the local platform's event stores")
     identity.RegisterUnit(pb.RegisterUnitRequest(
         request_id=f"e2e-lag-{uuid.uuid4()}", display_name="Sở Đo Độ Trễ",
         kind=pb.UNIT_KIND_AGENCY))

@@ -19,9 +19,8 @@ def lienthong(*args: str) -> list[str]:
     return [sys.executable, "-m", "lienthong.cli.main", *args]
 
 
-def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(request, tmp_path):
-    if request.config.getoption("--target") != "local":
-        pytest.skip("starts its own local platform")
+@pytest.mark.local_only("starts a local platform of its own with `lienthong up`")
+def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(tmp_path):
     up = subprocess.Popen(lienthong("up", "--data-dir", str(tmp_path), "--nats-port", "0",
                                     "--base-port", "0"),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -55,9 +54,8 @@ def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(request, tmp_path):
     assert json.loads(stopped.stdout) == {"running": False, "services": []}
 
 
-def test_up_with_the_2025_seed_starts_a_platform_that_knows_the_reform(request, tmp_path):
-    if request.config.getoption("--target") != "local":
-        pytest.skip("starts its own local platform")
+@pytest.mark.local_only("starts a local platform of its own with `lienthong up`")
+def test_up_with_the_2025_seed_starts_a_platform_that_knows_the_reform(tmp_path):
     up = subprocess.Popen(lienthong("up", "--data-dir", str(tmp_path), "--nats-port", "0",
                                     "--base-port", "0", "--seed", "vn-2025"),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
