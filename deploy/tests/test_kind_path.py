@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -269,10 +270,13 @@ def test_the_tiltfile_builds_forwards_and_labels_every_service_of_the_chart():
     text = TILTFILE.read_text()
     chart_services = yaml.safe_load((CHART / "values.yaml").read_text())["services"]
 
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
     assert set(services) == set(chart_services)
     for name, service in services.items():
         assert service["port"] == chart_services[name]["port"]
         assert service["target"] == name  # the Dockerfile target of the contract
+        assert re.search(rf"^FROM \S+ AS {name}$", dockerfile, re.MULTILINE)
     # The contract's ports: gRPC 50051/50052 forwarded as `--target kind` expects, NATS
     # 4222, metrics 9464 in the pods.
     assert {s["port"] for s in services.values()} == {50051, 50052}
