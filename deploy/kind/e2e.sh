@@ -162,8 +162,15 @@ wait_for_port() {
 }
 
 forward() {
-  local service=$1 local_port=$2 remote_port=$3 log_file
+  local service=$1 local_port=$2 remote_port=$3 setting=$4 log_file
   log_file="$ARTIFACTS/port-forward-$service.log"
+  # Something already answering there (a `make up` platform uses 50051 too) would be
+  # tested instead of the cluster.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$local_port") 2>/dev/null; then
+    printf 'make e2e-kind: 127.0.0.1:%s is already in use; stop what listens there or set %s\n' \
+      "$local_port" "$setting" >&2
+    return 1
+  fi
   kubectl port-forward --namespace "$NAMESPACE" "service/$service" \
     "$local_port:$remote_port" --address 127.0.0.1 >"$log_file" 2>&1 &
   forwards+=("$!")
@@ -194,9 +201,9 @@ log "helm upgrade --install $RELEASE $CHART -f $VALUES"
 
 # -- 4. port-forwards -----------------------------------------------------------------------
 log "port-forward identity, dossiers and NATS to 127.0.0.1"
-forward "$RELEASE-identity" "$IDENTITY_PORT" 50051
-forward "$RELEASE-dossiers" "$DOSSIERS_PORT" 50052
-forward "$RELEASE-nats" "$NATS_PORT" 4222
+forward "$RELEASE-identity" "$IDENTITY_PORT" 50051 IDENTITY_PORT
+forward "$RELEASE-dossiers" "$DOSSIERS_PORT" 50052 DOSSIERS_PORT
+forward "$RELEASE-nats" "$NATS_PORT" 4222 NATS_PORT
 
 # -- 5. the end-to-end suite ------------------------------------------------------------------
 log "pytest e2e --target kind"

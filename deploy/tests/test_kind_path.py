@@ -348,3 +348,17 @@ def test_the_images_e2e_sh_loads_are_the_ones_the_chart_runs():
         assert ports["grpc"] == port  # what e2e.sh forwards
     nats = {p["name"]: p["port"] for p in objects["Service", "lienthong-nats"]["spec"]["ports"]}
     assert 4222 in nats.values()
+
+
+def test_a_local_port_already_in_use_is_refused_rather_than_tested(tmp_path):
+    with socket.socket() as squatter:  # e.g. a `make up` platform on 50051
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        run = Run(tmp_path, IDENTITY_PORT=str(port))
+
+    assert run.result.returncode != 0
+    assert f"127.0.0.1:{port} is already in use" in run.result.stderr
+    assert "IDENTITY_PORT" in run.result.stderr
+    assert not run.ran("kubectl port-forward") and not run.ran("python -m pytest")
+    assert run.commands()[-1].startswith("kind delete cluster")
