@@ -39,6 +39,7 @@ import queue
 import struct
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
@@ -49,7 +50,7 @@ from lienthong.audit.leaves import LEAF_FORMAT
 from lienthong.audit.ledger import audit_table_names
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -434,10 +435,16 @@ class MemoTree:
         return proof
 
 
-def verify_log(source: LogSource, service: str, public_key: Ed25519PublicKey, *,
+def verify_log(source: LogSource, service: str,
+               public_key: Ed25519PublicKey | Sequence[Ed25519PublicKey], *,
                extra_checkpoints: Iterable[str] = (),
                progress: Callable[[int], None] | None = None) -> VerifyReport:
-    """Check the whole log of ``source`` (see the module's docstring)."""
+    """Check the whole log of ``source`` (see the module's docstring).
+
+    ``public_key`` may be several keys: the signers' keys over time, old and
+    new, so a log whose checkpoints span a key rotation verifies as a whole.
+    """
+    keys = list(public_key) if isinstance(public_key, Sequence) else [public_key]
     started = time.perf_counter()
     origin = origin_of(service)
     report = VerifyReport(service=service, origin=origin)
@@ -456,9 +463,9 @@ def verify_log(source: LogSource, service: str, public_key: Ed25519PublicKey, *,
             report.fail(Finding("checkpoint_origin", f"{where}: origin {cp.origin!r}, "
                                 f"expected {origin!r}", tree_size=cp.tree_size))
             continue
-        if not cp.verify(public_key):
+        if not any(cp.verify(key) for key in keys):
             report.fail(Finding("checkpoint_signature", f"{where}: the checkpoint of tree size "
-                                f"{cp.tree_size} is not signed by the given key",
+                                f"{cp.tree_size} is not signed by any given key",
                                 tree_size=cp.tree_size))
             continue
         other = checkpoints.setdefault(cp.tree_size, cp)

@@ -29,9 +29,10 @@ def verify(
     event_store: Annotated[str, typer.Option(
         "--event-store", help="postgresql://user@host/db[?schema=S] (the schema defaults to "
         "the service's name) or sqlite:///file.db; default: the local platform's store.")] = "",
-    public_key: Annotated[Path | None, typer.Option(
+    public_key: Annotated[list[Path] | None, typer.Option(
         "--public-key", help="The checkpoint signers' Ed25519 public key (PEM, or a signed-note "
-        "verifier key). Without it, the key is derived from the configured private key: "
+        "verifier key); repeat it for every key used over time (after a rotation, the old and "
+        "the new). Without it, the key is derived from the configured private key: "
         "that proves nothing to a third party.")] = None,
     checkpoints: Annotated[Path | None, typer.Option(
         "--checkpoints", help="A file of signed checkpoints you kept (e.g. from the "
@@ -76,10 +77,10 @@ def _local_store(data_dir: Path, service: str) -> str:
     return local_event_store(data_dir.resolve(), service)
 
 
-def _public_key(given: Path | None, data_dir: Path) -> object:
+def _public_key(given: list[Path] | None, data_dir: Path) -> object:
     try:
-        if given is not None:
-            return load_public_key(given)
+        if given:
+            return [load_public_key(path) for path in given]
         private = os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY") or str(
             data_dir.resolve() / AUDIT_SIGNING_KEY_FILE)
         if not Path(private).exists():

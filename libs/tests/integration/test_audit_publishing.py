@@ -178,3 +178,42 @@ def test_a_service_given_a_key_signs_and_publishes_checkpoints(nats_server: Nats
              if line.startswith('lienthong_audit_checkpoint_tree_size{service="identity"}')]
     assert sizes and sizes[0] >= 2
     assert 'lienthong_audit_checkpoint_age_seconds{service="identity"}' in scraped
+
+
+def test_a_log_signed_across_a_key_rotation_verifies_with_the_old_and_new_keys(
+        tmp_path: Path) -> None:
+    old_key = generate_key_file(tmp_path / "old.pem")
+    new_key = generate_key_file(tmp_path / "new.pem")
+    (tmp_path / "old.pub").write_bytes(public_pem(old_key.public_key()))
+    (tmp_path / "new.pub").write_bytes(public_pem(new_key.public_key()))
+    store = f"sqlite:///{tmp_path / 'identity.db'}"
+    app = IdentityApplication(store)
+    try:
+        register(app, 3)
+        asyncio.run(one_pass(Checkpointer(app, service="identity", signing_key=old_key),
+                             sign_now=True))
+        signed_by_old_key = Ledger(app).latest_checkpoint()
+        with audit_scope(actor="can-bo-042"):
+            app.register_unit(NewUnitSpec("Tỉnh Sơn La", "province",
+                                          administrative_unit_code="14"),
+                              request_id="after-rotation")
+        # The SRE rotated the signing key; later checkpoints carry the new one.
+        asyncio.run(one_pass(Checkpointer(app, service="identity", signing_key=new_key),
+                             sign_now=True))
+    finally:
+        app.close()
+    assert signed_by_old_key is not None
+
+    def verify(*keys: str) -> tuple[int, dict[str, object]]:
+        options = [arg for key in keys for arg in ("--public-key", str(tmp_path / key))]
+        result = CliRunner().invoke(cli, ["audit", "verify", "--service", "identity",
+                                          "--event-store", store, *options, "--json"])
+        return result.exit_code, json.loads(result.stdout)
+
+    code, report = verify("old.pub", "new.pub")
+    assert code == 0, report
+    assert report["checkpoints"] == 2
+    code, report = verify("new.pub")
+    assert code == 1
+    assert report["first_failure"]["kind"] == "checkpoint_signature"
+    assert report["first_failure"]["tree_size"] == signed_by_old_key.tree_size
