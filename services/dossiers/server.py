@@ -29,7 +29,8 @@ def build_app(settings: Settings) -> DossiersApplication:
 def identity_consumer(app: DossiersApplication, settings: Settings) -> list[ConsumerRunner]:
     """Units and their reorganisation, from identity's stream."""
     return [IdentityConsumer(app, nats_url=settings.nats_url, stream=IDENTITY_STREAM,
-                             durable=DURABLE, handlers=handlers)]
+                             durable=DURABLE, handlers=handlers,
+                             stream_replicas=settings.stream_replicas)]
 
 
 def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunner]:
@@ -41,7 +42,8 @@ def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunn
         schema = settings.postgres_schema or "dossiers"
         runners.append(portal_sync_runner(app, nats_url=settings.nats_url, config=portal,
                                           dossiers_event_store=settings.event_store,
-                                          schema=f"{schema}_portal"))
+                                          schema=f"{schema}_portal",
+                                          stream_replicas=settings.stream_replicas))
     return runners
 
 

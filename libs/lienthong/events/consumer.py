@@ -340,7 +340,7 @@ class ConsumerRunner:
                  dead_letter_subject_prefix: str = dlq.DEFAULT_PREFIX,
                  dlq_stream: str = dlq.DLQ_STREAM, ack_wait_s: float = 30.0,
                  fetch_wait_s: float = 1.0, filter_subject: str | None = None,
-                 pending_interval_s: float = 5.0) -> None:
+                 pending_interval_s: float = 5.0, stream_replicas: int | None = None) -> None:
         require_multi_row_tracking(app)
         if not _DURABLE_NAME.match(durable):
             msg = f"durable name {durable!r}: letters, digits, '-' and '_' only"
@@ -357,6 +357,7 @@ class ConsumerRunner:
         self.max_deliver = max_deliver
         self.backoff_s = tuple(backoff_s)
         self.prefix = dead_letter_subject_prefix
+        self.stream_replicas = stream_replicas  # of the dead-letter stream, when it makes it
         self.dlq_stream = dlq_stream
         self.ack_wait_s = ack_wait_s
         self.fetch_wait_s = fetch_wait_s
@@ -389,7 +390,8 @@ class ConsumerRunner:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"consumer-{self.durable}")
         try:
             js = nc.jetstream()
-            await dlq.ensure_dlq_stream(js, prefix=self.prefix, stream=self.dlq_stream)
+            await dlq.ensure_dlq_stream(js, prefix=self.prefix, stream=self.dlq_stream,
+                                        replicas=self.stream_replicas)
             live = await self._bind(js, self.stream, self.durable, self.filter_subject,
                                     stop_event)
             replays = await self._bind(js, self.dlq_stream, f"{self.durable}_replay",
@@ -474,7 +476,8 @@ class ConsumerRunner:
                     # durable is made again; tracking records absorb what comes twice.
                     self.log.warning("consumer_recreated", stream=binding[0],
                                      durable=binding[1])
-                    await dlq.ensure_dlq_stream(js, prefix=self.prefix, stream=self.dlq_stream)
+                    await dlq.ensure_dlq_stream(js, prefix=self.prefix, stream=self.dlq_stream,
+                                                replicas=self.stream_replicas)
                     rebound = await self._bind(js, *binding, stop_event)
                     if rebound is None:
                         return

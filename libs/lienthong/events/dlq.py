@@ -100,16 +100,17 @@ def transport_free(headers: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 async def ensure_dlq_stream(js: JetStreamContext, *, prefix: str = DEFAULT_PREFIX,
-                            stream: str = DLQ_STREAM) -> None:
+                            stream: str = DLQ_STREAM, replicas: int | None = None) -> None:
     """Create the dead-letter stream, or bring its settings in line (safe to call concurrently).
 
     Its settings are :func:`lienthong.events.jetstream.dead_letter_stream_config`'s:
-    single deletes allowed (a replayed letter is deleted), purge denied; an
-    existing stream's replica count is left as it is.
+    single deletes allowed (a replayed letter is deleted), purge denied.
+    ``replicas`` as the services' streams (``LIENTHONG_STREAM_REPLICAS``); None:
+    one for a new stream, an existing stream's replica count left as it is.
     """
     from lienthong.events.jetstream import dead_letter_stream_config, ensure
 
-    config = dead_letter_stream_config(replicas=None, name=stream, subjects=f"{prefix}.>")
+    config = dead_letter_stream_config(replicas=replicas, name=stream, subjects=f"{prefix}.>")
     try:
         await ensure(js, config)
     except BadRequestError:  # another runner created it at the same moment

@@ -8,6 +8,7 @@ import structlog
 from nats.js import api
 from nats.js.errors import APIError, NoStreamResponseError
 
+from lienthong.events import dlq
 from lienthong.events.jetstream import (
     DLQ_STREAM,
     Outgoing,
@@ -114,5 +115,19 @@ async def test_pipelined_publish_reports_each_answer_in_order(nats_server: NatsS
         # Nobody listening on a subject outside every stream: an error, not a hang.
         lost = await publish_pipelined(nc, [Outgoing("nowhere.at.all", b"")], timeout=1)
         assert isinstance(lost[0], NoStreamResponseError | PublishTimeoutError)
+    finally:
+        await nc.close()
+
+
+async def test_the_consumers_dead_letter_stream_takes_the_services_replica_count(
+        nats_server: NatsServer) -> None:
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    try:
+        # A single server cannot hold three replicas: asking for them reaches the server.
+        with pytest.raises(APIError, match=r"(?i)replica|insufficient|peer"):
+            await dlq.ensure_dlq_stream(js, replicas=3)
+        await dlq.ensure_dlq_stream(js, replicas=1)
+        assert (await js.stream_info(DLQ_STREAM)).config.num_replicas == 1
     finally:
         await nc.close()
