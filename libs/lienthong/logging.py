@@ -36,6 +36,20 @@ def _add_otel_ids(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict
     return event_dict
 
 
+class _Stderr:
+    """``sys.stderr`` as it is at each write, not as it was at configuration:
+    a CLI run in-process (or a test's capture) swaps it and may close its own."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+STDERR = _Stderr()
+
+
 def configure_logging(service: str, *, level: str = "info", fmt: str = "json") -> None:
     """Send structlog and standard-library logs to stderr as JSON lines."""
     renderer: Any = (
@@ -59,11 +73,11 @@ def configure_logging(service: str, *, level: str = "info", fmt: str = "json") -
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=STDERR),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(STDERR)  # type: ignore[arg-type]
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
