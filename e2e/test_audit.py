@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import uuid
 from html.parser import HTMLParser
 
@@ -20,6 +21,7 @@ import grpc
 import pytest
 from google.type import date_pb2
 
+from lienthong.audit import leaves, merkle
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 from lienthong.dossiers.v1 import catalog_pb2 as catalog_pb
@@ -28,6 +30,8 @@ from lienthong.identity.v1 import identity_pb2 as identity_pb
 pytestmark = pytest.mark.e2e
 
 TIMEOUT = 10.0
+#: How long a story waits for a signed checkpoint to cover its events (they come every 5 s).
+CHECKPOINT_WAIT_S = 60.0
 CLERK = (("x-actor-id", "clerk.nguyen"), ("x-actor-agency-code", "000.00.00.H62"))
 
 
@@ -187,3 +191,54 @@ def test_the_report_is_one_readable_page_of_the_timeline(platform, agency, tmp_p
     assert [row[:1] for row in parsed.rows] == [["1"], ["2"]]
     assert f"e2e-audit-{run}-rename" in parsed.rows[1]
     assert "clerk.nguyen" in parsed.rows[0]
+
+
+def checkpoint_covering(audit, notification_id: int) -> pb.Checkpoint | None:
+    """The latest checkpoint once it covers ``notification_id`` (None if none does in time)."""
+    deadline = time.monotonic() + CHECKPOINT_WAIT_S
+    while True:
+        try:
+            latest = audit.GetLatestCheckpoint(pb.GetLatestCheckpointRequest(), timeout=TIMEOUT)
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.NOT_FOUND:  # NOT_FOUND: no checkpoint yet
+                raise
+            latest = None
+        if latest is not None and latest.last_notification_id >= notification_id:
+            return latest
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(1.0)
+
+
+def test_the_agencys_events_are_proved_in_a_signed_checkpoint(platform, identity_audit, agency,
+                                                              tmp_path):
+    registered, _ = agency
+    events = identity_audit.ListAggregateEvents(pb.ListAggregateEventsRequest(
+        aggregate_id=registered.unit_id), timeout=TIMEOUT).events
+
+    checkpoint = checkpoint_covering(identity_audit, events[-1].notification_id)
+
+    assert checkpoint is not None, (
+        f"no checkpoint covered notification {events[-1].notification_id} "
+        f"within {CHECKPOINT_WAIT_S:.0f} s")
+    for event in events:
+        proof = identity_audit.GetInclusionProof(pb.GetInclusionProofRequest(
+            notification_id=event.notification_id, tree_size=checkpoint.tree_size),
+            timeout=TIMEOUT)
+        # The leaf is recomputed here from the event's stored bytes, not taken from the proof.
+        leaf = merkle.leaf_hash(leaves.record_leaf(
+            event.notification_id, uuid.UUID(event.aggregate_id), event.version, event.topic,
+            event.stored_state))
+        assert proof.leaf_hash == leaf
+        assert proof.checkpoint.root_hash == checkpoint.root_hash
+        assert merkle.verify_inclusion(proof.leaf_index, checkpoint.tree_size, leaf,
+                                       list(proof.hashes), checkpoint.root_hash)
+
+    page = tmp_path / "proved.html"
+    result = audit_cli(platform, "identity", "report", registered.unit_id, "--output", str(page))
+
+    assert result.returncode == 0, result.stderr
+    parsed = Rows()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    assert [row[0] for row in parsed.rows] == ["1", "2"]
+    assert all(row[-1].endswith("✓") for row in parsed.rows), parsed.rows

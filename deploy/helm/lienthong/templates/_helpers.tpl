@@ -108,3 +108,13 @@ fsGroupChangePolicy: OnRootMismatch
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* The Secret holding the audit signing key (key `ed25519.pem`): the existing one, else the
+     one the chart generates (audit.signingKey.generate), else none (no checkpoints). */}}
+{{- define "lienthong.auditKeySecret" -}}
+{{- if .Values.audit.signingKey.existingSecret -}}
+{{- .Values.audit.signingKey.existingSecret -}}
+{{- else if .Values.audit.signingKey.generate -}}
+{{- printf "%s-audit-signing-key" (include "lienthong.fullname" .) -}}
+{{- end -}}
+{{- end -}}
