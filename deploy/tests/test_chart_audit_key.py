@@ -46,6 +46,9 @@ def test_kind_generates_the_key_and_every_service_mounts_it_with_5s_checkpoints(
     objects = render("values-kind.yaml")
 
     assert GENERATED in secrets(objects)
+    # Uninstalling the release leaves the key behind: what it signed stays verifiable.
+    annotations = find(objects, "Secret", GENERATED)["metadata"]["annotations"]
+    assert annotations["helm.sh/resource-policy"] == "keep"
     for service in SERVICES:
         config, secret = key_wiring(objects, service)
         assert secret == GENERATED
