@@ -37,7 +37,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import importlib
+import pkgutil
 import signal
 import time
 from typing import TYPE_CHECKING, Any
@@ -54,19 +54,17 @@ from lienthong.audit.checkpoints import (
 from lienthong.audit.leaves import notification_leaf_hash
 from lienthong.audit.ledger import Ledger, LedgerConflict
 from lienthong.audit.merkle import Frontier
+from lienthong.events.jetstream import CHECKPOINT_STREAM, checkpoint_stream_config
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from nats.aio.client import Client
-    from nats.js import api
     from nats.js.client import JetStreamContext
 
 log = structlog.get_logger("lienthong.audit.checkpointer")
 
-CHECKPOINT_STREAM = "LIENTHONG_CHECKPOINTS"
-CHECKPOINT_SUBJECTS = "lienthong.checkpoints.>"
 TREE_SIZE_HEADER = "Lienthong-Tree-Size"
 #: Conflicts with other replicas in a row before a pass gives up (and retries later).
 MAX_CONFLICTS = 5
@@ -74,28 +72,6 @@ MAX_CONFLICTS = 5
 
 def checkpoint_subject(service: str) -> str:
     return f"lienthong.checkpoints.{service}"
-
-
-def checkpoint_stream_config(*, replicas: int | None = 1) -> api.StreamConfig:
-    """Every checkpoint kept; no delete, no purge: what was published stays."""
-    from nats.js import api
-
-    return api.StreamConfig(
-        name=CHECKPOINT_STREAM,
-        description="Signed checkpoints of every Lienthong service's audit tree",
-        subjects=[CHECKPOINT_SUBJECTS],
-        retention=api.RetentionPolicy.LIMITS,
-        storage=api.StorageType.FILE,
-        num_replicas=replicas,
-        discard=api.DiscardPolicy.OLD,
-        max_age=0,
-        max_msgs=-1,
-        max_bytes=-1,
-        duplicate_window=120.0,
-        deny_delete=True,
-        deny_purge=True,
-        allow_rollup_hdrs=False,
-    )
 
 
 class Checkpointer:
@@ -359,14 +335,6 @@ def from_settings(app: Any, settings: Any) -> Checkpointer | None:
 # -- a process of its own ---------------------------------------------------------
 
 
-def _load(spec: str) -> Any:
-    module_name, _, attribute = spec.partition(":")
-    value: Any = importlib.import_module(module_name)
-    for part in attribute.split("."):
-        value = getattr(value, part)
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m lienthong.audit.checkpointer --app M:App --service S``."""
     from lienthong.config import load_settings
@@ -394,7 +362,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = settings.model_copy(update=overrides)
     if not settings.audit_signing_key:
         parser.error("no signing key: --signing-key or LIENTHONG_AUDIT_SIGNING_KEY")
-    app = _load(args.app)(args.event_store or settings.event_store, env={"CREATE_TABLE": "n"})
+    app = pkgutil.resolve_name(args.app)(args.event_store or settings.event_store,
+                                         env={"CREATE_TABLE": "n"})
     checkpointer = from_settings(app, settings)
     assert checkpointer is not None
     checkpointer.batch_size = args.batch_size

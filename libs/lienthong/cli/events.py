@@ -80,7 +80,7 @@ def tail(
     server = nats_url(url, data_dir)
 
     async def follow() -> None:
-        from lienthong.events.jetstream import DLQ_STREAM, stream_name
+        from lienthong.events.jetstream import is_service_stream, stream_name
 
         nc = await _connect(server)
         js = nc.jetstream()
@@ -88,7 +88,7 @@ def tail(
         # One ordered consumer per service stream: a subscription binds to one stream.
         streams = ([stream_name(service)] if service else
                    [i.config.name for i in await js.streams_info()
-                    if i.config.name.startswith("LIENTHONG_") and i.config.name != DLQ_STREAM])
+                    if is_service_stream(i.config.name)])
         queue: asyncio.Queue[Msg] = asyncio.Queue()
         for stream in streams:
             await js.subscribe(f"lienthong.{stream.removeprefix('LIENTHONG_').lower()}.>",
@@ -245,7 +245,7 @@ def lag(
     url: NatsUrl = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Per relay: last recorded vs last published; per consumer: pending and redelivered."""
-    from lienthong.events.jetstream import DLQ_STREAM
+    from lienthong.events.jetstream import is_service_stream
     from lienthong.events.relay import last_relayed
 
     stores = _local_event_stores(data_dir)
@@ -274,7 +274,7 @@ def lag(
                         "delivered_stream_seq": consumer.delivered.stream_seq
                         if consumer.delivered else 0,
                     })
-                if name == DLQ_STREAM:
+                if not is_service_stream(name):
                     continue
                 published, _ = await last_relayed(js, info)
                 relays.append({"service": name.removeprefix("LIENTHONG_").lower(),

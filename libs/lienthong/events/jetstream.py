@@ -44,6 +44,9 @@ log = structlog.get_logger("lienthong.events.jetstream")
 DEFAULT_DUPLICATE_WINDOW_S = 120.0
 DLQ_STREAM = "LIENTHONG_DLQ"
 DLQ_SUBJECTS = "lienthong.dlq.>"
+#: The signed checkpoints of every service's audit tree (lienthong.audit.checkpointer).
+CHECKPOINT_STREAM = "LIENTHONG_CHECKPOINTS"
+CHECKPOINT_SUBJECTS = "lienthong.checkpoints.>"
 #: nats-server's error code for a failed Nats-Expected-Last-Sequence.
 WRONG_LAST_SEQUENCE = 10071
 #: nats-server's error code for a failed Nats-Expected-Last-Msg-Id.
@@ -58,6 +61,11 @@ _OWNED = ("subjects", "retention", "storage", "num_replicas", "discard", "duplic
 def stream_name(service: str) -> str:
     """``LIENTHONG_IDENTITY`` for ``identity``."""
     return f"LIENTHONG_{service.upper()}"
+
+
+def is_service_stream(name: str) -> bool:
+    """A service's own event stream (what a relay publishes to), not a shared one."""
+    return name.startswith("LIENTHONG_") and name not in (DLQ_STREAM, CHECKPOINT_STREAM)
 
 
 def stream_subjects(service: str) -> list[str]:
@@ -80,6 +88,26 @@ def service_stream_config(service: str, *, replicas: int | None = 1,
         max_msgs=-1,
         max_bytes=-1,
         duplicate_window=duplicate_window_s,
+        deny_delete=True,
+        deny_purge=True,
+        allow_rollup_hdrs=False,
+    )
+
+
+def checkpoint_stream_config(*, replicas: int | None = 1) -> api.StreamConfig:
+    """Every checkpoint kept; no delete, no purge: what was published stays."""
+    return api.StreamConfig(
+        name=CHECKPOINT_STREAM,
+        description="Signed checkpoints of every Lienthong service's audit tree",
+        subjects=[CHECKPOINT_SUBJECTS],
+        retention=api.RetentionPolicy.LIMITS,
+        storage=api.StorageType.FILE,
+        num_replicas=replicas,
+        discard=api.DiscardPolicy.OLD,
+        max_age=0,
+        max_msgs=-1,
+        max_bytes=-1,
+        duplicate_window=120.0,
         deny_delete=True,
         deny_purge=True,
         allow_rollup_hdrs=False,

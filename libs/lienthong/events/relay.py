@@ -59,7 +59,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import importlib
+import pkgutil
 import signal
 import time
 from dataclasses import dataclass
@@ -574,14 +574,6 @@ async def last_relayed(js: JetStreamContext, info: api.StreamInfo) -> tuple[int,
     raise RelayError(msg)
 
 
-def _load(spec: str) -> Any:
-    module_name, _, attribute = spec.partition(":")
-    value: Any = importlib.import_module(module_name)
-    for part in attribute.split("."):
-        value = getattr(value, part)
-    return value
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m lienthong.events.relay --app M:App --contract M:CONTRACT``."""
     from lienthong.config import load_settings
@@ -602,13 +594,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
     args = parser.parse_args(argv)
 
-    contract = _load(args.contract)
+    contract = pkgutil.resolve_name(args.contract)
     settings = load_settings(service=contract.service)
     configure_logging(contract.service, level=settings.log_level, fmt=settings.log_format)
     # The service creates its tables; replicas creating them at once fail in PostgreSQL
     # ("tuple concurrently updated"), so a relay process only reads them.
-    app = _load(args.app)(args.event_store or settings.event_store,
-                          env={"CREATE_TABLE": "n"})
+    app = pkgutil.resolve_name(args.app)(args.event_store or settings.event_store,
+                                         env={"CREATE_TABLE": "n"})
     relay = OutboxRelay(app, contract, args.nats_url or settings.nats_url,
                         batch_size=args.batch_size, gap_timeout_s=args.gap_timeout,
                         poll_interval_s=args.poll_interval)

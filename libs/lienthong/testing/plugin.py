@@ -9,9 +9,11 @@ as a whole.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import pytest
+import structlog
 
 from lienthong.testing.nats import NatsServer
 from lienthong.testing.postgres import (
@@ -53,6 +55,19 @@ def postgres_dsn() -> Iterator[str]:
         pytest.skip(message)
     with TemporaryDatabase() as database:
         yield database.dsn
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A command run in-process configures logging (its level, its output) for the
+    whole process; the next test starts with the configuration it found."""
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    structlog.configure(**saved)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
