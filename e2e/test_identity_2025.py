@@ -11,7 +11,9 @@ from google.type import date_pb2
 from lienthong.grpc.errors import error_details
 from lienthong.identity.v1 import identity_pb2 as pb
 
-pytestmark = pytest.mark.e2e
+#: Loading the whole country is some 15,000 commands (56,000 events) through gRPC, relayed
+#: and consumed as they go: minutes on a small machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 BEFORE_THE_REFORM = date_pb2.Date(year=2025, month=6, day=30)
 
