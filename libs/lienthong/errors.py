@@ -82,6 +82,12 @@ class AlreadyExists(LienthongError):
     reason = "ALREADY_EXISTS"
 
 
+class DataLoss(LienthongError):
+    """Stored evidence the answer rests on is missing or damaged; an operator must look."""
+
+    reason = "DATA_LOSS"
+
+
 class Conflict(LienthongError):
     """A concurrent command changed the same aggregate; retrying is safe."""
 

@@ -222,12 +222,13 @@ def log_end(app: ServiceApplication, wanted: ExportRange) -> int:
 
 
 def export_batches(app: ServiceApplication, wanted: ExportRange, end: int,
-                   batch: int = EXPORT_BATCH) -> Iterator[list[LoggedEvent]]:
+                   batch: int = 0) -> Iterator[list[LoggedEvent]]:
     """The log from the range's start up to ``end``, a batch of notifications at a time.
 
     A time range is applied to each event's recorded time; the log is read
     in notification order, so a time range still walks the id range.
     """
+    batch = batch or EXPORT_BATCH
     last = max(wanted.start_notification_id - 1, 0)
     while last < end:
         notifications = app.recorder.select_notifications(

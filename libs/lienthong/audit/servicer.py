@@ -10,25 +10,36 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from typing import TYPE_CHECKING, Any
 
+import grpc
+import structlog
 from google.protobuf import struct_pb2
 
 from lienthong.audit import history
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
-from lienthong.errors import FailedPrecondition, InvalidArgument, LienthongError, NotFound
+from lienthong.errors import (
+    DataLoss,
+    FailedPrecondition,
+    InvalidArgument,
+    LienthongError,
+    NotFound,
+)
 from lienthong.grpc.convert import timestamp_to_pb
-from lienthong.grpc.errors import status_for
+from lienthong.grpc.errors import internal_status, status_for
+from lienthong.grpc.interceptors import REQUEST_ID_KEY
 from lienthong.validation import PageRequest, Violations, parse_uuid
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    import grpc
     from google.protobuf import timestamp_pb2
 
     from lienthong.eventstore import ServiceApplication
+
+log = structlog.get_logger("lienthong.audit")
 
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["AuditService"].full_name
 METADATA_FIELDS = tuple(pb.EventMetadata.DESCRIPTOR.fields_by_name)
@@ -111,23 +122,32 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
     async def ExportEvents(self, request: pb.ExportEventsRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext,
                            ) -> AsyncIterator[pb.ExportEventsResponse]:
-        # The request interceptor maps errors of unary calls only; a stream maps its own.
+        # The request interceptor maps errors of unary calls only; a stream maps its own,
+        # before the first message and between any two.
         try:
             wanted = export_range(request)
             end = await asyncio.to_thread(history.log_end, self.app, wanted)
+            batches = history.export_batches(self.app, wanted, end)
+            while True:
+                remaining = context.time_remaining()
+                if context.cancelled() or (remaining is not None and remaining <= 0):
+                    return
+                events = await asyncio.to_thread(next, batches, None)
+                if events is None:
+                    return
+                for event in events:
+                    yield pb.ExportEventsResponse(event=event_to_pb(event),
+                                                  end_notification_id=end)
         except LienthongError as error:
+            log.info("rpc refused", method="ExportEvents", reason=error.reason,
+                     detail=error.message)
             await context.abort_with_status(status_for(error))
-            return
-        batches = history.export_batches(self.app, wanted, end)
-        while True:
-            remaining = context.time_remaining()
-            if context.cancelled() or (remaining is not None and remaining <= 0):
-                return
-            events = await asyncio.to_thread(next, batches, None)
-            if events is None:
-                return
-            for event in events:
-                yield pb.ExportEventsResponse(event=event_to_pb(event), end_notification_id=end)
+        except (grpc.aio.AbortError, asyncio.CancelledError):
+            raise
+        except Exception:
+            call_id = _request_id(context)
+            log.exception("rpc failed", method="ExportEvents", request_id=call_id)
+            await context.abort_with_status(internal_status(call_id))
 
     # -- tamper evidence: the ledger's checkpoints and Merkle proofs --------------------
 
@@ -155,6 +175,17 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
             hashes = self._ledger().leaf_hashes(tree_size)
             if len(hashes) == tree_size:
                 self._tree = (tree_size, hashes)
+        return hashes
+
+    def _complete_leaf_hashes(self, tree_size: int) -> list[bytes]:
+        """The leaves a signed checkpoint covers; DATA_LOSS when the leaf table lacks some."""
+        hashes = self._leaf_hashes(tree_size)
+        if len(hashes) < tree_size:
+            raise DataLoss(
+                f"the checkpoint of {tree_size} leaves is signed, but the leaf table holds "
+                f"only {len(hashes)} of them: the stored tree is incomplete",
+                reason="AUDIT_TREE_INCOMPLETE",
+                metadata={"tree_size": str(tree_size), "stored_leaves": str(len(hashes))})
         return hashes
 
     async def ListCheckpoints(self, request: pb.ListCheckpointsRequest,  # noqa: N802
@@ -197,17 +228,25 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
             from lienthong.audit import merkle
 
             checkpoint = self._checkpoint(request.tree_size)
-            index = self._ledger().leaf_index(request.notification_id)
-            if index is None and request.notification_id > (
-                    self.app.recorder.max_notification_id() or 0):
-                raise NotFound("event", str(request.notification_id))
-            if index is None or index >= checkpoint.tree_size:
-                raise FailedPrecondition(
-                    f"event {request.notification_id} is not among the "
-                    f"{checkpoint.tree_size} leaves of the checkpoint yet",
-                    reason="NOT_YET_CHECKPOINTED",
-                    metadata={"notification_id": str(request.notification_id)})
-            hashes = self._leaf_hashes(checkpoint.tree_size)
+            ledger = self._ledger()
+            wanted = request.notification_id
+            index = ledger.leaf_index(wanted)
+            if index is None:
+                # Below the tree's last leaf the tree passed it for good (a hole in the
+                # log); beyond the log it does not exist; between, it is not in yet.
+                if wanted <= ledger.last_notification_id() or wanted > (
+                        self.app.recorder.max_notification_id() or 0):
+                    raise NotFound("event", str(wanted))
+                raise _not_yet(wanted, self._checkpoint(0) if request.tree_size else checkpoint)
+            if index >= checkpoint.tree_size:
+                latest = self._checkpoint(0) if request.tree_size else checkpoint
+                if index >= latest.tree_size:
+                    raise _not_yet(wanted, latest)
+                raise InvalidArgument.single(
+                    "tree_size", "BEFORE_EVENT",
+                    f"the checkpoint of {checkpoint.tree_size} leaves ends before event "
+                    f"{wanted} (leaf {index}); ask for a later one (0 = the latest)")
+            hashes = self._complete_leaf_hashes(checkpoint.tree_size)
             return pb.GetInclusionProofResponse(
                 leaf_index=index, leaf_hash=hashes[index], tree_size=checkpoint.tree_size,
                 hashes=merkle.inclusion_proof(index, hashes),
@@ -237,13 +276,27 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
                 raise InvalidArgument.single(
                     "first_tree_size", "FIRST_AFTER_SECOND",
                     f"the latest checkpoint has {second.tree_size} leaves")
-            hashes = self._leaf_hashes(second.tree_size)
+            hashes = self._complete_leaf_hashes(second.tree_size)
             return pb.GetConsistencyProofResponse(
                 first_tree_size=first.tree_size, second_tree_size=second.tree_size,
                 hashes=merkle.consistency_proof(first.tree_size, hashes),
                 first_checkpoint=checkpoint_to_pb(first),
                 second_checkpoint=checkpoint_to_pb(second))
         return await asyncio.to_thread(prove)
+
+
+def _not_yet(notification_id: int, latest: Any) -> FailedPrecondition:
+    """The event is in the log but beyond the latest checkpoint: ask again later."""
+    return FailedPrecondition(
+        f"event {notification_id} is not among the {latest.tree_size} leaves of the "
+        f"latest checkpoint yet", reason="NOT_YET_CHECKPOINTED",
+        metadata={"notification_id": str(notification_id)})
+
+
+def _request_id(context: grpc.aio.ServicerContext) -> str:
+    metadata = dict(context.invocation_metadata() or ())
+    value = metadata.get(REQUEST_ID_KEY)
+    return value if isinstance(value, str) and value else str(uuid.uuid4())
 
 
 def _missing_table(error: BaseException) -> bool:

@@ -16,6 +16,7 @@ from grpc_status import rpc_status
 from lienthong.errors import (
     AlreadyExists,
     Conflict,
+    DataLoss,
     FailedPrecondition,
     InvalidArgument,
     LienthongError,
@@ -33,6 +34,7 @@ _CODES: list[tuple[type[LienthongError], int]] = [
     (AlreadyExists, code_pb2.ALREADY_EXISTS),
     (FailedPrecondition, code_pb2.FAILED_PRECONDITION),
     (Conflict, code_pb2.ABORTED),
+    (DataLoss, code_pb2.DATA_LOSS),
 ]
 
 

@@ -8,6 +8,7 @@ RFC 9162 algorithms, from the events' stored bytes.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import grpc
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lienthong.audit import leaves, merkle
+from lienthong.audit import history, leaves, merkle
 from lienthong.audit.checkpointer import Checkpointer
 from lienthong.audit.report import collect, render
 from lienthong.audit.v1 import audit_pb2 as pb
@@ -166,3 +167,78 @@ def test_the_report_checks_every_proof_and_says_which_are_pending(
     statuses = [timeline.proofs[e.notification_id].status for e in timeline.events]
     assert statuses == ["verified", "pending"]
     assert "✓" in render(timeline)
+
+
+def test_a_proof_of_a_hole_in_the_log_is_not_found_for_good(
+        app: IdentityApplication, audit: pb_grpc.AuditServiceStub, tmp_path: Path) -> None:
+    for code in ("08", "12", "14"):
+        province(app, code)
+    with sqlite3.connect(tmp_path / "identity.db") as conn:  # event 2 never committed
+        conn.execute("DELETE FROM stored_events WHERE rowid = 2")
+    checkpointer = Checkpointer(app, service="identity", signing_key=Ed25519PrivateKey.generate(),
+                                every_events=10**9, every_s=10**9, gap_timeout_s=0)
+    checkpointer.catch_up()
+    first = checkpointer.checkpoint()
+    assert first is not None
+    province(app, "15")
+    checkpointer.catch_up()
+    checkpointer.checkpoint()
+    province(app, "17")  # recorded after the latest checkpoint
+    latest = app.recorder.max_notification_id()
+
+    hole = refused(audit.GetInclusionProof, pb.GetInclusionProofRequest(notification_id=2))
+    later = refused(audit.GetInclusionProof, pb.GetInclusionProofRequest(
+        notification_id=first.last_notification_id + 1, tree_size=first.tree_size))
+    not_yet = refused(audit.GetInclusionProof, pb.GetInclusionProofRequest(
+        notification_id=latest, tree_size=first.tree_size))
+
+    assert (hole["code"], hole["reason"]) == (grpc.StatusCode.NOT_FOUND, "EVENT_NOT_FOUND")
+    assert (later["code"], later["field_violations"]) == (
+        grpc.StatusCode.INVALID_ARGUMENT, [("tree_size", "BEFORE_EVENT")])
+    assert (not_yet["code"], not_yet["reason"]) == (grpc.StatusCode.FAILED_PRECONDITION,
+                                                    "NOT_YET_CHECKPOINTED")
+
+
+def test_a_signed_tree_whose_stored_leaves_are_missing_is_data_loss(
+        app: IdentityApplication, audit: pb_grpc.AuditServiceStub, tmp_path: Path) -> None:
+    province(app, "08")
+    province(app, "12")
+    checkpointer = sign_all(app)
+    first_size = checkpointer.size
+    province(app, "14")
+    checkpointer.catch_up()
+    size = checkpointer.checkpoint().tree_size
+    with sqlite3.connect(tmp_path / "identity.db") as conn:  # the leaf table lost its tail
+        conn.execute("DELETE FROM stored_audit_leaves WHERE leaf_index >= ?", (size - 1,))
+
+    inclusion = refused(audit.GetInclusionProof, pb.GetInclusionProofRequest(notification_id=1))
+    consistency = refused(audit.GetConsistencyProof, pb.GetConsistencyProofRequest(
+        first_tree_size=first_size))
+
+    for answer in (inclusion, consistency):
+        assert (answer["code"], answer["reason"]) == (grpc.StatusCode.DATA_LOSS,
+                                                      "AUDIT_TREE_INCOMPLETE")
+        assert answer["metadata"] == {"tree_size": str(size), "stored_leaves": str(size - 1)}
+
+
+def test_an_export_that_fails_midway_ends_with_a_status_not_a_trace(
+        app: IdentityApplication, audit: pb_grpc.AuditServiceStub, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "EXPORT_BATCH", 1)  # one event per read
+    for code in ("08", "12", "14"):
+        province(app, code)
+    last = app.recorder.max_notification_id()
+    with sqlite3.connect(tmp_path / "identity.db") as conn:  # the last event is unreadable
+        conn.execute("UPDATE stored_events SET state = x'00' WHERE rowid = ?", (last,))
+
+    stream = audit.ExportEvents(pb.ExportEventsRequest(), timeout=TIMEOUT,
+                                metadata=(("x-request-id", "export-midway"),))
+    received = []
+    with pytest.raises(grpc.RpcError) as error:
+        received.extend(message.event.notification_id for message in stream)
+    failed = error_details(error.value)
+
+    assert received == list(range(1, last))
+    assert (failed["code"], failed["reason"]) == (grpc.StatusCode.INTERNAL, "INTERNAL")
+    assert failed["metadata"] == {"request_id": "export-midway"}
+    assert "Error" not in (error.value.details() or "")
