@@ -103,7 +103,8 @@ class AuditServiceServicer:
 
     def ExportEvents(self, request, context):
         """The log in notification order: the whole log, a notification-id range or
-        a time range. The end is fixed when the call starts.
+        a time range. The end is fixed when the call starts. An error after the
+        first event ends the stream with a status (INTERNAL: see the service log).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,6 +126,11 @@ class AuditServiceServicer:
 
     def GetInclusionProof(self, request, context):
         """That an event is leaf `leaf_index` of the tree of a checkpoint.
+        NOT_FOUND: no such event (beyond the log, or a hole the tree has passed);
+        FAILED_PRECONDITION (NOT_YET_CHECKPOINTED): the event is beyond the latest
+        checkpoint, ask again later; INVALID_ARGUMENT (tree_size BEFORE_EVENT): the
+        checkpoint asked for ends before the event; DATA_LOSS (AUDIT_TREE_INCOMPLETE):
+        the stored leaves of a signed checkpoint are missing (also for consistency proofs).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
