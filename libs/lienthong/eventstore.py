@@ -20,7 +20,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
-from lienthong import audit, metrics
+from lienthong import audit, metrics, pgoptions
 from lienthong.errors import NotFound
 
 if TYPE_CHECKING:
@@ -89,9 +89,12 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
             "SQLITE_LOCK_TIMEOUT": "10",
         }
     if parts.scheme in ("postgresql", "postgres"):
-        query = parse_qs(parts.query)
+        # Every query option is used or refused (ValueError), never silently dropped.
+        query = parse_qs(parts.query, keep_blank_values=True)
+        libpq = pgoptions.options_from_query(query)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            # eventsourcing's factory has no libpq options; ours adds the URL's.
+            "PERSISTENCE_MODULE": pgoptions.FACTORY_TOPIC if libpq else "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parts.port or 5432),
@@ -104,6 +107,7 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
             "POSTGRES_LOCK_TIMEOUT": "5",
             # No ping per checkout: eventsourcing retries on a broken connection.
             "POSTGRES_PRE_PING": "n",
+            **{pgoptions.env_key(name): value for name, value in libpq.items()},
         }
     msg = f"unsupported event store URL {event_store!r} (memory:, sqlite:///..., postgresql://...)"
     raise ValueError(msg)
@@ -111,7 +115,7 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
 
 def ensure_postgres_schema(env: dict[str, str]) -> None:
     """Create the service's schema; eventsourcing creates only the tables."""
-    if env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+    if env.get("PERSISTENCE_MODULE") not in ("eventsourcing.postgres", pgoptions.FACTORY_TOPIC):
         return
     import psycopg
     from psycopg import sql
@@ -123,6 +127,7 @@ def ensure_postgres_schema(env: dict[str, str]) -> None:
         user=env["POSTGRES_USER"],
         password=env["POSTGRES_PASSWORD"] or None,
         autocommit=True,
+        **pgoptions.connect_kwargs(env),
     ) as conn:
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
