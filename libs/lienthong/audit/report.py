@@ -4,9 +4,12 @@
 after the last event and, when the service keeps a ledger, each event's
 inclusion proof against the latest checkpoint, checked here: the leaf hash is
 recomputed from the event's stored bytes and the audit path must lead to the
-checkpoint's root). :func:`render` turns it into one HTML file with inline
-CSS; jinja2 escapes every value (autoescape on), so an event field holding
-markup is shown, never run.
+checkpoint's root). Given the signers' public keys, the checkpoint's signed note
+must verify with one of them, for the service's origin, and the root and tree
+size the proofs are checked against are taken from that note; without a key
+the root is the one the service sent, and the page says so. :func:`render`
+turns it into one HTML file with inline CSS; jinja2 escapes every value
+(autoescape on), so an event field holding markup is shown, never run.
 """
 
 from __future__ import annotations
@@ -21,11 +24,17 @@ import grpc
 import jinja2
 
 from lienthong.audit import leaves, merkle
+from lienthong.audit.checkpoints import origin_of, parse_checkpoint
 from lienthong.audit.export import struct_to_python, timestamp_to_datetime
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.vietnam import VIETNAM_TIME
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from lienthong.audit.checkpoints import Checkpoint
     from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 
 TIMEOUT_S = 30.0
@@ -39,6 +48,7 @@ class Proof:
     leaf_index: int = -1
     tree_size: int = 0
     detail: str = ""
+    signed: bool = False  # checked against the root of a checkpoint whose signature verified
 
 
 @dataclass
@@ -52,26 +62,70 @@ class Timeline:
     state: pb.AggregateState
     proofs: dict[int, Proof] = field(default_factory=dict)
     checkpoint: pb.Checkpoint | None = None
+    #: "verified" (a given key signed the checkpoint), "failed", or "unchecked" (no key given)
+    signature: str = "unchecked"
+    signature_detail: str = ""
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
-def check_inclusion(event: pb.AuditEvent, reply: pb.GetInclusionProofResponse) -> Proof:
-    """Recompute the event's leaf hash and walk the audit path to the checkpoint's root."""
+@dataclass(frozen=True)
+class Root:
+    """What the proofs are checked against: a tree size and its root, signed or not."""
+
+    tree_size: int
+    root_hash: bytes
+    signed: bool
+
+
+def verify_signature(checkpoint: pb.Checkpoint, service: str,
+                     public_keys: Sequence[Ed25519PublicKey]) -> Checkpoint:
+    """The checkpoint's signed note, once one of the keys verifies it for the service's origin.
+
+    Raises ``ValueError`` saying what does not hold.
+    """
+    try:
+        note = parse_checkpoint(checkpoint.note)
+    except ValueError as error:
+        msg = f"the checkpoint's note is not a signed checkpoint: {error}"
+        raise ValueError(msg) from None
+    if note.origin != origin_of(service):
+        msg = f"the checkpoint is of {note.origin!r}, not of {origin_of(service)!r}"
+        raise ValueError(msg)
+    if not any(note.verify(key) for key in public_keys):
+        msg = (f"the signature of the checkpoint of {note.tree_size} events does not verify "
+               f"with the given public key(s)")
+        raise ValueError(msg)
+    return note
+
+
+def check_inclusion(event: pb.AuditEvent, reply: pb.GetInclusionProofResponse,
+                    root: Root | None = None) -> Proof:
+    """Recompute the event's leaf hash and walk the audit path to the root.
+
+    ``root``: the signed note's size and root; without it, the checkpoint the
+    service sent with the proof (nothing then ties it to a signature).
+    """
+    if root is None:
+        root = Root(reply.tree_size, reply.checkpoint.root_hash, signed=False)
+    if reply.tree_size != root.tree_size:
+        return Proof("failed", reply.leaf_index, reply.tree_size,
+                     f"the proof is for a tree of {reply.tree_size} events, the checkpoint's "
+                     f"has {root.tree_size}")
     leaf = merkle.leaf_hash(leaves.record_leaf(
         event.notification_id, uuid.UUID(event.aggregate_id), event.version, event.topic,
         event.stored_state))
     if leaf != reply.leaf_hash:
         return Proof("failed", reply.leaf_index, reply.tree_size,
                      "the event's stored bytes do not hash to the proof's leaf")
-    if not merkle.verify_inclusion(reply.leaf_index, reply.tree_size, leaf, list(reply.hashes),
-                                   reply.checkpoint.root_hash):
+    if not merkle.verify_inclusion(reply.leaf_index, root.tree_size, leaf, list(reply.hashes),
+                                   root.root_hash):
         return Proof("failed", reply.leaf_index, reply.tree_size,
                      "the audit path does not lead to the checkpoint's root")
-    return Proof("verified", reply.leaf_index, reply.tree_size)
+    return Proof("verified", reply.leaf_index, reply.tree_size, signed=root.signed)
 
 
 def inclusion_of(stub: pb_grpc.AuditServiceStub, event: pb.AuditEvent,
-                 tree_size: int) -> Proof:
+                 tree_size: int, root: Root | None = None) -> Proof:
     try:
         reply = stub.GetInclusionProof(pb.GetInclusionProofRequest(
             notification_id=event.notification_id, tree_size=tree_size), timeout=TIMEOUT_S)
@@ -81,11 +135,17 @@ def inclusion_of(stub: pb_grpc.AuditServiceStub, event: pb.AuditEvent,
         if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNIMPLEMENTED):
             return Proof("unavailable", detail=error.details() or "")
         raise
-    return check_inclusion(event, reply)
+    return check_inclusion(event, reply, root)
 
 
-def collect(stub: pb_grpc.AuditServiceStub, aggregate_id: str, service: str) -> Timeline:
-    """Read one aggregate's history, final state and inclusion proofs over gRPC."""
+def collect(stub: pb_grpc.AuditServiceStub, aggregate_id: str, service: str,
+            public_keys: Sequence[Ed25519PublicKey] = ()) -> Timeline:
+    """Read one aggregate's history, final state and inclusion proofs over gRPC.
+
+    With ``public_keys`` (the signer's keys over time) the proofs are checked
+    against the root of the checkpoint's note once its signature verifies;
+    if it does not, every proof is failed.
+    """
     events: list[pb.AuditEvent] = []
     token = ""
     while True:
@@ -105,9 +165,20 @@ def collect(stub: pb_grpc.AuditServiceStub, aggregate_id: str, service: str) -> 
         if error.code() not in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.UNIMPLEMENTED):
             raise
         return timeline
+    root = None
+    if public_keys:
+        try:
+            note = verify_signature(timeline.checkpoint, service, public_keys)
+        except ValueError as error:
+            timeline.signature, timeline.signature_detail = "failed", str(error)
+            timeline.proofs = {e.notification_id: Proof("failed", detail=str(error))
+                               for e in events}
+            return timeline
+        timeline.signature = "verified"
+        root = Root(note.tree_size, note.root_hash, signed=True)
     for event in events:
         timeline.proofs[event.notification_id] = inclusion_of(
-            stub, event, timeline.checkpoint.tree_size)
+            stub, event, root.tree_size if root else timeline.checkpoint.tree_size, root)
     return timeline
 
 
@@ -115,10 +186,14 @@ def proof_text(proof: Proof | None) -> str:
     if proof is None:
         return ""
     if proof.status == "verified":
-        return f"leaf {proof.leaf_index} of {proof.tree_size} ✓"
+        return (f"leaf {proof.leaf_index} of {proof.tree_size} ✓ "
+                + ("signed" if proof.signed else UNSIGNED))
     if proof.status == "failed":
         return f"✗ {proof.detail}"
     return proof.detail or proof.status
+
+
+UNSIGNED = "(root from the service; signature not checked)"
 
 
 def _causes(metadata: pb.EventMetadata) -> list[tuple[str, str]]:
@@ -165,8 +240,14 @@ generated {{ generated_utc }} UTC ({{ generated_vn }} Asia/Ho_Chi_Minh)</p>
 {% if t.checkpoint %}
 <p class="meta">Inclusion proofs against checkpoint <code>{{ t.checkpoint.origin }}</code>
 of {{ t.checkpoint.tree_size }} events, root <code>{{ t.checkpoint.root_hash.hex() }}</code>,
-signed by <code>{{ t.checkpoint.key_name }}</code> (check the signature with
-<code>lienthong audit verify</code>).</p>
+key <code>{{ t.checkpoint.key_name }}</code>:
+{% if t.signature == "verified" %}<span id="signature" class="verified">signature verified
+with the given public key ✓</span>; the root and size are the signed note's.
+{% elif t.signature == "failed" %}<span id="signature" class="failed">✗ {{ t.signature_detail
+}}</span>; no proof is trusted.
+{% else %}<span id="signature" class="unavailable">root from the service; signature not
+checked</span> (give <code>--public-key</code>, or check it with
+<code>lienthong audit verify</code>).{% endif %}</p>
 {% else %}
 <p class="meta">No signed checkpoint yet: no inclusion proofs.</p>
 {% endif %}

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import sys
 from enum import StrEnum
-from pathlib import Path  # noqa: TC003 (typer reads the annotations)
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import grpc
@@ -203,22 +203,42 @@ def export(
     console.print(f"{written} event(s) exported" + (f" to {output}" if output else ""))
 
 
+PublicKeys = Annotated[list[Path] | None, typer.Option(
+    "--public-key", help="The checkpoint signer's Ed25519 public key (PEM, or a signed-note "
+    "verifier key); repeat it for every key used over time. Without it the proofs are "
+    "checked against the root the service sends, and the page says the signature was not "
+    "checked.")]
+
+
 @app.command("report")
 def report(
     aggregate_id: AggregateId,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    public_key: PublicKeys = None,
     service: Service = ServiceName.identity, address: Address = "",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """One aggregate's timeline as a self-contained HTML page, proofs checked."""
+    from lienthong.audit.checkpoints import load_public_key
     from lienthong.audit.report import collect, render
 
+    try:
+        keys = [load_public_key(path) for path in public_key or ()]
+    except (ValueError, OSError) as error:
+        console.print(f"[red]cannot load the key:[/] {error}")
+        raise typer.Exit(2) from None
     with audit_stub(service, address, data_dir) as stub, console.status("reading the history"):
-        timeline = collect(stub, aggregate_id, service.value)
+        timeline = collect(stub, aggregate_id, service.value, keys)
     output.write_text(render(timeline), encoding="utf-8")
     verified = sum(p.status == "verified" for p in timeline.proofs.values())
     failed = sum(p.status == "failed" for p in timeline.proofs.values())
+    if timeline.signature == "failed":
+        console.print(f"[red]checkpoint signature FAILED:[/] {timeline.signature_detail}")
+    elif timeline.checkpoint is not None and not keys:
+        console.print("[yellow]warning:[/] no --public-key: the proofs are checked against the "
+                      "root the service sent; its signature was not checked")
+    signed = " against the signed checkpoint" if timeline.signature == "verified" else ""
     console.print(f"{len(timeline.events)} event(s), {verified} inclusion proof(s) verified"
-                  + (f", [red]{failed} FAILED[/]" if failed else "") + f": {output}")
+                  f"{signed}" + (f", [red]{failed} FAILED[/]" if failed else "") + f": {output}")
     if failed:
         raise typer.Exit(1)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lienthong.audit.checkpointer import Checkpointer
+from lienthong.audit.checkpoints import public_pem
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.testing.grpc_server import ServerThread
@@ -91,9 +93,89 @@ def test_export_writes_one_json_line_per_event(address: str, unit_id: uuid.UUID,
     assert f"{len(records)} event(s) exported" in result.stderr
 
 
-def test_report_writes_a_page_with_verified_proofs(address: str, unit_id: uuid.UUID,
-                                                   app: IdentityApplication,
-                                                   tmp_path: Path) -> None:
+class Page(HTMLParser):
+    """The Inclusion cell of each timeline row, and the checkpoint's signature line."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.inclusion: list[str] = []
+        self.signature = ""
+        self._cells: list[str] | None = None
+        self._in: str = ""
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr" and ("class", "event") in attrs:
+            self._cells = []
+        elif tag == "td" and self._cells is not None:
+            self._cells.append("")
+            self._in = "td"
+        elif tag == "span" and ("id", "signature") in attrs:
+            self._in = "signature"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr" and self._cells is not None:
+            self.inclusion.append(" ".join(self._cells[-1].split()))
+            self._cells = None
+        if tag in ("td", "span"):
+            self._in = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "td" and self._cells is not None:
+            self._cells[-1] += data
+        elif self._in == "signature":
+            self.signature += data
+
+
+def test_report_writes_a_page_with_proofs_against_the_signed_checkpoint(
+        address: str, unit_id: uuid.UUID, app: IdentityApplication, tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    (tmp_path / "audit.pub").write_bytes(public_pem(key.public_key()))
+    (tmp_path / "other.pub").write_bytes(public_pem(Ed25519PrivateKey.generate().public_key()))
+    checkpointer = Checkpointer(app, service="identity", signing_key=key,
+                                every_events=10**9, every_s=10**9)
+    checkpointer.catch_up()
+    checkpointer.checkpoint()
+    page = tmp_path / "unit.html"
+
+    # The signer's keys over time: an old one that did not sign this checkpoint, and the current.
+    result = lienthong(address, "report", str(unit_id), "--output", str(page),
+                       "--public-key", str(tmp_path / "other.pub"),
+                       "--public-key", str(tmp_path / "audit.pub"))
+
+    assert result.returncode == 0, result.stderr
+    assert "2 inclusion proof(s) verified against the signed checkpoint" in result.stderr
+    html = page.read_text()
+    parsed = Page(html)
+    assert parsed.inclusion == ["leaf 0 of 5 ✓ signed", "leaf 3 of 5 ✓ signed"]
+    assert parsed.signature.startswith("signature verified")
+    assert "Tỉnh Hà Giang (cũ)" in html
+
+
+def test_a_report_with_a_key_that_did_not_sign_shows_the_failure(
+        address: str, unit_id: uuid.UUID, app: IdentityApplication, tmp_path: Path) -> None:
+    checkpointer = Checkpointer(app, service="identity", signing_key=Ed25519PrivateKey.generate(),
+                                every_events=10**9, every_s=10**9)
+    checkpointer.catch_up()
+    checkpointer.checkpoint()
+    (tmp_path / "other.pub").write_bytes(public_pem(Ed25519PrivateKey.generate().public_key()))
+    page = tmp_path / "unit.html"
+
+    result = lienthong(address, "report", str(unit_id), "--output", str(page),
+                       "--public-key", str(tmp_path / "other.pub"))
+
+    assert result.returncode == 1
+    assert "checkpoint signature FAILED" in result.stderr
+    html = page.read_text()
+    parsed = Page(html)
+    assert "✓" not in html
+    assert parsed.signature.startswith("✗ the signature of the checkpoint of 5 events does not")
+    assert len(parsed.inclusion) == 2
+    assert all(cell.startswith("✗") and "does not verify" in cell for cell in parsed.inclusion)
+
+
+def test_a_report_without_a_key_says_the_signature_was_not_checked(
+        address: str, unit_id: uuid.UUID, app: IdentityApplication, tmp_path: Path) -> None:
     checkpointer = Checkpointer(app, service="identity", signing_key=Ed25519PrivateKey.generate(),
                                 every_events=10**9, every_s=10**9)
     checkpointer.catch_up()
@@ -103,7 +185,9 @@ def test_report_writes_a_page_with_verified_proofs(address: str, unit_id: uuid.U
     result = lienthong(address, "report", str(unit_id), "--output", str(page))
 
     assert result.returncode == 0, result.stderr
-    assert "2 inclusion proof(s) verified" in result.stderr
-    html = page.read_text()
-    assert html.count("✓") == 2
-    assert "Tỉnh Hà Giang (cũ)" in html
+    assert "2 inclusion proof(s) verified:" in result.stderr
+    assert "signature was not checked" in result.stderr
+    parsed = Page(page.read_text())
+    assert parsed.inclusion == [
+        f"leaf {i} of 5 ✓ (root from the service; signature not checked)" for i in (0, 3)]
+    assert " ".join(parsed.signature.split()) == "root from the service; signature not checked"

@@ -209,7 +209,8 @@ def test_the_report_shows_the_timeline_escaped_with_both_clocks(
     assert first["Event"] == "Registered" and second["Event"] == "Renamed"
     assert first["Request"] == "reg-08" and second["Reason"] == "<b>NQ 202/2025</b>"
     assert MARKUP in first["Fields"]
-    assert first["Inclusion"] == "leaf 0 of 5 ✓" and second["Inclusion"] == ""
+    assert first["Inclusion"] == "leaf 0 of 5 ✓ (root from the service; signature not checked)"
+    assert second["Inclusion"] == ""
     utc = logged[0].recorded_at
     assert first["Time (UTC)"].startswith(utc.strftime("%Y-%m-%d %H:%M:%S"))
     assert first["Time (Asia/Ho_Chi_Minh)"] == (utc + dt.timedelta(hours=7)).strftime(
