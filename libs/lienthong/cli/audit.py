@@ -25,6 +25,7 @@ from rich.table import Table
 from lienthong.audit.export import event_record, struct_to_python, write_jsonl
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
+from lienthong.cli.audit_checkpoints import checkpoints
 from lienthong.cli.audit_verify import verify
 from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, console, platform_address
 from lienthong.grpc.errors import error_details
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Audit: histories, past states, log exports and reports (read-only).",
                   no_args_is_help=True)
 app.command("verify")(verify)
+app.command("checkpoints")(checkpoints)
 
 TIMEOUT_S = 30.0
 
