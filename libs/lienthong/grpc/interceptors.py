@@ -24,7 +24,7 @@ from lienthong.grpc.errors import deadline_status, internal_status, status_for
 from lienthong.telemetry import span_ids, tracer
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
 log = structlog.get_logger("lienthong.grpc")
 
@@ -59,8 +59,89 @@ def _code_of(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
         else grpc.StatusCode.UNKNOWN
 
 
+#: Calls neither traced nor timed: the kubelet's probes and tools' reflection, every few
+#: seconds on every pod, would bury the platform's own calls in traces and latency alerts.
+UNOBSERVED_PREFIXES = ("/grpc.health.v1.", "/grpc.reflection.")
+
+
+class _Call:
+    """What one call's observation needs: its names, its caller's metadata, its start."""
+
+    def __init__(self, handler_call_details: grpc.HandlerCallDetails) -> None:
+        self.method = handler_call_details.method
+        self.name = self.method.lstrip("/")  # lienthong.identity.v1.IdentityService/RegisterUnit
+        rpc_service, _, rpc_method = self.name.rpartition("/")
+        self.attributes = {"rpc.system": "grpc", "rpc.service": rpc_service,
+                           "rpc.method": rpc_method}
+        self.metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ())
+                         if isinstance(v, str)}
+        self.code = grpc.StatusCode.OK
+        self.started = 0.0
+        self.call_id = ""
+
+    def start(self, request: Any) -> trace.Span:
+        """The call's SERVER span (not yet current), continuing the caller's trace."""
+        self.started = time.perf_counter()
+        self.call_id = (getattr(request, "request_id", "") or self.metadata.get(REQUEST_ID_KEY)
+                        or str(uuid.uuid4()))
+        return tracer().start_span(
+            self.name, context=propagate.extract(self.metadata), kind=trace.SpanKind.SERVER,
+            attributes=self.attributes, record_exception=False, set_status_on_exception=False)
+
+    def scope(self, span: trace.Span) -> Any:
+        trace_id, span_id = span_ids(span)
+        return audit_scope(
+            actor=self.metadata.get(ACTOR_KEY, ANONYMOUS_ACTOR),
+            actor_agency_code=self.metadata.get(ACTOR_AGENCY_KEY, ""),
+            request_id=self.call_id,
+            correlation_id=self.metadata.get(CORRELATION_KEY, ""),
+            causation_id=self.metadata.get(CAUSATION_KEY, ""),
+            trace_id=trace_id or uuid.uuid4().hex,
+            span_id=span_id,
+        )
+
+    async def fail(self, error: Exception, context: grpc.aio.ServicerContext) -> None:
+        """Map an error of the servicer to a status and abort the call with it."""
+        if isinstance(error, LienthongError):
+            log.info("rpc refused", method=self.method, reason=error.reason,
+                     detail=error.message, duration_ms=_ms_since(self.started))
+            status = status_for(error)
+            self.code = status.code
+            await context.abort_with_status(status)
+        log.error("rpc failed", method=self.method, exc_info=error)
+        self.code = grpc.StatusCode.INTERNAL
+        await context.abort_with_status(internal_status(self.call_id))
+
+    def aborted(self, context: grpc.aio.ServicerContext) -> None:
+        # An abort by the servicer itself carries its code on the context.
+        if self.code is grpc.StatusCode.OK:
+            self.code = _code_of(context)
+
+    def finish(self, span: trace.Span) -> None:
+        span.set_attribute("rpc.grpc.status_code", self.code.value[0])
+        if self.code in SERVER_ERROR_CODES:
+            span.set_status(trace.StatusCode.ERROR, self.code.name)
+        span.end()
+        metrics.rpc_done(self.name, self.code.name, time.perf_counter() - self.started)
+
+
+def _current(span: trace.Span) -> Any:
+    """Make the span current; the status is the call's code, never the exception's."""
+    return trace.use_span(span, end_on_exit=False, record_exception=False,
+                          set_status_on_exception=False)
+
+
+async def _expired(context: grpc.aio.ServicerContext) -> None:
+    remaining = context.time_remaining()
+    if remaining is not None and remaining <= 0:
+        await context.abort_with_status(deadline_status())
+
+
 class RequestContextInterceptor(grpc.aio.ServerInterceptor):
-    """Opens an audit scope per call, logs it, and maps errors to rich statuses."""
+    """Opens an audit scope per call, traces, times and logs it, and maps errors to statuses.
+
+    Unary and server-streaming calls alike; health checks and reflection pass untouched.
+    """
 
     async def intercept_service(
         self,
@@ -68,71 +149,81 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        if handler is None or not handler.unary_unary:
+        if handler is None or handler_call_details.method.startswith(UNOBSERVED_PREFIXES):
             return handler
-        method = handler_call_details.method
-        name = method.lstrip("/")  # lienthong.identity.v1.IdentityService/RegisterUnit
-        rpc_service, _, rpc_method = name.rpartition("/")
-        attributes = {"rpc.system": "grpc", "rpc.service": rpc_service, "rpc.method": rpc_method}
-        metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ())
-                    if isinstance(v, str)}
+        if handler.unary_unary:
+            return wrap_server_method_handler(
+                lambda behaviour: _unary(behaviour, handler_call_details), handler)
+        if handler.unary_stream:
+            return wrap_server_method_handler(
+                lambda behaviour: _stream(behaviour, handler_call_details), handler)
+        return handler
 
-        def wrap(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]) -> Any:
-            async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                remaining = context.time_remaining()
-                if remaining is not None and remaining <= 0:
-                    await context.abort_with_status(deadline_status())
-                parent = propagate.extract(metadata)
-                started = time.perf_counter()
-                code = grpc.StatusCode.OK
-                with tracer().start_as_current_span(
-                        name, context=parent, kind=trace.SpanKind.SERVER,
-                        attributes=attributes, record_exception=False,
-                        set_status_on_exception=False) as span:
-                    trace_id, span_id = span_ids(span)
-                    call_id = (getattr(request, "request_id", "") or metadata.get(REQUEST_ID_KEY)
-                               or str(uuid.uuid4()))
+
+def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
+           details: grpc.HandlerCallDetails) -> Any:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        await _expired(context)
+        rpc = _Call(details)
+        span = rpc.start(request)
+        try:
+            with _current(span), rpc.scope(span):
+                try:
+                    response = await behaviour(request, context)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception as error:
+                    await rpc.fail(error, context)
+                log.debug("rpc done", method=rpc.method, duration_ms=_ms_since(rpc.started))
+                return response
+        except grpc.aio.AbortError:
+            rpc.aborted(context)
+            raise
+        except asyncio.CancelledError:
+            rpc.code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            rpc.finish(span)
+
+    return call
+
+
+def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]],
+            details: grpc.HandlerCallDetails) -> Any:
+    async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        await _expired(context)
+        rpc = _Call(details)
+        span = rpc.start(request)
+        responses = behaviour(request, context).__aiter__()
+        sent = 0
+        try:
+            while True:
+                # The span and audit scope are current while the servicer runs, never
+                # across a yield: the caller's reads decide when the stream resumes.
+                with _current(span), rpc.scope(span):
                     try:
-                        with audit_scope(
-                            actor=metadata.get(ACTOR_KEY, ANONYMOUS_ACTOR),
-                            actor_agency_code=metadata.get(ACTOR_AGENCY_KEY, ""),
-                            request_id=call_id,
-                            correlation_id=metadata.get(CORRELATION_KEY, ""),
-                            causation_id=metadata.get(CAUSATION_KEY, ""),
-                            trace_id=trace_id or uuid.uuid4().hex,
-                            span_id=span_id,
-                        ):
-                            try:
-                                response = await behaviour(request, context)
-                            except LienthongError as error:
-                                log.info("rpc refused", method=method, reason=error.reason,
-                                         detail=error.message,
-                                         duration_ms=_ms_since(started))
-                                status = status_for(error)
-                                code = status.code
-                                await context.abort_with_status(status)
-                            except grpc.aio.AbortError:
-                                raise
-                            except Exception:
-                                log.exception("rpc failed", method=method)
-                                code = grpc.StatusCode.INTERNAL
-                                await context.abort_with_status(internal_status(call_id))
-                            log.debug("rpc done", method=method, duration_ms=_ms_since(started))
-                            return response
+                        response = await responses.__anext__()
+                    except StopAsyncIteration:
+                        break
                     except grpc.aio.AbortError:
-                        # An abort by the servicer itself carries its code on the context.
-                        if code is grpc.StatusCode.OK:
-                            code = _code_of(context)
                         raise
-                    except asyncio.CancelledError:
-                        code = grpc.StatusCode.CANCELLED
-                        raise
-                    finally:
-                        span.set_attribute("rpc.grpc.status_code", code.value[0])
-                        if code in SERVER_ERROR_CODES:
-                            span.set_status(trace.StatusCode.ERROR, code.name)
-                        metrics.rpc_done(name, code.name, time.perf_counter() - started)
+                    except Exception as error:
+                        await rpc.fail(error, context)
+                sent += 1
+                yield response
+            span.set_attribute("rpc.grpc.messages_sent", sent)
+            log.debug("rpc done", method=rpc.method, messages=sent,
+                      duration_ms=_ms_since(rpc.started))
+        except grpc.aio.AbortError:
+            rpc.aborted(context)
+            raise
+        except (asyncio.CancelledError, GeneratorExit):
+            rpc.code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            rpc.finish(span)
+            aclose = getattr(responses, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
-            return call
-
-        return wrap_server_method_handler(wrap, handler)
+    return call
