@@ -4,11 +4,13 @@ run as the hook runs it, against real identity and dossiers servers."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
 import grpc
+import psycopg
 import pytest
 
 from lienthong.identity.v1 import identity_pb2 as pb
@@ -22,8 +24,10 @@ from lienthong.testing.grpc_server import ServerThread
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 TIMEOUT = 60.0
+EXPORT = "lienthong.audit.v1.AuditService/ExportEvents"
 
 
 def smoke(*args: str) -> tuple[int, list[dict[str, Any]], str]:
@@ -63,13 +67,17 @@ def test_the_hook_checks_health_and_reads_each_public_api(
     health = {line["service"]: line for line in lines if line["check"] == "health"}
     assert {name: line["status"] for name, line in health.items()} == {
         "identity": "SERVING", "dossiers": "SERVING"}
-    reads = {line["rpc"]: line for line in lines if line["check"] == "read"}
-    assert set(reads) == {"lienthong.identity.v1.IdentityService/ListUnits",
-                          "lienthong.dossiers.v1.CatalogService/ListProcedures",
-                          "lienthong.dossiers.v1.DossierService/ListDossiers"}
+    reads = {(line["service"], line["rpc"]): line for line in lines if line["check"] == "read"}
+    assert set(reads) == {("identity", "lienthong.identity.v1.IdentityService/ListUnits"),
+                          ("identity", EXPORT),
+                          ("dossiers", "lienthong.dossiers.v1.CatalogService/ListProcedures"),
+                          ("dossiers", "lienthong.dossiers.v1.DossierService/ListDossiers"),
+                          ("dossiers", EXPORT)}
     assert all(line["ok"] for line in reads.values())
-    # The unit registered above came back through the public API.
-    assert reads["lienthong.identity.v1.IdentityService/ListUnits"]["items"] == 1
+    # The unit registered above came back through the public API...
+    assert reads["identity", "lienthong.identity.v1.IdentityService/ListUnits"]["items"] == 1
+    # ...and its first event out of the event store itself, the only one asked for.
+    assert reads["identity", EXPORT]["items"] == 1
     assert lines[-1] == {**lines[-1], "check": "summary", "ok": True, "failed": [],
                          "services": ["identity", "dossiers"]}
 
@@ -96,6 +104,39 @@ def test_the_hook_waits_for_a_service_that_is_still_starting() -> None:
                   if json.loads(line)["check"] == "health")
     assert health["ok"] is True
     assert health["attempts"] > 1
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def broken_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerThread]:
+    """Identity, serving, whose event store loses its events table after startup."""
+    if request.param == "sqlite":
+        store = f"sqlite:///{tmp_path / 'identity.db'}"
+        app = IdentityApplication(store)
+        with sqlite3.connect(tmp_path / "identity.db") as db:
+            db.execute("DROP TABLE stored_events")
+    else:
+        store = request.getfixturevalue("postgres_dsn")
+        app = IdentityApplication(store)
+        with psycopg.connect(store, autocommit=True) as db:
+            db.execute("ALTER SCHEMA identity RENAME TO identity_lost")
+    try:
+        with ServerThread(lambda server: add_identity(app, server)) as served:
+            yield served
+    finally:
+        app.close()
+
+
+def test_an_event_store_that_fails_fails_the_hook(
+        broken_store: ServerThread) -> None:
+    code, lines, _ = smoke("--identity", broken_store.address, "--wait", "20")
+
+    assert code == 1
+    [failure] = [line for line in lines if line["check"] == "read"]
+    # The event store's own read is the one that fails, and says so.
+    assert (failure["rpc"], failure["ok"]) == (EXPORT, False)
+    assert failure["error"].startswith("INTERNAL")
+    assert f"{EXPORT} on {broken_store.address} failed" in failure["message"]
+    assert lines[-1]["failed"] == ["identity"]
 
 
 def test_a_dead_address_fails_with_a_clear_json_line(identity: ServerThread) -> None:

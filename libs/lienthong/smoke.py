@@ -3,10 +3,13 @@
 ``python -m lienthong.smoke --identity HOST:PORT --dossiers HOST:PORT`` is the
 chart's ``helm test`` hook. For each service it waits (``--wait`` seconds, the
 pods may still be starting right after an install) until grpc.health.v1 answers
-SERVING, then makes a harmless read call through the public generated stubs:
+SERVING, then makes harmless read calls through the public generated stubs:
+first AuditService's ExportEvents of at most the first event, which reads the
+event store itself (a broken PostgreSQL fails the hook, named as such), then
 identity's ListUnits, dossiers' ListProcedures (the procedure catalogue) and
-ListDossiers. Every step is one JSON line on stdout; the last line is the
-summary. Exit status: 0 when everything answered, 1 otherwise, 2 on bad usage.
+ListDossiers, answered by the read models. Nothing is written. Every step is one JSON
+line on stdout; the last line is the summary. Exit status: 0 when everything
+answered, 1 otherwise, 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
 from lienthong.dossiers.v1 import catalog_pb2, catalog_pb2_grpc, dossiers_pb2, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 
@@ -55,14 +59,26 @@ def _list_dossiers(channel: grpc.Channel, timeout: float) -> int:
     return len(stub.ListDossiers(request, timeout=timeout).dossiers)
 
 
+def _export_first_event(channel: grpc.Channel, timeout: float) -> int:
+    """The event store's log up to its first event: a read that reaches PostgreSQL."""
+    stub = audit_pb2_grpc.AuditServiceStub(channel)
+    request = audit_pb2.ExportEventsRequest(start_notification_id=1, end_notification_id=1)
+    return sum(1 for _ in stub.ExportEvents(request, timeout=timeout))
+
+
 def _full_name(descriptor: Any, service: str, method: str) -> str:
     return f"{descriptor.services_by_name[service].full_name}/{method}"
 
 
+EVENT_STORE_READ = Read(_full_name(audit_pb2.DESCRIPTOR, "AuditService", "ExportEvents"),
+                       _export_first_event)
+#: Each service's reads, the event store's first: its failure is then named as such.
 READS: dict[str, list[Read]] = {
-    "identity": [Read(_full_name(identity_pb2.DESCRIPTOR, "IdentityService", "ListUnits"),
+    "identity": [EVENT_STORE_READ,
+                 Read(_full_name(identity_pb2.DESCRIPTOR, "IdentityService", "ListUnits"),
                       _list_units)],
-    "dossiers": [Read(_full_name(catalog_pb2.DESCRIPTOR, "CatalogService", "ListProcedures"),
+    "dossiers": [EVENT_STORE_READ,
+                 Read(_full_name(catalog_pb2.DESCRIPTOR, "CatalogService", "ListProcedures"),
                       _list_procedures),
                  Read(_full_name(dossiers_pb2.DESCRIPTOR, "DossierService", "ListDossiers"),
                       _list_dossiers)],
