@@ -17,6 +17,22 @@ commit, and by a timer), or as a process of its own
 **Crash safety.** It keeps no state that matters: at start (and after a
 conflict with another replica) it rebuilds its view of the tree from the
 stored leaves, so the roots it signs are always those of the stored leaves.
+
+**It signs only a tree it can tie to what it signed before.** The leaf table
+is in the database, so whoever can write there can change an event *and* its
+leaf. Each time it (re)loads the stored tree it checks that the stored leaves
+hash, at each size, to the root of (a) the latest checkpoint stored in the
+database (cheap, and only as good as the database) and (b) the latest
+checkpoint published on ``LIENTHONG_CHECKPOINTS`` (outside the database; its
+signature is checked with the checkpointer's own key and origin), or the
+latest one this process published itself. A stored tree smaller than such a
+checkpoint, or with another root at its size, is never signed: it logs the
+error ``audit_tree_diverged`` and keeps retrying until someone restores the
+log. When publishing is configured it signs nothing after a start until the
+published check has passed once (while NATS is down after that, it goes on
+signing locally, checked against the last checkpoint it saw published).
+Without ``LIENTHONG_NATS_URL`` nothing outside the database is there to check
+against; it says so at start.
 A batch of leaves is one transaction; a crash leaves whole batches only.
 Checkpoints are published from the table, so one stored but not yet
 published is published by the next pass.
@@ -49,6 +65,7 @@ from lienthong.audit.checkpoints import (
     Checkpoint,
     load_private_key,
     origin_of,
+    parse_checkpoint,
     sign_checkpoint,
 )
 from lienthong.audit.leaves import notification_leaf_hash
@@ -74,6 +91,10 @@ def checkpoint_subject(service: str) -> str:
     return f"lienthong.checkpoints.{service}"
 
 
+class TreeDiverged(RuntimeError):
+    """The stored tree is not the tree a checkpoint signed: it must not be signed again."""
+
+
 class Checkpointer:
     """Keeps one application's audit tree up to date, signed, and published."""
 
@@ -82,7 +103,7 @@ class Checkpointer:
                  batch_size: int = 2000, gap_timeout_s: float = 5.0,
                  gap_settled_after_s: float = 60.0, poll_interval_s: float = 1.0,
                  min_interval_s: float = 0.2, replicas: int | None = None,
-                 ledger: Ledger | None = None) -> None:
+                 ledger: Ledger | None = None, check_timeout_s: float = 5.0) -> None:
         if every_events < 1 or batch_size < 1:
             msg = "every_events and batch_size must be at least 1"
             raise ValueError(msg)
@@ -99,11 +120,18 @@ class Checkpointer:
         self.poll_interval_s = poll_interval_s
         self.min_interval_s = min_interval_s  # between passes: commits wake it in bursts
         self.replicas = replicas
+        self.check_timeout_s = check_timeout_s  # to reach NATS for the published check
         self.ledger = ledger or Ledger(app)
         self._frontier: Frontier | None = None
         self._last_id = 0
         self._gaps: dict[int, float] = {}
         self._latest: Checkpoint | None = None
+        #: The latest checkpoint known from outside the database: read from the stream
+        #: (signature checked) or published by this process. Kept in memory only.
+        self._anchor: Checkpoint | None = None
+        #: The stored tree was checked against the stream once in this process.
+        self._outside_checked = False
+        self._withheld_logged = False
         self._since = time.monotonic()
         self._published = -1  # the largest tree size known to be on the stream
         self._nc: Client | None = None
@@ -119,17 +147,46 @@ class Checkpointer:
         return self._frontier.size if self._frontier is not None else self.ledger.size()
 
     def _load(self) -> Frontier:
-        """The tree as stored: rebuilt from every stored leaf."""
+        """The tree as stored: rebuilt from every stored leaf, and checked against the
+        latest stored checkpoint and the latest one known from outside the database
+        (:class:`TreeDiverged` when either does not match)."""
+        self._frontier = None
+        latest = self.ledger.latest_checkpoint()
+        against = [(cp, where) for cp, where in ((latest, "database"),
+                                                  (self._anchor, "published"))
+                   if cp is not None]
+        wanted = {cp.tree_size for cp, _ in against}
+        seen: dict[int, tuple[bytes, int]] = {}  # size -> (root, last notification id)
         frontier = Frontier()
         last_id = 0
         for notification_id, leaf in self.ledger.iter_leaves():
             frontier.append(leaf)
             last_id = notification_id
+            if frontier.size in wanted:
+                seen[frontier.size] = (frontier.root(), notification_id)
+        for cp, where in against:
+            stored_root, stored_last_id = seen.get(cp.tree_size, (b"", 0))
+            if stored_root != cp.root_hash or stored_last_id != cp.last_notification_id:
+                self._diverged(cp, where, frontier.size, stored_root)
         self._frontier, self._last_id = frontier, last_id
-        self._latest = self.ledger.latest_checkpoint()
+        self._latest = latest
         if self._latest is not None:
             metrics.audit_checkpoint(self.service, self._latest.tree_size, self._latest.timestamp)
         return frontier
+
+    def _diverged(self, cp: Checkpoint, where: str, stored_size: int, stored_root: bytes) -> None:
+        self._log.error("audit_tree_diverged", checkpoint=where,
+                        checkpoint_tree_size=cp.tree_size,
+                        checkpoint_root_hash=cp.root_hash.hex(),
+                        checkpoint_last_notification_id=cp.last_notification_id,
+                        stored_tree_size=stored_size,
+                        stored_root_hash=stored_root.hex() if stored_root else None,
+                        detail="the stored events or leaves are not those the checkpoint "
+                               "signed (or fewer): nothing is signed until the log is restored; "
+                               "run lienthong audit verify with the published checkpoints")
+        msg = (f"the stored tree ({stored_size} leaves) does not match the {where} checkpoint "
+               f"of tree size {cp.tree_size}")
+        raise TreeDiverged(msg)
 
     def catch_up(self) -> int:
         """Extend the tree to the end of the log (up to a hole that may still fill),
@@ -137,8 +194,11 @@ class Checkpointer:
         frontier = self._frontier or self._load()
         appended, conflicts = 0, 0
         while True:
-            # A batch ends where a checkpoint is due: checkpoints every ``every_events``.
+            # A batch ends where a checkpoint is due: checkpoints every ``every_events``
+            # (when one is withheld, until the stream was checked, batches are whole).
             due = self.every_events - (frontier.size - self._checkpointed_size())
+            if due <= 0:
+                due = self.batch_size
             notifications = self.app.recorder.select_notifications(
                 start=self._last_id + 1, limit=max(1, min(self.batch_size, due)))
             batch, blocked = self._leaves(notifications)
@@ -207,6 +267,13 @@ class Checkpointer:
             return latest
         if frontier.size == 0:
             return None
+        if self.nats_url and not self._outside_checked:
+            if not self._withheld_logged:
+                self._withheld_logged = True
+                self._log.warning("checkpoint_withheld", tree_size=frontier.size,
+                                  reason="the stored tree has not yet been checked against "
+                                         "the checkpoints published on the stream")
+            return None
         signed = sign_checkpoint(self.origin, frontier.size, frontier.root(),
                                  dt.datetime.now(dt.UTC), self._last_id, self.signing_key)
         stored = self.ledger.add_checkpoint(signed)
@@ -239,6 +306,61 @@ class Checkpointer:
             with contextlib.suppress(Exception):
                 await nc.close()
 
+    async def check_published(self) -> Checkpoint | None:
+        """Check the stored tree against the latest checkpoint on the stream (re-reads the
+        stored tree); :class:`TreeDiverged` when it does not match."""
+        # A first connection to an unreachable server is retried for ever: bounded here.
+        await asyncio.wait_for(self.connect(), self.check_timeout_s)
+        assert self._js is not None
+        from nats.js.errors import NotFoundError
+
+        try:
+            last = await self._js.get_last_msg(CHECKPOINT_STREAM,
+                                               checkpoint_subject(self.service))
+        except NotFoundError:
+            published = None
+        else:
+            published = self._published_checkpoint(last.data or b"")
+            self._published = max(self._published,
+                                  int((last.headers or {}).get(TREE_SIZE_HEADER, 0)))
+        if published is not None and (self._anchor is None
+                                      or published.tree_size >= self._anchor.tree_size):
+            self._anchor = published
+        await asyncio.to_thread(self._load)
+        if not self._outside_checked:
+            self._log.info("audit_tree_checked", tree_size=self.size,
+                           published_tree_size=self._anchor.tree_size if self._anchor else 0)
+        self._outside_checked = True
+        self._withheld_logged = False
+        return published
+
+    def _published_checkpoint(self, data: bytes) -> Checkpoint:
+        """The stream's latest note: a checkpoint of this origin (else :class:`TreeDiverged`).
+
+        Its signature is checked with this checkpointer's key. One signed by another key
+        (the last one before a key rotation, or a forgery) is still a root the stored tree
+        must match: matching it can only mean the tree is the one it names, so a rotation
+        goes on, and a mismatch is refused either way."""
+        try:
+            cp = parse_checkpoint(data.decode())
+        except (ValueError, UnicodeDecodeError) as error:
+            problem = f"not a signed checkpoint ({error})"
+        else:
+            if cp.origin == self.origin:
+                if not cp.verify(self.signing_key.public_key()):
+                    self._log.warning("published_checkpoint_other_key", tree_size=cp.tree_size,
+                                      key_name=cp.key_name,
+                                      detail="the latest published checkpoint is not signed "
+                                             "by this key (a rotation?); the stored tree must "
+                                             "still match its root")
+                return cp
+            problem = f"of origin {cp.origin!r}"
+        self._log.error("audit_tree_diverged", checkpoint="published",
+                        detail=f"the latest note on the stream is {problem}: nothing is "
+                               "signed until it is explained")
+        msg = f"the latest published checkpoint is {problem}"
+        raise TreeDiverged(msg)
+
     async def publish_pending(self) -> int:
         """Publish the stored checkpoints the stream does not hold yet; returns how many."""
         latest = self._latest
@@ -263,6 +385,8 @@ class Checkpointer:
                 TREE_SIZE_HEADER: str(cp.tree_size),
                 "Content-Type": "text/plain; charset=utf-8"})
             self._published = cp.tree_size
+            if self._anchor is None or cp.tree_size > self._anchor.tree_size:
+                self._anchor = cp  # what this process put outside the database
             self._log.info("checkpoint_published", tree_size=cp.tree_size, stream_seq=ack.seq,
                            duplicate=ack.duplicate)
         return len(pending)
@@ -276,6 +400,16 @@ class Checkpointer:
                 self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run_once(self) -> int:
+        if self.nats_url and (self._frontier is None or not self._outside_checked):
+            try:
+                await self.check_published()
+            except TreeDiverged:
+                raise
+            except Exception as error:  # NATS unreachable: checked against what we know
+                self._log.warning("checkpointer_cannot_check_published", error=str(error),
+                                  error_type=type(error).__name__,
+                                  checked_before=self._outside_checked)
+                await self.close()
         appended = await asyncio.to_thread(self.catch_up)
         await self.publish_pending()
         return appended
@@ -286,6 +420,7 @@ class Checkpointer:
         self._wake = asyncio.Event()
         self._log.info("checkpointer_started", every_events=self.every_events,
                        every_s=self.every_s, publishing=bool(self.nats_url))
+        self._warn_unanchored()
         backoff = self.poll_interval_s
         try:
             while not stop_event.is_set():
@@ -294,6 +429,11 @@ class Checkpointer:
                     backoff = self.poll_interval_s
                 except asyncio.CancelledError:
                     raise
+                except TreeDiverged as error:  # logged as audit_tree_diverged
+                    self._frontier = None
+                    self._log.info("checkpointer_retrying", error=str(error),
+                                   error_type=type(error).__name__, retry_in_s=backoff)
+                    backoff = min(backoff * 2, 60.0)
                 except Exception as error:
                     self._frontier = None  # re-read the stored tree
                     self._published = -1
@@ -307,6 +447,14 @@ class Checkpointer:
         finally:
             await self.close()
             self._log.info("checkpointer_stopped")
+
+    def _warn_unanchored(self) -> None:
+        if not self.nats_url:
+            self._log.warning("checkpointer_unanchored",
+                              detail="no LIENTHONG_NATS_URL: checkpoints are not published, and "
+                                     "the stored tree is checked only against the database's "
+                                     "own checkpoints, which a writer to the database can "
+                                     "replace along with the events")
 
     async def _sleep(self, stop_event: asyncio.Event, seconds: float) -> None:
         assert self._wake is not None
@@ -375,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 async def _serve(checkpointer: Checkpointer, *, once: bool) -> None:
     if once:
+        checkpointer._warn_unanchored()
         try:
             await checkpointer.run_once()
             checkpointer.checkpoint()

@@ -11,8 +11,10 @@ hash::
     len(topic) || topic           4 bytes unsigned big-endian, then UTF-8
     len(state) || state           4 bytes unsigned big-endian, then the stored bytes
 
-(fixed widths and length prefixes: no two rows share an encoding). The leaf
-hash is ``merkle.leaf_hash(data)`` = ``SHA-256(0x00 || data)``.
+(fixed widths and length prefixes: no two rows share an encoding). An
+originator id that is not exactly 16 bytes has no encoding (``ValueError``):
+``struct`` would pad or cut it to 16 silently, and two different rows would
+share a leaf. The leaf hash is ``merkle.leaf_hash(data)`` = ``SHA-256(0x00 || data)``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from uuid import UUID
 
 LEAF_FORMAT = 1
+ORIGINATOR_ID_SIZE = 16
 _HEAD = struct.Struct(">BQ16sqI")
 _LEN = struct.Struct(">I")
 _sha256 = hashlib.sha256
@@ -36,9 +39,17 @@ def record_leaf(notification_id: int, originator_id: UUID, version: int, topic: 
     return raw_leaf(notification_id, originator_id.bytes, version, topic.encode(), bytes(state))
 
 
+def _check_id(originator_id: bytes) -> None:
+    if len(originator_id) != ORIGINATOR_ID_SIZE:
+        msg = (f"an originator id is {ORIGINATOR_ID_SIZE} bytes, this one is "
+               f"{len(originator_id)}")
+        raise ValueError(msg)
+
+
 def raw_leaf(notification_id: int, originator_id: bytes, version: int, topic: bytes,
              state: bytes) -> bytes:
     """The leaf data from the row's raw values (16-byte id, UTF-8 topic)."""
+    _check_id(originator_id)
     return b"".join((_HEAD.pack(LEAF_FORMAT, notification_id, originator_id, version, len(topic)),
                      topic, _LEN.pack(len(state)), state))
 
@@ -46,6 +57,7 @@ def raw_leaf(notification_id: int, originator_id: bytes, version: int, topic: by
 def raw_leaf_hash(notification_id: int, originator_id: bytes, version: int, topic: bytes,
                   state: bytes) -> bytes:
     """``merkle.leaf_hash(raw_leaf(...))`` without joining the parts first."""
+    _check_id(originator_id)
     h = _sha256(b"\x00")
     h.update(_HEAD.pack(LEAF_FORMAT, notification_id, originator_id, version, len(topic)))
     h.update(topic)

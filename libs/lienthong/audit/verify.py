@@ -19,14 +19,25 @@ What it checks, in order:
    equals each checkpoint's signed root, and its last notification id the
    checkpoint's. This catches a change made to an event and its stored leaf
    alike: it is reported as the range of notification ids between the last
-   checkpoint that matches and the first that does not;
-4. consecutive checkpoints are consistent (an RFC 9162 consistency proof built
-   from the recomputed tree verifies between their signed roots), and no
-   checkpoint claims more events than the log holds (a truncated log).
+   checkpoint that matches and the first that does not. As every checkpoint is
+   compared with the same recomputed tree, checkpoints that all match are
+   consistent with one another (no separate consistency proof is needed);
+4. no checkpoint claims more events than the log holds (``truncated``), at
+   least one valid checkpoint exists when the log holds events
+   (``no_checkpoint``: otherwise nothing is proved, the leaf table is as
+   writable as the events), and, with ``min_tree_size``, the largest valid
+   checkpoint covers at least that many events (``checkpoint_missing``: the
+   auditor saw a larger one before, the later checkpoints were removed).
+
+A checkpoint stored in the database is only as good as the database: whoever
+can write there can delete the later checkpoints with the events they cover.
+The proof holds against checkpoints kept outside it (``extra_checkpoints``,
+``min_tree_size``).
 
 Events after the last leaf are not yet in the tree (the checkpointer follows
-the log): they are counted as ``unaudited``, not as a failure. Memory: 32
-bytes per event (the recomputed leaf hashes, for the proofs).
+the log): they are counted as ``unaudited``, not as a failure; with the
+audited events after the latest checkpoint they are ``uncheckpointed``.
+Memory: 32 bytes per event (the recomputed leaf hashes).
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from lienthong.audit import merkle
 from lienthong.audit.checkpoints import Checkpoint, origin_of, parse_checkpoint
-from lienthong.audit.leaves import LEAF_FORMAT
+from lienthong.audit.leaves import LEAF_FORMAT, ORIGINATOR_ID_SIZE
 from lienthong.audit.ledger import audit_table_names
 
 if TYPE_CHECKING:
@@ -85,6 +96,7 @@ class VerifyReport:
     events: int = 0  #: rows read from the event table
     leaves: int = 0  #: leaves compared
     unaudited: int = 0  #: events after the last leaf (not yet in the tree)
+    uncheckpointed: int = 0  #: events after the latest valid checkpoint (proved by none)
     checkpoints: int = 0  #: checkpoints checked
     latest_tree_size: int = 0
     latest_root_hash: str = ""
@@ -290,7 +302,7 @@ class SQLiteSource(LogSource):
     def event_batches(self) -> Iterator[Sequence[Row]]:
         for rows in self._stream(f"SELECT rowid, originator_id, originator_version, topic, state "
                                  f"FROM {self.events_table} ORDER BY rowid"):
-            yield [(r[0], bytes.fromhex(r[1]), r[2], r[3].encode(), _blob(r[4])) for r in rows]
+            yield [(r[0], _uuid_bytes(r[1]), r[2], r[3].encode(), _blob(r[4])) for r in rows]
 
     def leaf_chunks(self) -> Iterator[tuple[int, int, int, bytes]]:
         if not self._has_ledger:
@@ -328,6 +340,17 @@ class SQLiteSource(LogSource):
         self.conn.close()
 
 
+def _uuid_bytes(text: object) -> bytes:
+    """The 16 bytes of a UUID stored as 32 hex digits; anything else gives bytes of another
+    length (no leaf matches them: verify reports the row as changed)."""
+    if not isinstance(text, str) or len(text) != 32:
+        return b""
+    try:
+        return bytes.fromhex(text)  # 32 characters with a space in them give fewer bytes
+    except ValueError:
+        return b""
+
+
 def _blob(value: object) -> bytes:
     """A stored state as bytes (SQLite gives text for a value someone stored as text)."""
     return value.encode() if isinstance(value, str) else bytes(value)  # type: ignore[arg-type]
@@ -357,6 +380,9 @@ def open_source(event_store: str, service: str, *, events_table: str = "") -> Lo
 
 
 def _leaf(row: Row, notification_id: int | None = None) -> bytes:
+    """The leaf hash of a row; b"" (no leaf) for an originator id of other than 16 bytes."""
+    if len(row[1]) != ORIGINATOR_ID_SIZE:
+        return b""
     nid = row[0] if notification_id is None else notification_id
     return _sha256(b"\x00" + _HEAD.pack(LEAF_FORMAT, nid, row[1], row[2], len(row[3])) + row[3]
                    + _LEN.pack(len(row[4])) + row[4]).digest()
@@ -379,7 +405,7 @@ class HashList:
 
 class MemoTree:
     """Subtree hashes over packed leaf hashes, perfect subtrees of 64+ leaves remembered:
-    roots and proofs for many sizes in about one pass over the leaves."""
+    the roots of many sizes in about one pass over the leaves."""
 
     def __init__(self, leaves: HashList) -> None:
         self.leaves = leaves
@@ -411,35 +437,15 @@ class MemoTree:
     def root(self, size: int) -> bytes:
         return merkle.EMPTY_ROOT if size == 0 else self.subtree(0, size)
 
-    def consistency_proof(self, old: int, new: int) -> list[bytes]:
-        if old in (0, new):
-            return []
-        proof: list[bytes] = []
-        m, start, end, complete = old, 0, new, True
-        while True:
-            size = end - start
-            if m == size:
-                if not complete:
-                    proof.append(self.subtree(start, end))
-                break
-            k = 1 << ((size - 1).bit_length() - 1)
-            if m <= k:
-                proof.append(self.subtree(start + k, end))
-                end = start + k
-            else:
-                proof.append(self.subtree(start, start + k))
-                start += k
-                m -= k
-                complete = False
-        proof.reverse()
-        return proof
-
 
 def verify_log(source: LogSource, service: str,
                public_key: Ed25519PublicKey | Sequence[Ed25519PublicKey], *,
-               extra_checkpoints: Iterable[str] = (),
+               extra_checkpoints: Iterable[str] = (), min_tree_size: int = 0,
                progress: Callable[[int], None] | None = None) -> VerifyReport:
     """Check the whole log of ``source`` (see the module's docstring).
+
+    ``min_tree_size``: the tree size of the latest checkpoint the auditor saw
+    before; a log whose largest valid checkpoint is smaller fails.
 
     ``public_key`` may be several keys: the signers' keys over time, old and
     new, so a log whose checkpoints span a key rotation verifies as a whole.
@@ -489,8 +495,10 @@ def verify_log(source: LogSource, service: str,
         slow = False  # the leaf table is read row by row once something differs
         for rows in batches.events():
             k = len(rows)
+            # struct's "16s" would pad or cut an id of another length: such a row has
+            # no leaf (b""), so it matches none and is reported as changed.
             computed = [sha(head(0, fmt, nid, oid, version, len(topic)) + topic
-                            + lenp(len(state)) + state).digest()
+                            + lenp(len(state)) + state).digest() if len(oid) == 16 else b""
                         for nid, oid, version, topic, state in rows]
             if not slow:
                 joined = b"".join(computed)
@@ -535,7 +543,8 @@ def verify_log(source: LogSource, service: str,
     if mismatch is not None:
         report.fail(mismatch)
 
-    # 3. and 4. The checkpoints against the recomputed tree.
+    # 3. and 4. The checkpoints against the recomputed tree. Each root is compared with
+    # the same recomputed tree, so checkpoints that match are consistent with one another.
     tree = MemoTree(hashes)
     previous: Checkpoint | None = None
     for size in sizes:
@@ -556,22 +565,25 @@ def verify_log(source: LogSource, service: str,
                 f"{cp.last_notification_id} differs from what was signed (its stored leaf "
                 "was changed with it)", notification_id=after + 1, tree_size=size))
             break
-        if previous is not None and not merkle.verify_consistency(
-                previous.tree_size, size, previous.root_hash, cp.root_hash,
-                tree.consistency_proof(previous.tree_size, size)):
-            report.fail(Finding("inconsistent", f"checkpoints {previous.tree_size} and {size} "
-                                "are not consistent", tree_size=size))
-            break
         previous = cp
     if previous is not None:
         report.latest_tree_size = previous.tree_size
         report.latest_root_hash = previous.root_hash.hex()
+    report.uncheckpointed = max(0, report.events - report.latest_tree_size)
     if report.events and not report.leaves and report.ok:
         report.warnings.append("no leaf of this log is stored: its checkpointer never ran "
                                "(is LIENTHONG_AUDIT_SIGNING_KEY set?)")
-    if not checkpoints:
-        report.warnings.append("no checkpoint to check the tree against: only the event table "
-                               "against its leaf table was compared")
+    if report.events and not checkpoints:
+        report.fail(Finding("no_checkpoint", "the log holds events but no valid signed "
+                            "checkpoint: nothing is proved (the leaf table can be rewritten "
+                            "with the events); keep the published checkpoints and pass them "
+                            "with --checkpoints"))
+    largest = max(sizes, default=0)
+    if largest < min_tree_size:
+        report.fail(Finding("checkpoint_missing", f"the largest valid checkpoint covers "
+                            f"{largest} events, fewer than the {min_tree_size} required "
+                            "(--min-tree-size): later checkpoints were removed, or the log was "
+                            "cut short", tree_size=largest))
     report.elapsed_s = time.perf_counter() - started
     return report
 
@@ -745,5 +757,5 @@ def read_notes(text: str) -> list[str]:
 
 def report_counts(report: VerifyReport) -> dict[str, int]:
     return {"events": report.events, "leaves": report.leaves, "unaudited": report.unaudited,
-            "checkpoints": report.checkpoints}
+            "uncheckpointed": report.uncheckpointed, "checkpoints": report.checkpoints}
 

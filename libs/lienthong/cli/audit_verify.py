@@ -4,7 +4,12 @@ Reads the event table, the leaf table and the checkpoints straight from the
 database (read-only: SELECT on the service's tables is enough) and checks
 them against the auditor's public key; see :mod:`lienthong.audit.verify`.
 Exit status 0: everything holds; 1: something does not (the first event that
-differs is named); 2: it could not run.
+differs is named; or no valid checkpoint proves the log; or the largest one
+covers fewer events than ``--min-tree-size``); 2: it could not run.
+
+Checkpoints stored in the database are only as good as the database: the
+proof holds against the checkpoints the auditor kept (``--checkpoints``) and
+the tree size they last saw (``--min-tree-size``).
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ def verify(
     checkpoints: Annotated[Path | None, typer.Option(
         "--checkpoints", help="A file of signed checkpoints you kept (e.g. from the "
         "LIENTHONG_CHECKPOINTS stream); each must be consistent with the log.")] = None,
+    min_tree_size: Annotated[int, typer.Option(
+        "--min-tree-size", min=0, help="The tree size of the latest checkpoint you saw before "
+        "(e.g. at the last audit): fail (checkpoint_missing) when the largest valid checkpoint "
+        "covers fewer events, i.e. later checkpoints were removed.")] = 0,
     events_table: Annotated[str, typer.Option(
         "--events-table", help="The event table, if the schema holds several.")] = "",
     data_dir: DataDir = DEFAULT_DATA_DIR,
@@ -56,13 +65,15 @@ def verify(
         raise typer.Exit(2) from None
     with source:
         if as_json:
-            report = verify_log(source, service, key, extra_checkpoints=kept)
+            report = verify_log(source, service, key, extra_checkpoints=kept,
+                                min_tree_size=min_tree_size)
         else:
             total = source.max_notification_id()
             with Progress(TextColumn(f"verifying {service}"), BarColumn(), MofNCompleteColumn(),
                           TimeRemainingColumn(), console=console, transient=True) as progress:
                 task = progress.add_task("verify", total=total or None)
                 report = verify_log(source, service, key, extra_checkpoints=kept,
+                                    min_tree_size=min_tree_size,
                                     progress=lambda n: progress.advance(task, n))
     _print(report, as_json)
     if not report.ok:
@@ -101,6 +112,7 @@ def _print(report: VerifyReport, as_json: bool) -> None:
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
     counts = (f"{report.events} events, {report.leaves} in the tree, {report.unaudited} not yet, "
+              f"{report.uncheckpointed} after the latest checkpoint, "
               f"{report.checkpoints} checkpoints, {report.per_s:,.0f} events/s")
     if report.ok:
         latest = (f"latest checkpoint: tree size {report.latest_tree_size}, root "

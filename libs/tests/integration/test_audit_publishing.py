@@ -1,5 +1,6 @@
 """Checkpoints are stored, published on NATS for outsiders to keep, and signed by the
-service process itself when it is given a key."""
+service process itself when it is given a key; a checkpointer signs no tree that does not
+match the checkpoints published before."""
 
 from __future__ import annotations
 
@@ -16,17 +17,20 @@ from typing import TYPE_CHECKING
 import grpc
 import httpx
 import nats
+import pytest
 from typer.testing import CliRunner
 
 from lienthong.audit import audit_scope
-from lienthong.audit.checkpointer import CHECKPOINT_STREAM, Checkpointer
+from lienthong.audit.checkpointer import CHECKPOINT_STREAM, Checkpointer, TreeDiverged
 from lienthong.audit.checkpoints import generate_key_file, parse_checkpoint, public_pem
+from lienthong.audit.leaves import raw_leaf_hash
 from lienthong.audit.ledger import Ledger
 from lienthong.cli.main import app as cli
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.ports import free_port, wait_for_port
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
+from lienthong.testing.logs import json_logs
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -217,3 +221,114 @@ def test_a_log_signed_across_a_key_rotation_verifies_with_the_old_and_new_keys(
     assert code == 1
     assert report["first_failure"]["kind"] == "checkpoint_signature"
     assert report["first_failure"]["tree_size"] == signed_by_old_key.tree_size
+
+
+def tamper_with_event_and_leaf(db: Path, notification_id: int) -> None:
+    """Change an event's stored state and put its new leaf hash in the leaf table."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE stored_events SET state = CAST(state || x'00' AS BLOB) "
+                     "WHERE rowid = ?", (notification_id,))
+        row = conn.execute("SELECT rowid, originator_id, originator_version, topic, state "
+                           "FROM stored_events WHERE rowid = ?", (notification_id,)).fetchone()
+        leaf = raw_leaf_hash(row[0], bytes.fromhex(row[1]), row[2], row[3].encode(), row[4])
+        conn.execute("UPDATE stored_audit_leaves SET leaf_hash = ? WHERE notification_id = ?",
+                     (leaf, notification_id))
+
+
+async def run_until_logged(checkpointer: Checkpointer, logs: object, event: str,
+                           times: int) -> None:
+    """Run the checkpointer's loop until ``event`` was logged ``times`` times."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(checkpointer.run(stop))
+    try:
+        while len(logs.named(event)) < times:  # type: ignore[attr-defined]
+            assert not task.done(), "the checkpointer stopped on its own"
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+def test_a_restarted_checkpointer_refuses_a_tree_the_published_checkpoint_did_not_sign(
+        nats_server: NatsServer, tmp_path: Path) -> None:
+    key = generate_key_file(tmp_path / "signing.pem")
+    (tmp_path / "audit.pub").write_bytes(public_pem(key.public_key()))
+    store = f"sqlite:///{tmp_path / 'identity.db'}"
+    app = IdentityApplication(store)
+    try:
+        register(app, 10)
+        asyncio.run(one_pass(Checkpointer(app, service="identity", signing_key=key,
+                                          nats_url=nats_server.url, every_events=4),
+                             sign_now=True))
+        messages = asyncio.run(published(nats_server.url, "lienthong.checkpoints.identity"))
+        latest = parse_checkpoint(messages[-1].data.decode())
+        # Whoever can write to the database changes event 6 and its leaf, and removes the
+        # checkpoints that cover it: what is left in the database agrees with itself.
+        tamper_with_event_and_leaf(tmp_path / "identity.db", 6)
+        with sqlite3.connect(tmp_path / "identity.db") as conn:
+            conn.execute("DELETE FROM stored_audit_checkpoints WHERE tree_size >= 6")
+        with json_logs("identity") as logs:
+            again = Checkpointer(app, service="identity", signing_key=key,
+                                 nats_url=nats_server.url, every_events=4, poll_interval_s=0.05)
+            asyncio.run(run_until_logged(again, logs, "audit_tree_diverged", 2))
+            with pytest.raises(TreeDiverged):
+                again.checkpoint()
+        sizes = [cp.tree_size for cp in Ledger(app).checkpoints()]
+    finally:
+        app.close()
+    assert sizes == [4]  # nothing new was signed
+    diverged = logs.named("audit_tree_diverged")[0]
+    assert diverged["level"] == "error"
+    assert diverged["checkpoint"] == "published"
+    assert diverged["checkpoint_tree_size"] == latest.tree_size
+    assert diverged["checkpoint_root_hash"] == latest.root_hash.hex()
+    assert diverged["stored_root_hash"] != latest.root_hash.hex()
+
+    def verify(*extra: str) -> tuple[int, dict[str, object]]:
+        result = CliRunner().invoke(cli, [
+            "audit", "verify", "--service", "identity", "--event-store", store,
+            "--public-key", str(tmp_path / "audit.pub"), "--json", *extra])
+        return result.exit_code, json.loads(result.stdout)
+
+    assert verify()[0] == 0  # the database alone cannot tell
+    (tmp_path / "kept.txt").write_text("".join(m.data.decode() for m in messages))
+    code, report = verify("--checkpoints", str(tmp_path / "kept.txt"))
+    assert code == 1
+    assert report["first_failure"]["kind"] == "root_mismatch"  # type: ignore[index]
+    code, report = verify("--min-tree-size", str(latest.tree_size))
+    assert code == 1
+    assert report["first_failure"]["kind"] == "checkpoint_missing"  # type: ignore[index]
+
+
+def test_no_first_checkpoint_is_signed_before_the_published_ones_were_checked(
+        nats_server: NatsServer, tmp_path: Path) -> None:
+    key = generate_key_file(tmp_path / "signing.pem")
+    app = IdentityApplication(f"sqlite:///{tmp_path / 'identity.db'}")
+    unreachable = f"nats://127.0.0.1:{free_port()}"
+    try:
+        register(app, 6)
+        with json_logs("identity") as logs:
+            checkpointer = Checkpointer(app, service="identity", signing_key=key,
+                                        nats_url=unreachable, every_events=4,
+                                        check_timeout_s=0.5)
+            asyncio.run(one_pass(checkpointer, sign_now=True))
+        assert Ledger(app).checkpoints() == []  # NATS is down: nothing to check against
+        assert logs.named("checkpointer_cannot_check_published")
+        assert logs.named("checkpoint_withheld")
+        assert Ledger(app).size() == app.recorder.max_notification_id()  # leaves still kept
+
+        checkpointer.nats_url = nats_server.url  # NATS is back
+        asyncio.run(one_pass(checkpointer, sign_now=True))
+        signed = Ledger(app).checkpoints()
+        assert signed and signed[-1].tree_size == app.recorder.max_notification_id()
+
+        # Checked once in this process: while NATS is down again, it goes on signing.
+        checkpointer.nats_url = unreachable
+        with audit_scope(actor="can-bo-042"):
+            app.register_unit(NewUnitSpec("Tỉnh Yên Bái", "province",
+                                          administrative_unit_code="15"), request_id="reg-15")
+        checkpointer.catch_up()
+        assert checkpointer.checkpoint() is not None
+        assert Ledger(app).latest_checkpoint().tree_size == app.recorder.max_notification_id()
+    finally:
+        app.close()

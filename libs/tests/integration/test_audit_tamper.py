@@ -183,6 +183,52 @@ def test_reordered_events_name_the_first(audited: dict[str, Any]) -> None:
     assert report["first_failure"]["notification_id"] == 40
 
 
+@pytest.mark.parametrize("change", [
+    "topic = topic || 'X'",
+    "originator_version = originator_version + 1000",
+    f"originator_id = '{uuid.uuid4()}'",
+], ids=["topic", "originator_version", "originator_id"])
+def test_each_stored_field_of_an_event_is_covered(audited: dict[str, Any], change: str) -> None:
+    execute(audited["dsn"], f"UPDATE {EVENTS} SET {change} WHERE notification_id = 11")
+    code, report = run_verify(audited["dsn"], audited["public"])
+    assert code == 1
+    assert report["first_failure"]["kind"] == "changed"
+    assert report["first_failure"]["notification_id"] == 11
+
+
+def test_an_event_deleted_with_its_leaf_is_named(audited: dict[str, Any]) -> None:
+    execute(audited["dsn"], f"DELETE FROM {EVENTS} WHERE notification_id = 23",
+            f"DELETE FROM {LEAVES} WHERE notification_id = 23")
+    code, report = run_verify(audited["dsn"], audited["public"])
+    assert code == 1
+    assert report["first_failure"]["kind"] == "leaf_table"  # a leaf index is missing
+    assert report["first_failure"]["notification_id"] == 24  # the first one out of place
+
+
+def test_an_event_deleted_with_its_leaf_and_the_leaves_renumbered_breaks_the_kept_root(
+        audited: dict[str, Any], tmp_path: Path) -> None:
+    with psycopg.connect(audited["dsn"]) as conn:
+        kept = conn.execute(sql.SQL("SELECT note FROM {} WHERE tree_size >= 23 "
+                                    "ORDER BY tree_size LIMIT 1").format(
+            sql.SQL(CHECKPOINTS))).fetchone()
+    assert kept is not None  # the first checkpoint that covers event 23
+    (tmp_path / "kept.txt").write_text(kept[0])
+    # The leaf table made to agree with the events: one leaf fewer, no hole in its indexes,
+    # and the checkpoints that covered the event removed.
+    execute(audited["dsn"], f"DELETE FROM {EVENTS} WHERE notification_id = 23",
+            f"DELETE FROM {LEAVES} WHERE notification_id = 23",
+            f"UPDATE {LEAVES} SET leaf_index = leaf_index + 1000000 WHERE leaf_index > 22",
+            f"UPDATE {LEAVES} SET leaf_index = leaf_index - 1000001 WHERE leaf_index > 1000000",
+            f"DELETE FROM {CHECKPOINTS} WHERE tree_size >= 23")
+    code, report = run_verify(audited["dsn"], audited["public"])
+    assert code == 0  # the database alone cannot tell
+    code, report = run_verify(audited["dsn"], audited["public"],
+                              "--checkpoints", str(tmp_path / "kept.txt"))
+    assert code == 1
+    assert report["first_failure"]["kind"] == "root_mismatch"
+    assert report["first_failure"]["notification_id"] <= 23
+
+
 def test_an_event_changed_with_its_leaf_breaks_the_signed_root(audited: dict[str, Any]) -> None:
     # Whoever can write changes an event and puts its new leaf hash in the leaf table.
     with psycopg.connect(audited["dsn"], autocommit=True) as conn:
@@ -231,12 +277,17 @@ def test_a_truncated_log_fails_against_a_kept_checkpoint(audited: dict[str, Any]
     execute(audited["dsn"], f"DELETE FROM {EVENTS} WHERE notification_id > {last - 5}",
             f"DELETE FROM {LEAVES} WHERE notification_id > {last - 5}",
             f"DELETE FROM {CHECKPOINTS} WHERE tree_size > {last - 5}")
-    code, _ = run_verify(audited["dsn"], audited["public"])
+    code, report = run_verify(audited["dsn"], audited["public"])
     assert code == 0  # the database alone cannot tell
+    assert report["uncheckpointed"] == report["events"] - report["latest_tree_size"] > 0
     code, report = run_verify(audited["dsn"], audited["public"],
                               "--checkpoints", str(tmp_path / "kept.txt"))
     assert code == 1
     assert report["first_failure"]["kind"] == "truncated"
+    # The tree size the auditor saw last is enough to tell too.
+    code, report = run_verify(audited["dsn"], audited["public"], "--min-tree-size", str(last))
+    assert code == 1
+    assert report["first_failure"]["kind"] == "checkpoint_missing"
 
 
 def test_verify_runs_with_a_role_that_may_only_select(audited: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lienthong.audit import checkpoints, leaves, merkle
@@ -66,3 +67,12 @@ def test_a_leaf_encodes_exactly_the_stored_bytes() -> None:
     assert merkle.leaf_hash(data) == leaves.raw_leaf_hash(3, oid.bytes, 2, b"m:T", b"\x01\x02")
     # Moving a byte from the topic to the state changes the leaf.
     assert leaves.record_leaf(3, oid, 2, "m:", b"T\x01\x02") != data
+
+
+def test_an_originator_id_of_other_than_16_bytes_has_no_leaf() -> None:
+    oid = uuid.UUID("12345678-1234-5678-1234-567812345678").bytes
+    for wrong in (oid + b"\x00", oid[:15], b""):
+        with pytest.raises(ValueError, match="16 bytes"):
+            leaves.raw_leaf(3, wrong, 2, b"m:T", b"\x01")
+        with pytest.raises(ValueError, match="16 bytes"):
+            leaves.raw_leaf_hash(3, wrong, 2, b"m:T", b"\x01")
