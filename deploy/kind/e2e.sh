@@ -25,7 +25,9 @@
 #   ARTIFACTS       kubeconfig, port-forward logs and failure dumps
 #                                              (default build/kind-e2e/<cluster name>)
 #   HELM_TIMEOUT    for `helm upgrade --wait` and `helm test` (default 10m)
-#   KIND_NODE_IMAGE kindest/node image, e.g. to pin the Kubernetes version (default: kind's)
+#   KIND_NODE_IMAGE kindest/node image: the cluster's Kubernetes version (default
+#                   kindest/node:v1.33.1; the chart's kubeVersion needs 1.30 or later,
+#                   so a kind release's own default may not do)
 #   IDENTITY_PORT, DOSSIERS_PORT, NATS_PORT  local ends of the port-forwards
 #                                              (default 50051, 50052, 4222)
 #   PYTHON          interpreter with the test tools (default .venv/bin/python; `make install`
@@ -74,6 +76,7 @@ CLUSTER_NAME="${CLUSTER_NAME:-lienthong-e2e-$sha-$random}"
 IMAGE_TAG="${IMAGE_TAG:-e2e-$sha-$(date -u +%Y%m%d%H%M%S)-$random}"
 NAMESPACE="${NAMESPACE:-lienthong}"
 HELM_TIMEOUT="${HELM_TIMEOUT:-10m}"
+KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:v1.33.1}"
 IDENTITY_PORT="${IDENTITY_PORT:-50051}"
 DOSSIERS_PORT="${DOSSIERS_PORT:-50052}"
 NATS_PORT="${NATS_PORT:-4222}"
@@ -180,10 +183,8 @@ forward() {
 # -- 1. the cluster ---------------------------------------------------------------------
 log "kind create cluster --name $CLUSTER_NAME (image tag $IMAGE_TAG)"
 cluster_created=1  # from here on a half-made cluster is deleted too
-node_image=()
-if [[ -n "${KIND_NODE_IMAGE:-}" ]]; then node_image=(--image "$KIND_NODE_IMAGE"); fi
 kind create cluster --config deploy/kind/cluster.yaml --name "$CLUSTER_NAME" \
-  --kubeconfig "$KUBECONFIG" --wait 180s ${node_image[@]+"${node_image[@]}"}
+  --kubeconfig "$KUBECONFIG" --wait 180s --image "$KIND_NODE_IMAGE"
 
 # -- 2. the images, loaded into the cluster's node ----------------------------------------
 log "docker build $IDENTITY_IMAGE and $DOSSIERS_IMAGE"

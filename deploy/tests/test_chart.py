@@ -355,9 +355,11 @@ def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
         grpc_rule, metrics_rule = spec["ingress"]
         peers, ports = _peers_and_ports(grpc_rule, "from")
         assert ports == {port}
-        assert {"podSelector": {"matchLabels": release}} in peers
-        assert {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}} \
-            in peers
+        # The helm test pod and the configured clients; not the release's other pods.
+        assert peers == [
+            {"podSelector": {"matchLabels": {**release,
+                                             "app.kubernetes.io/component": "smoke-test"}}},
+            {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}}]
         assert _peers_and_ports(metrics_rule, "from")[1] == {9464}
         egress_ports = [_peers_and_ports(rule, "to")[1] for rule in spec["egress"]]
         assert egress_ports == [{53}, {4222}, {5432}]
