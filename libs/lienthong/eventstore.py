@@ -100,7 +100,7 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_SCHEMA": query.get("schema", [schema])[0],
+            "POSTGRES_SCHEMA": query.get("schema", [schema])[-1] or schema,
             "POSTGRES_POOL_SIZE": str(pool_size),
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_CONNECT_TIMEOUT": "5",

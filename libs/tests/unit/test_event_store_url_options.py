@@ -36,6 +36,9 @@ def test_a_url_without_libpq_options_keeps_eventsourcings_own_factory() -> None:
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
     assert env["POSTGRES_SCHEMA"] == "audit"
     assert connect_kwargs(env) == {}
+    # An empty schema= is the service's own schema, not PostgreSQL's public one.
+    assert persistence_env("postgresql://lt@db/lt?schema=", schema="identity")[
+        "POSTGRES_SCHEMA"] == "identity"
 
 
 @pytest.mark.parametrize("query", ["sslmode=verify-full&sslcompression=1", "options=-csearch_path",
