@@ -61,7 +61,7 @@ def test_every_domain_event_is_published_or_deliberately_kept_inside() -> None:
     assert set(classes) == published | set(NOT_PUBLISHED), (
         f"unclassified: {sorted(set(classes) - published - set(NOT_PUBLISHED))}; "
         f"stale: {sorted((published | set(NOT_PUBLISHED)) - set(classes))}")
-    # Every dossier event the brief names, and both procedure events, are published.
+    # Every dossier event of the portal's lifecycle, and both procedure events, are published.
     assert {q for q in published if q.startswith("Dossier.")} == {
         f"Dossier.{n}" for n in ("Submitted", "Received", "RefusedToReceive", "Assigned",
                                  "SupplementRequested", "Supplemented",
