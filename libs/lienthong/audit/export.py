@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
     from google.protobuf import struct_pb2, timestamp_pb2
 
+    from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
+
 METADATA_FIELDS = tuple(pb.EventMetadata.DESCRIPTOR.fields_by_name)
 
 
@@ -78,3 +80,17 @@ def write_jsonl(messages: Iterable[pb.ExportEventsResponse], out: TextIO,
         if progress is not None:
             progress(message)
     return count
+
+
+def fetch_history(stub: pb_grpc.AuditServiceStub, aggregate_id: str, *,
+                  timeout_s: float = 30.0) -> tuple[str, list[pb.AuditEvent]]:
+    """The aggregate's type and every event of its history, all pages read."""
+    events: list[pb.AuditEvent] = []
+    token = ""
+    while True:
+        page = stub.ListAggregateEvents(pb.ListAggregateEventsRequest(
+            aggregate_id=aggregate_id, page_size=1000, page_token=token), timeout=timeout_s)
+        events.extend(page.events)
+        if not page.next_page_token:
+            return page.aggregate_type, events
+        token = page.next_page_token

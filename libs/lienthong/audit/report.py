@@ -25,7 +25,7 @@ import jinja2
 
 from lienthong.audit import leaves, merkle
 from lienthong.audit.checkpoints import origin_of, parse_checkpoint
-from lienthong.audit.export import struct_to_python, timestamp_to_datetime
+from lienthong.audit.export import fetch_history, struct_to_python, timestamp_to_datetime
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.vietnam import VIETNAM_TIME
 
@@ -146,15 +146,7 @@ def collect(stub: pb_grpc.AuditServiceStub, aggregate_id: str, service: str,
     against the root of the checkpoint's note once its signature verifies;
     if it does not, every proof is failed.
     """
-    events: list[pb.AuditEvent] = []
-    token = ""
-    while True:
-        page = stub.ListAggregateEvents(pb.ListAggregateEventsRequest(
-            aggregate_id=aggregate_id, page_size=1000, page_token=token), timeout=TIMEOUT_S)
-        events.extend(page.events)
-        aggregate_type, token = page.aggregate_type, page.next_page_token
-        if not token:
-            break
+    aggregate_type, events = fetch_history(stub, aggregate_id)
     state = stub.GetAggregateState(pb.GetAggregateStateRequest(
         aggregate_id=aggregate_id, version=events[-1].version), timeout=TIMEOUT_S)
     timeline = Timeline(service, aggregate_id, aggregate_type, events, state)

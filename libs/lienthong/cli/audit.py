@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lienthong.audit.export import event_record, struct_to_python, write_jsonl
+from lienthong.audit.export import event_record, fetch_history, struct_to_python, write_jsonl
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 from lienthong.cli.audit_checkpoints import checkpoints
@@ -88,25 +88,13 @@ def parse_time(text: str, option: str) -> timestamp_pb2.Timestamp | None:
     return stamp
 
 
-def _history(stub: pb_grpc.AuditServiceStub, aggregate_id: str) -> list[pb.AuditEvent]:
-    events: list[pb.AuditEvent] = []
-    token = ""
-    while True:
-        page = stub.ListAggregateEvents(pb.ListAggregateEventsRequest(
-            aggregate_id=aggregate_id, page_size=1000, page_token=token), timeout=TIMEOUT_S)
-        events.extend(page.events)
-        token = page.next_page_token
-        if not token:
-            return events
-
-
 @app.command("history")
 def history(aggregate_id: AggregateId, service: Service = ServiceName.identity,
             address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR,
             as_json: Json = False) -> None:
     """Every event of one aggregate, oldest first, with who, for whom, why and when."""
     with audit_stub(service, address, data_dir) as stub:
-        events = _history(stub, aggregate_id)
+        _, events = fetch_history(stub, aggregate_id)
     if as_json:
         typer.echo(json.dumps([_without_bytes(event_record(e)) for e in events],
                               ensure_ascii=False))

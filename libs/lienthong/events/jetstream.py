@@ -72,14 +72,13 @@ def stream_subjects(service: str) -> list[str]:
     return [f"lienthong.{service}.>"]
 
 
-def service_stream_config(service: str, *, replicas: int | None = 1,
-                          duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S
-                          ) -> api.StreamConfig:
+def _kept_stream(name: str, subjects: list[str], description: str, *, replicas: int | None,
+                 duplicate_window_s: float, deny_delete: bool = True) -> api.StreamConfig:
+    """What every stream of ours is: files, nothing expires, nothing purged or rolled up."""
     return api.StreamConfig(
-        name=stream_name(service),
-        description=f"Published events of the {service} service (its outbox relay writes "
-                    "here; the service's event store is the source of truth)",
-        subjects=stream_subjects(service),
+        name=name,
+        description=description,
+        subjects=subjects,
         retention=api.RetentionPolicy.LIMITS,
         storage=api.StorageType.FILE,
         num_replicas=replicas,
@@ -88,52 +87,37 @@ def service_stream_config(service: str, *, replicas: int | None = 1,
         max_msgs=-1,
         max_bytes=-1,
         duplicate_window=duplicate_window_s,
-        deny_delete=True,
+        deny_delete=deny_delete,
         deny_purge=True,
         allow_rollup_hdrs=False,
     )
+
+
+def service_stream_config(service: str, *, replicas: int | None = 1,
+                          duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S
+                          ) -> api.StreamConfig:
+    return _kept_stream(
+        stream_name(service), stream_subjects(service),
+        f"Published events of the {service} service (its outbox relay writes "
+        "here; the service's event store is the source of truth)",
+        replicas=replicas, duplicate_window_s=duplicate_window_s)
 
 
 def checkpoint_stream_config(*, replicas: int | None = 1) -> api.StreamConfig:
     """Every checkpoint kept; no delete, no purge: what was published stays."""
-    return api.StreamConfig(
-        name=CHECKPOINT_STREAM,
-        description="Signed checkpoints of every Lienthong service's audit tree",
-        subjects=[CHECKPOINT_SUBJECTS],
-        retention=api.RetentionPolicy.LIMITS,
-        storage=api.StorageType.FILE,
-        num_replicas=replicas,
-        discard=api.DiscardPolicy.OLD,
-        max_age=0,
-        max_msgs=-1,
-        max_bytes=-1,
-        duplicate_window=120.0,
-        deny_delete=True,
-        deny_purge=True,
-        allow_rollup_hdrs=False,
-    )
+    return _kept_stream(CHECKPOINT_STREAM, [CHECKPOINT_SUBJECTS],
+                        "Signed checkpoints of every Lienthong service's audit tree",
+                        replicas=replicas, duplicate_window_s=DEFAULT_DUPLICATE_WINDOW_S)
 
 
 def dead_letter_stream_config(*, replicas: int | None = 1,
                               duplicate_window_s: float = DEFAULT_DUPLICATE_WINDOW_S,
                               name: str = DLQ_STREAM, subjects: str = DLQ_SUBJECTS,
                               ) -> api.StreamConfig:
-    return api.StreamConfig(
-        name=name,
-        description="Lienthong dead letters and their replay copies",
-        subjects=[subjects],
-        retention=api.RetentionPolicy.LIMITS,
-        storage=api.StorageType.FILE,
-        num_replicas=replicas,
-        discard=api.DiscardPolicy.OLD,
-        max_age=0,
-        max_msgs=-1,
-        max_bytes=-1,
-        duplicate_window=duplicate_window_s,
-        deny_delete=False,
-        deny_purge=True,
-        allow_rollup_hdrs=False,
-    )
+    """A replayed letter is deleted on its own; the stream is never purged."""
+    return _kept_stream(name, [subjects], "Lienthong dead letters and their replay copies",
+                        replicas=replicas, duplicate_window_s=duplicate_window_s,
+                        deny_delete=False)
 
 
 def _differences(actual: api.StreamConfig, wanted: api.StreamConfig) -> dict[str, Any]:
