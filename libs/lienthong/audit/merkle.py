@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
-HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 _sha256 = hashlib.sha256

@@ -753,9 +753,3 @@ def read_notes(text: str) -> list[str]:
             notes.append("".join(current))
             current = []
     return [n.lstrip("\n") for n in notes]
-
-
-def report_counts(report: VerifyReport) -> dict[str, int]:
-    return {"events": report.events, "leaves": report.leaves, "unaudited": report.unaudited,
-            "uncheckpointed": report.uncheckpointed, "checkpoints": report.checkpoints}
-

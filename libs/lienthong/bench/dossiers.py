@@ -67,8 +67,6 @@ DEFAULT_SCHEMA = "dossiers"
 PROCEDURE_CODE = "1.001193"
 PROVINCE_AGENCY_CODE = "000.00.00.H01"
 PROVINCE_ADMINISTRATIVE_CODE = "01"
-#: A dossier code's daily sequence has four digits.
-MAX_DAILY_PER_DESK = 9999
 #: Unmeasured submissions per connection before the scheduled phase.
 WARMUP_PER_CONNECTION = 5
 #: The target: p99 of SubmitDossier under this at 100 submissions/s.
