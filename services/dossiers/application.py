@@ -148,7 +148,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                     counter_id(receiving.agency_code, day))
                 if counter is None:
                     counter = DossierCounter(agency_code=receiving.agency_code, day=day)
-                code = counter.issue()
+                code = counter.issue(provisional=receiving.agency_code_provisional)
                 dossier = Dossier(
                     id=derived_id("dossier", request_id) if request_id else uuid.uuid4(),
                     dossier_code=code, procedure_code=procedure_code,

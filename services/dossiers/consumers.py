@@ -68,6 +68,15 @@ def agency_code_issued(app: DossiersApplication, event: ConsumedEvent,
     """Registration already carries the code; nothing more to remember."""
 
 
+@handlers.on(_type("AgencyCodeAssigned"))
+def agency_code_assigned(app: DossiersApplication, event: ConsumedEvent,
+                         processing: ProcessingEvent[uuid.UUID]) -> None:
+    message = event.decode(identity_events.AgencyCodeAssigned)
+    unit = app.known_unit(uuid.UUID(message.unit_id), "unit_id")
+    unit.assign_agency_code(message.agency_code, message.provisional)
+    processing.collect_events(unit)
+
+
 @handlers.on(_type("UnitRenamed"))
 def unit_renamed(app: DossiersApplication, event: ConsumedEvent,
                  processing: ProcessingEvent[uuid.UUID]) -> None:

@@ -41,7 +41,8 @@ STATUSES = {"active": pb.UNIT_STATUS_ACTIVE, "merged": pb.UNIT_STATUS_MERGED,
 STATUSES_BACK = {v: k for k, v in STATUSES.items()}
 CHANGES = {"registered": pb.CHANGE_KIND_REGISTERED, "renamed": pb.CHANGE_KIND_RENAMED,
            "merged": pb.CHANGE_KIND_MERGED, "divided": pb.CHANGE_KIND_DIVIDED,
-           "dissolved": pb.CHANGE_KIND_DISSOLVED, "absorbed": pb.CHANGE_KIND_ABSORBED}
+           "dissolved": pb.CHANGE_KIND_DISSOLVED, "absorbed": pb.CHANGE_KIND_ABSORBED,
+           "agency_code_assigned": pb.CHANGE_KIND_AGENCY_CODE_ASSIGNED}
 
 
 
@@ -100,6 +101,11 @@ def unit_to_pb(unit: UnitView) -> pb.Unit:
                     for s in unit.successors],
         predecessor_unit_ids=[str(p) for p in unit.predecessor_ids],
         version=unit.version,
+        agency_code_provisional=unit.agency_code_provisional,
+        agency_codes=[pb.AgencyCodeHolding(
+            agency_code=h.agency_code, effective_date=date_to_pb(h.since),
+            provisional=h.provisional, decision_number=h.decision_number,
+            decision_date=date_to_pb(h.decision_date)) for h in unit.agency_codes],
     )
 
 
@@ -110,6 +116,7 @@ def change_to_pb(change: Change) -> pb.LineageChange:
         successors=[pb.Successor(unit_id=str(s.unit_id), is_default=s.is_default)
                     for s in change.successors],
         effective_date=date_to_pb(change.effective_date),
+        agency_code=change.agency_code,
     )
 
 
@@ -233,6 +240,15 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
                                   successors=[await self._unit(s) for s in successor_ids])
             for order, (_, successor_ids) in zip(orders, results, strict=True)
         ])
+
+    async def AssignAgencyCode(self, request: pb.AssignAgencyCodeRequest,  # noqa: N802
+                               context: grpc.aio.ServicerContext) -> pb.Unit:
+        return await self._command_then_unit(
+            self.app.assign_agency_code, request.unit_id, request.agency_code,
+            effective_date=date_from_pb(request.effective_date, "effective_date"),
+            provisional=request.provisional, decision_number=request.decision_number,
+            decision_date=date_from_pb(request.decision_date, "decision_date"),
+            request_id=request.request_id, reason=request.reason)
 
     async def DissolveUnit(self, request: pb.DissolveUnitRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.Unit:

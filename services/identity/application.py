@@ -7,6 +7,7 @@ one transaction. Queries read the :class:`UnitDirectory` projection.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,12 @@ from lienthong.idempotency import IdempotentApplication
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import today_in_vietnam
 
-from .domain.codes import AgencyCode, Level, parse_administrative_code
+from .domain.codes import (
+    AgencyCode,
+    Level,
+    check_agency_code_for_unit,
+    parse_administrative_code,
+)
 from .domain.registry import (
     AdministrativeCodeRegister,
     AgencyCodeClaim,
@@ -30,7 +36,6 @@ from .domain.unit import ALLOWED_PARENT_LEVELS, Kind, Unit, UnitRetiredError, no
 from .projections import Resolution, UnitDirectory, UnitFilter, UnitView
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Sequence
     from uuid import UUID
 
@@ -83,6 +88,14 @@ SUCCESSOR_LEVELS = {
     Level.COMMUNE: frozenset({Level.COMMUNE}),
     Level.AGENCY: frozenset({Level.AGENCY}),
 }
+
+
+#: QCVN 102:2016 is the earliest standard an agency code can follow.
+EARLIEST_AGENCY_CODE_DATE = dt.date(2016, 1, 1)
+#: How far ahead an agency code may be given (a decision takes effect within a year).
+MAX_AGENCY_CODE_LEAD_DAYS = 366
+MAX_DECISION_NUMBER_LENGTH = 64
+MAX_REASON_LENGTH = 1000
 
 
 class LineageCycleError(FailedPrecondition):
@@ -294,6 +307,76 @@ class IdentityApplication(IdempotentApplication):
 
         done = self.run_command(request_id, method, payload, execute, reason=reason)
         return [(uuid.UUID(d), [uuid.UUID(s) for s in ss]) for d, ss in done["divisions"]]
+
+    def assign_agency_code(self, unit_id: str, agency_code: str, *,
+                           effective_date: dt.date | None, provisional: bool = False,
+                           decision_number: str = "", decision_date: dt.date | None = None,
+                           request_id: str = "", reason: str = "") -> UUID:
+        """Give an existing unit its agency code, or change it (with a reason).
+
+        The code must be free for ever: held by no other unit, live or
+        retired. A code the unit already has, as given, changes nothing.
+        """
+        payload = {"unit_id": unit_id, "agency_code": agency_code,
+                   "effective_date": effective_date, "provisional": provisional,
+                   "decision_number": decision_number, "decision_date": decision_date}
+        violations = Violations()
+        uid = violations.check(lambda: parse_uuid(unit_id, "unit_id"))
+        code = None
+        if not agency_code.strip():
+            violations.add("agency_code", "REQUIRED", "give the code to assign")
+        else:
+            code = violations.check(lambda: AgencyCode.parse(agency_code, "agency_code"))
+        today = today_in_vietnam()
+        latest = today + dt.timedelta(days=MAX_AGENCY_CODE_LEAD_DAYS)
+        if effective_date is None:
+            violations.add("effective_date", "REQUIRED", "give the day the code takes effect")
+        elif not EARLIEST_AGENCY_CODE_DATE <= effective_date <= latest:
+            violations.add("effective_date", "DATE_OUT_OF_RANGE",
+                           f"must be between {EARLIEST_AGENCY_CODE_DATE} (QCVN 102:2016) and "
+                           f"{latest} (a year ahead)")
+        if decision_date is not None and not EARLIEST_AGENCY_CODE_DATE <= decision_date <= today:
+            violations.add("decision_date", "DATE_OUT_OF_RANGE",
+                           f"must be between {EARLIEST_AGENCY_CODE_DATE} and today ({today})")
+        if len(decision_number) > MAX_DECISION_NUMBER_LENGTH:
+            violations.add("decision_number", "TOO_LONG",
+                           f"must be at most {MAX_DECISION_NUMBER_LENGTH} characters")
+        if len(reason) > MAX_REASON_LENGTH:
+            violations.add("reason", "TOO_LONG", f"must be at most {MAX_REASON_LENGTH} characters")
+        violations.raise_if_any()
+        assert uid is not None and code is not None and effective_date is not None
+
+        def execute() -> dict[str, Any]:
+            unit = self._get_active(uid, "unit_id")
+            if unit.agency_code and unit.agency_code != code.value and not reason.strip():
+                raise InvalidArgument.single(
+                    "reason", "REASON_REQUIRED",
+                    f"{unit.display_name} already has the agency code {unit.agency_code}; "
+                    "say why it changes (the decision, a correction)")
+            province = (self._get_unit(unit.province_id, "unit_id")
+                        if unit.province_id else None)
+            # A provisional province code says nothing about where an official
+            # code belongs (nor the reverse), so only like is compared with like.
+            province_code = (province.agency_code if province is not None
+                             and province.agency_code_provisional == provisional else "")
+            check_agency_code_for_unit(code, level=unit.level, provisional=provisional,
+                                       province_code=province_code)
+            registers: list[Any] = []
+            claim: AgencyCodeClaim | None = self.get_or_none(agency_code_claim_id(code.value))
+            if claim is None:
+                registers.append(AgencyCodeClaim(code=code.value, unit_id=unit.id))
+            elif claim.unit_id != unit.id:
+                self._refuse_held_code(code.value, self._get_unit(claim.unit_id, "agency_code"),
+                                       "agency_code", "AGENCY_CODE")
+            changed = unit.assign_agency_code(
+                code.value, effective_date, provisional=provisional,
+                decision_number=decision_number.strip(), decision_date=decision_date)
+            return self.save_command(request_id, "AssignAgencyCode", payload,
+                                     {"unit_id": str(unit.id), "changed": changed},
+                                     *([unit] if changed else []), *registers)
+
+        self.run_command(request_id, "AssignAgencyCode", payload, execute, reason=reason)
+        return uid
 
     def dissolve_unit(self, unit_id: str, records_successor_id: str, *,
                       effective_date: dt.date | None = None, request_id: str = "",

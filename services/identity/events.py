@@ -48,6 +48,14 @@ def unit_renamed(e: Any) -> Message:
         effective_date=date_to_pb(e.effective_date)), e)
 
 
+def unit_agency_code_assigned(e: Any) -> Message:
+    return _with_metadata(ev.AgencyCodeAssigned(
+        unit_id=id_to_pb(e.originator_id), agency_code=e.agency_code,
+        previous_agency_code=e.previous_agency_code,
+        effective_date=date_to_pb(e.effective_date), provisional=e.provisional,
+        decision_number=e.decision_number, decision_date=date_to_pb(e.decision_date)), e)
+
+
 def unit_absorbed(e: Any) -> Message:
     return _with_metadata(ev.UnitAbsorbed(
         unit_id=id_to_pb(e.originator_id), predecessor_unit_ids=ids_to_pb(e.predecessor_ids),
@@ -93,6 +101,8 @@ def administrative_code_carried_on(e: Any) -> Message:
 CONTRACT = Contract("identity", [
     PublishedEvent("Unit.Registered", "unit", "UnitRegistered", unit_registered),
     PublishedEvent("Unit.Renamed", "unit", "UnitRenamed", unit_renamed),
+    PublishedEvent("Unit.AgencyCodeAssigned", "unit", "AgencyCodeAssigned",
+                   unit_agency_code_assigned),
     PublishedEvent("Unit.Absorbed", "unit", "UnitAbsorbed", unit_absorbed),
     PublishedEvent("Unit.MergedInto", "unit", "UnitMergedInto", unit_merged_into),
     PublishedEvent("Unit.Divided", "unit", "UnitDivided", unit_divided),

@@ -18,7 +18,7 @@ from lienthong.projection import LogFollower
 
 from .domain.codes import Level, classify_code
 from .domain.registry import AdministrativeCodeRegister, AgencyCodeClaim
-from .domain.unit import Kind, Successor, Unit
+from .domain.unit import AgencyCodeHolding, Kind, Successor, Unit
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -41,11 +41,12 @@ def fold(text: str) -> str:
 class Change:
     """One step in a unit's lineage, as ResolveUnit reports it."""
 
-    kind: str  # registered, renamed, merged, divided, dissolved, absorbed
+    kind: str  # registered, renamed, merged, divided, dissolved, absorbed, agency_code_assigned
     unit_id: UUID
     display_name: str
     successors: tuple[Successor, ...]
     effective_date: dt.date | None
+    agency_code: str = ""  # the code a unit took (agency_code_assigned)
 
 
 @dataclass
@@ -66,6 +67,10 @@ class UnitView:
     successors: list[Successor] = field(default_factory=list)
     renames: list[tuple[dt.date | None, str]] = field(default_factory=list)
     folded_name: str = ""
+    agency_code_provisional: bool = False
+    #: Every agency code the unit has had, oldest first (the last is ``agency_code``).
+    agency_codes: list[AgencyCodeHolding] = field(default_factory=list)
+    codes_from_registration: int = 0  # 1 when it was registered with a code
 
     @property
     def is_active(self) -> bool:
@@ -114,9 +119,9 @@ class UnitDirectory(LogFollower):
     ``freshness_s`` (``FRESHNESS_S``).
     """
 
-    follows = (Unit.Registered, Unit.Renamed, Unit.Absorbed, Unit.MergedInto, Unit.Divided,
-               Unit.Dissolved, AgencyCodeClaim.Issued, AdministrativeCodeRegister.Issued,
-               AdministrativeCodeRegister.CarriedOn)
+    follows = (Unit.Registered, Unit.Renamed, Unit.AgencyCodeAssigned, Unit.Absorbed,
+               Unit.MergedInto, Unit.Divided, Unit.Dissolved, AgencyCodeClaim.Issued,
+               AdministrativeCodeRegister.Issued, AdministrativeCodeRegister.CarriedOn)
     freshness_s = FRESHNESS_S
 
     def __init__(self, recorder: ApplicationRecorder,
@@ -143,6 +148,9 @@ class UnitDirectory(LogFollower):
             agency_code=e.agency_code, parent_id=e.parent_id, province_id=e.province_id,
             effective_date=e.effective_date, predecessor_ids=list(e.predecessor_ids),
             version=e.originator_version, folded_name=fold(e.display_name),
+            agency_codes=([AgencyCodeHolding(e.agency_code, e.effective_date)]
+                          if e.agency_code else []),
+            codes_from_registration=1 if e.agency_code else 0,
         )
 
     def _on_Unit_Renamed(self, e: Any) -> None:  # noqa: N802
@@ -150,6 +158,13 @@ class UnitDirectory(LogFollower):
         unit.renames.append((e.effective_date, e.display_name))
         unit.display_name = e.display_name
         unit.folded_name = fold(e.display_name)
+
+    def _on_Unit_AgencyCodeAssigned(self, e: Any) -> None:  # noqa: N802
+        unit = self.units[e.originator_id]
+        unit.agency_code = e.agency_code
+        unit.agency_code_provisional = e.provisional
+        unit.agency_codes.append(AgencyCodeHolding(
+            e.agency_code, e.effective_date, e.provisional, e.decision_number, e.decision_date))
 
     def _on_Unit_Absorbed(self, e: Any) -> None:  # noqa: N802
         self.units[e.originator_id].predecessor_ids.extend(e.predecessor_ids)
@@ -243,6 +258,12 @@ class UnitDirectory(LogFollower):
                 chain.extend(
                     Change("renamed", unit.unit_id, name, (), when)
                     for when, name in unit.renames if when is None or when > as_of
+                )
+                chain.extend(
+                    Change("agency_code_assigned", unit.unit_id, unit.display_name, (),
+                           holding.since, holding.agency_code)
+                    for holding in unit.agency_codes[unit.codes_from_registration:]
+                    if holding.since is None or holding.since > as_of
                 )
                 if unit.is_active:
                     current.append(unit)

@@ -42,6 +42,7 @@ class KnownUnit(AuditedAggregate):
         self.successor_ids: list[UUID] = []
         self.default_successor_id: UUID | None = None
         self.retired_on: dt.date | None = None
+        self.agency_code_provisional = False
 
     @property
     def is_active(self) -> bool:
@@ -55,6 +56,12 @@ class KnownUnit(AuditedAggregate):
     @event("Renamed")
     def rename(self, display_name: str) -> None:
         self.display_name = display_name
+
+    @event("AgencyCodeAssigned")
+    def assign_agency_code(self, agency_code: str, provisional: bool) -> None:
+        """The unit took an agency code, or a new one; new dossier codes begin with it."""
+        self.agency_code = agency_code
+        self.agency_code_provisional = provisional
 
     @event("Retired")
     def retire(self, how: str, successor_ids: list[UUID], default_successor_id: UUID,

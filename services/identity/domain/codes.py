@@ -125,3 +125,43 @@ def classify_code(raw: str, field: str = "code") -> tuple[str, str]:
     raise CodeError(field, "CODE_FORMAT",
                     "must be an agency code (NNN.NN.NN.XNN) or an administrative-unit "
                     "code of 2, 3 or 5 digits")
+
+
+#: The level-1 letter of provisional agency codes. QCVN 102:2016 issues no
+#: level-1 code under it, so a provisional code never collides with, and is
+#: never mistaken for, an official one.
+PROVISIONAL_LETTER = "Z"
+
+
+def check_agency_code_for_unit(code: AgencyCode, *, level: Level, provisional: bool,
+                               province_code: str, field: str = "agency_code") -> None:
+    """The rules that tie an agency code to the unit that takes it.
+
+    A province's People's Committee holds a level-1 code; a commune's (or a
+    former district's) is issued under its province, so it is of a lower
+    level and ends with the province's level-1 segment, when the province
+    has a code. Provisional codes, and only they, use the letter Z.
+    """
+    letter = code.parts[3][0]
+    if provisional and letter != PROVISIONAL_LETTER:
+        raise CodeError(field, "AGENCY_CODE_PROVISIONAL_LETTER",
+                        f"a provisional code has the level-1 letter {PROVISIONAL_LETTER} "
+                        f"(e.g. 000.00.00.{PROVISIONAL_LETTER}01), so it is never taken for "
+                        "an official one")
+    if not provisional and letter == PROVISIONAL_LETTER:
+        raise CodeError(field, "AGENCY_CODE_PROVISIONAL_LETTER",
+                        f"codes with the level-1 letter {PROVISIONAL_LETTER} are provisional; "
+                        "mark the assignment provisional or give the official code")
+    if level is Level.PROVINCE and code.level != 1:
+        raise CodeError(field, "AGENCY_CODE_PROVINCE_LEVEL",
+                        "a province's code is a level-1 code (000.00.00.XNN)")
+    if level in (Level.COMMUNE, Level.DISTRICT):
+        if code.level == 1:
+            raise CodeError(field, "AGENCY_CODE_LEVEL",
+                            f"a {level.value}'s code is issued under its province's "
+                            "(level 2 or lower), not at level 1")
+        if province_code and code.parts[3] != AgencyCode(province_code).parts[3]:
+            raise CodeError(field, "AGENCY_CODE_OUTSIDE_PROVINCE",
+                            f"must end with the province's level-1 segment "
+                            f"{AgencyCode(province_code).parts[3]} (the province's code is "
+                            f"{province_code})")

@@ -92,6 +92,23 @@ class Successor:
     is_default: bool
 
 
+@dataclass(frozen=True)
+class AgencyCodeHolding:
+    """One agency code a unit has had, from the day it took effect."""
+
+    agency_code: str
+    since: dt.date | None
+    provisional: bool = False
+    decision_number: str = ""
+    decision_date: dt.date | None = None
+
+
+class AgencyCodeOrderError(FailedPrecondition):
+    """A unit's agency codes follow one another in time."""
+
+    reason = "AGENCY_CODE_EFFECTIVE_DATE_ORDER"
+
+
 def normalise_name(raw: str, field: str = "display_name") -> str:
     """A unit's name in NFC, trimmed; empty or over-long names are refused."""
     name = " ".join(unicodedata.normalize("NFC", raw).split())
@@ -133,6 +150,9 @@ class Unit(AuditedAggregate):
         self.retirement: Retirement | None = None
         self.retired_date: dt.date | None = None
         self.successors: list[Successor] = []
+        self.agency_code_provisional = False
+        self.agency_codes: list[AgencyCodeHolding] = (
+            [AgencyCodeHolding(agency_code, effective_date)] if agency_code else [])
 
     @property
     def is_active(self) -> bool:
@@ -153,6 +173,38 @@ class Unit(AuditedAggregate):
     @event("Renamed")
     def _renamed(self, display_name: str, effective_date: dt.date | None) -> None:
         self.display_name = display_name
+
+    def assign_agency_code(self, agency_code: str, effective_date: dt.date, *,
+                           provisional: bool, decision_number: str,
+                           decision_date: dt.date | None) -> bool:
+        """Give the unit an agency code (or a new one); False when it already has it as given.
+
+        The previous code stays the unit's for ever (its claim is never
+        released), so an old code still resolves to this unit.
+        """
+        self._require_active()
+        if agency_code == self.agency_code and provisional == self.agency_code_provisional:
+            return False
+        current = self.agency_codes[-1] if self.agency_codes else None
+        floor = max((d for d in (self.effective_date, current and current.since) if d),
+                    default=None)
+        if floor is not None and effective_date < floor:
+            msg = (f"effective_date: {effective_date} is before {floor}, the day the unit's "
+                   "current agency code (or the unit itself) took effect")
+            raise AgencyCodeOrderError(msg, metadata={"unit_id": str(self.id),
+                                                      "field": "effective_date"})
+        self._agency_code_assigned(agency_code, self.agency_code, effective_date, provisional,
+                                   decision_number, decision_date)
+        return True
+
+    @event("AgencyCodeAssigned")
+    def _agency_code_assigned(self, agency_code: str, previous_agency_code: str,
+                              effective_date: dt.date, provisional: bool,
+                              decision_number: str, decision_date: dt.date | None) -> None:
+        self.agency_code = agency_code
+        self.agency_code_provisional = provisional
+        self.agency_codes.append(AgencyCodeHolding(agency_code, effective_date, provisional,
+                                                   decision_number, decision_date))
 
     def absorb(self, predecessor_ids: list[UUID], effective_date: dt.date | None) -> None:
         """Take in units that were merged or divided into this existing one."""

@@ -69,6 +69,26 @@ class UnitRenamed(_message.Message):
     effective_date: _date_pb2.Date
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
+class AgencyCodeAssigned(_message.Message):
+    __slots__ = ("metadata", "unit_id", "agency_code", "previous_agency_code", "effective_date", "provisional", "decision_number", "decision_date")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DECISION_DATE_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    unit_id: str
+    agency_code: str
+    previous_agency_code: str
+    effective_date: _date_pb2.Date
+    provisional: bool
+    decision_number: str
+    decision_date: _date_pb2.Date
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., unit_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., previous_agency_code: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., provisional: _Optional[bool] = ..., decision_number: _Optional[str] = ..., decision_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
 class UnitAbsorbed(_message.Message):
     __slots__ = ("metadata", "unit_id", "predecessor_unit_ids", "effective_date")
     METADATA_FIELD_NUMBER: _ClassVar[int]

@@ -51,6 +51,7 @@ class ChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANGE_KIND_DIVIDED: _ClassVar[ChangeKind]
     CHANGE_KIND_DISSOLVED: _ClassVar[ChangeKind]
     CHANGE_KIND_ABSORBED: _ClassVar[ChangeKind]
+    CHANGE_KIND_AGENCY_CODE_ASSIGNED: _ClassVar[ChangeKind]
 UNIT_LEVEL_UNSPECIFIED: UnitLevel
 UNIT_LEVEL_PROVINCE: UnitLevel
 UNIT_LEVEL_DISTRICT: UnitLevel
@@ -80,6 +81,7 @@ CHANGE_KIND_MERGED: ChangeKind
 CHANGE_KIND_DIVIDED: ChangeKind
 CHANGE_KIND_DISSOLVED: ChangeKind
 CHANGE_KIND_ABSORBED: ChangeKind
+CHANGE_KIND_AGENCY_CODE_ASSIGNED: ChangeKind
 
 class Successor(_message.Message):
     __slots__ = ("unit_id", "is_default")
@@ -90,7 +92,7 @@ class Successor(_message.Message):
     def __init__(self, unit_id: _Optional[str] = ..., is_default: _Optional[bool] = ...) -> None: ...
 
 class Unit(_message.Message):
-    __slots__ = ("unit_id", "display_name", "level", "kind", "administrative_unit_code", "agency_code", "parent_unit_id", "province_unit_id", "status", "effective_date", "retired_date", "successors", "predecessor_unit_ids", "version")
+    __slots__ = ("unit_id", "display_name", "level", "kind", "administrative_unit_code", "agency_code", "parent_unit_id", "province_unit_id", "status", "effective_date", "retired_date", "successors", "predecessor_unit_ids", "version", "agency_code_provisional", "agency_codes")
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +107,8 @@ class Unit(_message.Message):
     SUCCESSORS_FIELD_NUMBER: _ClassVar[int]
     PREDECESSOR_UNIT_IDS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODES_FIELD_NUMBER: _ClassVar[int]
     unit_id: str
     display_name: str
     level: UnitLevel
@@ -119,7 +123,23 @@ class Unit(_message.Message):
     successors: _containers.RepeatedCompositeFieldContainer[Successor]
     predecessor_unit_ids: _containers.RepeatedScalarFieldContainer[str]
     version: int
-    def __init__(self, unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., level: _Optional[_Union[UnitLevel, str]] = ..., kind: _Optional[_Union[UnitKind, str]] = ..., administrative_unit_code: _Optional[str] = ..., agency_code: _Optional[str] = ..., parent_unit_id: _Optional[str] = ..., province_unit_id: _Optional[str] = ..., status: _Optional[_Union[UnitStatus, str]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., retired_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., successors: _Optional[_Iterable[_Union[Successor, _Mapping]]] = ..., predecessor_unit_ids: _Optional[_Iterable[str]] = ..., version: _Optional[int] = ...) -> None: ...
+    agency_code_provisional: bool
+    agency_codes: _containers.RepeatedCompositeFieldContainer[AgencyCodeHolding]
+    def __init__(self, unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., level: _Optional[_Union[UnitLevel, str]] = ..., kind: _Optional[_Union[UnitKind, str]] = ..., administrative_unit_code: _Optional[str] = ..., agency_code: _Optional[str] = ..., parent_unit_id: _Optional[str] = ..., province_unit_id: _Optional[str] = ..., status: _Optional[_Union[UnitStatus, str]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., retired_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., successors: _Optional[_Iterable[_Union[Successor, _Mapping]]] = ..., predecessor_unit_ids: _Optional[_Iterable[str]] = ..., version: _Optional[int] = ..., agency_code_provisional: _Optional[bool] = ..., agency_codes: _Optional[_Iterable[_Union[AgencyCodeHolding, _Mapping]]] = ...) -> None: ...
+
+class AgencyCodeHolding(_message.Message):
+    __slots__ = ("agency_code", "effective_date", "provisional", "decision_number", "decision_date")
+    AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DECISION_DATE_FIELD_NUMBER: _ClassVar[int]
+    agency_code: str
+    effective_date: _date_pb2.Date
+    provisional: bool
+    decision_number: str
+    decision_date: _date_pb2.Date
+    def __init__(self, agency_code: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., provisional: _Optional[bool] = ..., decision_number: _Optional[str] = ..., decision_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class NewUnit(_message.Message):
     __slots__ = ("display_name", "level", "kind", "administrative_unit_code", "agency_code", "parent_unit_id")
@@ -303,6 +323,26 @@ class BatchDivideUnitsResponse(_message.Message):
     divisions: _containers.RepeatedCompositeFieldContainer[DivideUnitResponse]
     def __init__(self, divisions: _Optional[_Iterable[_Union[DivideUnitResponse, _Mapping]]] = ...) -> None: ...
 
+class AssignAgencyCodeRequest(_message.Message):
+    __slots__ = ("request_id", "unit_id", "agency_code", "effective_date", "reason", "decision_number", "decision_date", "provisional")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DECISION_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DECISION_DATE_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    unit_id: str
+    agency_code: str
+    effective_date: _date_pb2.Date
+    reason: str
+    decision_number: str
+    decision_date: _date_pb2.Date
+    provisional: bool
+    def __init__(self, request_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., reason: _Optional[str] = ..., decision_number: _Optional[str] = ..., decision_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., provisional: _Optional[bool] = ...) -> None: ...
+
 class DissolveUnitRequest(_message.Message):
     __slots__ = ("request_id", "unit_id", "records_successor_unit_id", "effective_date", "reason")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -326,18 +366,20 @@ class ResolveUnitRequest(_message.Message):
     def __init__(self, code: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class LineageChange(_message.Message):
-    __slots__ = ("kind", "unit_id", "display_name", "successors", "effective_date")
+    __slots__ = ("kind", "unit_id", "display_name", "successors", "effective_date", "agency_code")
     KIND_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     SUCCESSORS_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     kind: ChangeKind
     unit_id: str
     display_name: str
     successors: _containers.RepeatedCompositeFieldContainer[Successor]
     effective_date: _date_pb2.Date
-    def __init__(self, kind: _Optional[_Union[ChangeKind, str]] = ..., unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., successors: _Optional[_Iterable[_Union[Successor, _Mapping]]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    agency_code: str
+    def __init__(self, kind: _Optional[_Union[ChangeKind, str]] = ..., unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., successors: _Optional[_Iterable[_Union[Successor, _Mapping]]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., agency_code: _Optional[str] = ...) -> None: ...
 
 class ResolveUnitResponse(_message.Message):
     __slots__ = ("named_unit", "current_units", "default_unit_id", "chain")

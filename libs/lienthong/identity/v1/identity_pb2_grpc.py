@@ -81,6 +81,11 @@ class IdentityServiceStub:
                 request_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsRequest.SerializeToString,
                 response_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsResponse.FromString,
                 _registered_method=True)
+        self.AssignAgencyCode = channel.unary_unary(
+                '/lienthong.identity.v1.IdentityService/AssignAgencyCode',
+                request_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.AssignAgencyCodeRequest.SerializeToString,
+                response_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.Unit.FromString,
+                _registered_method=True)
         self.DissolveUnit = channel.unary_unary(
                 '/lienthong.identity.v1.IdentityService/DissolveUnit',
                 request_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.DissolveUnitRequest.SerializeToString,
@@ -165,6 +170,17 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AssignAgencyCode(self, request, context):
+        """Gives an existing unit its agency code, or changes it (a change needs a
+        reason). The code must never have been issued to another unit, live or
+        retired; the unit keeps every code it has had, so each still resolves to
+        it. A code the unit already has, as given, changes nothing. Idempotent per
+        request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DissolveUnit(self, request, context):
         """Ends a unit, naming the unit that takes over its records.
         """
@@ -228,6 +244,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.BatchDivideUnits,
                     request_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsRequest.FromString,
                     response_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsResponse.SerializeToString,
+            ),
+            'AssignAgencyCode': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssignAgencyCode,
+                    request_deserializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.AssignAgencyCodeRequest.FromString,
+                    response_serializer=lienthong_dot_identity_dot_v1_dot_identity__pb2.Unit.SerializeToString,
             ),
             'DissolveUnit': grpc.unary_unary_rpc_method_handler(
                     servicer.DissolveUnit,
@@ -468,6 +489,33 @@ class IdentityService:
             '/lienthong.identity.v1.IdentityService/BatchDivideUnits',
             lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsRequest.SerializeToString,
             lienthong_dot_identity_dot_v1_dot_identity__pb2.BatchDivideUnitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssignAgencyCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lienthong.identity.v1.IdentityService/AssignAgencyCode',
+            lienthong_dot_identity_dot_v1_dot_identity__pb2.AssignAgencyCodeRequest.SerializeToString,
+            lienthong_dot_identity_dot_v1_dot_identity__pb2.Unit.FromString,
             options,
             channel_credentials,
             insecure,
