@@ -19,7 +19,7 @@ from opentelemetry import propagate, trace
 
 from lienthong import metrics
 from lienthong.audit import audit_scope
-from lienthong.errors import LienthongError
+from lienthong.errors import InvalidArgument, LienthongError
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
 from lienthong.telemetry import span_ids, tracer
 
@@ -137,6 +137,39 @@ async def _expired(context: grpc.aio.ServicerContext) -> None:
         await context.abort_with_status(deadline_status())
 
 
+class UnparsableRequest:
+    """What a method receives instead of a request whose bytes do not parse.
+
+    grpcio answers a failed deserialisation with UNKNOWN and the decoder's
+    exception text; the caller sent bad input, so it gets INVALID_ARGUMENT
+    naming the rule, like any other bad request.
+    """
+
+    request_id = ""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def refusal(self) -> InvalidArgument:
+        return InvalidArgument.single(
+            "request", "REQUEST_UNPARSABLE",
+            f"the request is not a valid protobuf message of this method ({self.error})")
+
+
+def _tolerant(deserialize: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    def parse(raw: bytes) -> Any:
+        try:
+            return deserialize(raw)
+        except Exception as error:  # any decoder failure is the caller's input
+            return UnparsableRequest(error)
+    return parse
+
+
+async def _refuse(request: UnparsableRequest) -> AsyncIterator[Any]:
+    raise request.refusal()
+    yield  # an async generator, as a server-streaming behaviour is
+
+
 class RequestContextInterceptor(grpc.aio.ServerInterceptor):
     """Opens an audit scope per call, traces, times and logs it, and maps errors to statuses.
 
@@ -151,6 +184,9 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
         handler = await continuation(handler_call_details)
         if handler is None or handler_call_details.method.startswith(UNOBSERVED_PREFIXES):
             return handler
+        if handler.request_deserializer is not None:
+            handler = handler._replace(
+                request_deserializer=_tolerant(handler.request_deserializer))
         if handler.unary_unary:
             return wrap_server_method_handler(
                 lambda behaviour: _unary(behaviour, handler_call_details), handler)
@@ -169,6 +205,8 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
         try:
             with _current(span), rpc.scope(span):
                 try:
+                    if isinstance(request, UnparsableRequest):
+                        raise request.refusal()
                     response = await behaviour(request, context)
                 except grpc.aio.AbortError:
                     raise
@@ -194,7 +232,8 @@ def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[A
         await _expired(context)
         rpc = _Call(details)
         span = rpc.start(request)
-        responses = behaviour(request, context).__aiter__()
+        responses = (_refuse(request) if isinstance(request, UnparsableRequest)
+                     else behaviour(request, context)).__aiter__()
         sent = 0
         try:
             while True:
