@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -50,6 +51,8 @@ class RunState:
     data_dir: str
     supervisor_pid: int
     endpoints: list[Endpoint] = field(default_factory=list)
+    #: The seed ``up`` loads: name, state (seeding, ready, failed) and what is loaded.
+    seed: dict[str, Any] = field(default_factory=dict)
 
     def save(self) -> None:
         path = Path(self.data_dir) / RUN_FILE
@@ -64,7 +67,7 @@ class RunState:
             return None
         raw = json.loads(path.read_text())
         return cls(raw["data_dir"], raw["supervisor_pid"],
-                   [Endpoint(**e) for e in raw["endpoints"]])
+                   [Endpoint(**e) for e in raw["endpoints"]], raw.get("seed") or {})
 
     def address_of(self, name: str) -> str:
         for endpoint in self.endpoints:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir
+from lienthong.cli.seeds import SEEDS, load_seed
 from lienthong.platform import (
     DEFAULT_BASE_PORT,
     DEFAULT_NATS_PORT,
@@ -31,12 +32,16 @@ def up(
     base_port: Annotated[int, typer.Option(
         help="First gRPC port; services take consecutive ports. 0 picks free ports.")
     ] = DEFAULT_BASE_PORT,
-    seed: Annotated[str, typer.Option(help="Seed data to load once started: vn-2025.")] = "",
+    seed: Annotated[str, typer.Option(
+        help="Seed data to load once started: vn-2025 (units, no agency codes) or "
+             "vn-2025-demo (also provisional agency codes).")] = "",
     log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
 ) -> None:
     """Start nats-server and every service on SQLite; stop them all on Ctrl-C."""
-    if seed not in ("", "vn-2025"):
-        raise typer.BadParameter("the only seed is vn-2025", param_hint="--seed")
+    if seed and seed not in SEEDS:
+        raise typer.BadParameter(
+            "one of " + "; ".join(f"{name}: {what}" for name, what in SEEDS.items()),
+            param_hint="--seed")
     platform = Platform(data_dir, host=host, nats_port=nats_port, base_port=base_port,
                         log_level=log_level)
     stopping = False
@@ -51,10 +56,8 @@ def up(
         with console.status("starting nats-server and the services"):
             state = platform.start()
         _print_endpoints(state)
-        if seed == "vn-2025":
-            from lienthong.cli.identity import import_vn_2025_into
-
-            import_vn_2025_into(state.address_of("identity"), json_output=False)
+        if seed:
+            load_seed(seed, state)
         console.print("[bold green]ready[/] — Ctrl-C stops the platform")
         while not stopping:
             if (failed := platform.failed()) is not None:
@@ -100,8 +103,11 @@ def status(
                      "health": health, "healthy": health == "SERVING", "pid": endpoint.pid,
                      "metrics": endpoint.metrics})
     healthy = all(r["healthy"] for r in rows)
+    # Ready: every part healthy and the seed (if one was asked for) loaded.
+    ready = healthy and state.seed.get("state", "ready") == "ready"
     if as_json:
-        typer.echo(json.dumps({"running": True, "healthy": healthy, "services": rows}))
+        typer.echo(json.dumps({"running": True, "healthy": healthy, "ready": ready,
+                               "seed": state.seed or None, "services": rows}))
     else:
         table = Table(title=f"Lienthong at {state.data_dir}")
         for column in ("service", "address", "health", "metrics"):
@@ -112,5 +118,10 @@ def status(
                           f"[{colour}]{row['health']}[/]",
                           f"http://{row['metrics']}/metrics" if row["metrics"] else "")
         Console().print(table)
+        if state.seed:
+            figures = ", ".join(f"{k} {v}" for k, v in state.seed.items()
+                                if isinstance(v, int) and not isinstance(v, bool))
+            Console().print(f"seed {state.seed['name']}: {state.seed['state']}"
+                            + (f" ({figures})" if figures else ""))
     if not healthy:
         raise typer.Exit(1)

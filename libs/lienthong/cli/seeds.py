@@ -1,0 +1,90 @@
+"""The seed data ``lienthong up --seed`` loads, and what the run file says of it.
+
+While a seed loads, the run file's ``seed`` says ``seeding``; once it is in,
+``ready`` with what was loaded (units, agency codes); ``lienthong status
+--json`` reports it, so scripts wait on that fact instead of a log line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from rich.console import Console
+
+from lienthong.identity.v1 import identity_pb2 as pb
+from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
+
+if TYPE_CHECKING:
+    from lienthong.platform import RunState
+
+SEEDS = {
+    "vn-2025": "the 2025 two-tier divisions and their lineage, without agency codes",
+    "vn-2025-demo": "vn-2025, plus provisional agency codes (marked provisional) for every "
+                    "province and commune, so every real commune can take a dossier",
+}
+NO_AGENCY_CODES = (
+    "agency codes are not loaded: the official codes of the new communes are published by "
+    "each province and are in no package we can install. Load a province's list with "
+    "`lienthong identity import-agency-codes FILE`, or start with --seed vn-2025-demo for "
+    "provisional codes")
+console = Console(stderr=True)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def loaded(address: str) -> dict[str, int]:
+    """What the identity service holds now: active units and their agency codes."""
+    from lienthong.services.identity.importer.demo_codes import active_units
+
+    counts = {"provinces": 0, "communes": 0, "agency_codes": 0, "provisional_agency_codes": 0}
+    with grpc.insecure_channel(address) as channel:
+        stub = pb_grpc.IdentityServiceStub(channel)
+        for level, key in ((pb.UNIT_LEVEL_PROVINCE, "provinces"),
+                           (pb.UNIT_LEVEL_COMMUNE, "communes")):
+            for unit in active_units(stub, level):
+                counts[key] += 1
+                counts["agency_codes"] += bool(unit.agency_code)
+                counts["provisional_agency_codes"] += unit.agency_code_provisional
+    return counts
+
+
+def load_seed(name: str, state: RunState) -> None:
+    """Load a seed into the running platform, keeping the run file's ``seed`` up to date."""
+    from lienthong.cli.identity import import_vn_2025_into
+
+    state.seed = {"name": name, "state": "seeding", "started_at": _now()}
+    state.save()
+    address = state.address_of("identity")
+    outcome: dict[str, Any] = {}
+    try:
+        report = import_vn_2025_into(address, json_output=False)
+        outcome["import_failures"] = len(report.failures)
+        if name == "vn-2025-demo":
+            outcome["provisional_codes"] = _issue_demo_codes(address)
+        outcome.update(loaded(address))
+    except BaseException:
+        state.seed.update(state="failed", finished_at=_now())
+        state.save()
+        raise
+    state.seed.update(state="ready", finished_at=_now(), **outcome)
+    state.save()
+    if name == "vn-2025":
+        console.print(f"[yellow]{NO_AGENCY_CODES}[/]")
+    else:
+        console.print(f"[yellow]{outcome['provisional_agency_codes']} provisional agency codes "
+                      "(level-1 letter Z, dossier codes TAM-…): demonstration data, not "
+                      "official codes[/]")
+
+
+def _issue_demo_codes(address: str) -> dict[str, Any]:
+    from lienthong.services.identity.importer.demo_codes import issue_demo_codes
+
+    with grpc.insecure_channel(address) as channel:
+        report = issue_demo_codes(pb_grpc.IdentityServiceStub(channel), console=console)
+    for unit, reason, message in report.failures:
+        console.print(f"[red]not issued[/] {unit}: {reason} {message}")
+    return report.as_dict()

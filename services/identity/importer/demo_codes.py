@@ -1,0 +1,134 @@
+"""Provisional agency codes for a demonstration of the whole country.
+
+The official agency codes of the communes formed on 1 July 2025 are
+published by each province and are in no package we can install, so the
+``vn-2025`` seed loads units without codes. ``vn-2025-demo`` also gives every
+active province and commune a provisional code, so that every real commune
+can take a dossier in a demonstration:
+
+* a province: ``000.00.00.Z<its 2-digit administrative code>``;
+* its communes, in administrative-code order: ``000.<n3>.<n2>.Z<province>``,
+  numbered 01.01, 02.01, ... 99.01, 01.02, ... (99 to a level-2 group).
+
+The letter Z is issued to no official body, every such code is marked
+provisional in every answer and in the unit's history, and dossier codes made
+from it begin with ``TAM-``: a demo never passes for real data. A unit that
+already has an official code keeps it. Request ids are derived from the
+unit's administrative code, so a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lienthong.grpc.errors import error_details
+from lienthong.identity.v1 import identity_pb2 as pb
+
+from ..domain.codes import PROVISIONAL_LETTER
+from .vn2025 import CALL_TIMEOUT_S, EFFECTIVE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from rich.console import Console
+
+    from lienthong.identity.v1.identity_pb2_grpc import IdentityServiceStub
+
+REQUEST_PREFIX = "vn-2025-demo/agency-code"
+REASON = ("vn-2025-demo: a provisional agency code for demonstrations, not an official one "
+          "(the province's published list replaces it)")
+#: Communes per level-2 group of provisional codes (two digits, 01..99).
+GROUP_SIZE = 99
+
+
+def province_code(administrative_unit_code: str) -> str:
+    return f"000.00.00.{PROVISIONAL_LETTER}{administrative_unit_code}"
+
+
+def commune_code(province_administrative_code: str, index: int) -> str:
+    """The provisional code of a province's ``index``-th commune (from 0)."""
+    group, number = divmod(index, GROUP_SIZE)
+    return (f"000.{number + 1:02d}.{group + 1:02d}."
+            f"{PROVISIONAL_LETTER}{province_administrative_code}")
+
+
+def active_units(stub: IdentityServiceStub, level: int) -> Iterator[pb.Unit]:
+    token = ""
+    while True:
+        page = stub.ListUnits(pb.ListUnitsRequest(
+            level=level, status=pb.UNIT_STATUS_ACTIVE, page_size=1000, page_token=token),
+            timeout=CALL_TIMEOUT_S)
+        yield from page.units
+        token = page.next_page_token
+        if not token:
+            return
+
+
+def plan_codes(provinces: list[pb.Unit], communes: list[pb.Unit]) -> list[tuple[pb.Unit, str]]:
+    """Each province, then its communes in code order, with its provisional code."""
+    plan = [(p, province_code(p.administrative_unit_code)) for p in provinces]
+    by_province: dict[str, list[pb.Unit]] = {}
+    for commune in communes:
+        by_province.setdefault(commune.province_unit_id, []).append(commune)
+    for province in provinces:
+        members = sorted(by_province.get(province.unit_id, []),
+                         key=lambda u: u.administrative_unit_code)
+        plan += [(c, commune_code(province.administrative_unit_code, i))
+                 for i, c in enumerate(members)]
+    return plan
+
+
+@dataclass
+class DemoCodesReport:
+    issued: int = 0
+    unchanged: int = 0
+    kept_official: int = 0
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, reason, message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"issued": self.issued, "unchanged": self.unchanged,
+                "kept_official": self.kept_official,
+                "failures": [{"unit": u, "reason": r, "message": m}
+                             for u, r, m in self.failures]}
+
+
+def issue_demo_codes(stub: IdentityServiceStub, *,
+                     console: Console | None = None) -> DemoCodesReport:
+    """Give every active province and commune without an official code a provisional one."""
+    provinces = sorted(active_units(stub, pb.UNIT_LEVEL_PROVINCE),
+                       key=lambda u: u.administrative_unit_code)
+    communes = list(active_units(stub, pb.UNIT_LEVEL_COMMUNE))
+    report = DemoCodesReport()
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, disable=console is None)
+    plan = plan_codes(provinces, communes)
+    with progress:
+        task = progress.add_task("provisional agency codes", total=len(plan))
+        for unit, code in plan:
+            progress.advance(task)
+            if unit.agency_code and not unit.agency_code_provisional:
+                report.kept_official += 1
+                continue
+            if unit.agency_code == code:
+                report.unchanged += 1
+                continue
+            try:
+                stub.AssignAgencyCode(pb.AssignAgencyCodeRequest(
+                    request_id=f"{REQUEST_PREFIX}/{unit.administrative_unit_code}",
+                    unit_id=unit.unit_id, agency_code=code, effective_date=EFFECTIVE,
+                    provisional=True, reason=REASON), timeout=CALL_TIMEOUT_S)
+            except grpc.RpcError as error:
+                if error.code() not in (grpc.StatusCode.INVALID_ARGUMENT,
+                                        grpc.StatusCode.FAILED_PRECONDITION,
+                                        grpc.StatusCode.ALREADY_EXISTS):
+                    raise
+                report.failures.append((f"{unit.display_name} ({unit.administrative_unit_code})",
+                                        str(error_details(error)["reason"]),
+                                        error.details() or ""))
+                continue
+            report.issued += 1
+    return report
