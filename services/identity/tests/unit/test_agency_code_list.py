@@ -94,7 +94,7 @@ def test_too_many_rows_stop_everything() -> None:
 
 def test_bytes_that_are_not_utf8_stop_everything_naming_the_line(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
-    path.write_bytes(HEADER.encode() + "09247,Phuong Que Vo,".encode() + b"\xff\xfe\n")
+    path.write_bytes(HEADER.encode() + b"09247,Phuong Que Vo," + b"\xff\xfe\n")
 
     with pytest.raises(AgencyCodeFileError, match="line 2 is not UTF-8"):
         read_file(path, today=TODAY)
