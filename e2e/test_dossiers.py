@@ -78,7 +78,7 @@ def province_and_communes(identity):
     province_code = free_code(identity, rng.sample(UNUSED_PROVINCE_CODES,
                                                    len(UNUSED_PROVINCE_CODES)))
     agency = free_code(identity, (
-        f"000.00.00.{rng.choice('KLMNPQRSTUVWXYZ')}{rng.randint(1, 99):02d}" for _ in range(200)))
+        f"000.00.00.{rng.choice('KLMNPQRSTUVWXY')}{rng.randint(1, 99):02d}" for _ in range(200)))
     commune_codes = iter(free_code(identity, (f"{rng.randint(90000, 99999):05d}"
                                               for _ in range(200))) for _ in range(3))
     run = uuid.uuid4().hex[:8]

@@ -516,6 +516,10 @@ class IdentityApplication(IdempotentApplication):
         agency_code = (violations.check(lambda: AgencyCode.parse(spec.agency_code,
                                                                  f"{field}agency_code"))
                        if spec.agency_code else None)
+        if agency_code is not None and agency_code.is_provisional:
+            violations.add(f"{field}agency_code", "AGENCY_CODE_PROVISIONAL_LETTER",
+                           "codes with the level-1 letter Z are provisional; register the unit "
+                           "without one, then AssignAgencyCode with provisional set")
         parent_id = (violations.check(lambda: parse_uuid(spec.parent_id, f"{field}parent_unit_id"))
                      if spec.parent_id else None)
         if level is not None:

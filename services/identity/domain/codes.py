@@ -79,6 +79,11 @@ class AgencyCode:
         return level4, level3, level2, level1
 
     @property
+    def is_provisional(self) -> bool:
+        """Whether the level-1 letter is the one kept for provisional codes."""
+        return self.parts[3][0] == PROVISIONAL_LETTER
+
+    @property
     def level(self) -> int:
         """1 for ``000.00.00.H49`` up to 4 for ``003.05.12.H49``."""
         level4, level3, level2, _ = self.parts
@@ -142,13 +147,12 @@ def check_agency_code_for_unit(code: AgencyCode, *, level: Level, provisional: b
     level and ends with the province's level-1 segment, when the province
     has a code. Provisional codes, and only they, use the letter Z.
     """
-    letter = code.parts[3][0]
-    if provisional and letter != PROVISIONAL_LETTER:
+    if provisional and not code.is_provisional:
         raise CodeError(field, "AGENCY_CODE_PROVISIONAL_LETTER",
                         f"a provisional code has the level-1 letter {PROVISIONAL_LETTER} "
                         f"(e.g. 000.00.00.{PROVISIONAL_LETTER}01), so it is never taken for "
                         "an official one")
-    if not provisional and letter == PROVISIONAL_LETTER:
+    if not provisional and code.is_provisional:
         raise CodeError(field, "AGENCY_CODE_PROVISIONAL_LETTER",
                         f"codes with the level-1 letter {PROVISIONAL_LETTER} are provisional; "
                         "mark the assignment provisional or give the official code")

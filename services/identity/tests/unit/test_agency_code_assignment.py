@@ -269,3 +269,12 @@ def test_only_provisional_codes_use_the_letter_z(app: IdentityApplication, provi
             lambda: assign(app, que_vo, "000.00.31.H24", provisional=True))
     refused(app, InvalidArgument, "AGENCY_CODE_PROVISIONAL_LETTER",
             lambda: assign(app, que_vo, "000.01.01.Z24"))
+
+
+def test_a_unit_is_not_registered_with_a_provisional_code(app: IdentityApplication,
+                                                          province: UUID) -> None:
+    error = refused(app, InvalidArgument, "AGENCY_CODE_PROVISIONAL_LETTER",
+                    lambda: app.register_unit(NewUnitSpec(
+                        "Xã Tam Tiến", "commune", administrative_unit_code="07264",
+                        agency_code="000.01.01.Z24", parent_id=str(province))))
+    assert violations(error) == [("agency_code", "AGENCY_CODE_PROVISIONAL_LETTER")]
