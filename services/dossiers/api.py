@@ -31,6 +31,8 @@ CHANNELS_BACK = {v: k for k, v in CHANNELS.items()}
 OUTCOMES = {"approved": pb.OUTCOME_APPROVED, "rejected": pb.OUTCOME_REJECTED}
 TIMELINESS = {"early": pb.TIMELINESS_EARLY, "on_time": pb.TIMELINESS_ON_TIME,
               "late": pb.TIMELINESS_LATE}
+CLOCK_STOP_KINDS = {"supplement": pb.CLOCK_STOP_KIND_SUPPLEMENT,
+                    "financial_obligation": pb.CLOCK_STOP_KIND_FINANCIAL_OBLIGATION}
 
 
 
@@ -61,6 +63,12 @@ def dossier_to_pb(dossier: Dossier, today: dt.date) -> pb.Dossier:
                      due_date=date_to_pb(h.due_date), handler=h.handler)
               for h in dossier.hops],
         overdue=dossier.is_overdue(today), version=dossier.version,
+        clock_stops=[pb.ClockStop(start_time=timestamp_to_pb(s.started_at),
+                                  end_time=timestamp_to_pb(s.ended_at),
+                                  kind=CLOCK_STOP_KINDS.get(s.kind, 0),
+                                  paused_working_days=s.paused_working_days)
+                     for s in dossier.clock_stops],
+        paused_working_days=dossier.paused_working_days,
     )
 
 

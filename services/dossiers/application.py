@@ -269,7 +269,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                                          "name at least one missing document")
         return self._change("RequestSupplement", dossier_id, request_id, reason,
                             {"missing": list(missing_documents)},
-                            lambda d, _: d.request_supplement(list(missing_documents)))
+                            lambda d, now: d.request_supplement(list(missing_documents), now))
 
     def supplement_dossier(self, dossier_id: str, documents: Sequence[str], *,
                            request_id: str = "", reason: str = "") -> UUID:
@@ -278,8 +278,11 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                                          "hand in at least one document")
 
         def change(d: Dossier, now: dt.datetime) -> None:
-            d.supplement(list(documents),
-                         self.calendar.add_working_days(now, d.processing_working_days))
+            # A wait requested before clock stops were recorded began when it was recorded.
+            since = None if d.open_clock_stop else next(
+                (i.recorded_at for i in reversed(self.dossier_history(dossier_id))
+                 if i.event_type == "SupplementRequested"), None)
+            d.supplement(list(documents), now, self.calendar, waiting_since=since)
         return self._change("SupplementDossier", dossier_id, request_id, reason,
                             {"documents": list(documents)}, change)
 
@@ -290,12 +293,18 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                                          "must be a positive amount of đồng")
         return self._change("RequireFinancialObligation", dossier_id, request_id, reason,
                             {"amount_vnd": amount_vnd},
-                            lambda d, _: d.require_financial_obligation(amount_vnd))
+                            lambda d, now: d.require_financial_obligation(amount_vnd, now))
 
     def fulfil_financial_obligation(self, dossier_id: str, *, request_id: str = "",
                                     reason: str = "") -> UUID:
+        def change(d: Dossier, now: dt.datetime) -> None:
+            # A wait required before clock stops were recorded began when it was recorded.
+            since = None if d.open_clock_stop else next(
+                (i.recorded_at for i in reversed(self.dossier_history(dossier_id))
+                 if i.event_type == "FinancialObligationRequired"), None)
+            d.fulfil_financial_obligation(now, self.calendar, waiting_since=since)
         return self._change("FulfilFinancialObligation", dossier_id, request_id, reason, {},
-                            lambda d, _: d.fulfil_financial_obligation())
+                            change)
 
     def transfer_dossier(self, dossier_id: str, to_unit_id: str, deadline_working_days: int, *,
                          request_id: str = "", reason: str = "") -> UUID:
@@ -360,12 +369,12 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
     def withdraw_dossier(self, dossier_id: str, *, request_id: str = "",
                          reason: str = "") -> UUID:
         return self._change("WithdrawDossier", dossier_id, request_id, reason, {},
-                            lambda d, now: d.withdraw(now))
+                            lambda d, now: d.withdraw(now, self.calendar))
 
     def stop_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
         self._require_reason(reason)
         return self._change("StopDossier", dossier_id, request_id, reason, {},
-                            lambda d, now: d.stop(now))
+                            lambda d, now: d.stop(now, self.calendar))
 
     @staticmethod
     def _require_reason(reason: str) -> None:

@@ -9,6 +9,10 @@ units dossiers learns from identity's own stream.
 Every dossier event carries the dossier's code and the status it leaves the
 dossier in (``Dossier.Event``), every procedure event its procedure code, so
 each message is read on its own.
+
+The events that stop and resume the processing clock (a wait for the
+applicant) carry its figures; those recorded before clocks stopped have none,
+and their messages leave the fields unset.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ NOT_PUBLISHED: dict[str, str] = {
     "DossierCounter.Opened": "numbering internals; the code is on DossierSubmitted",
     "DossierCounter.Issued": "numbering internals; the code is on DossierSubmitted",
     "KnownUnit.Learned": "identity's units, republished by identity itself",
+    "KnownUnit.AgencyCodeAssigned": "identity's units, republished by identity itself",
     "KnownUnit.Renamed": "identity's units, republished by identity itself",
     "KnownUnit.Retired": "identity's units; the dossiers moved are DossierMovedOnReorganisation",
     "RequestRecord.Accepted": "AIP-155 retry bookkeeping, not a fact of the domain",
@@ -122,22 +127,35 @@ def dossier_assigned(e: Any) -> Message:
     return _dossier(ev.DossierAssigned, e, handler=e.handler)
 
 
+def _clock_stopped(e: Any) -> dict[str, Any]:
+    return {"clock_stop_time": timestamp_to_pb(getattr(e, "clock_stopped_at", None))}
+
+
+def _clock_resumed(e: Any) -> dict[str, Any]:
+    """The figures of a wait's end: when it stopped and resumed, the days, the moved dates."""
+    return {**_clock_stopped(e),
+            "clock_resume_time": timestamp_to_pb(getattr(e, "clock_resumed_at", None)),
+            "paused_working_days": getattr(e, "paused_working_days", None) or 0,
+            "due_date": date_to_pb(getattr(e, "due_date", None)),
+            "hop_due_date": date_to_pb(getattr(e, "hop_due_date", None))}
+
+
 def dossier_supplement_requested(e: Any) -> Message:
     return _dossier(ev.DossierSupplementRequested, e,
-                    missing_documents=list(e.missing_documents))
+                    missing_documents=list(e.missing_documents), **_clock_stopped(e))
 
 
 def dossier_supplemented(e: Any) -> Message:
-    return _dossier(ev.DossierSupplemented, e, documents=list(e.documents),
-                    due_date=date_to_pb(e.due_date))
+    return _dossier(ev.DossierSupplemented, e, documents=list(e.documents), **_clock_resumed(e))
 
 
 def dossier_financial_obligation_required(e: Any) -> Message:
-    return _dossier(ev.DossierFinancialObligationRequired, e, amount_vnd=e.amount_vnd)
+    return _dossier(ev.DossierFinancialObligationRequired, e, amount_vnd=e.amount_vnd,
+                    **_clock_stopped(e))
 
 
 def dossier_financial_obligation_fulfilled(e: Any) -> Message:
-    return _dossier(ev.DossierFinancialObligationFulfilled, e)
+    return _dossier(ev.DossierFinancialObligationFulfilled, e, **_clock_resumed(e))
 
 
 def dossier_transferred(e: Any) -> Message:
@@ -180,11 +198,13 @@ def dossier_result_returned(e: Any) -> Message:
 
 
 def dossier_withdrawn(e: Any) -> Message:
-    return _dossier(ev.DossierWithdrawn, e, withdraw_time=timestamp_to_pb(e.at))
+    return _dossier(ev.DossierWithdrawn, e, withdraw_time=timestamp_to_pb(e.at),
+                    paused_working_days=getattr(e, "paused_working_days", None) or 0)
 
 
 def dossier_stopped(e: Any) -> Message:
-    return _dossier(ev.DossierStopped, e, stop_time=timestamp_to_pb(e.at))
+    return _dossier(ev.DossierStopped, e, stop_time=timestamp_to_pb(e.at),
+                    paused_working_days=getattr(e, "paused_working_days", None) or 0)
 
 
 # -- the catalogue ----------------------------------------------------------------------

@@ -7,6 +7,10 @@ and per-unit statistics (received; returned early, on time, late; on-time
 rate) that a province can compare across its communes. It also follows
 the units dossiers learned from identity (``KnownUnit.Learned`` and
 ``Retired``), to know which province each unit belongs to.
+
+Overdue and timeliness use the net processing time: a dossier waiting for
+the applicant is never overdue (its clock stands still), and the due date
+it is judged by is the one each end of a wait moved later.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from lienthong.projection import LogFollower
 from lienthong.vietnam import VIETNAM_TIME
 
-from .domain.dossier import OPEN, Dossier, Status
+from .domain.dossier import OPEN, WAITING, Dossier, Status
 from .domain.units import KnownUnit
 
 if TYPE_CHECKING:
@@ -43,7 +47,9 @@ class DossierRow:
         return self.status in OPEN
 
     def overdue(self, today: dt.date) -> bool:
-        return self.is_open and self.due_date is not None and today > self.due_date
+        """Open, not waiting for the applicant (the clock stands still), past its due date."""
+        return (self.is_open and self.status not in WAITING and self.due_date is not None
+                and today > self.due_date)
 
 
 @dataclass
@@ -145,8 +151,10 @@ class DossierIndex(LogFollower):
             return True
         row = self.rows[event.originator_id]
         row.status = Status(event.status)
-        if name in ("Received", "Supplemented"):
-            row.due_date = event.due_date
+        if name in ("Received", "Supplemented", "FinancialObligationFulfilled"):
+            # The end of a wait moves the due date; events recorded before clock stops
+            # (a fulfilment) carry none.
+            row.due_date = getattr(event, "due_date", None) or row.due_date
         elif name == "Extended":
             row.due_date = event.new_due_date
         elif name == "Transferred":

@@ -19,7 +19,10 @@ counted; a period ends at the end of its last day):
   the next working day;
 * the processing time counts from the first working day after the (deemed)
   day of receipt; the due date is the last of those working days;
-* the result is late only when returned after the due date (Vietnam time).
+* the result is late only when returned after the due date (Vietnam time);
+* while the dossier waits for the applicant (a supplement, a financial
+  obligation) the clock stops, and the due date moves later by the working
+  days it stood still (:meth:`WorkingCalendar.paused_working_days`).
 
 Every check raises :class:`CalendarError` naming the rule that was broken.
 """
@@ -183,6 +186,31 @@ class WorkingCalendar:
             count += self.is_working_day(day)
             day += timedelta(days=1)
         return count
+
+    def paused_working_days(self, stopped: datetime, resumed: datetime, *,
+                            cutoff: time | None = None) -> int:
+        """The working days a processing clock stood still between ``stopped`` and ``resumed``.
+
+        The day the clock stopped still counts as a processing day (the
+        administration worked on the dossier until the request). The
+        resumption is read like a receipt: its deemed day (the next working
+        day when it falls on a day off or after ``cutoff``) is paused, and
+        processing counts again from the working day after it. So a request
+        answered on the same working day pauses nothing, and one answered
+        three working days later pauses three.
+        """
+        stop_day = vietnam_date(stopped, "stopped")
+        resume_day = self.deemed_receipt_day(resumed, cutoff=cutoff)
+        return max(0, self.working_days_between(stop_day, resume_day))
+
+    def later_by_working_days(self, day: date, days: int) -> date:
+        """``day`` moved ``days`` working days later: a due date after a clock stop."""
+        if days < 0:
+            raise CalendarError("days", "WORKING_DAYS_NEGATIVE",
+                                f"a due date only moves later, got {days} working days")
+        for _ in range(days):
+            day = self.next_working_day(day)
+        return day
 
     def classify(self, due_date: date, returned: datetime) -> Timeliness:
         """``early`` before the due date, ``on_time`` on it, ``late`` after (Vietnam dates)."""

@@ -3,6 +3,11 @@
 Its statuses are the National Public Service Portal's codes 1-10. Each
 command is allowed from some statuses only; anything else is refused with
 ILLEGAL_TRANSITION naming the command and the status.
+
+While the dossier waits for the applicant (a supplement, a financial
+obligation) its processing clock stands still (Decree 118/2025): each wait
+is a :class:`ClockStop`, and when the applicant acts the due date, and the
+current hop's, move later by the working days the clock stood still.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
     from uuid import UUID
+
+    from .calendar import WorkingCalendar
 
 
 class Status(IntEnum):
@@ -42,6 +49,11 @@ OPEN = frozenset({Status.NEW, Status.RECEIVED, Status.PROCESSING,
                   Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION})
 #: Statuses in which the processing clock runs and a unit holds the work.
 IN_PROGRESS = frozenset({Status.RECEIVED, Status.PROCESSING})
+#: Statuses in which the dossier waits for the applicant: the clock stands still.
+WAITING = frozenset({Status.SUPPLEMENT_REQUESTED, Status.FINANCIAL_OBLIGATION})
+#: Why the clock stopped (``ClockStop.kind``), by the status of the wait.
+CLOCK_STOP_KINDS: dict[Status, str] = {Status.SUPPLEMENT_REQUESTED: "supplement",
+                                       Status.FINANCIAL_OBLIGATION: "financial_obligation"}
 
 #: command -> the statuses it is allowed from.
 ALLOWED_FROM: dict[str, frozenset[Status]] = {
@@ -112,6 +124,17 @@ class Hop:
     ended_at: dt.datetime | None = None
 
 
+@dataclass(frozen=True)
+class ClockStop:
+    """A wait for the applicant, during which the processing time does not run."""
+
+    kind: str  # "supplement" or "financial_obligation"
+    started_at: dt.datetime
+    ended_at: dt.datetime | None = None
+    #: The working days it stood still; counted when the wait ends.
+    paused_working_days: int = 0
+
+
 class Dossier(AuditedAggregate):
     """One citizen's or organisation's dossier.
 
@@ -160,6 +183,7 @@ class Dossier(AuditedAggregate):
         self.paused = False
         self.handler = ""
         self.hops: list[Hop] = []
+        self.clock_stops: list[ClockStop] = []
         self.result_documents: list[str] = []
         self.outcome = ""
         self.timeliness = ""
@@ -186,8 +210,70 @@ class Dossier(AuditedAggregate):
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def waiting_for_applicant(self) -> bool:
+        return self.status in WAITING
+
     def is_overdue(self, today: dt.date) -> bool:
-        return self.is_open and self.due_date is not None and today > self.due_date
+        """Open and past its due date; never while it waits for the applicant (no clock runs)."""
+        return (self.is_open and not self.waiting_for_applicant and self.due_date is not None
+                and today > self.due_date)
+
+    @property
+    def paused_working_days(self) -> int:
+        """The working days the clock stood still, over every ended wait."""
+        return sum(stop.paused_working_days for stop in self.clock_stops)
+
+    @property
+    def open_clock_stop(self) -> ClockStop | None:
+        """The wait for the applicant in progress, if its start was recorded."""
+        last = self.clock_stops[-1] if self.clock_stops else None
+        return last if last is not None and last.ended_at is None else None
+
+    def _resumption(self, at: dt.datetime, calendar: WorkingCalendar,
+                    waiting_since: dt.datetime | None) -> dict[str, Any]:
+        """The fields of the event that ends a wait at ``at``: the figures of the stop."""
+        stop = self.open_clock_stop
+        started = stop.started_at if stop is not None else (waiting_since or at)
+        paused = calendar.paused_working_days(started, at)
+        assert self.due_date is not None  # only a received dossier waits
+        hop = self.hops[-1] if self.hops and self.hops[-1].ended_at is None else None
+        return {"clock_stopped_at": started, "clock_resumed_at": at,
+                "paused_working_days": paused,
+                "due_date": calendar.later_by_working_days(self.due_date, paused),
+                "hop_due_date": (calendar.later_by_working_days(hop.due_date, paused)
+                                 if hop is not None and hop.due_date is not None else None)}
+
+    def _paused_by(self, at: dt.datetime, calendar: WorkingCalendar) -> int:
+        """The working days the wait in progress (if any) has stood still by ``at``."""
+        stop = self.open_clock_stop
+        return calendar.paused_working_days(stop.started_at, at) if stop is not None else 0
+
+    def _stop_clock(self, kind: str, at: dt.datetime | None) -> None:
+        if at is not None:  # events recorded before clock stops have no time
+            self.clock_stops.append(ClockStop(kind, at))
+
+    def _end_clock_stop(self, at: dt.datetime, paused_working_days: int, *, kind: str = "",
+                        stopped_at: dt.datetime | None = None) -> None:
+        stop = self.open_clock_stop
+        if stop is not None:
+            self.clock_stops[-1] = ClockStop(stop.kind, stop.started_at, at, paused_working_days)
+        elif stopped_at is not None:  # a wait requested before clock stops were recorded
+            self.clock_stops.append(ClockStop(kind, stopped_at, at, paused_working_days))
+
+    def _resume_clock(self, kind: str, due_date: dt.date | None,
+                      clock_stopped_at: dt.datetime | None, clock_resumed_at: dt.datetime | None,
+                      paused_working_days: int, hop_due_date: dt.date | None) -> None:
+        if due_date is not None:
+            self.due_date = due_date
+        if clock_resumed_at is None:  # recorded before clock stops: nothing stood still
+            return
+        self._end_clock_stop(clock_resumed_at, paused_working_days, kind=kind,
+                             stopped_at=clock_stopped_at)
+        if hop_due_date is not None and self.hops and self.hops[-1].ended_at is None:
+            last = self.hops[-1]
+            self.hops[-1] = Hop(last.unit_id, last.started_at, last.deadline_working_days,
+                                hop_due_date, last.handler, last.ended_at)
 
     def _end_hop(self, at: dt.datetime) -> None:
         if self.hops and self.hops[-1].ended_at is None:
@@ -239,42 +325,67 @@ class Dossier(AuditedAggregate):
             self.hops[-1] = Hop(last.unit_id, last.started_at, last.deadline_working_days,
                                 last.due_date, handler, last.ended_at)
 
-    def request_supplement(self, missing_documents: list[str]) -> None:
+    def request_supplement(self, missing_documents: list[str], at: dt.datetime) -> None:
+        """Ask the applicant for missing documents; the clock stops until they come."""
         self._check("request_supplement")
-        self._supplement_requested(missing_documents)
+        self._supplement_requested(missing_documents, at)
 
     @event("SupplementRequested")
-    def _supplement_requested(self, missing_documents: list[str]) -> None:
+    def _supplement_requested(self, missing_documents: list[str],
+                              clock_stopped_at: dt.datetime | None = None) -> None:
         self.status = Status.SUPPLEMENT_REQUESTED
+        self._stop_clock(CLOCK_STOP_KINDS[Status.SUPPLEMENT_REQUESTED], clock_stopped_at)
 
-    def supplement(self, documents: list[str], due_date: dt.date) -> None:
-        """The applicant completes the dossier; the processing time counts again."""
+    def supplement(self, documents: list[str], at: dt.datetime, calendar: WorkingCalendar, *,
+                   waiting_since: dt.datetime | None = None) -> None:
+        """The applicant completes the dossier; the clock runs again.
+
+        The due date, and the current hop's, move later by the working days
+        the clock stood still. ``waiting_since``: when a wait recorded before
+        clock stops began (such a wait has no recorded start).
+        """
         self._check("supplement")
-        self._supplemented(documents, due_date)
+        self._supplemented(documents, **self._resumption(at, calendar, waiting_since))
 
     @event("Supplemented")
-    def _supplemented(self, documents: list[str], due_date: dt.date) -> None:
+    def _supplemented(self, documents: list[str], due_date: dt.date,
+                      clock_stopped_at: dt.datetime | None = None,
+                      clock_resumed_at: dt.datetime | None = None,
+                      paused_working_days: int = 0,
+                      hop_due_date: dt.date | None = None) -> None:
         self.status = Status.PROCESSING
         self.submitted_documents.extend(documents)
-        self.due_date = due_date
+        self._resume_clock(CLOCK_STOP_KINDS[Status.SUPPLEMENT_REQUESTED], due_date,
+                           clock_stopped_at, clock_resumed_at, paused_working_days, hop_due_date)
 
-    def require_financial_obligation(self, amount_vnd: int) -> None:
+    def require_financial_obligation(self, amount_vnd: int, at: dt.datetime) -> None:
+        """The applicant must pay before the result; the clock stops until they do."""
         self._check("require_financial_obligation")
-        self._financial_obligation_required(amount_vnd)
+        self._financial_obligation_required(amount_vnd, at)
 
     @event("FinancialObligationRequired")
-    def _financial_obligation_required(self, amount_vnd: int) -> None:
+    def _financial_obligation_required(self, amount_vnd: int,
+                                       clock_stopped_at: dt.datetime | None = None) -> None:
         self.status = Status.FINANCIAL_OBLIGATION
         self.fee_due_vnd = amount_vnd
+        self._stop_clock(CLOCK_STOP_KINDS[Status.FINANCIAL_OBLIGATION], clock_stopped_at)
 
-    def fulfil_financial_obligation(self) -> None:
+    def fulfil_financial_obligation(self, at: dt.datetime, calendar: WorkingCalendar, *,
+                                    waiting_since: dt.datetime | None = None) -> None:
+        """The applicant paid; the clock runs again, the due dates moved as for a supplement."""
         self._check("fulfil_financial_obligation")
-        self._financial_obligation_fulfilled()
+        self._financial_obligation_fulfilled(**self._resumption(at, calendar, waiting_since))
 
     @event("FinancialObligationFulfilled")
-    def _financial_obligation_fulfilled(self) -> None:
+    def _financial_obligation_fulfilled(self, due_date: dt.date | None = None,
+                                        clock_stopped_at: dt.datetime | None = None,
+                                        clock_resumed_at: dt.datetime | None = None,
+                                        paused_working_days: int = 0,
+                                        hop_due_date: dt.date | None = None) -> None:
         self.status = Status.PROCESSING
         self.fee_due_vnd = 0
+        self._resume_clock(CLOCK_STOP_KINDS[Status.FINANCIAL_OBLIGATION], due_date,
+                           clock_stopped_at, clock_resumed_at, paused_working_days, hop_due_date)
 
     def transfer(self, to_unit_id: UUID, deadline_working_days: int, hop_due_date: dt.date,
                  at: dt.datetime) -> None:
@@ -383,25 +494,29 @@ class Dossier(AuditedAggregate):
         self.returned_at = returned_at
         self.timeliness = timeliness
 
-    def withdraw(self, at: dt.datetime) -> None:
+    def withdraw(self, at: dt.datetime, calendar: WorkingCalendar) -> None:
+        """The applicant withdraws; a wait for them ends here (the due date no longer matters)."""
         self._check("withdraw")
-        self._withdrawn(at)
+        self._withdrawn(at, self._paused_by(at, calendar))
 
     @event("Withdrawn")
-    def _withdrawn(self, at: dt.datetime) -> None:
+    def _withdrawn(self, at: dt.datetime, paused_working_days: int = 0) -> None:
         self.status = Status.WITHDRAWN
         self.paused = False
         self._end_hop(at)
+        self._end_clock_stop(at, paused_working_days)
 
-    def stop(self, at: dt.datetime) -> None:
+    def stop(self, at: dt.datetime, calendar: WorkingCalendar) -> None:
+        """Processing stops for good; a wait for the applicant ends here."""
         self._check("stop")
-        self._stopped(at)
+        self._stopped(at, self._paused_by(at, calendar))
 
     @event("Stopped")
-    def _stopped(self, at: dt.datetime) -> None:
+    def _stopped(self, at: dt.datetime, paused_working_days: int = 0) -> None:
         self.status = Status.STOPPED
         self.paused = False
         self._end_hop(at)
+        self._end_clock_stop(at, paused_working_days)
 
     def snapshot(self) -> dict[str, Any]:
         """The state as plain values (for read models and tests)."""

@@ -39,6 +39,12 @@ class Outcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OUTCOME_APPROVED: _ClassVar[Outcome]
     OUTCOME_REJECTED: _ClassVar[Outcome]
 
+class ClockStopKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLOCK_STOP_KIND_UNSPECIFIED: _ClassVar[ClockStopKind]
+    CLOCK_STOP_KIND_SUPPLEMENT: _ClassVar[ClockStopKind]
+    CLOCK_STOP_KIND_FINANCIAL_OBLIGATION: _ClassVar[ClockStopKind]
+
 class Timeliness(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     TIMELINESS_UNSPECIFIED: _ClassVar[Timeliness]
@@ -64,6 +70,9 @@ CHANNEL_NATIONAL_PORTAL: Channel
 OUTCOME_UNSPECIFIED: Outcome
 OUTCOME_APPROVED: Outcome
 OUTCOME_REJECTED: Outcome
+CLOCK_STOP_KIND_UNSPECIFIED: ClockStopKind
+CLOCK_STOP_KIND_SUPPLEMENT: ClockStopKind
+CLOCK_STOP_KIND_FINANCIAL_OBLIGATION: ClockStopKind
 TIMELINESS_UNSPECIFIED: Timeliness
 TIMELINESS_EARLY: Timeliness
 TIMELINESS_ON_TIME: Timeliness
@@ -97,8 +106,20 @@ class Hop(_message.Message):
     handler: str
     def __init__(self, unit_id: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deadline_working_days: _Optional[int] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., handler: _Optional[str] = ...) -> None: ...
 
+class ClockStop(_message.Message):
+    __slots__ = ("start_time", "end_time", "kind", "paused_working_days")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    kind: ClockStopKind
+    paused_working_days: int
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kind: _Optional[_Union[ClockStopKind, str]] = ..., paused_working_days: _Optional[int] = ...) -> None: ...
+
 class Dossier(_message.Message):
-    __slots__ = ("dossier_id", "dossier_code", "procedure_code", "procedure_version", "sector", "channel", "applicant", "receiving_unit_id", "competent_unit_id", "holder_unit_id", "status", "submit_time", "receive_time", "due_date", "paused", "submitted_documents", "result_documents", "outcome", "timeliness", "result_return_time", "hops", "overdue", "version")
+    __slots__ = ("dossier_id", "dossier_code", "procedure_code", "procedure_version", "sector", "channel", "applicant", "receiving_unit_id", "competent_unit_id", "holder_unit_id", "status", "submit_time", "receive_time", "due_date", "paused", "submitted_documents", "result_documents", "outcome", "timeliness", "result_return_time", "hops", "overdue", "version", "clock_stops", "paused_working_days")
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     PROCEDURE_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -122,6 +143,8 @@ class Dossier(_message.Message):
     HOPS_FIELD_NUMBER: _ClassVar[int]
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_STOPS_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
     dossier_id: str
     dossier_code: str
     procedure_code: str
@@ -145,7 +168,9 @@ class Dossier(_message.Message):
     hops: _containers.RepeatedCompositeFieldContainer[Hop]
     overdue: bool
     version: int
-    def __init__(self, dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., procedure_code: _Optional[str] = ..., procedure_version: _Optional[int] = ..., sector: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., applicant: _Optional[_Union[Applicant, _Mapping]] = ..., receiving_unit_id: _Optional[str] = ..., competent_unit_id: _Optional[str] = ..., holder_unit_id: _Optional[str] = ..., status: _Optional[_Union[DossierStatus, str]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., paused: _Optional[bool] = ..., submitted_documents: _Optional[_Iterable[str]] = ..., result_documents: _Optional[_Iterable[str]] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., timeliness: _Optional[_Union[Timeliness, str]] = ..., result_return_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hops: _Optional[_Iterable[_Union[Hop, _Mapping]]] = ..., overdue: _Optional[bool] = ..., version: _Optional[int] = ...) -> None: ...
+    clock_stops: _containers.RepeatedCompositeFieldContainer[ClockStop]
+    paused_working_days: int
+    def __init__(self, dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., procedure_code: _Optional[str] = ..., procedure_version: _Optional[int] = ..., sector: _Optional[str] = ..., channel: _Optional[_Union[Channel, str]] = ..., applicant: _Optional[_Union[Applicant, _Mapping]] = ..., receiving_unit_id: _Optional[str] = ..., competent_unit_id: _Optional[str] = ..., holder_unit_id: _Optional[str] = ..., status: _Optional[_Union[DossierStatus, str]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., paused: _Optional[bool] = ..., submitted_documents: _Optional[_Iterable[str]] = ..., result_documents: _Optional[_Iterable[str]] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., timeliness: _Optional[_Union[Timeliness, str]] = ..., result_return_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hops: _Optional[_Iterable[_Union[Hop, _Mapping]]] = ..., overdue: _Optional[bool] = ..., version: _Optional[int] = ..., clock_stops: _Optional[_Iterable[_Union[ClockStop, _Mapping]]] = ..., paused_working_days: _Optional[int] = ...) -> None: ...
 
 class SubmitDossierRequest(_message.Message):
     __slots__ = ("request_id", "procedure_code", "channel", "applicant", "receiving_unit_id", "competent_unit_id", "submitted_documents", "reason")

@@ -111,60 +111,82 @@ class DossierAssigned(_message.Message):
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., handler: _Optional[str] = ...) -> None: ...
 
 class DossierSupplementRequested(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "missing_documents")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "missing_documents", "clock_stop_time")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MISSING_DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_STOP_TIME_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
     missing_documents: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., missing_documents: _Optional[_Iterable[str]] = ...) -> None: ...
+    clock_stop_time: _timestamp_pb2.Timestamp
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., missing_documents: _Optional[_Iterable[str]] = ..., clock_stop_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DossierSupplemented(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "documents", "due_date")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "documents", "due_date", "clock_stop_time", "clock_resume_time", "paused_working_days", "hop_due_date")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_STOP_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_RESUME_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    HOP_DUE_DATE_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
     documents: _containers.RepeatedScalarFieldContainer[str]
     due_date: _date_pb2.Date
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., documents: _Optional[_Iterable[str]] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    clock_stop_time: _timestamp_pb2.Timestamp
+    clock_resume_time: _timestamp_pb2.Timestamp
+    paused_working_days: int
+    hop_due_date: _date_pb2.Date
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., documents: _Optional[_Iterable[str]] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., clock_stop_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_resume_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paused_working_days: _Optional[int] = ..., hop_due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class DossierFinancialObligationRequired(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "amount_vnd")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "amount_vnd", "clock_stop_time")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_VND_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_STOP_TIME_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
     amount_vnd: int
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., amount_vnd: _Optional[int] = ...) -> None: ...
+    clock_stop_time: _timestamp_pb2.Timestamp
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., amount_vnd: _Optional[int] = ..., clock_stop_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DossierFinancialObligationFulfilled(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "clock_stop_time", "clock_resume_time", "paused_working_days", "due_date", "hop_due_date")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_STOP_TIME_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_RESUME_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    HOP_DUE_DATE_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ...) -> None: ...
+    clock_stop_time: _timestamp_pb2.Timestamp
+    clock_resume_time: _timestamp_pb2.Timestamp
+    paused_working_days: int
+    due_date: _date_pb2.Date
+    hop_due_date: _date_pb2.Date
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., clock_stop_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clock_resume_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paused_working_days: _Optional[int] = ..., due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., hop_due_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class DossierTransferred(_message.Message):
     __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "to_unit_id", "deadline_working_days", "hop_due_date", "transfer_time")
@@ -293,32 +315,36 @@ class DossierResultReturned(_message.Message):
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., result_return_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., timeliness: _Optional[_Union[_dossiers_pb2.Timeliness, str]] = ...) -> None: ...
 
 class DossierWithdrawn(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "withdraw_time")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "withdraw_time", "paused_working_days")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     WITHDRAW_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
     withdraw_time: _timestamp_pb2.Timestamp
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., withdraw_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    paused_working_days: int
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., withdraw_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paused_working_days: _Optional[int] = ...) -> None: ...
 
 class DossierStopped(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "stop_time")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "stop_time", "paused_working_days")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STOP_TIME_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
     status: _dossiers_pb2.DossierStatus
     stop_time: _timestamp_pb2.Timestamp
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., stop_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    paused_working_days: int
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., stop_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paused_working_days: _Optional[int] = ...) -> None: ...
 
 class ProcedureCreated(_message.Message):
     __slots__ = ("metadata", "procedure_id", "procedure_code", "first_version")

@@ -116,11 +116,13 @@ def test_a_dossier_from_submission_to_result_through_grpc(
     requested = call("RequestSupplement", pb.RequestSupplementRequest(
         dossier_id=d, missing_documents=["Giấy chứng sinh"], reason="Thiếu giấy chứng sinh"))
     assert requested.status == pb.DOSSIER_STATUS_SUPPLEMENT_REQUESTED
+    # Waited from Thursday 5 to Monday 9 March: 2 working days (6 and 9 March) paused.
     clock.at(2026, 3, 9, 10)
     supplemented = call("SupplementDossier", pb.SupplementDossierRequest(
         dossier_id=d, documents=["Giấy chứng sinh"]))
     assert (supplemented.status, supplemented.due_date) == (pb.DOSSIER_STATUS_PROCESSING,
-                                                            date(2026, 3, 23))
+                                                            date(2026, 3, 20))
+    assert supplemented.paused_working_days == 2
     assert list(supplemented.submitted_documents) == ["Tờ khai đăng ký khai sinh",
                                                       "Giấy chứng sinh"]
     fee = call("RequireFinancialObligation", pb.RequireFinancialObligationRequest(
@@ -135,7 +137,7 @@ def test_a_dossier_from_submission_to_result_through_grpc(
     assert moved.holder_unit_id == str(units.hoan_kiem)
     first, second = moved.hops
     assert (first.unit_id, first.deadline_working_days, first.due_date, first.handler) == (
-        str(units.ba_dinh), 10, date(2026, 3, 18), "cb.tran")
+        str(units.ba_dinh), 10, date(2026, 3, 20), "cb.tran")
     assert first.end_time.ToDatetime(dt.UTC) == clock.now
     assert (second.unit_id, second.deadline_working_days, second.due_date) == (
         str(units.hoan_kiem), 3, date(2026, 3, 13))
@@ -182,6 +184,51 @@ def test_a_dossier_from_submission_to_result_through_grpc(
     assert json.loads(entries[0].payload_json)["dossier_code"] == dossier.dossier_code
     assert json.loads(entries[7].payload_json)["deadline_working_days"] == 3
     assert json.loads(entries[10].payload_json)["apology_slip"] == "Phiếu xin lỗi số 03"
+
+
+def test_the_clock_stops_and_the_paused_days_come_back_through_grpc(
+        stub: pb_grpc.DossierServiceStub, desk: Any) -> None:
+    d = str(desk.in_status(Status.PROCESSING))  # received Wednesday 4 March, due 18 March
+    clock = desk.clock
+    get = pb.GetDossierRequest(dossier_id=d)
+
+    clock.at(2026, 3, 9, 10)  # Monday
+    stopped_at = clock.now
+    waiting = stub.RequestSupplement(pb.RequestSupplementRequest(
+        dossier_id=d, missing_documents=["Giấy chứng sinh"]), timeout=TIMEOUT)
+    (stop,) = waiting.clock_stops
+    assert (stop.kind, stop.start_time.ToDatetime(dt.UTC), stop.paused_working_days) == (
+        pb.CLOCK_STOP_KIND_SUPPLEMENT, stopped_at, 0)
+    assert not stop.HasField("end_time")
+    clock.at(2026, 3, 25)  # past the first due date, still waiting: the clock stands still
+    assert not stub.GetDossier(get, timeout=TIMEOUT).overdue
+
+    clock.at(2026, 3, 26)  # Thursday: 10 to 26 March, 13 working days, paused
+    back = stub.SupplementDossier(pb.SupplementDossierRequest(
+        dossier_id=d, documents=["Giấy chứng sinh"]), timeout=TIMEOUT)
+    (stop,) = back.clock_stops
+    assert (stop.end_time.ToDatetime(dt.UTC), stop.paused_working_days) == (clock.now, 13)
+    assert (back.paused_working_days, back.due_date, back.overdue) == (
+        13, date(2026, 4, 6), False)
+    assert back.hops[-1].due_date == date(2026, 4, 6)
+
+    clock.at(2026, 3, 30)
+    stub.RequireFinancialObligation(pb.RequireFinancialObligationRequest(
+        dossier_id=d, amount_vnd=8_000), timeout=TIMEOUT)
+    clock.at(2026, 3, 31)
+    paid = stub.FulfilFinancialObligation(pb.FulfilFinancialObligationRequest(dossier_id=d),
+                                          timeout=TIMEOUT)
+    assert [(s.kind, s.paused_working_days) for s in paid.clock_stops] == [
+        (pb.CLOCK_STOP_KIND_SUPPLEMENT, 13), (pb.CLOCK_STOP_KIND_FINANCIAL_OBLIGATION, 1)]
+    assert (paid.paused_working_days, paid.due_date) == (14, date(2026, 4, 7))
+    assert stub.GetDossier(get, timeout=TIMEOUT) == paid
+
+    entries = stub.GetDossierHistory(pb.GetDossierHistoryRequest(dossier_id=d),
+                                     timeout=TIMEOUT).entries
+    supplemented = json.loads(entries[-3].payload_json)
+    assert entries[-3].event_type == "Supplemented"
+    assert (supplemented["paused_working_days"], supplemented["due_date"]) == (13, "2026-04-06")
+    assert supplemented["clock_stopped_at"].startswith("2026-03-09 03:00:00")
 
 
 def test_a_caller_who_does_not_say_who_acts_is_recorded_as_anonymous(

@@ -20,6 +20,7 @@ from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import events_pb2 as ev
 from lienthong.eventstore import ServiceApplication
 from lienthong.idempotency import RequestRecord
+from lienthong.services.dossiers.domain.calendar import WorkingCalendar
 from lienthong.services.dossiers.domain.dossier import Dossier
 from lienthong.services.dossiers.domain.numbering import DossierCounter
 from lienthong.services.dossiers.domain.procedure import (
@@ -34,6 +35,9 @@ from lienthong.services.dossiers.events import CONTRACT, NOT_PUBLISHED, STATUS_A
 AGGREGATES = (Dossier, Procedure, DossierCounter, KnownUnit, RequestRecord)
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 AT = dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC)
+#: Monday 9 March 2026, 09:00 in Vietnam: three working days after AT.
+MONDAY = dt.datetime(2026, 3, 9, 2, 0, tzinfo=dt.UTC)
+CALENDAR = WorkingCalendar()
 BA_DINH, HOAN_KIEM, PHU_THUONG = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 
@@ -107,10 +111,10 @@ def stories() -> list[Any]:
     a = submitted("000.00.12.H01-260304-0001")
     a.receive(AT, dt.date(2026, 3, 18))
     a.assign("cb.tran")
-    a.request_supplement(["Giấy chứng sinh"])
-    a.supplement(["Giấy chứng sinh"], dt.date(2026, 3, 20))
-    a.require_financial_obligation(50_000)
-    a.fulfil_financial_obligation()
+    a.request_supplement(["Giấy chứng sinh"], AT)
+    a.supplement(["Giấy chứng sinh"], MONDAY, CALENDAR)  # 5, 6, 9 March paused
+    a.require_financial_obligation(50_000, MONDAY)
+    a.fulfil_financial_obligation(MONDAY, CALENDAR)
     a.transfer(HOAN_KIEM, 3, dt.date(2026, 3, 12), AT)
     a.pause()
     a.resume()
@@ -121,10 +125,10 @@ def stories() -> list[Any]:
     b = submitted("000.00.12.H01-260304-0002")
     b.refuse_to_receive()
     c = submitted("000.00.12.H01-260304-0003")
-    c.withdraw(AT)
+    c.withdraw(AT, CALENDAR)
     d = submitted("000.00.12.H01-260304-0004")
     d.receive(AT, dt.date(2026, 3, 18))
-    d.stop(AT)
+    d.stop(AT, CALENDAR)
     e = submitted("000.00.12.H01-260304-0005")
     e.receive(AT, dt.date(2026, 3, 18))
     e.assign("cb.le")
@@ -209,9 +213,21 @@ def test_the_fields_of_the_events_are_carried(recorded: list[tuple[int, Any]]) -
         2026, 3, 18)
     assert received.receive_time.ToDatetime(dt.UTC) == AT
     assert by_name["DossierAssigned"][0].handler == "cb.tran"
-    assert list(by_name["DossierSupplementRequested"][0].missing_documents) == ["Giấy chứng sinh"]
-    assert by_name["DossierSupplemented"][0].due_date.day == 20
-    assert by_name["DossierFinancialObligationRequired"][0].amount_vnd == 50_000
+    requested = by_name["DossierSupplementRequested"][0]
+    assert list(requested.missing_documents) == ["Giấy chứng sinh"]
+    assert requested.clock_stop_time.ToDatetime(dt.UTC) == AT
+    supplemented = by_name["DossierSupplemented"][0]
+    assert (supplemented.clock_stop_time.ToDatetime(dt.UTC),
+            supplemented.clock_resume_time.ToDatetime(dt.UTC)) == (AT, MONDAY)
+    assert supplemented.paused_working_days == 3
+    assert (supplemented.due_date.day, supplemented.hop_due_date.day) == (23, 23)
+    required = by_name["DossierFinancialObligationRequired"][0]
+    assert required.amount_vnd == 50_000
+    assert required.clock_stop_time.ToDatetime(dt.UTC) == MONDAY
+    fulfilled = by_name["DossierFinancialObligationFulfilled"][0]
+    assert (fulfilled.clock_stop_time.ToDatetime(dt.UTC),
+            fulfilled.clock_resume_time.ToDatetime(dt.UTC)) == (MONDAY, MONDAY)
+    assert (fulfilled.paused_working_days, fulfilled.due_date.day) == (0, 23)
     transferred = by_name["DossierTransferred"][0]
     assert (transferred.to_unit_id, transferred.deadline_working_days) == (str(HOAN_KIEM), 3)
     assert transferred.hop_due_date.day == 12

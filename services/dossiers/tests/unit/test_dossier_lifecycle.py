@@ -80,11 +80,13 @@ def test_a_dossier_from_submission_to_its_returned_result(desk: Any) -> None:
                  reason="Thiếu giấy chứng sinh")
     assert app.get_dossier(dossier_id).status is Status.SUPPLEMENT_REQUESTED
 
-    # Completed on Monday 9 March: the 10 working days count again from Tuesday.
+    # Completed on Monday 9 March: the clock stood still on 6 and 9 March, so the
+    # appointment (and the hop's) moves two working days later.
     clock.at(2026, 3, 9, 10)
     desk.command("supplement", dossier_id, documents=["Giấy chứng sinh (bản chính)"])
     dossier = app.get_dossier(dossier_id)
-    assert (dossier.status, dossier.due_date) == (Status.PROCESSING, D(2026, 3, 23))
+    assert (dossier.status, dossier.due_date) == (Status.PROCESSING, D(2026, 3, 20))
+    assert (dossier.paused_working_days, dossier.hops[-1].due_date) == (2, D(2026, 3, 20))
     assert dossier.submitted_documents == ["Tờ khai", "Giấy chứng sinh (bản chính)"]
 
     desk.command("require_financial_obligation", dossier_id, amount_vnd=8_000)
@@ -93,6 +95,7 @@ def test_a_dossier_from_submission_to_its_returned_result(desk: Any) -> None:
     desk.command("fulfil_financial_obligation", dossier_id)
     dossier = app.get_dossier(dossier_id)
     assert (dossier.status, dossier.fee_due_vnd) == (Status.PROCESSING, 0)
+    assert dossier.due_date == D(2026, 3, 20), "paid the same day: nothing paused"
 
     # Tuesday 10 March: Hoàn Kiếm gets 3 of the working days, to Friday 13 March.
     clock.at(2026, 3, 10, 14)
@@ -101,10 +104,10 @@ def test_a_dossier_from_submission_to_its_returned_result(desk: Any) -> None:
     dossier = app.get_dossier(dossier_id)
     assert (dossier.status, dossier.holder_unit_id) == (Status.PROCESSING, units.hoan_kiem)
     assert dossier.hops == [
-        Hop(units.ba_dinh, start, 10, D(2026, 3, 18), "cb.tran", transferred_at),
+        Hop(units.ba_dinh, start, 10, D(2026, 3, 20), "cb.tran", transferred_at),
         Hop(units.hoan_kiem, transferred_at, 3, D(2026, 3, 13)),
     ]
-    assert dossier.due_date == D(2026, 3, 23), "a hop's share does not move the appointment"
+    assert dossier.due_date == D(2026, 3, 20), "a hop's share does not move the appointment"
     desk.command("assign", dossier_id, handler="cb.le")
     assert app.get_dossier(dossier_id).hops[-1].handler == "cb.le"
 
@@ -286,21 +289,22 @@ def test_a_deadline_over_tet_2026_skips_the_holidays(desk: Any) -> None:
     assert dossier.hops[0].due_date == D(2026, 2, 26)
 
 
-@pytest.mark.parametrize(("supplemented", "due"), [
-    ((2026, 2, 13, 11), D(2026, 2, 27)),  # Friday before Tết: 23-27/2
-    ((2026, 2, 17, 20), D(2026, 3, 2)),  # online on Tết's day: deemed received 23/2
-    ((2026, 2, 21, 8), D(2026, 3, 2)),  # the Saturday after: deemed received 23/2
+@pytest.mark.parametrize(("supplemented", "paused", "due"), [
+    ((2026, 2, 13, 11), 2, D(2026, 2, 27)),  # Friday before Tết: 12 and 13/2 paused
+    ((2026, 2, 17, 20), 3, D(2026, 3, 2)),  # online on Tết's day: read as 23/2, paused too
+    ((2026, 2, 21, 8), 3, D(2026, 3, 2)),  # the Saturday after: read as 23/2 likewise
 ])
-def test_a_supplement_over_tet_restarts_the_processing_time(
-        desk: Any, supplemented: tuple[int, ...], due: dt.date) -> None:
-    desk.clock.at(2026, 2, 11)
+def test_a_wait_for_a_supplement_over_tet_moves_the_due_date_by_the_working_days_paused(
+        desk: Any, supplemented: tuple[int, ...], paused: int, due: dt.date) -> None:
+    desk.clock.at(2026, 2, 11)  # Wednesday: received, and a supplement requested
     dossier_id = desk.in_status(Status.SUPPLEMENT_REQUESTED, procedure_code=desk.RESIDENCE)
     assert desk.app.get_dossier(dossier_id).due_date == D(2026, 2, 25)
 
     desk.clock.at(*supplemented)
     desk.command("supplement", dossier_id)
 
-    assert desk.app.get_dossier(dossier_id).due_date == due
+    dossier = desk.app.get_dossier(dossier_id)
+    assert (dossier.paused_working_days, dossier.due_date) == (paused, due)
 
 
 def test_a_dossier_received_at_the_weekend_counts_from_the_next_working_day(desk: Any) -> None:
