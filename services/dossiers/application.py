@@ -175,8 +175,10 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         """Move the open dossiers still at a retired unit to its default successor.
 
         The consumer moves them in the transaction that retires the unit; this
-        sweep, run after that commit and after each submission's, catches a
-        dossier that was being submitted to the unit at that very moment.
+        sweep, run after that commit and after each submission's and transfer's,
+        catches a dossier that was being submitted or transferred to the unit at
+        that very moment (the index finds it by its holder, competent or
+        receiving unit).
         """
         unit = self.known_unit(unit_id, "unit_id")
         if unit.is_active or unit.default_successor_id is None:
@@ -320,8 +322,14 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
             unit = self.current_unit(target, "to_unit_id")
             d.transfer(unit.id, deadline_working_days,
                        self.calendar.add_working_days(now, deadline_working_days), now)
-        return self._change("TransferDossier", dossier_id, request_id, reason,
-                            {"to": to_unit_id, "days": deadline_working_days}, change)
+        uid = self._change("TransferDossier", dossier_id, request_id, reason,
+                           {"to": to_unit_id, "days": deadline_working_days}, change)
+        # The target may have been retired while the transfer was being saved, its
+        # consumer's sweep running before the dossier was held there: look again.
+        holder = self.get_dossier_aggregate(uid).holder_unit_id
+        if not self.known_unit(holder, "to_unit_id").is_active:
+            self.move_stranded_dossiers(holder)
+        return uid
 
     def pause_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
         self._require_reason(reason)
