@@ -1,13 +1,16 @@
 """The platform under test, reached through its public gRPC endpoints only.
 
-``--target local`` starts it the way ``make up`` does (``lienthong up``, a
-real nats-server, SQLite event stores) in a temporary folder and stops it
-with Ctrl-C (SIGINT) at the end. ``--target kind`` uses the port-forwarded
+``--target local`` starts it the way ``make up SEED=vn-2025-demo`` does
+(``lienthong up --seed vn-2025-demo``: a real nats-server, SQLite event
+stores, the whole country with provisional agency codes) in a temporary
+folder, waits until ``lienthong status --json`` says it is ready (the seed is
+in), and stops it with Ctrl-C (SIGINT) at the end. ``--target kind`` uses the port-forwarded
 deployment of ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``:
 LIENTHONG_E2E_IDENTITY_ADDRESS (default 127.0.0.1:50051),
 LIENTHONG_E2E_DOSSIERS_ADDRESS (default 127.0.0.1:50052) and
 LIENTHONG_E2E_NATS_URL (default nats://127.0.0.1:4222); the session waits until
-each answers its health check.
+each answers its health check, and loads the same seed through the CLI when
+the deployment does not hold it yet.
 
 Tests marked ``local_only`` need what only ``lienthong up`` gives (its data
 folder, its SQLite event stores, a platform of their own); they are skipped on
@@ -23,20 +26,26 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import grpc
 import pytest
 
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
-from lienthong.identity.v1 import identity_pb2_grpc
+from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.platform import grpc_health, nats_health
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 STARTUP_TIMEOUT_S = 90
+#: The whole country through gRPC, relayed and consumed as it goes, then a
+#: provisional agency code for each of its 3,355 provinces and communes.
+SEED_TIMEOUT_S = 900
+SEED = "vn-2025-demo"
+#: A commune of the seed: Phường Quế Võ, Bắc Ninh.
+SEEDED_COMMUNE = "09247"
 
 
 @dataclass(frozen=True)
@@ -48,8 +57,15 @@ class Platform:
 
     def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run the `lienthong` command against this platform."""
-        target = (["--nats-url", self.nats_url] if args[0] == "events"
-                  else ["--address", self.identity_address])
+        if args[0] == "status":
+            target = []
+        elif args[0] == "events":
+            target = ["--nats-url", self.nats_url]
+        elif args[0] == "dossiers":
+            target = ["--address", self.dossiers_address,
+                      "--identity-address", self.identity_address]
+        else:
+            target = ["--address", self.identity_address]
         command = [sys.executable, "-m", "lienthong.cli.main", *args, *target]
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               check=False)
@@ -66,6 +82,13 @@ def _status(data_dir: Path) -> dict[str, object] | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # A test's time limit is its own: starting and seeding the shared
+        # platform (minutes) is bounded by SEED_TIMEOUT_S, not by the first test.
+        if item.path.parent == Path(__file__).parent:
+            limit = item.get_closest_marker("timeout")
+            seconds = limit.args[0] if limit and limit.args else 300
+            item.add_marker(pytest.mark.timeout(seconds, func_only=True), append=False)
     if config.getoption("--target") != "kind":
         return
     for item in items:
@@ -96,7 +119,28 @@ def _deployed() -> Platform:
                 pytest.fail(f"--target kind: {name} is {health}; is the deployment "
                             "port-forwarded (deploy/kind/e2e.sh, tilt up)?")
             time.sleep(0.5)
+    _seed_deployment(platform)
     return platform
+
+
+def _seed_deployment(platform: Platform) -> None:
+    """Load the demo seed into a deployment that does not hold it yet (idempotent)."""
+    with grpc.insecure_channel(platform.identity_address) as channel:
+        stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        try:
+            unit = stub.ResolveUnit(identity_pb2.ResolveUnitRequest(code=SEEDED_COMMUNE),
+                                    timeout=10).named_unit
+            if unit.agency_code:
+                return
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+    for command in (("identity", "import-vn-2025", "--json"),
+                    ("identity", "issue-demo-codes", "--json")):
+        result = platform.cli(*command, timeout=SEED_TIMEOUT_S)
+        if result.returncode != 0:
+            pytest.fail(f"--target kind: `lienthong {' '.join(command)}` failed:\n"
+                        f"{result.stderr[-2000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -109,18 +153,18 @@ def platform(request: pytest.FixtureRequest,
     log = (data_dir / "up.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "lienthong.cli.main", "up", "--data-dir", str(data_dir),
-         "--nats-port", "0", "--base-port", "0"],
+         "--nats-port", "0", "--base-port", "0", "--seed", SEED],
         stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S + SEED_TIMEOUT_S
         while True:
             status = _status(data_dir)
-            if status and status.get("healthy"):
+            if status and status.get("ready"):  # healthy, and the seed is in
                 break
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the platform did not start:\n{(data_dir / 'up.log').read_text()}")
-            time.sleep(0.3)
+            time.sleep(1.0)
         services = {s["name"]: s["address"] for s in status["services"]}  # type: ignore[union-attr]
         yield Platform(services["identity"], "nats://" + services["nats"], data_dir,
                        services["dossiers"])

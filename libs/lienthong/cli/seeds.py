@@ -7,7 +7,10 @@ While a seed loads, the run file's ``seed`` says ``seeding``; once it is in,
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -29,6 +32,8 @@ NO_AGENCY_CODES = (
     "each province and are in no package we can install. Load a province's list with "
     "`lienthong identity import-agency-codes FILE`, or start with --seed vn-2025-demo for "
     "provisional codes")
+#: How long the services that follow identity may take to apply the seed.
+CONSUMED_TIMEOUT_S = 600.0
 console = Console(stderr=True)
 
 
@@ -66,6 +71,8 @@ def load_seed(name: str, state: RunState) -> None:
         if name == "vn-2025-demo":
             outcome["provisional_codes"] = _issue_demo_codes(address)
         outcome.update(loaded(address))
+        with console.status("waiting until every service has applied the seed"):
+            wait_until_consumed(state)
     except BaseException:
         state.seed.update(state="failed", finished_at=_now())
         state.save()
@@ -73,11 +80,11 @@ def load_seed(name: str, state: RunState) -> None:
     state.seed.update(state="ready", finished_at=_now(), **outcome)
     state.save()
     if name == "vn-2025":
-        console.print(f"[yellow]{NO_AGENCY_CODES}[/]")
+        console.print(f"[yellow]{NO_AGENCY_CODES}[/]", soft_wrap=True)
     else:
         console.print(f"[yellow]{outcome['provisional_agency_codes']} provisional agency codes "
                       "(level-1 letter Z, dossier codes TAM-…): demonstration data, not "
-                      "official codes[/]")
+                      "official codes[/]", soft_wrap=True)
 
 
 def _issue_demo_codes(address: str) -> dict[str, Any]:
@@ -88,3 +95,46 @@ def _issue_demo_codes(address: str) -> dict[str, Any]:
     for unit, reason, message in report.failures:
         console.print(f"[red]not issued[/] {unit}: {reason} {message}")
     return report.as_dict()
+
+
+def wait_until_consumed(state: RunState, timeout_s: float = CONSUMED_TIMEOUT_S) -> None:
+    """Until identity's relay published every event and each consumer of it applied them.
+
+    So ``ready`` means a dossier can be submitted at any seeded commune at once.
+    """
+    from lienthong.cli.events import unpublished
+    from lienthong.platform import local_event_store
+
+    store = local_event_store(Path(state.data_dir), "identity")
+    url = f"nats://{state.address_of('nats')}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        published, pending = asyncio.run(_identity_stream_backlog(url))
+        _, behind = unpublished(store, "identity", published)
+        if behind == 0 and pending == 0:
+            return
+        if time.monotonic() > deadline:
+            msg = (f"after {timeout_s:.0f} s, {behind} identity events are unpublished and "
+                   f"{pending} not yet applied by the services that follow identity")
+            raise TimeoutError(msg)
+        time.sleep(0.5)
+
+
+async def _identity_stream_backlog(url: str) -> tuple[int, int]:
+    """(last notification id published, messages its consumers have yet to apply)."""
+    import nats
+
+    from lienthong.events.jetstream import stream_name
+    from lienthong.events.relay import last_relayed
+
+    stream = stream_name("identity")
+    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(stream)
+        published, _ = await last_relayed(js, info)
+        pending = sum(c.num_pending + c.num_ack_pending
+                      for c in await js.consumers_info(stream))
+        return published, pending
+    finally:
+        await nc.close()
