@@ -12,7 +12,6 @@ from lienthong.errors import (
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
-    LienthongError,
     NotFound,
 )
 from lienthong.idempotency import IdempotentApplication
@@ -23,6 +22,7 @@ from lienthong.services.dossiers.domain.procedure import (
     ProcedureVersionSpec,
     RequiredDocument,
 )
+from lienthong.testing.refusals import refused, violations
 
 REFORM = dt.date(2025, 7, 1)
 #: Registering a birth (đăng ký khai sinh): a commune procedure before and after the reform.
@@ -90,22 +90,6 @@ def land(app: App) -> str:
     app.create_procedure(LAND, land_v1())
     app.add_procedure_version(LAND, land_v2())
     return LAND
-
-
-def refused(app: App, expected: type[LienthongError], reason: str,
-            command: Any) -> LienthongError:
-    """Run a command that must be refused; check its reason and that it wrote nothing."""
-    before = app.recorder.max_notification_id()
-    with pytest.raises(expected) as error:
-        command()
-    assert error.value.reason == reason, error.value
-    assert app.recorder.max_notification_id() == before, "a refused command wrote events"
-    return error.value
-
-
-def violations(error: LienthongError) -> list[tuple[str, str]]:
-    assert isinstance(error, InvalidArgument)
-    return [(v.field, v.rule) for v in error.violations]
 
 
 # -- procedures and their versions ---------------------------------------------------

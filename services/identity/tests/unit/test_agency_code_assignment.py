@@ -18,13 +18,12 @@ from lienthong.errors import (
     AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
-    LienthongError,
     NotFound,
 )
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
+from lienthong.testing.refusals import refused, violations
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from uuid import UUID
 
 REFORM = dt.date(2025, 7, 1)
@@ -56,22 +55,6 @@ def que_vo(app: IdentityApplication, province: UUID) -> UUID:
 def assign(app: IdentityApplication, unit: UUID, code: str, **kwargs: Any) -> UUID:
     kwargs.setdefault("effective_date", REFORM)
     return app.assign_agency_code(str(unit), code, **kwargs)
-
-
-def refused(app: IdentityApplication, expected: type[LienthongError], reason: str,
-            command: Callable[[], Any]) -> LienthongError:
-    """Run a command that must be refused; check its reason and that it wrote nothing."""
-    before = app.recorder.max_notification_id()
-    with pytest.raises(expected) as error:
-        command()
-    assert error.value.reason == reason, error.value
-    assert app.recorder.max_notification_id() == before, "a refused command wrote events"
-    return error.value
-
-
-def violations(error: LienthongError) -> list[tuple[str, str]]:
-    assert isinstance(error, InvalidArgument)
-    return [(v.field, v.rule) for v in error.violations]
 
 
 # -- giving a code -------------------------------------------------------------------

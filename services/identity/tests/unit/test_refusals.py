@@ -20,6 +20,7 @@ from lienthong.services.identity.application import (
     IdentityApplication,
     NewUnitSpec,
 )
+from lienthong.testing.refusals import refused, violations
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,22 +46,6 @@ def commune(app: IdentityApplication, parent: UUID, name: str, code: str,
             agency_code: str = "") -> UUID:
     return app.register_unit(NewUnitSpec(name, "commune", administrative_unit_code=code,
                                          agency_code=agency_code, parent_id=str(parent)))
-
-
-def refused(app: IdentityApplication, expected: type[LienthongError], reason: str,
-            command: Callable[[], Any]) -> LienthongError:
-    """Run a command that must be refused; check its reason and that it wrote nothing."""
-    before = app.recorder.max_notification_id()
-    with pytest.raises(expected) as error:
-        command()
-    assert error.value.reason == reason, error.value
-    assert app.recorder.max_notification_id() == before, "a refused command wrote events"
-    return error.value
-
-
-def violations(error: LienthongError) -> list[tuple[str, str]]:
-    assert isinstance(error, InvalidArgument)
-    return [(v.field, v.rule) for v in error.violations]
 
 
 # -- malformed input -----------------------------------------------------------------
