@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import grpc
 import typer
-from google.protobuf.json_format import MessageToDict
 from google.type import date_pb2
 from rich.console import Console
 from rich.table import Table
 
-from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, platform_address
-from lienthong.grpc.errors import error_details
+from lienthong.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDir,
+    Json,
+    as_dict,
+    date_text,
+    fail,
+    platform_address,
+)
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    from google.protobuf.message import Message
 
 app = typer.Typer(help="Agencies, administrative units and their lineage.",
                   no_args_is_help=True)
@@ -38,18 +42,6 @@ Address = Annotated[str, typer.Option(
 
 def identity_address(address: str, data_dir: Path) -> str:
     return platform_address(address, data_dir, "identity", "--address")
-
-
-def _as_dict(message: Message) -> dict[str, Any]:
-    return MessageToDict(message, preserving_proto_field_name=True)
-
-
-def _fail(error: grpc.RpcError) -> typer.Exit:
-    details = error_details(error)
-    console.print(f"[red]{error.code().name}[/] {details.get('reason', '')}: {error.details()}")
-    for field, rule in details.get("field_violations", []):  # type: ignore[attr-defined]
-        console.print(f"  {field}: {rule}")
-    return typer.Exit(1)
 
 
 @app.command("import-vn-2025")
@@ -69,7 +61,7 @@ def import_vn_2025_into(address: str, *, json_output: bool) -> None:
         try:
             report = import_plan(pb_grpc.IdentityServiceStub(channel), plan, console=console)
         except grpc.RpcError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     if json_output:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
         return
@@ -99,16 +91,17 @@ def resolve(
         try:
             reply = pb_grpc.IdentityServiceStub(channel).ResolveUnit(request, timeout=10)
         except grpc.RpcError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     if as_json:
-        typer.echo(json.dumps(_as_dict(reply), ensure_ascii=False))
+        typer.echo(json.dumps(as_dict(reply), ensure_ascii=False))
         return
     out = Console()
     named = reply.named_unit
     out.print(f"[bold]{code}[/] named {named.display_name} ({_status(named)})")
     for change in reply.chain:
         names = ", ".join(s.unit_id[:8] + ("*" if s.is_default else "") for s in change.successors)
-        out.print(f"  {_date(change.effective_date)} {pb.ChangeKind.Name(change.kind)[12:].lower()}"
+        out.print(f"  {date_text(change.effective_date)} "
+                  f"{pb.ChangeKind.Name(change.kind)[12:].lower()}"
                   f" {change.display_name}" + (f" -> {names}" if names else ""))
     table = Table(title="carried on today by")
     for column in ("unit", "code", "agency code", "default"):
@@ -130,9 +123,9 @@ def history(
             reply = pb_grpc.IdentityServiceStub(channel).GetUnitHistory(
                 pb.GetUnitHistoryRequest(unit_id=unit_id), timeout=10)
         except grpc.RpcError as error:
-            raise _fail(error) from None
+            raise fail(error) from None
     if as_json:
-        typer.echo(json.dumps(_as_dict(reply), ensure_ascii=False))
+        typer.echo(json.dumps(as_dict(reply), ensure_ascii=False))
         return
     table = Table(title=f"history of {unit_id}")
     for column in ("v", "event", "recorded", "effective", "actor", "agency", "request", "reason"):
@@ -140,13 +133,9 @@ def history(
     for entry in reply.entries:
         table.add_row(str(entry.version), entry.event_type,
                       entry.recorded_time.ToDatetime().isoformat(timespec="seconds"),
-                      _date(entry.effective_date), entry.actor, entry.actor_agency_code,
+                      date_text(entry.effective_date), entry.actor, entry.actor_agency_code,
                       entry.request_id, entry.reason)
     Console().print(table)
-
-
-def _date(value: date_pb2.Date) -> str:
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if value.year else "—"
 
 
 def _status(unit: pb.Unit) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lienthong.cli import audit, bench, events, identity, platform
+from lienthong.cli import audit, bench, dossiers, events, identity, platform
 
 app = typer.Typer(
     name="lienthong",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.command("up")(platform.up)
 app.command("status")(platform.status)
 app.add_typer(identity.app, name="identity")
+app.add_typer(dossiers.app, name="dossiers")
 app.add_typer(events.app, name="events")
 app.add_typer(bench.app, name="bench")
 app.add_typer(audit.app, name="audit")
