@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path  # noqa: TC003 - typer reads the annotations at run time
 from typing import TYPE_CHECKING, Annotated
 
 import grpc
@@ -29,7 +30,7 @@ from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    from lienthong.services.identity.importer.vn2025 import ImportReport
 
 app = typer.Typer(help="Agencies, administrative units and their lineage.",
                   no_args_is_help=True)
@@ -51,7 +52,8 @@ def import_vn_2025(address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR,
     import_vn_2025_into(identity_address(address, data_dir), json_output=as_json)
 
 
-def import_vn_2025_into(address: str, *, json_output: bool) -> None:
+def import_vn_2025_into(address: str, *, json_output: bool) -> ImportReport:
+    """Run the import against the identity service at ``address``; print and return its report."""
     from lienthong.services.identity.importer.vn2025 import import_plan
     from lienthong.services.identity.importer.vn2025_sources import build_plan
 
@@ -64,7 +66,7 @@ def import_vn_2025_into(address: str, *, json_output: bool) -> None:
             raise fail(error) from None
     if json_output:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
-        return
+        return report
     table = Table(title="vn-2025 import")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -74,6 +76,87 @@ def import_vn_2025_into(address: str, *, json_output: bool) -> None:
     for ambiguity in report.ambiguities:
         console.print(f"[yellow]ambiguous[/] {ambiguity.rule} {ambiguity.subject_key}: "
                       f"{ambiguity.detail} -> {ambiguity.resolution}")
+    return report
+
+
+@app.command("import-agency-codes")
+def import_agency_codes(
+    file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True,
+        help="CSV: administrative_unit_code and/or unit_name, agency_code, decision_number, "
+             "decision_date[, effective_date] (see docs/identity.md).")],
+    province: Annotated[str, typer.Option(
+        help="Administrative code of the province the list is for: names are looked up "
+             "within it.")] = "",
+    address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
+) -> None:
+    """Apply a province's published agency codes, row by row (idempotent).
+
+    Exit 0 when every row was applied or unchanged, 1 when a row was refused,
+    2 when the file cannot be read (then nothing is applied).
+    """
+    from lienthong.services.identity.importer.agency_codes import (
+        AgencyCodeFileError,
+        apply_rows,
+        read_file,
+    )
+    from lienthong.vietnam import today_in_vietnam
+
+    try:
+        rows, refused = read_file(file, today=today_in_vietnam())
+    except AgencyCodeFileError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+        try:
+            report = apply_rows(pb_grpc.IdentityServiceStub(channel), rows, refused,
+                                province_code=province, console=console)
+        except grpc.RpcError as error:
+            raise fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        out = Console()
+        out.print(", ".join(f"{n} {what}" for what, n in report.counts().items()))
+        table = Table(title=f"agency codes from {file.name}")
+        for column in ("line", "unit", "code", "agency code", "outcome", "reason"):
+            table.add_column(column)
+        for row in report.rows:
+            colour = {"applied": "green", "unchanged": "dim", "refused": "red"}[row.outcome]
+            table.add_row(str(row.line), row.unit_name, row.administrative_unit_code,
+                          row.agency_code, f"[{colour}]{row.outcome}[/]",
+                          f"{row.reason}: {row.message}" if row.reason else "")
+        out.print(table)
+    if report.count("refused"):
+        raise typer.Exit(1)
+
+
+@app.command("issue-demo-codes")
+def issue_demo_codes(address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR,
+                     as_json: Json = False) -> None:
+    """Give every active province and commune without an official agency code a provisional one.
+
+    For demonstrations (what `up --seed vn-2025-demo` does after the import):
+    the codes have the level-1 letter Z and are marked provisional everywhere.
+    Idempotent.
+    """
+    from lienthong.services.identity.importer.demo_codes import issue_demo_codes as issue
+
+    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+        try:
+            report = issue(pb_grpc.IdentityServiceStub(channel), console=console)
+        except grpc.RpcError as error:
+            raise fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        Console().print(f"{report.issued} issued, {report.unchanged} unchanged, "
+                        f"{report.kept_official} kept their official code, "
+                        f"{len(report.failures)} failed")
+    if report.failures:
+        for unit, reason, message in report.failures:
+            console.print(f"[red]not issued[/] {unit}: {reason} {message}")
+        raise typer.Exit(1)
 
 
 @app.command("resolve")
