@@ -163,4 +163,4 @@ def test_without_a_service_to_check_it_is_a_usage_error() -> None:
 
     assert code == 2
     assert lines == []
-    assert "give --identity and/or --dossiers" in stderr
+    assert "give at least one of --identity, --dossiers" in stderr

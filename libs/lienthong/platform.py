@@ -22,15 +22,16 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from lienthong import registry
 from lienthong.natsbin import nats_server_path
 from lienthong.ports import free_port, wait_for_port
 
-#: The services `up` starts, in order, with the module that runs each.
-SERVICES: dict[str, str] = {
-    "identity": "lienthong.services.identity",
-    # Follows identity's stream (units and their reorganisation) over LIENTHONG_NATS_URL.
-    "dossiers": "lienthong.services.dossiers",
-}
+
+def service_modules() -> dict[str, str]:
+    """The registered services `up` starts, in start order, with the module that runs each."""
+    return {spec.name: spec.module for spec in registry.services()}
+
+
 DEFAULT_NATS_PORT = 14222  # not 4222, so a system nats-server may keep its port
 DEFAULT_BASE_PORT = 50051
 RUN_FILE = "run.json"
@@ -149,7 +150,7 @@ class Platform:
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         try:
             self._start_nats()
-            for index, (name, module) in enumerate(SERVICES.items()):
+            for index, (name, module) in enumerate(service_modules().items()):
                 port = self.base_port + index if self.base_port else free_port()
                 self._start_service(name, module, port)
             self.state.save()

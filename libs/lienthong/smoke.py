@@ -1,13 +1,14 @@
 """Smoke test of a deployed platform: health, then one real read on each public API.
 
-``python -m lienthong.smoke --identity HOST:PORT --dossiers HOST:PORT`` is the
-chart's ``helm test`` hook. For each service it waits (``--wait`` seconds, the
-pods may still be starting right after an install) until grpc.health.v1 answers
+``python -m lienthong.smoke --<service> HOST:PORT ...`` (one option per
+registered service) is the chart's ``helm test`` hook. For each service it
+waits (``--wait`` seconds, the pods may still be starting right after an
+install) until grpc.health.v1 answers
 SERVING, then makes harmless read calls through the public generated stubs:
 first AuditService's ExportEvents of at most the first event, which reads the
 event store itself (a broken PostgreSQL fails the hook, named as such), then
-identity's ListUnits, dossiers' ListProcedures (the procedure catalogue) and
-ListDossiers, answered by the read models. Nothing is written. Every step is one JSON
+the reads its ServiceSpec names (identity's ListUnits, dossiers' ListProcedures
+and ListDossiers), answered by the read models. Nothing is written. Every step is one JSON
 line on stdout; the last line is the summary. Exit status: 0 when everything
 answered, 1 otherwise, 2 on bad usage.
 """
@@ -18,45 +19,19 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from lienthong import registry
 from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
-from lienthong.dossiers.v1 import catalog_pb2, catalog_pb2_grpc, dossiers_pb2, dossiers_pb2_grpc
-from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
+from lienthong.registry import SmokeRead
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 RETRYABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
-
-
-@dataclass(frozen=True)
-class Read:
-    """One read call: its full method name and how to make it on a channel."""
-
-    method: str
-    call: Callable[[grpc.Channel, float], int]
-
-
-def _list_units(channel: grpc.Channel, timeout: float) -> int:
-    stub = identity_pb2_grpc.IdentityServiceStub(channel)
-    return len(stub.ListUnits(identity_pb2.ListUnitsRequest(page_size=1), timeout=timeout).units)
-
-
-def _list_procedures(channel: grpc.Channel, timeout: float) -> int:
-    stub = catalog_pb2_grpc.CatalogServiceStub(channel)
-    request = catalog_pb2.ListProceduresRequest(page_size=1)
-    return len(stub.ListProcedures(request, timeout=timeout).procedures)
-
-
-def _list_dossiers(channel: grpc.Channel, timeout: float) -> int:
-    stub = dossiers_pb2_grpc.DossierServiceStub(channel)
-    request = dossiers_pb2.ListDossiersRequest(page_size=1)
-    return len(stub.ListDossiers(request, timeout=timeout).dossiers)
 
 
 def _export_first_event(channel: grpc.Channel, timeout: float) -> int:
@@ -66,23 +41,13 @@ def _export_first_event(channel: grpc.Channel, timeout: float) -> int:
     return sum(1 for _ in stub.ExportEvents(request, timeout=timeout))
 
 
-def _full_name(descriptor: Any, service: str, method: str) -> str:
-    return f"{descriptor.services_by_name[service].full_name}/{method}"
+EVENT_STORE_READ = SmokeRead("lienthong.audit.v1.AuditService/ExportEvents",
+                             _export_first_event)
 
 
-EVENT_STORE_READ = Read(_full_name(audit_pb2.DESCRIPTOR, "AuditService", "ExportEvents"),
-                       _export_first_event)
-#: Each service's reads, the event store's first: its failure is then named as such.
-READS: dict[str, list[Read]] = {
-    "identity": [EVENT_STORE_READ,
-                 Read(_full_name(identity_pb2.DESCRIPTOR, "IdentityService", "ListUnits"),
-                      _list_units)],
-    "dossiers": [EVENT_STORE_READ,
-                 Read(_full_name(catalog_pb2.DESCRIPTOR, "CatalogService", "ListProcedures"),
-                      _list_procedures),
-                 Read(_full_name(dossiers_pb2.DESCRIPTOR, "DossierService", "ListDossiers"),
-                      _list_dossiers)],
-}
+def reads_of(name: str) -> list[SmokeRead]:
+    """A service's reads, the event store's first: its failure is then named as such."""
+    return [EVENT_STORE_READ, *(registry.service(name).load("smoke_reads") or ())]
 
 
 class SmokeTest:
@@ -107,7 +72,7 @@ class SmokeTest:
                 if not self.healthy(service, address, channel, deadline):
                     failed.append(service)
                     continue
-                for read in READS[service]:
+                for read in reads_of(service):
                     if not self.read(service, address, channel, read, deadline):
                         failed.append(service)
                         break
@@ -147,7 +112,7 @@ class SmokeTest:
                 return False
             time.sleep(1.0)
 
-    def read(self, service: str, address: str, channel: grpc.Channel, read: Read,
+    def read(self, service: str, address: str, channel: grpc.Channel, read: SmokeRead,
              deadline: float) -> bool:
         """One read call; a transient failure is retried until the deadline."""
         started = time.monotonic()
@@ -180,15 +145,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m lienthong.smoke",
         description="Health and one read call on each service; JSON lines on stdout.")
-    parser.add_argument("--identity", metavar="HOST:PORT", help="the identity service")
-    parser.add_argument("--dossiers", metavar="HOST:PORT", help="the dossiers service")
+    for spec in registry.services():
+        parser.add_argument(f"--{spec.name}", metavar="HOST:PORT",
+                            help=f"the {spec.name} service ({spec.summary})")
     parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                         help="how long the services may take to become healthy (default 60)")
     parser.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS",
                         help="deadline of each call (default 5)")
     args = parser.parse_args(argv)
-    if not (args.identity or args.dossiers):
-        parser.error("give --identity and/or --dossiers")
+    if not any(getattr(args, name) for name in registry.names()):
+        parser.error("give at least one of " + ", ".join(f"--{n}" for n in registry.names()))
     if args.wait <= 0 or args.timeout <= 0:
         parser.error("--wait and --timeout must be positive")
     return args
@@ -196,8 +162,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    targets = {name: address for name, address in
-               (("identity", args.identity), ("dossiers", args.dossiers)) if address}
+    targets = {name: getattr(args, name) for name in registry.names() if getattr(args, name)}
     smoke = SmokeTest(targets, wait_s=args.wait, call_timeout_s=args.timeout,
                       out=lambda line: print(line, flush=True))
     return 0 if smoke.run() else 1

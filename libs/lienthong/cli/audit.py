@@ -22,13 +22,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from lienthong import registry
 from lienthong.audit.export import event_record, fetch_history, struct_to_python, write_jsonl
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 from lienthong.cli.audit_checkpoints import checkpoints
 from lienthong.cli.audit_verify import verify
-from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, console, platform_address
-from lienthong.grpc.errors import error_details
+from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir, Json, console, fail, platform_address
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,9 +41,9 @@ app.command("checkpoints")(checkpoints)
 TIMEOUT_S = 30.0
 
 
-class ServiceName(StrEnum):
-    identity = "identity"
-    dossiers = "dossiers"
+#: The registered services, as the choices of --service (the first is the default).
+ServiceName = StrEnum("ServiceName", {name: name for name in registry.names()})  # type: ignore[misc]
+DEFAULT_SERVICE = next(iter(ServiceName))
 
 
 Service = Annotated[ServiceName, typer.Option(
@@ -61,15 +61,7 @@ def audit_stub(service: ServiceName, address: str,
         try:
             yield pb_grpc.AuditServiceStub(channel)
         except grpc.RpcError as error:
-            raise _fail(error) from None
-
-
-def _fail(error: grpc.RpcError) -> typer.Exit:
-    details = error_details(error)
-    console.print(f"[red]{error.code().name}[/] {details.get('reason', '')}: {error.details()}")
-    for field, rule in details.get("field_violations", []):  # type: ignore[attr-defined]
-        console.print(f"  {field}: {rule}")
-    return typer.Exit(1)
+            raise fail(error) from None
 
 
 def parse_time(text: str, option: str) -> timestamp_pb2.Timestamp | None:
@@ -89,7 +81,7 @@ def parse_time(text: str, option: str) -> timestamp_pb2.Timestamp | None:
 
 
 @app.command("history")
-def history(aggregate_id: AggregateId, service: Service = ServiceName.identity,
+def history(aggregate_id: AggregateId, service: Service = DEFAULT_SERVICE,
             address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR,
             as_json: Json = False) -> None:
     """Every event of one aggregate, oldest first, with who, for whom, why and when."""
@@ -121,7 +113,7 @@ def state(
     version: Annotated[int, typer.Option(help="The version to rebuild (0: now).")] = 0,
     as_of: Annotated[str, typer.Option(
         "--as-of", help="ISO 8601 moment (without offset: UTC); not with --version.")] = "",
-    service: Service = ServiceName.identity, address: Address = "",
+    service: Service = DEFAULT_SERVICE, address: Address = "",
     data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """An aggregate as it was at a version or at a moment."""
@@ -161,7 +153,7 @@ def export(
         "--start-id", help="First notification id (0: the log's start).")] = 0,
     end_id: Annotated[int, typer.Option(
         "--end-id", help="Last notification id (0: the log's end now).")] = 0,
-    service: Service = ServiceName.identity, address: Address = "",
+    service: Service = DEFAULT_SERVICE, address: Address = "",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """A service's whole log, or part of it, as JSON Lines (one event per line)."""
@@ -205,7 +197,7 @@ def report(
     aggregate_id: AggregateId,
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
     public_key: PublicKeys = None,
-    service: Service = ServiceName.identity, address: Address = "",
+    service: Service = DEFAULT_SERVICE, address: Address = "",
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """One aggregate's timeline as a self-contained HTML page, proofs checked."""

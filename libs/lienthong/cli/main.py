@@ -1,10 +1,15 @@
-"""The ``lienthong`` command: run the platform, look at it, operate it."""
+"""The ``lienthong`` command: run the platform, look at it, operate it.
+
+Each registered service that names a CLI (its ServiceSpec's ``cli``) adds a
+command group under its own name (``lienthong identity ...``).
+"""
 
 from __future__ import annotations
 
 import typer
 
-from lienthong.cli import audit, bench, dossiers, events, identity, platform
+from lienthong import registry
+from lienthong.cli import audit, bench, events, platform
 
 app = typer.Typer(
     name="lienthong",
@@ -14,8 +19,9 @@ app = typer.Typer(
 )
 app.command("up")(platform.up)
 app.command("status")(platform.status)
-app.add_typer(identity.app, name="identity")
-app.add_typer(dossiers.app, name="dossiers")
+for spec in registry.services():
+    if spec.cli:
+        app.add_typer(spec.load("cli"), name=spec.name, help=f"{spec.name}: {spec.summary}.")
 app.add_typer(events.app, name="events")
 app.add_typer(bench.app, name="bench")
 app.add_typer(audit.app, name="audit")

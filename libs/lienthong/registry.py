@@ -1,0 +1,162 @@
+"""The services of the platform, each described once and found by its entry point.
+
+A service's package exports one :class:`ServiceSpec` and names it under the
+packaging entry-point group ``lienthong.services``; everything that lists
+services (the local platform, ``lienthong status``, the smoke test, the audit
+commands, the CLI's command groups, the e2e fixtures, the chart, Tilt and the
+kind script) iterates :func:`services` instead of naming them. The runtime
+knows no service: it reads the registry.
+
+``python -m lienthong.registry`` prints the registered services as JSON, for
+tools outside Python (the Tiltfile, deploy/kind/e2e.sh).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import json
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import grpc
+
+ENTRY_POINT_GROUP = "lienthong.services"
+
+
+@dataclass(frozen=True)
+class SmokeRead:
+    """A harmless read of a service's public API that a smoke test makes.
+
+    ``call(channel, timeout)`` makes it through the generated stubs and returns
+    how many items it read.
+    """
+
+    method: str  # full method name, e.g. lienthong.identity.v1.IdentityService/ListUnits
+    call: Callable[[grpc.Channel, float], int]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """Everything the platform and its tools need to know of one service.
+
+    The callables are named by dotted paths (``module:attribute``) and loaded
+    on use, so reading the registry imports no service's application code.
+    """
+
+    name: str
+    #: What it owns, in a line (``lienthong status``, the CLI's help).
+    summary: str
+    #: ``python -m <module>`` runs the service.
+    module: str
+    #: Its gRPC port by default (the local platform, the chart).
+    default_port: int
+    #: The gRPC services it serves (package.Service), besides health and reflection.
+    grpc_services: tuple[str, ...]
+    #: ``module:attribute`` of its published event :class:`~lienthong.events.contract.Contract`.
+    contract: str = ""
+    #: ``module:attribute`` of ``build_app(settings) -> Application``.
+    build_app: str = ""
+    #: ``module:attribute`` of ``add_to_server(app, server) -> [service names]``.
+    add_to_server: str = ""
+    #: ``module:attribute`` of ``consumers(app, settings) -> [ConsumerRunner]``, if it follows
+    #: other services' streams.
+    consumers: str = ""
+    #: The services whose streams it follows (so they start first).
+    follows: tuple[str, ...] = ()
+    #: ``module:attribute`` of the reads the smoke test makes (a sequence of SmokeRead).
+    smoke_reads: str = ""
+    #: ``module:attribute`` of a typer app mounted as ``lienthong <name> ...``.
+    cli: str = ""
+    #: Settings only this service takes, as the chart's values (``services.<name>.<key>``).
+    chart_settings: tuple[str, ...] = field(default=())
+
+    def load(self, attribute: str) -> Any:
+        """The object a ``module:attribute`` field names (None when the field is empty)."""
+        target = getattr(self, attribute)
+        if not target:
+            return None
+        module, _, name = target.partition(":")
+        return functools.reduce(getattr, name.split("."), importlib.import_module(module))
+
+    def as_dict(self) -> dict[str, Any]:
+        """What tools outside Python read (``python -m lienthong.registry``)."""
+        return {"name": self.name, "summary": self.summary, "module": self.module,
+                "default_port": self.default_port, "grpc_services": list(self.grpc_services),
+                "follows": list(self.follows), "chart_settings": list(self.chart_settings),
+                "image_target": self.name}
+
+
+class RegistryError(RuntimeError):
+    """The registered services contradict each other."""
+
+
+@functools.cache
+def services() -> tuple[ServiceSpec, ...]:
+    """Every registered service, each after the services it follows, then by port."""
+    found: dict[str, ServiceSpec] = {}
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        spec = entry_point.load()
+        if not isinstance(spec, ServiceSpec):
+            msg = f"entry point {entry_point.value} is not a ServiceSpec"
+            raise RegistryError(msg)
+        if spec.name != entry_point.name:
+            msg = f"entry point {entry_point.name} names a service called {spec.name}"
+            raise RegistryError(msg)
+        if spec.name in found and found[spec.name] != spec:
+            msg = f"two distributions register a service called {spec.name}"
+            raise RegistryError(msg)
+        found[spec.name] = spec
+    return _in_start_order(found)
+
+
+def _in_start_order(found: dict[str, ServiceSpec]) -> tuple[ServiceSpec, ...]:
+    ports: dict[int, str] = {}
+    for spec in found.values():
+        if spec.default_port in ports:
+            msg = (f"{spec.name} and {ports[spec.default_port]} both take port "
+                   f"{spec.default_port} by default")
+            raise RegistryError(msg)
+        ports[spec.default_port] = spec.name
+        if unknown := [f for f in spec.follows if f not in found]:
+            msg = f"{spec.name} follows {', '.join(unknown)}, which no package registers"
+            raise RegistryError(msg)
+    ordered: list[ServiceSpec] = []
+    pending = sorted(found.values(), key=lambda s: s.default_port)
+    while pending:
+        ready = [s for s in pending if all(f in {o.name for o in ordered} for f in s.follows)]
+        if not ready:
+            msg = "services follow each other in a cycle: " + ", ".join(s.name for s in pending)
+            raise RegistryError(msg)
+        ordered.append(ready[0])
+        pending.remove(ready[0])
+    return tuple(ordered)
+
+
+def service(name: str) -> ServiceSpec:
+    """One registered service by name (KeyError naming the known ones otherwise)."""
+    for spec in services():
+        if spec.name == name:
+            return spec
+    known = ", ".join(s.name for s in services()) or "none"
+    msg = f"no service is called {name!r} (registered: {known})"
+    raise KeyError(msg)
+
+
+def names() -> list[str]:
+    return [spec.name for spec in services()]
+
+
+def main() -> None:
+    print(json.dumps([spec.as_dict() for spec in services()], indent=2))
+
+
+if __name__ == "__main__":
+    # Run as a module, this file is __main__; the specs import lienthong.registry.
+    from lienthong import registry  # noqa: PLW0406
+
+    registry.main()
