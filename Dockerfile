@@ -14,7 +14,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 WORKDIR /src
 RUN python -m venv /opt/lienthong
 # Dependencies first: this layer is reused while only the code changes.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && /opt/lienthong/bin/pip install --only-binary=:all: -r /tmp/requirements.txt
 COPY libs ./libs

@@ -59,6 +59,8 @@ def story(app: IdentityApplication, k: int) -> None:
             f"Xã {k}-{i}", "commune", administrative_unit_code=f"{p}{i:03d}",
             parent_id=province), request_id=f"{k}-commune-{i}")) for i in range(1, 6))
         app.rename_unit(a, f"Xã {k}-1 mới", request_id=f"{k}-rename")
+        app.assign_agency_code(d, f"000.00.04.A{p}", effective_date=REFORM,
+                               request_id=f"{k}-agency-code")
         app.merge_units([a, b], new_successor=NewUnitSpec(
             f"Xã {k}-ab", "commune", administrative_unit_code=f"{p}001", parent_id=province),
             effective_date=REFORM, request_id=f"{k}-merge")
