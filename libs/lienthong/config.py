@@ -1,4 +1,8 @@
-"""Settings from the environment (``LIENTHONG_*``), one object per process."""
+"""Settings from the environment (``LIENTHONG_*``), one object per process.
+
+A process knows which service it is from how it was started (its entry point
+names it); the environment does not choose it.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="LIENTHONG_", extra="ignore")
 
-    service: str = "identity"
+    service: str = Field(description="the service this process is, named by its entry point")
     listen: str = Field(default="127.0.0.1:50051", description="host:port of the gRPC server")
     event_store: str = "memory:"
     postgres_schema: str = Field(default="", description="defaults to the service name")
@@ -46,6 +50,31 @@ class Settings(BaseSettings):
         default=60.0, description="a checkpoint at least this often while events arrive")
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit overrides winning."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+class _Declared(BaseSettings):
+    """What the environment says the service is (read exactly as Settings reads it)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIENTHONG_", extra="ignore")
+
+    service: str = ""
+
+
+class ServiceMismatchError(ValueError):
+    """LIENTHONG_SERVICE names another service than the one the process was started as."""
+
+
+def load_settings(service: str, **overrides: object) -> Settings:
+    """The settings of ``service`` from the environment, explicit overrides winning.
+
+    ``LIENTHONG_SERVICE`` may be set (the chart and images set it), but only to
+    the same name: a process started as one service and configured as another
+    is refused rather than run under the wrong name.
+    """
+    if not service:
+        msg = "a process must be started as a named service"
+        raise ServiceMismatchError(msg)
+    declared = _Declared().service
+    if declared and declared != service:
+        msg = (f"this process is the {service} service, but LIENTHONG_SERVICE={declared}: "
+               f"unset it or set it to {service}")
+        raise ServiceMismatchError(msg)
+    return Settings(service=service, **overrides)  # type: ignore[arg-type]

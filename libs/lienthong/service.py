@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from lienthong import metrics
-from lienthong.config import Settings, load_settings
+from lienthong.config import ServiceMismatchError, Settings, load_settings
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
 from lienthong.telemetry import configure_tracing, processors_from_env, shutdown_tracing
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def run_service(
+    service: str,
     build_app: Callable[[Settings], Any],
     add_to_server: Callable[[Any, grpc.aio.Server], list[str]],
     settings: Settings | None = None,
@@ -30,14 +31,23 @@ def run_service(
     contract: Contract | None = None,
     consumers: Callable[[Any, Settings], list[ConsumerRunner]] | None = None,
 ) -> None:
-    """Run a service until SIGTERM or SIGINT; logs are JSON lines on stderr.
+    """Run the service ``service`` until SIGTERM or SIGINT; logs are JSON lines on stderr.
 
+    The entry point names its service; settings naming another one
+    (``LIENTHONG_SERVICE``) stop the process before it starts, with the reason.
     With a contract, the service's outbox relay runs in the same process and
     publishes its events to NATS (``LIENTHONG_NATS_URL``); several replicas
     may run their relays at once. ``consumers`` builds the runners that apply
     other services' events to this one; they run in the same process too.
     """
-    settings = settings or load_settings()
+    try:
+        settings = settings or load_settings(service)
+    except ServiceMismatchError as error:
+        raise SystemExit(f"refusing to start: {error}") from None
+    if settings.service != service:
+        msg = (f"refusing to start: this process is the {service} service, but its "
+               f"settings are the {settings.service} service's")
+        raise SystemExit(msg)
     configure_logging(settings.service, level=settings.log_level, fmt=settings.log_format)
     # Spans always (trace ids in logs and events); exported where OTEL_* says.
     configure_tracing(settings.service, *processors_from_env())

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def build_app(settings: Settings) -> DossiersApplication:
     calendar = WorkingCalendar.from_settings(os.environ.get("LIENTHONG_DAYS_OFF_FILE") or None)
     return DossiersApplication(settings.event_store, pool_size=settings.postgres_pool_size,
-                               schema=settings.postgres_schema or "dossiers",
+                               schema=settings.postgres_schema,
                                calendar=calendar)
 
 
@@ -39,7 +39,7 @@ def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunn
     runners = identity_consumer(app, settings)
     portal = PortalConfig.from_env()
     if portal is not None:
-        schema = settings.postgres_schema or "dossiers"
+        schema = settings.postgres_schema or app.service_name
         runners.append(portal_sync_runner(app, nats_url=settings.nats_url, config=portal,
                                           dossiers_event_store=settings.event_store,
                                           schema=f"{schema}_portal",
@@ -48,7 +48,7 @@ def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunn
 
 
 def main() -> None:
-    run_service(build_app, add_to_server, contract=CONTRACT, consumers=consumers)
+    run_service("dossiers", build_app, add_to_server, contract=CONTRACT, consumers=consumers)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 
 def build_app(settings: Settings) -> IdentityApplication:
     return IdentityApplication(settings.event_store, pool_size=settings.postgres_pool_size,
-                               schema=settings.postgres_schema or "identity")
+                               schema=settings.postgres_schema)
 
 
 def main() -> None:
-    run_service(build_app, add_to_server, contract=CONTRACT)
+    run_service("identity", build_app, add_to_server, contract=CONTRACT)
 
 
 if __name__ == "__main__":

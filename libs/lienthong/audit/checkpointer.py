@@ -485,7 +485,7 @@ def from_settings(app: Any, settings: Any) -> Checkpointer | None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m lienthong.audit.checkpointer --app M:App --service S``."""
-    from lienthong.config import load_settings
+    from lienthong.config import ServiceMismatchError, load_settings
     from lienthong.logging import configure_logging
 
     parser = argparse.ArgumentParser(prog="python -m lienthong.audit.checkpointer",
@@ -502,7 +502,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
     args = parser.parse_args(argv)
 
-    settings = load_settings(service=args.service)
+    try:
+        settings = load_settings(args.service)
+    except ServiceMismatchError as error:
+        parser.error(str(error))
     configure_logging(args.service, level=settings.log_level, fmt=settings.log_format)
     overrides = {k: v for k, v in {
         "audit_signing_key": args.signing_key, "nats_url": args.nats_url,

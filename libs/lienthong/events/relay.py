@@ -576,7 +576,7 @@ async def last_relayed(js: JetStreamContext, info: api.StreamInfo) -> tuple[int,
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``python -m lienthong.events.relay --app M:App --contract M:CONTRACT``."""
-    from lienthong.config import load_settings
+    from lienthong.config import ServiceMismatchError, load_settings
     from lienthong.logging import configure_logging
 
     parser = argparse.ArgumentParser(prog="python -m lienthong.events.relay",
@@ -595,7 +595,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     contract = pkgutil.resolve_name(args.contract)
-    settings = load_settings(service=contract.service)
+    try:
+        settings = load_settings(contract.service)
+    except ServiceMismatchError as error:
+        parser.error(str(error))
     configure_logging(contract.service, level=settings.log_level, fmt=settings.log_format)
     # The service creates its tables; replicas creating them at once fail in PostgreSQL
     # ("tuple concurrently updated"), so a relay process only reads them.

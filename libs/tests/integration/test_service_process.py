@@ -17,12 +17,18 @@ from lienthong.platform import grpc_health
 from lienthong.ports import free_port, wait_for_port
 
 
+def identity_env(tmp_path, port, **more):
+    """The identity service's environment; it names no service (the entry point does)."""
+    env = {k: v for k, v in os.environ.items() if k != "LIENTHONG_SERVICE"}
+    return {**env, "LIENTHONG_LISTEN": f"127.0.0.1:{port}",
+            "LIENTHONG_EVENT_STORE": f"sqlite:///{tmp_path / 'identity.db'}",
+            "LIENTHONG_SHUTDOWN_GRACE_S": "5", **more}
+
+
 def start_identity(tmp_path, port):
-    env = {**os.environ, "LIENTHONG_LISTEN": f"127.0.0.1:{port}",
-           "LIENTHONG_EVENT_STORE": f"sqlite:///{tmp_path / 'identity.db'}",
-           "LIENTHONG_SHUTDOWN_GRACE_S": "5"}
-    process = subprocess.Popen([sys.executable, "-m", "lienthong.services.identity"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "lienthong.services.identity"],
+                               env=identity_env(tmp_path, port), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
     wait_for_port(port)
     return process
 
@@ -84,3 +90,16 @@ def test_what_was_written_survives_a_restart(tmp_path):
         second.wait(timeout=20)
     assert resolved.named_unit.unit_id == unit.unit_id
     assert resolved.named_unit.display_name == "Thành phố Huế"
+
+
+def test_a_service_configured_as_another_is_refused_at_start(tmp_path):
+    port = free_port()
+    env = identity_env(tmp_path, port, LIENTHONG_SERVICE="dossiers")
+
+    started = subprocess.run([sys.executable, "-m", "lienthong.services.identity"], env=env,
+                             capture_output=True, text=True, timeout=60, check=False)
+
+    assert started.returncode != 0
+    assert ("refusing to start: this process is the identity service, but "
+            "LIENTHONG_SERVICE=dossiers") in started.stderr
+    assert not (tmp_path / "identity.db").exists()  # nothing was opened
