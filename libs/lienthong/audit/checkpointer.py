@@ -54,7 +54,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import pkgutil
-import signal
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -534,11 +533,10 @@ async def _serve(checkpointer: Checkpointer, *, once: bool) -> None:
         finally:
             await checkpointer.close()
         return
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await checkpointer.run(stop)
+    from lienthong.signals import stop_on_signal
+
+    with stop_on_signal() as stop:
+        await checkpointer.run(stop)
 
 
 if __name__ == "__main__":

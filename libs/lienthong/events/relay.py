@@ -60,7 +60,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import pkgutil
-import signal
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -621,11 +620,10 @@ async def serve(relay: OutboxRelay, *, once: bool) -> None:
         finally:
             await relay.close()
         return
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await relay.run(stop)
+    from lienthong.signals import stop_on_signal
+
+    with stop_on_signal() as stop:
+        await relay.run(stop)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ NOT_SERVING, new calls are refused, calls in flight get ``grace`` seconds.
 from __future__ import annotations
 
 import asyncio
-import signal
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from lienthong.grpc.interceptors import RequestContextInterceptor
+from lienthong.signals import stop_on_signal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,12 +82,9 @@ async def start_server(
 
 
 async def serve_until_signalled(running: ServiceServer, grace: float) -> None:
-    """Block until SIGTERM/SIGINT, then drain and stop."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    log.info("shutting down", grace_s=grace)
-    await running.stop(grace)
+    """Block until SIGTERM/SIGINT, then drain and stop (a second signal does not cut it short)."""
+    with stop_on_signal() as stop:
+        await stop.wait()
+        log.info("shutting down", grace_s=grace)
+        await running.stop(grace)
     log.info("stopped")
