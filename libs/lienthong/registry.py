@@ -83,6 +83,13 @@ class ServiceSpec:
         module, _, name = target.partition(":")
         return functools.reduce(getattr, name.split("."), importlib.import_module(module))
 
+    def run(self) -> None:
+        """Run this service in this process until SIGTERM or SIGINT (its entry point)."""
+        from lienthong.service import run_service
+
+        run_service(self.name, self.load("build_app"), self.load("add_to_server"),
+                    contract=self.load("contract"), consumers=self.load("consumers"))
+
     def as_dict(self) -> dict[str, Any]:
         """What tools outside Python read (``python -m lienthong.registry``)."""
         return {"name": self.name, "summary": self.summary, "module": self.module,

@@ -1,0 +1,62 @@
+"""A service that exists only for the registry's test: one note, served by AuditService.
+
+It is found like any service, through a ``lienthong.services`` entry point (the
+test writes a distribution's metadata beside this file), and shows what a new
+service needs: a ServiceSpec, an application, a way to add it to a server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import event
+
+from lienthong.audit.servicer import add_audit_service
+from lienthong.eventstore import AuditedAggregate, ServiceApplication, derived_id
+from lienthong.registry import ServiceSpec
+
+if TYPE_CHECKING:
+    from uuid import UUID
+
+    import grpc
+
+    from lienthong.config import Settings
+
+NOTE_ID = derived_id("note", "hello")
+
+
+class Note(AuditedAggregate):
+    @event("Written")
+    def __init__(self, id: UUID, text: str) -> None:  # noqa: A002 - a fixed id, found again
+        self.text = text
+
+
+class ThrowawayApplication(ServiceApplication):
+    service_name = "throwaway"
+
+
+def build_app(settings: Settings) -> ThrowawayApplication:
+    app = ThrowawayApplication(settings.event_store, schema="throwaway")
+    if app.get_or_none(NOTE_ID) is None:
+        app.save(Note(text="a service registered by its entry point alone", id=NOTE_ID))
+    return app
+
+
+def add_to_server(app: Any, server: grpc.aio.Server) -> list[str]:
+    return add_audit_service(app, server)
+
+
+SERVICE = ServiceSpec(
+    name="throwaway",
+    summary="a service that only the registry's test knows",
+    module="throwaway_service",
+    default_port=50099,
+    grpc_services=("lienthong.audit.v1.AuditService",),
+    build_app="throwaway_service:build_app",
+    add_to_server="throwaway_service:add_to_server",
+    follows=("identity",),
+)
+
+
+if __name__ == "__main__":
+    SERVICE.run()

@@ -1,0 +1,40 @@
+"""The registry starts each service after those it follows and refuses contradictions."""
+
+from __future__ import annotations
+
+import pytest
+
+from lienthong.registry import RegistryError, ServiceSpec, _in_start_order
+
+
+def spec(name: str, port: int, *follows: str) -> ServiceSpec:
+    return ServiceSpec(name=name, summary=name, module=f"m.{name}", default_port=port,
+                       grpc_services=(), follows=follows)
+
+
+def order(*specs: ServiceSpec) -> list[str]:
+    return [s.name for s in _in_start_order({s.name: s for s in specs})]
+
+
+def test_services_start_by_port_and_after_the_services_they_follow() -> None:
+    assert order(spec("documents", 50051, "signatures", "identity"), spec("identity", 50053),
+                 spec("signatures", 50052, "identity")) == ["identity", "signatures", "documents"]
+
+
+@pytest.mark.parametrize(("specs", "message"), [
+    ((spec("a", 1), spec("b", 1)), "both take port 1"),
+    ((spec("a", 1, "ghost"),), "follows ghost, which no package registers"),
+    ((spec("a", 1, "b"), spec("b", 2, "a")), "cycle"),
+])
+def test_a_contradiction_is_refused_naming_it(specs: tuple[ServiceSpec, ...],
+                                              message: str) -> None:
+    with pytest.raises(RegistryError, match=message):
+        order(*specs)
+
+
+def test_the_installed_services_are_identity_then_dossiers() -> None:
+    from lienthong import registry
+
+    assert registry.names()[:2] == ["identity", "dossiers"]
+    with pytest.raises(KeyError, match="registered: identity, dossiers"):
+        registry.service("archive")
