@@ -7,11 +7,13 @@ not done at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
 import time
 import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import event
@@ -63,48 +65,66 @@ def validate_request_id(request_id: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Command:
+    """One call of a command: its method name, its payload and its request id.
+
+    Given once, to :meth:`IdempotentApplication.run_command`, which hands it
+    to the command's ``execute``; :meth:`~IdempotentApplication.save_command`
+    records it from there, so the name and payload looked up are the ones saved.
+    """
+
+    method: str
+    #: What makes two requests the same one (request id excluded).
+    payload: Mapping[str, Any]
+    request_id: str = ""
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        return fingerprint(self.payload)
+
+
 class IdempotentApplication(ServiceApplication):
     """A service application whose commands may carry a request id."""
 
-    def previous_result(self, request_id: str, method: str,
-                        payload: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The stored result of this request id, or None if it is new.
+    def previous_result(self, command: Command) -> dict[str, Any] | None:
+        """The stored result of the command's request id, or None if it is new.
 
         Raises InvalidArgument when the id was used for a different request.
         """
-        if not request_id:
+        if not command.request_id:
             return None
-        validate_request_id(request_id)
-        record_id = request_record_id(request_id)
-        record: RequestRecord | None = self.get_or_none(record_id)
+        validate_request_id(command.request_id)
+        record: RequestRecord | None = self.get_or_none(request_record_id(command.request_id))
         if record is None:
             return None
-        if record.method != method or record.fingerprint != fingerprint(payload):
+        if record.method != command.method or record.fingerprint != command.fingerprint:
             raise InvalidArgument.single(
                 "request_id", "REQUEST_ID_REUSED",
-                f"request id {request_id!r} was already used for a different "
+                f"request id {command.request_id!r} was already used for a different "
                 f"{record.method} request",
             )
         return record.result
 
     def run_command(self, request_id: str, method: str, payload: Mapping[str, Any],
-                    execute: Callable[[], dict[str, Any]], *, reason: str = "",
+                    execute: Callable[[Command], dict[str, Any]], *, reason: str = "",
                     attempts: int = 3) -> dict[str, Any]:
         """Run a command once per request id, retrying when a concurrent command won.
 
-        ``execute`` loads what it needs, changes it and returns
-        :meth:`save_command`'s result. A retry of a request that is done (or
-        that finished while this one ran) gets the first answer.
+        ``execute(command)`` loads what it needs, changes it and returns
+        ``save_command(command, result, *aggregates)``. A retry of a request
+        that is done (or that finished while this one ran) gets the first answer.
         """
+        command = Command(method, payload, request_id)
         for attempt in range(1, attempts + 1):
-            if (done := self.previous_result(request_id, method, payload)) is not None:
+            if (done := self.previous_result(command)) is not None:
                 return done
             # Every command belongs to a chain: the caller's, or one it starts.
             correlation = current().correlation_id or request_id or str(uuid.uuid4())
             try:
                 with audit_scope(request_id=request_id, reason=reason,
                                  correlation_id=correlation):
-                    return execute()
+                    return execute(command)
             except Conflict:
                 # Another command saved first: run again on the state it left, after
                 # a short random pause so that competitors do not collide again.
@@ -113,19 +133,19 @@ class IdempotentApplication(ServiceApplication):
                 time.sleep(random.uniform(0, 0.002 * attempt))
             except AlreadyExists:
                 # Perhaps the same request, finishing first under another connection.
-                if (done := self.previous_result(request_id, method, payload)) is not None:
+                if (done := self.previous_result(command)) is not None:
                     return done
                 raise
         raise AssertionError  # unreachable: the last attempt returns or raises
 
-    def save_command(self, request_id: str, method: str, payload: Mapping[str, Any],
-                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
+    def save_command(self, command: Command, result: dict[str, Any],
+                     *aggregates: Any) -> dict[str, Any]:
         """Save the command's aggregates and its request record in one transaction."""
         objs = list(aggregates)
-        if request_id:
+        if command.request_id:
             objs.append(RequestRecord(
-                request_id=request_id, method=method, fingerprint=fingerprint(payload),
-                result=result,
+                request_id=command.request_id, method=command.method,
+                fingerprint=command.fingerprint, result=result,
             ))
         try:
             self.save(*objs)

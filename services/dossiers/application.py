@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.events.consumer import TrackingApplication
 from lienthong.eventstore import HistoryItem, derived_id
-from lienthong.idempotency import IdempotentApplication
+from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
 
@@ -127,7 +127,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         violations.raise_if_any()
         assert receiving_id is not None and competent_id is not None
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             now = self.clock()
             procedure = self.get_procedure(procedure_code)
             version = procedure.version_on(now.astimezone(VIETNAM_TIME).date())
@@ -157,8 +157,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                     receiving_unit_id=receiving.id, competent_unit_id=competent.id,
                     processing_working_days=version.processing_working_days,
                     submitted_documents=list(submitted_documents), submitted_at=now)
-                return self.save_command(request_id, "SubmitDossier", payload,
-                                         {"dossier_id": str(dossier.id)}, counter, dossier)
+                return self.save_command(command, {"dossier_id": str(dossier.id)}, counter,
+                                         dossier)
 
         done = self.run_command(request_id, "SubmitDossier", payload, execute, reason=reason,
                                 attempts=SUBMIT_ATTEMPTS)
@@ -186,7 +186,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         moved = []
         self.index.catch_up()
         for dossier_id in self.index.open_dossiers_of(unit.id):
-            def execute(dossier_id: UUID = dossier_id) -> dict[str, Any]:
+            def execute(command: Command, dossier_id: UUID = dossier_id) -> dict[str, Any]:
                 dossier = self.get_dossier_aggregate(dossier_id)
                 if dossier.is_open and unit.id in (dossier.holder_unit_id,
                                                    dossier.competent_unit_id,
@@ -194,7 +194,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                     assert unit.default_successor_id is not None
                     dossier.move_on_reorganisation(unit.id, unit.default_successor_id,
                                                    unit.retired_on, self.clock())
-                    self.save_command("", "MoveStrandedDossier", {}, {}, dossier)
+                    self.save_command(command, {}, dossier)
                 return {}
             self.run_command("", "MoveStrandedDossier", {}, execute,
                              reason=f"{unit.display_name} was {unit.retirement}")
@@ -231,11 +231,10 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         """Load a dossier, apply one change, save it with the request record."""
         uid = parse_uuid(dossier_id, "dossier_id")
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             dossier = self.get_dossier_aggregate(uid)
             change(dossier, self.clock())
-            return self.save_command(request_id, method, {"dossier_id": dossier_id, **payload},
-                                     {"dossier_id": str(uid)}, dossier)
+            return self.save_command(command, {"dossier_id": str(uid)}, dossier)
 
         self.run_command(request_id, method, {"dossier_id": dossier_id, **payload}, execute,
                          reason=reason)

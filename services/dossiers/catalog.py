@@ -30,7 +30,7 @@ from .domain.procedure import (
 if TYPE_CHECKING:
     import datetime as dt
 
-    from lienthong.idempotency import IdempotentApplication
+    from lienthong.idempotency import Command, IdempotentApplication
 
     _Application = IdempotentApplication
 else:
@@ -108,14 +108,13 @@ class CatalogCommands(_Application):
         payload = {"procedure_code": procedure_code, "first_version": asdict(first_version)}
         code, spec = validate_new_procedure(procedure_code, first_version)
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             if self.exists(procedure_id(code)):
                 msg = f"procedure_code: procedure {code} is in the catalogue already"
                 raise AlreadyExists(msg, reason="PROCEDURE_ALREADY_EXISTS",
                                     metadata={"code": code, "field": "procedure_code"})
             procedure = Procedure.create(code, spec)
-            return self.save_command(request_id, "CreateProcedure", payload,
-                                     {"procedure_code": code}, procedure)
+            return self.save_command(command, {"procedure_code": code}, procedure)
 
         done = self.run_command(request_id, "CreateProcedure", payload, execute, reason=reason)
         return str(done["procedure_code"])
@@ -126,11 +125,10 @@ class CatalogCommands(_Application):
         payload = {"procedure_code": procedure_code, "version": asdict(version)}
         code, spec = validate_new_version(procedure_code, version)
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             procedure = self.get_procedure(code)
             added = procedure.add_version(spec)
-            return self.save_command(request_id, "AddProcedureVersion", payload,
-                                     {"version": added.version}, procedure)
+            return self.save_command(command, {"version": added.version}, procedure)
 
         done = self.run_command(request_id, "AddProcedureVersion", payload, execute,
                                 reason=reason)

@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from lienthong.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from lienthong.eventstore import HistoryItem, derived_id
-from lienthong.idempotency import IdempotentApplication
+from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import today_in_vietnam
 
@@ -121,11 +121,10 @@ class IdentityApplication(IdempotentApplication):
                       request_id: str = "", reason: str = "") -> UUID:
         payload = {"spec": spec, "effective_date": effective_date}
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             unit, registers = self._form_unit(spec, effective_date, request_id, 0,
                                               predecessors=[])
-            return self.save_command(request_id, "RegisterUnit", payload,
-                                     {"unit_id": str(unit.id)}, unit, *registers)
+            return self.save_command(command, {"unit_id": str(unit.id)}, unit, *registers)
 
         done = self.run_command(request_id, "RegisterUnit", payload, execute, reason=reason)
         return uuid.UUID(done["unit_id"])
@@ -141,11 +140,10 @@ class IdentityApplication(IdempotentApplication):
         violations.raise_if_any()
         assert uid is not None and name is not None
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             unit = self._get_unit(uid, "unit_id")
             unit.rename(name, effective_date)
-            return self.save_command(request_id, "RenameUnit", payload,
-                                     {"unit_id": str(uid)}, unit)
+            return self.save_command(command, {"unit_id": str(uid)}, unit)
 
         self.run_command(request_id, "RenameUnit", payload, execute, reason=reason)
         return uid
@@ -169,7 +167,7 @@ class IdentityApplication(IdempotentApplication):
             msg = "a unit cannot be merged into itself"
             raise LineageCycleError(msg, metadata={"unit_id": str(existing_id)})
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             sources = [self._get_active(s, f"source_unit_ids[{i}]")
                        for i, s in enumerate(sources_ids)]
             if existing_id is not None:
@@ -186,8 +184,7 @@ class IdentityApplication(IdempotentApplication):
                 source.merge_into(successor.id, effective_date)
             result = {"successor_id": str(successor.id),
                       "source_ids": [str(s) for s in sources_ids]}
-            return self.save_command(request_id, "MergeUnits", payload, result,
-                                     successor, *sources, *registers)
+            return self.save_command(command, result, successor, *sources, *registers)
 
         done = self.run_command(request_id, "MergeUnits", payload, execute, reason=reason)
         return uuid.UUID(done["successor_id"]), [uuid.UUID(s) for s in done["source_ids"]]
@@ -268,7 +265,7 @@ class IdentityApplication(IdempotentApplication):
             msg = "a unit cannot be one of its own successors"
             raise LineageCycleError(msg, metadata={"unit_id": str(min(cycle))})
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             prefixes = [f"divisions[{n}]." if batch else "" for n in range(len(orders))]
             sources = [self._get_active(sid, f"{prefixes[n]}unit_id")
                        for n, sid in enumerate(source_ids)]
@@ -302,8 +299,7 @@ class IdentityApplication(IdempotentApplication):
                 sources[n].divide([u.id for u in units], default.id, effective_date)
                 results.append((default.id, [u.id for u in units]))
             result = {"divisions": [[str(d), [str(s) for s in ss]] for d, ss in results]}
-            return self.save_command(request_id, method, payload, result,
-                                     *sources, *formed.values(), *registers)
+            return self.save_command(command, result, *sources, *formed.values(), *registers)
 
         done = self.run_command(request_id, method, payload, execute, reason=reason)
         return [(uuid.UUID(d), [uuid.UUID(s) for s in ss]) for d, ss in done["divisions"]]
@@ -346,7 +342,7 @@ class IdentityApplication(IdempotentApplication):
         violations.raise_if_any()
         assert uid is not None and code is not None and effective_date is not None
 
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             unit = self._get_active(uid, "unit_id")
             if unit.agency_code and unit.agency_code != code.value and not reason.strip():
                 raise InvalidArgument.single(
@@ -371,8 +367,7 @@ class IdentityApplication(IdempotentApplication):
             changed = unit.assign_agency_code(
                 code.value, effective_date, provisional=provisional,
                 decision_number=decision_number.strip(), decision_date=decision_date)
-            return self.save_command(request_id, "AssignAgencyCode", payload,
-                                     {"unit_id": str(unit.id), "changed": changed},
+            return self.save_command(command, {"unit_id": str(unit.id), "changed": changed},
                                      *([unit] if changed else []), *registers)
 
         self.run_command(request_id, "AssignAgencyCode", payload, execute, reason=reason)
@@ -397,13 +392,12 @@ class IdentityApplication(IdempotentApplication):
         if uid == successor_id:
             msg = "a unit cannot take over its own records"
             raise LineageCycleError(msg, metadata={"unit_id": str(uid)})
-        def execute() -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
             unit = self._get_active(uid, "unit_id")
             successor = self._get_active(successor_id, "records_successor_unit_id")
             unit.dissolve(successor.id, effective_date)
             successor.absorb([unit.id], effective_date)
-            return self.save_command(request_id, "DissolveUnit", payload,
-                                     {"unit_id": str(uid)}, unit, successor)
+            return self.save_command(command, {"unit_id": str(uid)}, unit, successor)
 
         self.run_command(request_id, "DissolveUnit", payload, execute, reason=reason)
         return uid

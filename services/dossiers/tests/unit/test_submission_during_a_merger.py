@@ -9,6 +9,7 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import Tracking
 
 from lienthong.events.consumer import ConsumedEvent
+from lienthong.idempotency import Command
 from lienthong.services.dossiers.application import DossiersApplication
 from lienthong.services.dossiers.consumers import IdentityConsumer, handlers
 
@@ -19,13 +20,13 @@ class MergerMidSubmission(DossiersApplication):
     merging: tuple[Any, Any] | None = None
     sweep_before_the_submission_commits = False
 
-    def save_command(self, request_id: str, method: str, payload: Any,
-                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
-        if method == "SubmitDossier" and self.merging is not None:
+    def save_command(self, command: Command, result: dict[str, Any],
+                     *aggregates: Any) -> dict[str, Any]:
+        if command.method == "SubmitDossier" and self.merging is not None:
             unit, successor = self.merging
             self.merging = None
             retire_as_the_consumer_does(self, unit, successor)
-        return super().save_command(request_id, method, payload, result, *aggregates)
+        return super().save_command(command, result, *aggregates)
 
 
 def retire_as_the_consumer_does(app: DossiersApplication, unit: Any, successor: Any) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from test_submission_during_a_merger import retire_as_the_consumer_does
 
 from lienthong.events.consumer import ConsumedEvent
+from lienthong.idempotency import Command
 from lienthong.identity.v1 import events_pb2
 from lienthong.services.dossiers.application import DossiersApplication
 from lienthong.services.dossiers.consumers import DURABLE, IDENTITY_STREAM, IdentityConsumer
@@ -34,13 +35,13 @@ class MergerMidTransfer(DossiersApplication):
 
     merging: tuple[Any, Any] | None = None
 
-    def save_command(self, request_id: str, method: str, payload: Any,
-                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
-        if method == "TransferDossier" and self.merging is not None:
+    def save_command(self, command: Command, result: dict[str, Any],
+                     *aggregates: Any) -> dict[str, Any]:
+        if command.method == "TransferDossier" and self.merging is not None:
             unit, successor = self.merging
             self.merging = None
             retire_as_the_consumer_does(self, unit, successor)
-        return super().save_command(request_id, method, payload, result, *aggregates)
+        return super().save_command(command, result, *aggregates)
 
 
 def new_ward(app: DossiersApplication, hanoi: uuid.UUID) -> uuid.UUID:

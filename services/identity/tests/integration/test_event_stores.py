@@ -17,9 +17,11 @@ from lienthong.services.identity.domain.codes import Level
 from lienthong.services.identity.projections import FRESHNESS_S, UnitFilter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterator
     from pathlib import Path
     from uuid import UUID
+
+    from lienthong.idempotency import Command
 
 REFORM = dt.date(2025, 7, 1)
 BEFORE = dt.date(2025, 6, 30)
@@ -220,12 +222,12 @@ class PausedSave(IdentityApplication):
         self.waiting = threading.Event()
         self.resume = threading.Event()
 
-    def save_command(self, request_id: str, method: str, payload: Mapping[str, Any],
-                     result: dict[str, Any], *aggregates: Any) -> dict[str, Any]:
+    def save_command(self, command: Command, result: dict[str, Any],
+                     *aggregates: Any) -> dict[str, Any]:
         if threading.current_thread() is self.paused:
             self.waiting.set()
             self.resume.wait(timeout=JOIN_TIMEOUT)
-        return super().save_command(request_id, method, payload, result, *aggregates)
+        return super().save_command(command, result, *aggregates)
 
 
 class PausedAfterLookup(IdentityApplication):
@@ -237,9 +239,8 @@ class PausedAfterLookup(IdentityApplication):
         self.waiting = threading.Event()
         self.resume = threading.Event()
 
-    def previous_result(self, request_id: str, method: str,
-                        payload: Mapping[str, Any]) -> dict[str, Any] | None:
-        found = super().previous_result(request_id, method, payload)
+    def previous_result(self, command: Command) -> dict[str, Any] | None:
+        found = super().previous_result(command)
         if threading.current_thread() is self.paused:
             self.paused = None  # only the first look-up pauses
             self.waiting.set()
