@@ -42,8 +42,9 @@ test-integration: install ## Integration tests (real sockets, SQLite, PostgreSQL
 e2e: install ## End-to-end tests against a platform started as `make up` does
 	$(PY) -m pytest e2e --target local $(PYTEST_ARGS)
 
-lint: install ## ruff
+lint: install ## ruff, and the layers' import contracts (.importlinter) on the package as it ships
 	$(BIN)/ruff check libs services e2e deploy
+	$(PY) -m lienthong.importcheck
 
 helm: install ## A helm binary: the one on PATH, else a pinned Helm 4 fetched once into .venv/bin
 	$(PY) -m lienthong.helmbin
