@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def check(site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -25,6 +22,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 broken" in done.stdout
     return site
+
+
+def test_every_package_folder_is_installed(site: Path) -> None:
+    """A package folder the build missed would vanish from the images."""
+    repo = Path(__file__).parents[3]
+    roots = {"lienthong": repo / "libs" / "lienthong", "lienthong/services": repo / "services"}
+    missing = [
+        f"{name}/{init.parent.relative_to(root)}"
+        for name, root in roots.items() for init in root.rglob("__init__.py")
+        if "tests" not in init.relative_to(root).parts
+        and not (site / name / init.relative_to(root)).is_file()]
+    assert missing == []
 
 
 @pytest.mark.parametrize(("module", "line", "contract"), [
