@@ -27,15 +27,14 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
 
+from lienthong.pgtemp import ThrowAwayDatabase, unreachable
 from lienthong.ports import free_port
-from lienthong.testing.postgres import DEFAULT_TEST_DSN, with_database
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -381,20 +380,15 @@ class CpuMeter:
 
 # -- PostgreSQL -----------------------------------------------------------------
 
-
-def default_admin_dsn() -> str:
-    return os.environ.get("LIENTHONG_TEST_POSTGRES_DSN", DEFAULT_TEST_DSN)
+#: A throw-away database on the server the benchmark is given, as the tests make theirs.
+BenchDatabase = ThrowAwayDatabase
 
 
 def require_postgres(dsn: str, timeout: float = 3.0) -> None:
     """Raise :class:`BenchError` with the server's answer when it is unreachable."""
-    try:
-        with psycopg.connect(dsn, connect_timeout=timeout) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error as error:
-        reason = str(error).strip() or type(error).__name__
+    if (reason := unreachable(dsn, timeout)) is not None:
         msg = f"PostgreSQL is unreachable at {redact_dsn(dsn)}: {reason}"
-        raise BenchError(msg) from None
+        raise BenchError(msg)
 
 
 def redact_dsn(dsn: str) -> str:
@@ -404,29 +398,6 @@ def redact_dsn(dsn: str) -> str:
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}{':***' if ':' in credentials else ''}@{host}"
     return dsn
-
-
-class BenchDatabase:
-    """CREATE DATABASE on entry, DROP DATABASE (FORCE) on exit, on the given server.
-
-    Like :class:`lienthong.testing.postgres.TemporaryDatabase`, with the
-    administrative DSN given rather than read from the test environment.
-    """
-
-    def __init__(self, admin_dsn: str, prefix: str = "lienthong_bench") -> None:
-        self.admin_dsn = admin_dsn
-        self.name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-        self.dsn = with_database(admin_dsn, self.name)
-
-    def __enter__(self) -> BenchDatabase:
-        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(self.name)))
 
 
 def raw_pg_insert(dsn: str, *, connections: int, seconds: float | None = None,
