@@ -8,6 +8,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The types (AIP-123) of the records an error may name, by kind: the kind of
+#: ``NotFound(kind, id)``, or of a ``<kind>_id`` in an error's metadata.
+RESOURCE_TYPES = {
+    "unit": "identity.lienthong.vn/Unit",
+    "code": "identity.lienthong.vn/Code",
+    "dossier": "dossiers.lienthong.vn/Dossier",
+    "procedure": "dossiers.lienthong.vn/Procedure",
+    "procedure_version": "dossiers.lienthong.vn/ProcedureVersion",
+    "request": "lienthong.vn/Request",
+    "aggregate": "lienthong.vn/Aggregate",
+    "event": "lienthong.vn/Event",
+    "checkpoint": "lienthong.vn/Checkpoint",
+}
+
+#: Metadata keys that name the record an error is about, and its kind; when an
+#: error names several, the first listed is the one it is about (a dossier
+#: refused for its unit's sake is about the dossier).
+RESOURCE_KEYS = (
+    ("dossier_id", "dossier"),
+    ("procedure_code", "procedure"),
+    ("unit_id", "unit"),
+    ("holder_unit_id", "unit"),
+    ("notification_id", "event"),
+)
+
+
+def resource_type(kind: str) -> str:
+    """The full type of a kind of record (``dossier`` -> ``dossiers.lienthong.vn/Dossier``)."""
+    return RESOURCE_TYPES.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """The record an error is about: its type and its id."""
+
+    type: str
+    id: str
+
+    @property
+    def name(self) -> str:
+        """Type and id in one string (``dossiers.lienthong.vn/Dossier/<id>``)."""
+        return f"{self.type}/{self.id}"
+
 
 class LienthongError(Exception):
     """Base of the errors a caller may see. ``reason`` is UPPER_SNAKE."""
@@ -21,6 +64,16 @@ class LienthongError(Exception):
         if reason is not None:
             self.reason = reason
         self.metadata: dict[str, str] = dict(metadata or {})
+
+    @property
+    def resource(self) -> Resource | None:
+        """The record the error is about, as its metadata names it (None if it names none)."""
+        if self.metadata.get("resource_type") and self.metadata.get("resource_id"):
+            return Resource(self.metadata["resource_type"], self.metadata["resource_id"])
+        for key, kind in RESOURCE_KEYS:
+            if value := self.metadata.get(key):
+                return Resource(resource_type(kind), value)
+        return None
 
 
 @dataclass(frozen=True)
@@ -60,13 +113,14 @@ class NotFound(LienthongError):
 
     reason = "NOT_FOUND"
 
-    def __init__(self, resource_type: str, resource_id: str) -> None:
+    def __init__(self, kind: str, resource_id: str) -> None:
         super().__init__(
-            f"{resource_type} {resource_id!r} was not found",
-            reason=f"{resource_type.upper()}_NOT_FOUND",
-            metadata={"resource_type": resource_type, "resource_id": resource_id},
+            f"{kind} {resource_id!r} was not found",
+            reason=f"{kind.upper()}_NOT_FOUND",
+            metadata={"resource_type": resource_type(kind), "resource_id": resource_id},
         )
-        self.resource_type = resource_type
+        self.kind = kind
+        self.resource_type = resource_type(kind)
         self.resource_id = resource_id
 
 

@@ -20,7 +20,7 @@ from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
 
 from lienthong.audit import audit_scope, current
-from lienthong.errors import AlreadyExists, Conflict, InvalidArgument
+from lienthong.errors import AlreadyExists, Conflict, InvalidArgument, resource_type
 from lienthong.eventstore import AuditedAggregate, ServiceApplication, derived_id
 
 if TYPE_CHECKING:
@@ -99,11 +99,15 @@ class IdempotentApplication(ServiceApplication):
         if record is None:
             return None
         if record.method != command.method or record.fingerprint != command.fingerprint:
-            raise InvalidArgument.single(
+            reused = InvalidArgument.single(
                 "request_id", "REQUEST_ID_REUSED",
                 f"request id {command.request_id!r} was already used for a different "
                 f"{record.method} request",
             )
+            # Names the request the id belongs to, the way every error names its record.
+            reused.metadata.update(resource_type=resource_type("request"),
+                                   resource_id=command.request_id)
+            raise reused
         return record.result
 
     def run_command(self, request_id: str, method: str, payload: Mapping[str, Any],

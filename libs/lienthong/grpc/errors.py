@@ -1,8 +1,10 @@
 """Errors as ``google.rpc.Status`` with details (AIP-193).
 
 Every error carries an ``ErrorInfo`` (reason UPPER_SNAKE, domain
-``lienthong.vn``); bad input adds ``BadRequest`` field violations. Nothing
-else of an exception (no stack trace, no class name) leaves the server.
+``lienthong.vn``; ``resource_type`` and ``resource_id`` in its metadata when
+it is about a record); bad input adds ``BadRequest`` field violations, a rule
+of the domain a ``PreconditionFailure`` naming the record. Nothing else of an
+exception (no stack trace, no class name) leaves the server.
 """
 
 from __future__ import annotations
@@ -47,8 +49,13 @@ def _pack(message: object) -> any_pb2.Any:
 def status_for(error: LienthongError) -> grpc.Status:
     """The gRPC status a domain error becomes."""
     code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.INTERNAL)
+    resource = error.resource
+    metadata = dict(error.metadata)
+    if resource is not None:
+        metadata.setdefault("resource_type", resource.type)
+        metadata.setdefault("resource_id", resource.id)
     details = [_pack(error_details_pb2.ErrorInfo(
-        reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))]
+        reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata))]
     if isinstance(error, InvalidArgument):
         details.append(_pack(error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(
@@ -56,12 +63,12 @@ def status_for(error: LienthongError) -> grpc.Status:
             for v in error.violations
         ])))
     if isinstance(error, FailedPrecondition):
+        # The subject names the record the rule protects: a dossier, a unit, a procedure...
+        # A refusal that names no record may still name a code (a procedure's, an agency's).
+        subject = resource.name if resource is not None else error.metadata.get("code", "")
         details.append(_pack(error_details_pb2.PreconditionFailure(violations=[
             error_details_pb2.PreconditionFailure.Violation(
-                type=error.reason,
-                subject=next((error.metadata[k] for k in ("unit_id", "holder_unit_id", "code")
-                              if k in error.metadata), ""),
-                description=error.message)
+                type=error.reason, subject=subject, description=error.message)
         ])))
     return rpc_status.to_status(status_pb2.Status(code=code, message=error.message,
                                                   details=details))
@@ -86,10 +93,15 @@ def deadline_status() -> grpc.Status:
 
 
 def error_details(error: grpc.RpcError) -> dict[str, object]:
-    """For clients and tests: the ErrorInfo and field violations of a failed call."""
+    """For clients and tests: the ErrorInfo, field and precondition violations of a failed call.
+
+    ``metadata`` holds ``resource_type`` and ``resource_id`` when the error is
+    about a record (``dossiers.lienthong.vn/Dossier`` and the dossier's id); a
+    precondition violation is ``(reason, "<resource_type>/<resource_id>")``.
+    """
     status = rpc_status.from_call(error)  # type: ignore[arg-type]
     found: dict[str, object] = {"code": error.code(), "reason": "", "metadata": {},
-                                "field_violations": []}
+                                "field_violations": [], "precondition_violations": []}
     if status is None:
         return found
     for detail in status.details:
@@ -102,4 +114,8 @@ def error_details(error: grpc.RpcError) -> dict[str, object]:
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
             found["field_violations"] = [(v.field, v.reason) for v in bad.field_violations]
+        elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+            failure = error_details_pb2.PreconditionFailure()
+            detail.Unpack(failure)
+            found["precondition_violations"] = [(v.type, v.subject) for v in failure.violations]
     return found

@@ -210,7 +210,8 @@ def test_an_unknown_aggregate_is_not_found(audit: pb_grpc.AuditServiceStub) -> N
             (audit.GetAggregateState, pb.GetAggregateStateRequest(aggregate_id=missing))]:
         found = refused(call, request)
         assert (found["code"], found["metadata"]) == (
-            grpc.StatusCode.NOT_FOUND, {"resource_type": "aggregate", "resource_id": missing})
+            grpc.StatusCode.NOT_FOUND,
+            {"resource_type": "lienthong.vn/Aggregate", "resource_id": missing})
 
 
 # -- export --------------------------------------------------------------------------------

@@ -73,14 +73,17 @@ def test_every_error_carries_an_error_info_with_its_reason_and_the_domain() -> N
 
     assert info.reason == "AGENCY_CODE_IN_USE"
     assert info.domain == ERROR_DOMAIN == "lienthong.vn"
-    assert dict(info.metadata) == {"code": "000.00.01.H26", "holder_unit_id": "u-1"}
+    assert dict(info.metadata) == {"code": "000.00.01.H26", "holder_unit_id": "u-1",
+                                   "resource_type": "identity.lienthong.vn/Unit",
+                                   "resource_id": "u-1"}
 
 
 def test_an_unknown_id_names_the_resource_in_its_reason() -> None:
     [info] = detail(status_for(NotFound("unit", "abc")), error_details_pb2.ErrorInfo)
 
     assert info.reason == "UNIT_NOT_FOUND"
-    assert dict(info.metadata) == {"resource_type": "unit", "resource_id": "abc"}
+    assert dict(info.metadata) == {"resource_type": "identity.lienthong.vn/Unit",
+                                   "resource_id": "abc"}
 
 
 def test_bad_input_lists_every_field_violation() -> None:
@@ -119,8 +122,49 @@ def test_a_rule_of_the_domain_names_the_unit_it_concerns() -> None:
     [failure] = detail(status, error_details_pb2.PreconditionFailure)
 
     assert [(v.type, v.subject, v.description) for v in failure.violations] == [
-        ("UNIT_RETIRED", "u-7", "unit u-7 was merged")]
+        ("UNIT_RETIRED", "identity.lienthong.vn/Unit/u-7", "unit u-7 was merged")]
     assert detail(status, error_details_pb2.BadRequest) == []
+
+
+@pytest.mark.parametrize(("metadata", "resource_type", "resource_id"), [
+    # A dossier refused for its unit's sake is about the dossier.
+    ({"dossier_id": "d-1", "unit_id": "u-1", "command": "approve"},
+     "dossiers.lienthong.vn/Dossier", "d-1"),
+    ({"procedure_code": "1.001193"}, "dossiers.lienthong.vn/Procedure", "1.001193"),
+    ({"code": "20194", "holder_unit_id": "u-2"}, "identity.lienthong.vn/Unit", "u-2"),
+    ({"notification_id": "41"}, "lienthong.vn/Event", "41"),
+    # An error may name its record outright, with a type of its own.
+    ({"resource_type": "documents.lienthong.vn/Document", "resource_id": "doc-1",
+      "dossier_id": "d-1"}, "documents.lienthong.vn/Document", "doc-1"),
+])
+def test_a_refusal_names_the_record_it_is_about(metadata: dict[str, str], resource_type: str,
+                                                resource_id: str) -> None:
+    status = status_for(FailedPrecondition("refused", reason="SOME_RULE", metadata=metadata))
+
+    [info] = detail(status, error_details_pb2.ErrorInfo)
+    [failure] = detail(status, error_details_pb2.PreconditionFailure)
+    assert (info.metadata["resource_type"], info.metadata["resource_id"]) == (
+        resource_type, resource_id)
+    assert [(v.type, v.subject) for v in failure.violations] == [
+        ("SOME_RULE", f"{resource_type}/{resource_id}")]
+
+
+def test_a_refusal_naming_no_record_says_so_by_naming_none() -> None:
+    status = status_for(FailedPrecondition("the lineage loops", reason="LINEAGE_CYCLE"))
+
+    [info] = detail(status, error_details_pb2.ErrorInfo)
+    [failure] = detail(status, error_details_pb2.PreconditionFailure)
+    assert dict(info.metadata) == {}
+    assert failure.violations[0].subject == ""
+
+
+def test_a_refusal_naming_only_a_code_keeps_the_code_as_its_subject() -> None:
+    error = FailedPrecondition("2.002154: no version in force", reason="NO_VERSION_IN_FORCE",
+                               metadata={"code": "2.002154"})
+
+    [failure] = detail(status_for(error), error_details_pb2.PreconditionFailure)
+
+    assert failure.violations[0].subject == "2.002154"
 
 
 def test_only_bad_input_carries_field_violations() -> None:

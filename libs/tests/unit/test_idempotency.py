@@ -64,6 +64,9 @@ def test_a_request_id_used_for_another_request_is_refused(reuse: Any) -> None:
 
     assert refused.value.reason == "REQUEST_ID_REUSED"
     assert "WriteNote" in refused.value.message
+    assert refused.value.metadata == {"field": "request_id",
+                                      "resource_type": "lienthong.vn/Request",
+                                      "resource_id": "r-1"}
 
 
 def test_without_a_request_id_each_call_runs() -> None:

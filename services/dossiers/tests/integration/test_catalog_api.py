@@ -231,7 +231,8 @@ def test_rules_of_the_catalogue_are_failed_preconditions(
         grpc.StatusCode.ALREADY_EXISTS, "PROCEDURE_ALREADY_EXISTS")
     assert (missing["code"], missing["reason"]) == (
         grpc.StatusCode.NOT_FOUND, "PROCEDURE_NOT_FOUND")
-    assert missing["metadata"] == {"resource_type": "procedure", "resource_id": "2.002154"}
+    assert missing["metadata"] == {"resource_type": "dossiers.lienthong.vn/Procedure",
+                                   "resource_id": "2.002154"}
     assert len(stub.GetProcedure(pb.GetProcedureRequest(procedure_code=LAND),
                                  timeout=TIMEOUT).versions) == 2
 

@@ -267,7 +267,7 @@ def test_the_other_endings_through_grpc(stub: pb_grpc.DossierServiceStub, desk: 
 
 # -- refusals through gRPC -------------------------------------------------------------
 
-def test_an_illegal_transition_is_failed_precondition_naming_command_and_status(
+def test_an_illegal_transition_is_failed_precondition_naming_dossier_command_and_status(
         stub: pb_grpc.DossierServiceStub, desk: Any) -> None:
     d = submit(stub, desk).dossier_id
     before = desk.app.recorder.max_notification_id()
@@ -278,7 +278,11 @@ def test_an_illegal_transition_is_failed_precondition_naming_command_and_status(
     assert details["code"] == grpc.StatusCode.FAILED_PRECONDITION
     assert details["reason"] == "ILLEGAL_TRANSITION"
     assert details["metadata"] == {"dossier_id": d, "command": "approve", "status": "NEW",
-                                   "status_code": "1"}
+                                   "status_code": "1",
+                                   "resource_type": "dossiers.lienthong.vn/Dossier",
+                                   "resource_id": d}
+    assert details["precondition_violations"] == [
+        ("ILLEGAL_TRANSITION", f"dossiers.lienthong.vn/Dossier/{d}")]
     assert "approve" in details["message"] and "new" in details["message"]
     assert desk.app.recorder.max_notification_id() == before
 

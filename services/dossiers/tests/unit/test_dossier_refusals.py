@@ -251,7 +251,8 @@ def test_a_malformed_procedure_code_is_invalid(desk: Any) -> None:
 def test_every_command_on_an_unknown_dossier_is_not_found(desk: Any, command: str) -> None:
     error = refused(desk, NotFound, "DOSSIER_NOT_FOUND",
                     lambda: desk.command(command, uuid.UUID(int=7)))
-    assert error.metadata == {"resource_type": "dossier", "resource_id": str(uuid.UUID(int=7))}
+    assert error.metadata == {"resource_type": "dossiers.lienthong.vn/Dossier",
+                              "resource_id": str(uuid.UUID(int=7))}
 
 
 @pytest.mark.parametrize("command", COMMANDS)

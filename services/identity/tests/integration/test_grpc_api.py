@@ -364,7 +364,8 @@ def test_an_unknown_id_or_code_is_not_found(stub: pb_grpc.IdentityServiceStub) -
         assert details["code"] == grpc.StatusCode.NOT_FOUND
         assert details["domain"] == ERROR_DOMAIN
     assert unit["reason"] == history["reason"] == "UNIT_NOT_FOUND"
-    assert unit["metadata"] == {"resource_type": "unit", "resource_id": unknown}
+    assert unit["metadata"] == {"resource_type": "identity.lienthong.vn/Unit",
+                                "resource_id": unknown}
     assert code["reason"] == "CODE_NOT_FOUND"
 
 

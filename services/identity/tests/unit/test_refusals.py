@@ -221,7 +221,7 @@ def test_an_id_that_names_no_unit_is_not_found(
 
     error = refused(app, NotFound, "UNIT_NOT_FOUND", lambda: command(app, unit))
 
-    assert error.metadata["resource_type"] == "unit"
+    assert error.metadata["resource_type"] == "identity.lienthong.vn/Unit"
 
 
 def test_a_code_that_names_no_unit_is_not_found(app: IdentityApplication, province: UUID) -> None:
