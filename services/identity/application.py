@@ -24,6 +24,7 @@ from .domain.codes import (
     AgencyCode,
     Level,
     check_agency_code_for_unit,
+    check_provisional_letter,
     parse_administrative_code,
 )
 from .domain.registry import (
@@ -323,6 +324,8 @@ class IdentityApplication(IdempotentApplication):
             violations.add("agency_code", "REQUIRED", "give the code to assign")
         else:
             code = violations.check(lambda: AgencyCode.parse(agency_code, "agency_code"))
+            if code is not None:
+                violations.check(lambda: check_provisional_letter(code, provisional=provisional))
         today = today_in_vietnam()
         latest = today + dt.timedelta(days=MAX_AGENCY_CODE_LEAD_DAYS)
         if effective_date is None:
@@ -349,14 +352,31 @@ class IdentityApplication(IdempotentApplication):
                     "reason", "REASON_REQUIRED",
                     f"{unit.display_name} already has the agency code {unit.agency_code}; "
                     "say why it changes (the decision, a correction)")
+            if provisional and unit.agency_code and not unit.agency_code_provisional:
+                msg = (f"{unit.display_name} has the official code {unit.agency_code}; a "
+                       "provisional code never replaces an official one")
+                raise FailedPrecondition(msg, reason="AGENCY_CODE_PROVISIONAL_AFTER_OFFICIAL",
+                                         metadata={"unit_id": str(unit.id),
+                                                   "field": "provisional"})
             province = (self._get_unit(unit.province_id, "unit_id")
                         if unit.province_id else None)
-            # A provisional province code says nothing about where an official
-            # code belongs (nor the reverse), so only like is compared with like.
-            province_code = (province.agency_code if province is not None
-                             and province.agency_code_provisional == provisional else "")
-            check_agency_code_for_unit(code, level=unit.level, provisional=provisional,
-                                       province_code=province_code)
+            official_province_code = (province.agency_code if province is not None
+                                      and not province.agency_code_provisional else "")
+            if (unit.level in (Level.COMMUNE, Level.DISTRICT) and not provisional
+                    and not official_province_code):
+                where = province.display_name if province is not None else "its province"
+                msg = (f"{where} has no official agency code yet; a {unit.level.value}'s code "
+                       "is issued under its province's, so give the province its code first")
+                raise FailedPrecondition(msg, reason="PROVINCE_WITHOUT_AGENCY_CODE", metadata={
+                    "unit_id": str(unit.id), "field": "agency_code",
+                    "province_unit_id": str(unit.province_id or "")})
+            check_agency_code_for_unit(
+                code, level=unit.level, provisional=provisional,
+                administrative_unit_code=unit.administrative_unit_code,
+                province_code=official_province_code,
+                province_administrative_code=province.administrative_unit_code
+                if province is not None else "")
+            self._require_under_parent(unit, code, provisional)
             registers: list[Any] = []
             claim: AgencyCodeClaim | None = self.get_or_none(agency_code_claim_id(code.value))
             if claim is None:
@@ -372,6 +392,19 @@ class IdentityApplication(IdempotentApplication):
 
         self.run_command(request_id, "AssignAgencyCode", payload, execute, reason=reason)
         return uid
+
+    def _require_under_parent(self, unit: Unit, code: AgencyCode, provisional: bool) -> None:
+        """An agency's code is issued directly under its parent's, as at registration."""
+        if unit.level is not Level.AGENCY or unit.parent_id is None:
+            return
+        parent = self._get_unit(unit.parent_id, "unit_id")
+        if parent.agency_code and parent.agency_code_provisional == provisional:
+            expected = AgencyCode(parent.agency_code)
+            if code.parent != expected:
+                raise InvalidArgument.single(
+                    "agency_code", "AGENCY_CODE_NOT_UNDER_PARENT",
+                    f"{code} is not issued directly under the parent's code {expected} "
+                    f"(e.g. {expected} -> one more level filled)")
 
     def dissolve_unit(self, unit_id: str, records_successor_id: str, *,
                       effective_date: dt.date | None = None, request_id: str = "",

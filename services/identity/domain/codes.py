@@ -138,15 +138,9 @@ def classify_code(raw: str, field: str = "code") -> tuple[str, str]:
 PROVISIONAL_LETTER = "Z"
 
 
-def check_agency_code_for_unit(code: AgencyCode, *, level: Level, provisional: bool,
-                               province_code: str, field: str = "agency_code") -> None:
-    """The rules that tie an agency code to the unit that takes it.
-
-    A province's People's Committee holds a level-1 code; a commune's (or a
-    former district's) is issued under its province, so it is of a lower
-    level and ends with the province's level-1 segment, when the province
-    has a code. Provisional codes, and only they, use the letter Z.
-    """
+def check_provisional_letter(code: AgencyCode, *, provisional: bool,
+                             field: str = "agency_code") -> None:
+    """Provisional codes, and only they, use the letter Z."""
     if provisional and not code.is_provisional:
         raise CodeError(field, "AGENCY_CODE_PROVISIONAL_LETTER",
                         f"a provisional code has the level-1 letter {PROVISIONAL_LETTER} "
@@ -156,16 +150,38 @@ def check_agency_code_for_unit(code: AgencyCode, *, level: Level, provisional: b
         raise CodeError(field, "AGENCY_CODE_PROVISIONAL_LETTER",
                         f"codes with the level-1 letter {PROVISIONAL_LETTER} are provisional; "
                         "mark the assignment provisional or give the official code")
-    if level is Level.PROVINCE and code.level != 1:
-        raise CodeError(field, "AGENCY_CODE_PROVINCE_LEVEL",
-                        "a province's code is a level-1 code (000.00.00.XNN)")
+
+
+def check_agency_code_for_unit(code: AgencyCode, *, level: Level, provisional: bool,
+                               administrative_unit_code: str, province_code: str,
+                               province_administrative_code: str,
+                               field: str = "agency_code") -> None:
+    """The rules that tie an agency code to the unit that takes it.
+
+    A province's People's Committee holds a level-1 code; a commune's (or a
+    former district's) is issued under its province, so it is of a lower
+    level and ends with the province's level-1 segment: the province's
+    official code for an official code, ``Z<the province's administrative
+    code>`` for a provisional one. A province's provisional code is
+    ``000.00.00.Z<its administrative code>``.
+    """
+    if level is Level.PROVINCE:
+        if code.level != 1:
+            raise CodeError(field, "AGENCY_CODE_PROVINCE_LEVEL",
+                            "a province's code is a level-1 code (000.00.00.XNN)")
+        if provisional and code.parts[3] != PROVISIONAL_LETTER + administrative_unit_code:
+            raise CodeError(field, "AGENCY_CODE_OUTSIDE_PROVINCE",
+                            f"a province's provisional code is 000.00.00.{PROVISIONAL_LETTER}"
+                            f"{administrative_unit_code} (its administrative code)")
     if level in (Level.COMMUNE, Level.DISTRICT):
         if code.level == 1:
             raise CodeError(field, "AGENCY_CODE_LEVEL",
                             f"a {level.value}'s code is issued under its province's "
                             "(level 2 or lower), not at level 1")
-        if province_code and code.parts[3] != AgencyCode(province_code).parts[3]:
+        expected = (PROVISIONAL_LETTER + province_administrative_code if provisional
+                    else AgencyCode(province_code).parts[3] if province_code else "")
+        if expected and code.parts[3] != expected:
             raise CodeError(field, "AGENCY_CODE_OUTSIDE_PROVINCE",
-                            f"must end with the province's level-1 segment "
-                            f"{AgencyCode(province_code).parts[3]} (the province's code is "
-                            f"{province_code})")
+                            f"must end with its province's level-1 segment {expected}"
+                            + ("" if provisional else f" (the province's code is {province_code})"))
+

@@ -56,8 +56,6 @@ async def test_a_commune_takes_dossiers_once_identity_gives_it_a_code(world: Wor
                                 effective_date=dt.date(2025, 7, 1))
     identity.assign_agency_code(str(units["que_vo"]), "000.00.31.H24",
                                 effective_date=dt.date(2025, 7, 1))
-    identity.assign_agency_code(str(units["province"]), "000.00.00.Z24", provisional=True,
-                                effective_date=dt.date(2025, 7, 2), reason="demo")
     identity.assign_agency_code(str(units["cao_son"]), "000.01.01.Z24", provisional=True,
                                 effective_date=dt.date(2025, 7, 2), reason="demo")
     await world.eventually(world.caught_up, "dossiers applied the codes")

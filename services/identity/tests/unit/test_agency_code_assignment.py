@@ -237,13 +237,50 @@ def test_a_provisional_code_is_marked_and_gives_way_to_the_official_one(
     assert app.get_unit(que_vo).agency_code_provisional
     assert app.unit_history(str(que_vo))[-1].fields["provisional"] is True
 
-    # The official code is not compared with the province's provisional one.
+    # The official codes replace them, the province's first.
+    refused(app, FailedPrecondition, "PROVINCE_WITHOUT_AGENCY_CODE",
+            lambda: assign(app, que_vo, "000.00.31.H24", reason="QĐ 1/QĐ-UBND"))
+    assign(app, province, "000.00.00.H24", reason="QĐ 1/QĐ-UBND publishes the official code")
     assign(app, que_vo, "000.00.31.H24", reason="QĐ 1/QĐ-UBND publishes the official code")
 
     unit = app.get_unit(que_vo)
     assert (unit.agency_code, unit.agency_code_provisional) == ("000.00.31.H24", False)
     assert [(h.agency_code, h.provisional) for h in unit.agency_codes] == [
         ("000.01.01.Z24", True), ("000.00.31.H24", False)]
+    refused(app, FailedPrecondition, "AGENCY_CODE_PROVISIONAL_AFTER_OFFICIAL",
+            lambda: assign(app, que_vo, "000.02.01.Z24", provisional=True, reason="demo"))
+
+
+@pytest.mark.parametrize(("unit", "code"), [
+    ("province", "000.00.00.Z25"),  # another province's administrative code
+    ("que_vo", "000.01.01.Z31"),
+])
+def test_a_provisional_code_names_its_province(
+        app: IdentityApplication, province: UUID, que_vo: UUID, unit: str, code: str) -> None:
+    target = {"province": province, "que_vo": que_vo}[unit]
+
+    error = refused(app, InvalidArgument, "AGENCY_CODE_OUTSIDE_PROVINCE",
+                    lambda: assign(app, target, code, provisional=True))
+    assert violations(error) == [("agency_code", "AGENCY_CODE_OUTSIDE_PROVINCE")]
+
+
+def test_a_communes_official_code_waits_for_its_provinces(
+        app: IdentityApplication, province: UUID, que_vo: UUID) -> None:
+    error = refused(app, FailedPrecondition, "PROVINCE_WITHOUT_AGENCY_CODE",
+                    lambda: assign(app, que_vo, "000.00.31.H99"))
+    assert error.metadata["province_unit_id"] == str(province)
+
+
+def test_an_agencys_code_is_issued_under_its_parents(app: IdentityApplication,
+                                                     province: UUID) -> None:
+    assign(app, province, "000.00.00.H24")
+    department = app.register_unit(NewUnitSpec("Sở Nội vụ", "agency", parent_id=str(province)))
+
+    error = refused(app, InvalidArgument, "AGENCY_CODE_NOT_UNDER_PARENT",
+                    lambda: assign(app, department, "000.00.05.H99"))
+    assert violations(error) == [("agency_code", "AGENCY_CODE_NOT_UNDER_PARENT")]
+    assign(app, department, "000.00.05.H24")
+    assert app.get_unit(department).agency_code == "000.00.05.H24"
 
 
 def test_only_provisional_codes_use_the_letter_z(app: IdentityApplication, province: UUID,
