@@ -5,10 +5,13 @@
 * :class:`ServiceApplication` chooses its persistence from one URL
   (``memory:``, ``sqlite:///file``, ``postgresql://...``) and knows the
   value types our events carry (dates).
+* :func:`application_name` and :func:`open_recorder`: what a service's event
+  store is called, and a reader of it for tools that know only the service.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import uuid
@@ -18,15 +21,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import InfrastructureFactory, Transcoding
+from eventsourcing.utils import Environment
 
 from lienthong import audit, metrics, pgoptions
 from lienthong.errors import NotFound
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
-    from eventsourcing.persistence import JSONTranscoder
+    from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder
 
     from lienthong.projection import LogFollower
 
@@ -134,6 +138,34 @@ def ensure_postgres_schema(env: dict[str, str]) -> None:
         )
 
 
+def application_name(service: str) -> str:
+    """What eventsourcing calls a service's application: ``identity`` -> ``IdentityApplication``.
+
+    Its PostgreSQL tables are named after it, lower-cased
+    (``identityapplication_events``), and ``<NAME>_*`` variables (e.g.
+    ``IDENTITYAPPLICATION_POSTGRES_MAX_OVERFLOW``) configure it alone.
+    """
+    return f"{service.capitalize()}Application"
+
+
+@contextlib.contextmanager
+def open_recorder(service: str, event_store: str, *,
+                  schema: str = "") -> Iterator[ApplicationRecorder]:
+    """The recorder of ``service``'s events in ``event_store``, read as the service writes them.
+
+    The tables and the schema (the service's name unless ``schema`` or the
+    URL's ``?schema=`` says otherwise) are the service's own; nothing is
+    created, so read-only credentials suffice. Closed when the block ends.
+    """
+    env = {**persistence_env(event_store, schema=schema or service, pool_size=1),
+           "CREATE_TABLE": "n"}
+    factory = InfrastructureFactory.construct(Environment(application_name(service), env))
+    try:
+        yield factory.application_recorder()
+    finally:
+        factory.close()
+
+
 #: Fields every stored event has; the rest are the event's own.
 STANDARD_EVENT_FIELDS = frozenset({"originator_id", "originator_version", "timestamp",
                                    "originator_topic", "metadata"})
@@ -159,9 +191,27 @@ H = TypeVar("H", bound=HistoryItem)
 
 
 class ServiceApplication(Application):
-    """An eventsourcing application configured from one event-store URL."""
+    """An eventsourcing application configured from one event-store URL.
+
+    A service's application names its service in its class statement,
+    ``class IdentityApplication(IdempotentApplication, service="identity")``:
+    its tables, schema and metrics are then the service's (see
+    :func:`application_name`), and so are those of its subclasses unless they
+    set ``name`` themselves. Other applications keep eventsourcing's naming
+    (the class name).
+    """
 
     service_name: ClassVar[str] = "service"
+    _names_a_service: ClassVar[bool] = False
+
+    def __init_subclass__(cls, service: str = "", **kwargs: Any) -> None:
+        named = "name" in cls.__dict__  # before eventsourcing sets it to the class name
+        super().__init_subclass__(**kwargs)
+        if service:
+            cls.service_name = service
+            cls._names_a_service = True
+        if cls._names_a_service and not named:
+            cls.name = application_name(cls.service_name)
 
     def __init__(self, event_store: str = "memory:", *, pool_size: int = 8,
                  schema: str = "", env: dict[str, str] | None = None) -> None:

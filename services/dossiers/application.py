@@ -56,10 +56,10 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplication):
+class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplication,
+                          service="dossiers"):
     """Procedures, dossiers, and the units they are held by."""
 
-    service_name = "dossiers"
     #: A busy desk's counter would otherwise be replayed from its first number
     #: on every submission (each number is an event).
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {DossierCounter: 50}

@@ -107,10 +107,8 @@ class LevelMismatchError(FailedPrecondition):
     reason = "LEVEL_MISMATCH"
 
 
-class IdentityApplication(IdempotentApplication):
+class IdentityApplication(IdempotentApplication, service="identity"):
     """Registers units and their codes, records their lineage, resolves old codes."""
-
-    service_name = "identity"
 
     def __init__(self, event_store: str = "memory:", **kwargs: Any) -> None:
         super().__init__(event_store, **kwargs)

@@ -205,17 +205,10 @@ def unpublished(event_store: str, service: str, after: int) -> tuple[int, int]:
     """
     import importlib
 
-    from eventsourcing.persistence import InfrastructureFactory
-    from eventsourcing.utils import Environment
-
-    from lienthong.eventstore import persistence_env
+    from lienthong.eventstore import open_recorder
 
     contract = importlib.import_module(f"lienthong.services.{service}.events").CONTRACT
-    env = Environment(service, {**persistence_env(event_store, schema=service, pool_size=1),
-                                "CREATE_TABLE": "n"})
-    factory = InfrastructureFactory.construct(env)
-    recorder = factory.application_recorder()
-    try:
+    with open_recorder(service, event_store) as recorder:
         recorded = recorder.max_notification_id() or 0
         behind, start = 0, after + 1
         while start <= recorded:
@@ -225,8 +218,6 @@ def unpublished(event_store: str, service: str, after: int) -> tuple[int, int]:
             behind += sum(1 for n in page if contract.route_topic(n.topic) is not None)
             start = page[-1].id + 1
         return recorded, behind
-    finally:
-        factory.close()
 
 
 def _local_event_stores(data_dir: Path) -> dict[str, str]:
