@@ -15,6 +15,7 @@ import grpc
 import typer
 from google.type import date_pb2
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from lienthong.cli.common import (
@@ -123,9 +124,11 @@ def import_agency_codes(
             table.add_column(column)
         for row in report.rows:
             colour = {"applied": "green", "unchanged": "dim", "refused": "red"}[row.outcome]
-            table.add_row(str(row.line), row.unit_name, row.administrative_unit_code,
-                          row.agency_code, f"[{colour}]{row.outcome}[/]",
-                          f"{row.reason}: {row.message}" if row.reason else "")
+            # The file's texts are data: a "[...]" in them is not rich markup.
+            table.add_row(str(row.line), escape(row.unit_name),
+                          escape(row.administrative_unit_code), escape(row.agency_code),
+                          f"[{colour}]{row.outcome}[/]",
+                          escape(f"{row.reason}: {row.message}") if row.reason else "")
         out.print(table)
     if report.count("refused"):
         raise typer.Exit(1)
@@ -190,7 +193,8 @@ def resolve(
     for column in ("unit", "code", "agency code", "default"):
         table.add_column(column)
     for unit in reply.current_units:
-        table.add_row(unit.display_name, unit.administrative_unit_code, unit.agency_code,
+        agency_code = unit.agency_code + (" (provisional)" if unit.agency_code_provisional else "")
+        table.add_row(unit.display_name, unit.administrative_unit_code, agency_code,
                       "yes" if unit.unit_id == reply.default_unit_id else "")
     out.print(table)
 

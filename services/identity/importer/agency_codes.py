@@ -1,7 +1,8 @@
 """A province's published list of agency codes, applied through gRPC.
 
 The file is CSV in UTF-8 (a byte-order mark is allowed, as spreadsheets
-write one); lines starting with ``#`` are comments. The header names the
+write one); lines starting with ``#`` are comments (a comment line holds no
+double quote: it is read as CSV too, so a quoted field may span lines). The header names the
 columns, in any order:
 
 ``administrative_unit_code``
@@ -138,33 +139,51 @@ def read_file(path: Path, *, today: dt.date) -> tuple[list[Row], list[RowOutcome
     return parse_rows(text, today=today)
 
 
+def _records(text: str) -> list[tuple[int, list[str]]]:
+    """The CSV records with the line each starts on; comment and blank records skipped.
+
+    A comment is a record whose first field starts with ``#``; a quoted field
+    may hold a line break, so lines are the reader's, not the text's.
+    """
+    reader = csv.reader(io.StringIO(text))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            if any(field.strip() for field in record) and not record[0].lstrip().startswith("#"):
+                records.append((start, record))
+                if len(records) > MAX_ROWS + 1:
+                    msg = f"the file has more than {MAX_ROWS} rows; a list is at most {MAX_ROWS}"
+                    raise AgencyCodeFileError(msg)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        msg = f"line {reader.line_num}: the file is not CSV: {error}"
+        raise AgencyCodeFileError(msg) from None
+    return records
+
+
 def parse_rows(text: str, *, today: dt.date) -> tuple[list[Row], list[RowOutcome]]:
-    numbered = [(n, line) for n, line in enumerate(text.splitlines(), start=1)
-                if line.strip() and not line.lstrip().startswith("#")]
-    if not numbered:
+    records = _records(text)
+    if not records:
         msg = "the file has no header (columns: " + ", ".join(COLUMNS) + ")"
         raise AgencyCodeFileError(msg)
-    if len(numbered) - 1 > MAX_ROWS:
-        msg = f"the file has {len(numbered) - 1} rows; a list is at most {MAX_ROWS}"
-        raise AgencyCodeFileError(msg)
-    try:
-        records = list(csv.reader(io.StringIO("\n".join(line for _, line in numbered))))
-    except csv.Error as error:
-        msg = f"the file is not CSV: {error}"
-        raise AgencyCodeFileError(msg) from None
-    header = [h.strip().lower() for h in records[0]]
+    header_line, raw_header = records[0]
+    header = [h.strip().lower() for h in raw_header]
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if unknown or missing or not {"administrative_unit_code", "unit_name"} & set(header):
-        msg = (f"line {numbered[0][0]}: the header must name the columns "
-               f"{', '.join(COLUMNS)} (administrative_unit_code or unit_name, or both; "
-               f"effective_date optional)"
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    unit_columns = {"administrative_unit_code", "unit_name"} & set(header)
+    if unknown or missing or repeated or not unit_columns:
+        msg = (f"line {header_line}: the header must name the columns "
+               f"{', '.join(COLUMNS)} once each (administrative_unit_code or unit_name, or "
+               f"both; effective_date optional)"
                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-               + (f"; missing: {', '.join(missing)}" if missing else ""))
+               + (f"; missing: {', '.join(missing)}" if missing else "")
+               + (f"; repeated: {', '.join(repeated)}" if repeated else ""))
         raise AgencyCodeFileError(msg)
     rows: list[Row] = []
     refused: list[RowOutcome] = []
-    for (line, _), record in zip(numbered[1:], records[1:], strict=True):
+    for line, record in records[1:]:
         row, problem = _row(line, header, record, today)
         if problem:
             refused.append(RowOutcome(line, "refused", row.administrative_unit_code,
@@ -265,6 +284,15 @@ class _Resolver:
                 self._province_id = answer.default_unit_id
         return self._province_id
 
+    def within_province(self, unit: pb.Unit) -> pb.Unit:
+        """The unit, if the list is for its province (or no province was given)."""
+        province_id = self.province_id()
+        if province_id and province_id not in (unit.unit_id, unit.province_unit_id):
+            raise RowRefused("UNIT_OUTSIDE_PROVINCE",
+                             f"{unit.display_name} ({unit.administrative_unit_code}) is not in "
+                             f"the province of this list ({self.province_code})")
+        return unit
+
     def unit(self, row: Row) -> pb.Unit:
         if row.administrative_unit_code:
             answer = self.stub.ResolveUnit(
@@ -330,7 +358,7 @@ def apply_rows(stub: IdentityServiceStub, rows: list[Row], refused: list[RowOutc
         for row in rows:
             progress.advance(task)
             try:
-                resolved.append((row, resolver.unit(row)))
+                resolved.append((row, resolver.within_province(resolver.unit(row))))
             except RowRefused as refusal:
                 outcomes.append(_outcome(row, "refused", None, refusal.reason, refusal.message))
             except grpc.RpcError as error:
@@ -356,12 +384,18 @@ def _apply(stub: IdentityServiceStub, row: Row, unit: pb.Unit) -> RowOutcome:
     assert row.effective_date is not None and row.decision_date is not None
     reason = f"{row.decision_number} ({row.decision_date.isoformat()})"
     try:
-        stub.AssignAgencyCode(pb.AssignAgencyCodeRequest(
+        answer = stub.AssignAgencyCode(pb.AssignAgencyCodeRequest(
             request_id=request_id(row), unit_id=unit.unit_id, agency_code=row.agency_code,
             effective_date=_date_pb(row.effective_date), decision_number=row.decision_number,
             decision_date=_date_pb(row.decision_date), reason=reason), timeout=CALL_TIMEOUT_S)
     except grpc.RpcError as error:
         return _refused_by_service(row, unit, error)
+    if answer.agency_code != row.agency_code:
+        # The same row was applied before (the answer is that first one's), and a later
+        # decision has replaced its code since: applying an old list does not undo it.
+        return _outcome(row, "refused", answer, "REPLACED_SINCE",
+                        f"this row was applied before; {answer.display_name} has had the code "
+                        f"{answer.agency_code} since")
     return _outcome(row, "applied", unit)
 
 

@@ -133,3 +133,49 @@ def test_a_file_that_is_not_utf8_applies_nothing(identity: tuple[IdentityApplica
     assert result.exit_code == 2
     assert "line 2 is not UTF-8" in " ".join(result.output.split())
     assert app.recorder.max_notification_id() == before
+
+
+def test_an_older_list_applied_again_does_not_pass_for_applied(
+        identity: tuple[IdentityApplication, str], tmp_path: Path) -> None:
+    app, address = identity
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    first.write_text(HEADER + "24,,000.00.00.H24,1/QĐ,2025-07-01\n"
+                     "09247,,000.00.31.H24,1/QĐ,2025-07-01\n", encoding="utf-8")
+    later.write_text(HEADER + "09247,,000.00.32.H24,9/QĐ,2025-09-01\n", encoding="utf-8")
+    run(address, first)
+    run(address, later)
+
+    code, report = run(address, first)
+
+    assert code == 1
+    assert outcomes(report)[3] == ("refused", "REPLACED_SINCE")
+    assert app.resolve_unit("09247").named.agency_code == "000.00.32.H24"
+
+
+def test_a_list_for_one_province_applies_to_no_other(
+        identity: tuple[IdentityApplication, str], tmp_path: Path) -> None:
+    app, address = identity
+    path = tmp_path / "bac-ninh.csv"
+    path.write_text(HEADER + "24,,000.00.00.H24,1/QĐ,2025-07-01\n"
+                    "04876,,000.00.10.H24,1/QĐ,2025-07-01\n", encoding="utf-8")
+
+    code, report = run(address, path, "--province", "24")
+
+    assert code == 1
+    assert outcomes(report)[3] == ("refused", "UNIT_OUTSIDE_PROVINCE")
+    assert app.resolve_unit("04876").named.agency_code == ""
+
+
+def test_the_text_report_shows_what_the_file_says_as_it_is(
+        identity: tuple[IdentityApplication, str], tmp_path: Path) -> None:
+    _, address = identity
+    path = tmp_path / "markup.csv"
+    path.write_text(HEADER + ",[/b] Xã [red]Lạ,000.00.08.H24,1/QĐ,2025-07-01\n",
+                    encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["identity", "import-agency-codes", str(path),
+                                      "--address", address])
+
+    assert result.exit_code == 1, result.output
+    assert "[/b] Xã [red]Lạ" in result.stdout
+    assert "UNIT_NOT_FOUND" in result.stdout

@@ -77,6 +77,8 @@ def test_comment_and_blank_lines_are_skipped_but_lines_keep_their_numbers() -> N
     ("code,agency_code,decision_number,decision_date\n", "unknown: code"),
     ("unit_name,agency_code,decision_date\n", "missing: decision_number"),
     ("agency_code,decision_number,decision_date\n", "administrative_unit_code or unit_name"),
+    ("administrative_unit_code,agency_code,decision_number,decision_date,"
+     "administrative_unit_code\n", "repeated: administrative_unit_code"),
 ])
 def test_a_header_that_does_not_name_the_columns_stops_everything(text: str,
                                                                   message: str) -> None:
@@ -126,3 +128,13 @@ def test_the_same_row_always_makes_the_same_request() -> None:
 
     assert request_id(first) == request_id(again)
     assert request_id(first) != request_id(other)
+
+
+def test_a_quoted_field_may_span_lines_and_rows_keep_their_first_line() -> None:
+    text = HEADER + '09247,"Phường\nQuế Võ",000.00.31.H24,1/QĐ,2025-06-30\n' \
+        "07210,,000.00.01.H24,1/QĐ,x\n"
+
+    rows, refused = parse_rows(text, today=TODAY)
+
+    assert [r.line for r in rows] == [2]
+    assert [(r.line, r.reason) for r in refused] == [(4, "DATE_FORMAT")]
