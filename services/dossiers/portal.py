@@ -84,6 +84,8 @@ import structlog
 from lienthong.events.consumer import ConsumedEvent, ConsumerRunner, Handlers, TrackingApplication
 from lienthong.events.envelope import event_type
 
+from .domain.numbering import PROVISIONAL_PREFIX
+
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable, Mapping, Sequence
@@ -261,6 +263,12 @@ def send_change(app: PortalSyncApplication, event: ConsumedEvent,
         msg = f"{event.id}: no dossier id or version to read the dossier at ({error})"
         raise ValueError(msg) from error
     dossier = app.read_dossier(dossier_id, version)
+    if dossier.dossier_code.startswith(PROVISIONAL_PREFIX):
+        # Numbered from a provisional agency code (a demonstration): the national
+        # portal never receives it, so a demo never passes for a real dossier there.
+        log.info("portal_skipped_provisional", dossier_code=dossier.dossier_code,
+                 event_id=event.id)
+        return
     app.client.send(event.id, portal_view(dossier, event))
 
 

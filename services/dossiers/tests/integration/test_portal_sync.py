@@ -414,3 +414,29 @@ async def test_a_long_outage_dead_letters_the_change_in_hand_then_replays_it(
         await eventually(lambda: any(c["dossier_code"] == code
                                      for c in portal.state.changes()), "the change delivered")
     assert await dead_letters(nats_server.url) == []
+
+
+async def test_a_dossier_numbered_from_a_provisional_code_never_reaches_the_portal(
+        world: World, nats_server: Any, portal: Portal) -> None:
+    demo = uuid.uuid4()
+    ward = KnownUnit(id=demo, display_name="Phường Quế Võ", level="commune", kind="ward",
+                     administrative_unit_code="09247", agency_code="", parent_id=None,
+                     province_id=None)
+    ward.assign_agency_code("000.01.01.Z24", provisional=True)
+    world.app.save(ward)
+    portal.start()
+    async with running(world, nats_server.url, portal):
+        real = await world.submit()
+        demo_dossier = await asyncio.to_thread(
+            world.app.submit_dossier, procedure_code=BIRTH, channel="online",
+            applicant=Applicant("Trần Thị Bình", "001090012346"), receiving_unit_id=str(demo),
+            competent_unit_id=str(demo), submitted_documents=["Tờ khai"])
+        await world.run(str(demo_dossier), "receive")
+        await world.run(real, "receive")
+        expected = world.expected(real)
+        await eventually(lambda: len(portal.state.applied) >= 2, "the real dossier's changes")
+        await asyncio.sleep(1.0)  # the demo dossier's changes were handled by now too
+
+    assert world.app.get_dossier(demo_dossier).dossier_code.startswith("TAM-000.01.01.Z24-")
+    assert by_dossier(portal.state.changes()) == expected
+    assert await dead_letters(nats_server.url) == []
