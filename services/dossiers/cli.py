@@ -277,7 +277,9 @@ def _show_dossier(dossier: pb.Dossier, as_json: bool, request_id: str = "") -> N
         ("holder unit", dossier.holder_unit_id),
         ("submitted", _time(dossier.submit_time)),
         ("received", _time(dossier.receive_time)),
-        ("due date", date_text(dossier.due_date)),
+        ("due date", date_text(dossier.due_date)
+                     + (f" (moved by {dossier.paused_working_days} working days the clock "
+                        "was stopped)" if dossier.paused_working_days else "")),
         ("overdue", "yes" if dossier.overdue else "no"),
         ("documents", ", ".join(dossier.submitted_documents) or "—"),
         ("result", result or "—"),
@@ -294,6 +296,15 @@ def _show_dossier(dossier: pb.Dossier, as_json: bool, request_id: str = "") -> N
                          str(hop.deadline_working_days), date_text(hop.due_date),
                          escape(hop.handler))
         out.print(hops)
+    if dossier.clock_stops:
+        stops = Table(title="clock stops: waiting for the applicant (Vietnam time)")
+        for column in ("#", "waiting for", "from", "to", "working days"):
+            stops.add_column(column)
+        for number, stop in enumerate(dossier.clock_stops, 1):
+            stops.add_row(str(number), _enum_name(pb.ClockStopKind, "CLOCK_STOP_KIND_", stop.kind),
+                          _time(stop.start_time), _time(stop.end_time) if stop.HasField(
+                              "end_time") else "still waiting", str(stop.paused_working_days))
+        out.print(stops)
     if request_id:
         out.print(f"request id {request_id} (give it as --request-id to retry)")
 
@@ -573,7 +584,7 @@ def supplement(
     actor_agency_code: ActorAgency = "", address: Address = "",
     data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
-    """Record the documents handed in (5 -> 4); the processing time counts anew."""
+    """Record the documents handed in (5 -> 4); the clock resumes, the due date moves on."""
     _change("SupplementDossier", pb.SupplementDossierRequest(
         dossier_id=dossier_id, documents=document, reason=reason),
         request_id, Caller(address, data_dir, actor, actor_agency_code), as_json)

@@ -263,6 +263,9 @@ def test_supplement_fee_transfer_and_stop(platform: Platform) -> None:
                  ("require-fee", d, "--amount-vnd", "8000"), ("pay-fee", d),
                  ("pause", d, "--reason", "Chờ xác minh"), ("resume", d)):
         platform.ok(*step)
+    shown = platform.ok("get", d).stdout
+    assert "clock stops" in shown
+    assert "supplement" in shown and "financial_obligation" in shown
     later = today_in_vietnam() + dt.timedelta(days=365)
     extended = platform.json("extend", d, "--new-due-date", later.isoformat(),
                              "--apology-slip", "Phiếu xin lỗi số 01")
