@@ -1,10 +1,11 @@
 # syntax=docker/dockerfile:1
-# One image per service, built from the same layers:
-#   docker build --target identity -t lienthong/identity:<tag> .
-#   docker build --target dossiers -t lienthong/dossiers:<tag> .
-# The build stage installs the platform into a virtual environment from wheels
-# only (no compiler is needed or present); the runtime stage gets that venv and
-# nothing else, runs as uid 10001 and keeps no pip.
+# One image per registered service, each the `service` stage built from the same layers:
+#   docker build --target service --build-arg SERVICE=identity --build-arg PORT=50051 -t lienthong/identity:<tag> .
+# SERVICE and PORT are a service's name and default_port as `python -m lienthong.registry`
+# prints them (deploy/kind/e2e.sh and the Tiltfile build every one from that list), so a new
+# service needs nothing here. The build stage installs the platform into a virtual
+# environment from wheels only (no compiler is needed or present); the runtime stage gets
+# that venv and nothing else, runs as uid 10001 and keeps no pip.
 ARG PYTHON_IMAGE=python:3.11-slim
 
 FROM ${PYTHON_IMAGE} AS build
@@ -40,14 +41,26 @@ USER 10001:10001
 LABEL org.opencontainers.image.title="lienthong" \
       org.opencontainers.image.licenses="Apache-2.0"
 
-FROM runtime AS identity
-ENV LIENTHONG_SERVICE=identity \
-    LIENTHONG_LISTEN=0.0.0.0:50051
-EXPOSE 50051 9464
-ENTRYPOINT ["python", "-m", "lienthong.services.identity"]
-
-FROM runtime AS dossiers
-ENV LIENTHONG_SERVICE=dossiers \
-    LIENTHONG_LISTEN=0.0.0.0:50052
-EXPOSE 50052 9464
-ENTRYPOINT ["python", "-m", "lienthong.services.dossiers"]
+FROM runtime AS service
+# No defaults: an image must say which service it is.
+ARG SERVICE
+ARG PORT
+# An unregistered name, or another port than its default, fails here (the message lists the
+# registered services) instead of in a pod. The entry point below runs
+# lienthong.services.<name>, so the service's module must be that one.
+RUN python -c 'import sys; from lienthong import registry; \
+known = {s.name: s for s in registry.services()}; \
+spec = known.get(sys.argv[1]); \
+sys.exit(None if spec and spec.module == "lienthong.services." + spec.name \
+         and str(spec.default_port) == sys.argv[2] else \
+         f"SERVICE={sys.argv[1]!r} PORT={sys.argv[2]!r}: build with one of " \
+         + ", ".join(f"SERVICE={s.name} PORT={s.default_port}" for s in known.values()))' \
+    "$SERVICE" "$PORT"
+# The chart sets both again (the same name; the port of its values).
+ENV LIENTHONG_SERVICE=${SERVICE} \
+    LIENTHONG_LISTEN=0.0.0.0:${PORT}
+EXPOSE ${PORT} 9464
+# An exec-form ENTRYPOINT expands no variable, so a shell names the module and then `exec`s
+# it: the service is the container's PID 1 and gets SIGTERM itself. Every image holds every
+# service, so LIENTHONG_SERVICE picks the one that runs. Arguments pass through ("$@").
+ENTRYPOINT ["/bin/sh", "-c", "exec python -m \"lienthong.services.${LIENTHONG_SERVICE:?names the service to run}\" \"$@\"", "--"]

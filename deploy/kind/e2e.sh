@@ -5,13 +5,16 @@
 # the pinned helm of the chart tests is fetched when none is on PATH). Steps:
 #   1. create a kind cluster with a unique name (deploy/kind/cluster.yaml), in a kubeconfig
 #      of its own so ~/.kube/config is left alone;
-#   2. build both images (`docker build --target identity|dossiers`) under one unique tag
-#      and `kind load` them into the cluster (nothing is pushed anywhere);
+#   2. build the image of every registered service (`python -m lienthong.registry`: `docker
+#      build --target service --build-arg SERVICE=<name> --build-arg PORT=<its port>`) under
+#      one unique tag and `kind load` them into the cluster (nothing is pushed anywhere);
 #   3. `helm upgrade --install lienthong deploy/helm/lienthong -f values-kind.yaml --wait`
 #      with that tag: the services, NATS and PostgreSQL of the chart;
-#   4. port-forward identity (50051), dossiers (50052) and NATS (4222) to 127.0.0.1 and
-#      wait until each port answers;
-#   5. `python -m pytest e2e --target kind` (LIENTHONG_E2E_* name the forwarded ports);
+#   4. port-forward every service (its registered port, e.g. identity 50051, dossiers 50052)
+#      and NATS (4222) to 127.0.0.1, wait until each port answers, then check each service's
+#      gRPC health and a read call through its forward (`python -m lienthong.smoke`);
+#   5. `python -m pytest e2e --target kind` (LIENTHONG_E2E_<SERVICE>_ADDRESS for every
+#      service and LIENTHONG_E2E_NATS_URL name the forwarded ports);
 #   6. `helm test lienthong --logs` (the chart's smoke test pod);
 #   7. always: stop the port-forwards and delete the cluster. On a failure, first dump pods,
 #      events, descriptions, every pod's logs, helm status and `kind export logs` into
@@ -28,8 +31,9 @@
 #   KIND_NODE_IMAGE kindest/node image: the cluster's Kubernetes version (default
 #                   kindest/node:v1.33.1; the chart's kubeVersion needs 1.30 or later,
 #                   so a kind release's own default may not do)
-#   IDENTITY_PORT, DOSSIERS_PORT, NATS_PORT  local ends of the port-forwards
-#                                              (default 50051, 50052, 4222)
+#   <SERVICE>_PORT  local end of a service's port-forward, its name in capitals (default
+#                   its registered port: IDENTITY_PORT=50051, DOSSIERS_PORT=50052, ...)
+#   NATS_PORT       local end of NATS's port-forward (default 4222)
 #   PYTHON          interpreter with the test tools (default .venv/bin/python; `make install`
 #                   makes it when missing)
 #   PYTEST_ARGS     extra pytest arguments, split on spaces (e.g. "-k dossiers -x")
@@ -69,6 +73,34 @@ if [[ -z "${HELM:-}" ]]; then
   fi
 fi
 
+# -- the services, from the registry -------------------------------------------------------
+# Every registered service is built, deployed, forwarded and checked; none is named here.
+# One "name port" line each, in the registry's (start) order. A name becomes part of
+# variable names (<NAME>_PORT, LIENTHONG_E2E_<NAME>_ADDRESS): anything but lower-case
+# letters and digits is refused, as the chart's schema refuses it.
+services="$("$PYTHON" -m lienthong.registry | "$PYTHON" -c '
+import json, re, sys
+for spec in json.load(sys.stdin):
+    name, port = spec["name"], spec["default_port"]
+    if not re.fullmatch(r"[a-z][a-z0-9]*", name):
+        sys.exit(f"python -m lienthong.registry: {name!r} is not a name the chart takes")
+    print(name, port)
+')" || die "cannot read the registered services (python -m lienthong.registry)"
+[[ -n "$services" ]] || die "no service is registered (python -m lienthong.registry)"
+# Parallel arrays (bash 3.2 has no associative ones): name, port in the cluster, the local
+# end of its port-forward and the setting that changes it.
+SERVICE_NAMES=()
+SERVICE_PORTS=()
+LOCAL_PORTS=()
+PORT_SETTINGS=()
+while read -r name port; do
+  setting="$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')_PORT"
+  SERVICE_NAMES+=("$name")
+  SERVICE_PORTS+=("$port")
+  LOCAL_PORTS+=("${!setting:-$port}")
+  PORT_SETTINGS+=("$setting")
+done <<<"$services"
+
 # -- unique names ----------------------------------------------------------------------
 sha="$(git rev-parse --short HEAD 2>/dev/null || echo nogit)"
 random="$(printf '%04x%04x' "$RANDOM" "$RANDOM")"
@@ -77,15 +109,11 @@ IMAGE_TAG="${IMAGE_TAG:-e2e-$sha-$(date -u +%Y%m%d%H%M%S)-$random}"
 NAMESPACE="${NAMESPACE:-lienthong}"
 HELM_TIMEOUT="${HELM_TIMEOUT:-10m}"
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:v1.33.1}"
-IDENTITY_PORT="${IDENTITY_PORT:-50051}"
-DOSSIERS_PORT="${DOSSIERS_PORT:-50052}"
 NATS_PORT="${NATS_PORT:-4222}"
 ARTIFACTS="${ARTIFACTS:-build/kind-e2e/$CLUSTER_NAME}"
 mkdir -p "$ARTIFACTS"
 ARTIFACTS="$(cd "$ARTIFACTS" && pwd)"
 export KUBECONFIG="$ARTIFACTS/kubeconfig"
-IDENTITY_IMAGE="lienthong/identity:$IMAGE_TAG"
-DOSSIERS_IMAGE="lienthong/dossiers:$IMAGE_TAG"
 PYTEST_EXTRA=()
 read -r -a PYTEST_EXTRA <<<"${PYTEST_ARGS:-}"
 
@@ -187,11 +215,15 @@ kind create cluster --config deploy/kind/cluster.yaml --name "$CLUSTER_NAME" \
   --kubeconfig "$KUBECONFIG" --wait 180s --image "$KIND_NODE_IMAGE"
 
 # -- 2. the images, loaded into the cluster's node ----------------------------------------
-log "docker build $IDENTITY_IMAGE and $DOSSIERS_IMAGE"
-docker build --target identity -t "$IDENTITY_IMAGE" .
-docker build --target dossiers -t "$DOSSIERS_IMAGE" .
-kind load docker-image "$IDENTITY_IMAGE" --name "$CLUSTER_NAME"
-kind load docker-image "$DOSSIERS_IMAGE" --name "$CLUSTER_NAME"
+# The chart's images: <image.prefix>/<service>:<image.tag>, as set in step 3.
+log "docker build and kind load lienthong/<service>:$IMAGE_TAG of ${SERVICE_NAMES[*]}"
+for i in "${!SERVICE_NAMES[@]}"; do
+  docker build --target service --build-arg "SERVICE=${SERVICE_NAMES[i]}" \
+    --build-arg "PORT=${SERVICE_PORTS[i]}" -t "lienthong/${SERVICE_NAMES[i]}:$IMAGE_TAG" .
+done
+for name in "${SERVICE_NAMES[@]}"; do
+  kind load docker-image "lienthong/$name:$IMAGE_TAG" --name "$CLUSTER_NAME"
+done
 
 # -- 3. the chart ---------------------------------------------------------------------------
 log "helm upgrade --install $RELEASE $CHART -f $VALUES"
@@ -200,17 +232,28 @@ log "helm upgrade --install $RELEASE $CHART -f $VALUES"
   --set "image.registry=" --set "image.prefix=lienthong" --set "image.tag=$IMAGE_TAG" \
   --wait --timeout "$HELM_TIMEOUT"
 
-# -- 4. port-forwards -----------------------------------------------------------------------
-log "port-forward identity, dossiers and NATS to 127.0.0.1"
-forward "$RELEASE-identity" "$IDENTITY_PORT" 50051 IDENTITY_PORT
-forward "$RELEASE-dossiers" "$DOSSIERS_PORT" 50052 DOSSIERS_PORT
+# -- 4. port-forwards, and every service's health through its own ----------------------------
+log "port-forward ${SERVICE_NAMES[*]} and NATS to 127.0.0.1"
+smoke_args=()
+e2e_env=("LIENTHONG_E2E_NATS_URL=nats://127.0.0.1:$NATS_PORT")
+for i in "${!SERVICE_NAMES[@]}"; do
+  # The chart's port is the registered one (deploy/tests check that they agree).
+  forward "$RELEASE-${SERVICE_NAMES[i]}" "${LOCAL_PORTS[i]}" "${SERVICE_PORTS[i]}" \
+    "${PORT_SETTINGS[i]}"
+  smoke_args+=("--${SERVICE_NAMES[i]}" "127.0.0.1:${LOCAL_PORTS[i]}")
+  # What e2e/conftest.py reads for each service it drives.
+  e2e_env+=("LIENTHONG_E2E_$(printf '%s' "${SERVICE_NAMES[i]}" \
+    | tr '[:lower:]' '[:upper:]')_ADDRESS=127.0.0.1:${LOCAL_PORTS[i]}")
+done
 forward "$RELEASE-nats" "$NATS_PORT" 4222 NATS_PORT
+# Before the suite: a service the suite does not drive yet is still checked (SERVING, then a
+# read call), and a broken one is named here rather than as a test failure.
+log "smoke test of ${SERVICE_NAMES[*]} through the port-forwards"
+"$PYTHON" -m lienthong.smoke "${smoke_args[@]}" --wait 60 >&2
 
 # -- 5. the end-to-end suite ------------------------------------------------------------------
 log "pytest e2e --target kind"
-LIENTHONG_E2E_IDENTITY_ADDRESS="127.0.0.1:$IDENTITY_PORT" \
-LIENTHONG_E2E_DOSSIERS_ADDRESS="127.0.0.1:$DOSSIERS_PORT" \
-LIENTHONG_E2E_NATS_URL="nats://127.0.0.1:$NATS_PORT" \
+env "${e2e_env[@]}" \
   "$PYTHON" -m pytest e2e --target kind -p no:cacheprovider ${PYTEST_EXTRA[@]+"${PYTEST_EXTRA[@]}"}
 
 # -- 6. the chart's own test -------------------------------------------------------------------

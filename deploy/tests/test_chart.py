@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from lienthong import registry
 from lienthong.chartcheck import (
     VALUES_FILES,
     HelmError,
@@ -22,7 +23,8 @@ from lienthong.chartcheck import (
 )
 
 Objects = list[dict[str, Any]]
-SERVICES = {"identity": 50051, "dossiers": 50052}
+#: Every registered service and its port (the chart's, checked in test_chart_registry.py).
+SERVICES = {spec.name: spec.default_port for spec in registry.services()}
 
 
 @functools.cache
@@ -345,7 +347,7 @@ def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
     deny = policies.pop("lienthong-default-deny")
     assert deny == {"podSelector": {"matchLabels": release},
                     "policyTypes": ["Ingress", "Egress"]}
-    assert set(policies) == {"lienthong-identity", "lienthong-dossiers", "lienthong-nats",
+    assert set(policies) == {*(f"lienthong-{s}" for s in SERVICES), "lienthong-nats",
                              "lienthong-postgresql", "lienthong-smoke-test"}
     for name, spec in policies.items():
         assert spec["policyTypes"] == ["Ingress", "Egress"], name
@@ -371,7 +373,8 @@ def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
     assert [_peers_and_ports(r, "from")[1] for r in postgresql["ingress"]] == [{5432}]
     assert postgresql["egress"] == []
     smoke = policies["lienthong-smoke-test"]
-    assert [_peers_and_ports(r, "to")[1] for r in smoke["egress"]] == [{53}, {50051, 50052}]
+    assert [_peers_and_ports(r, "to")[1] for r in smoke["egress"]] == [{53},
+                                                                      set(SERVICES.values())]
 
 
 def test_the_portal_egress_exists_only_for_dossiers_and_only_when_configured() -> None:
@@ -402,10 +405,32 @@ def test_the_helm_test_hook_makes_a_grpc_round_trip_to_each_service(values_file:
     container = pod["spec"]["containers"][0]
     assert container["command"][:3] == ["python", "-m", "lienthong.smoke"]
     args = container["command"][3:]
-    assert args[args.index("--identity") + 1] == "lienthong-identity:50051"
-    assert args[args.index("--dossiers") + 1] == "lienthong-dossiers:50052"
-    assert "/identity:" in container["image"]
+    # One --<service> per registered service, each at its Service's DNS name and port.
+    options = {arg: args[i + 1] for i, arg in enumerate(args) if arg.startswith("--")}
+    assert options.pop("--wait")
+    assert options == {f"--{s}": f"lienthong-{s}:{port}" for s, port in SERVICES.items()}
+    # Every service's image is the same build: any of them runs the smoke test.
+    images = {c["spec"]["template"]["spec"]["containers"][0]["image"]
+              for c in rendered(values_file) if c["kind"] == "Deployment"
+              and c["metadata"]["labels"]["app.kubernetes.io/component"] in SERVICES}
+    assert container["image"] in images
     assert pod["spec"]["restartPolicy"] == "Never"
+
+
+def test_the_helm_test_hook_checks_only_the_enabled_services() -> None:
+    [first, *others] = SERVICES
+    pod = find(rendered("values.yaml", f"services.{first}.enabled=false"), "Pod",
+               "lienthong-smoke-test")
+
+    args = pod["spec"]["containers"][0]["command"][3:]
+    assert f"--{first}" not in args
+    assert all(f"--{other}" in args for other in others)
+    assert f"/{first}:" not in pod["spec"]["containers"][0]["image"]
+
+
+def test_the_helm_test_hook_refuses_to_check_no_service_at_all() -> None:
+    with pytest.raises(HelmError, match="no service is enabled"):
+        rendered("values.yaml", *(f"services.{s}.enabled=false" for s in SERVICES))
 
 
 @pytest.mark.parametrize("assignments", [

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from cryptography.exceptions import InvalidSignature
 
+from lienthong import registry
 from lienthong.audit.checkpoints import load_private_key
 from lienthong.chartcheck import HelmError, render
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-SERVICES = ("identity", "dossiers")
+SERVICES = tuple(registry.names())
 KEY_PATH = "/var/run/secrets/lienthong/audit/ed25519.pem"
 GENERATED = "lienthong-audit-signing-key"
 

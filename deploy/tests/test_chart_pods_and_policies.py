@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
+from lienthong import registry
 from lienthong.chartcheck import HelmError, policy_violations, render, schema_errors
 
 if TYPE_CHECKING:
@@ -57,12 +58,12 @@ def refused(assignment: str) -> str:
 def test_only_the_helm_test_pod_and_the_configured_clients_may_call_a_service() -> None:
     objects = render("values.yaml")
 
-    for service, port in (("identity", 50051), ("dossiers", 50052)):
-        [rule] = ingress_on(policy(objects, f"lienthong-{service}"), port)
+    for spec in registry.services():
+        [rule] = ingress_on(policy(objects, f"lienthong-{spec.name}"), spec.default_port)
         assert rule["from"] == [
             SMOKE_TEST,
             {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}}]
-        # NATS, PostgreSQL and the other service are pods of the release: none is a caller.
+        # NATS, PostgreSQL and the other services are pods of the release: none is a caller.
         assert {"podSelector": {"matchLabels": RELEASE}} not in rule["from"]
 
 
@@ -88,7 +89,7 @@ def test_without_the_helm_test_only_the_configured_clients_may_call() -> None:
 def test_every_pod_resolves_names_at_kube_dns_by_default() -> None:
     objects = render("values.yaml")
 
-    for name in ("lienthong-identity", "lienthong-dossiers", "lienthong-nats",
+    for name in (*(f"lienthong-{s}" for s in registry.names()), "lienthong-nats",
                  "lienthong-smoke-test"):
         dns = policy(objects, name)["egress"][0]
         assert dns["to"] == [KUBE_DNS], name

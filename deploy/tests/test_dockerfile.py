@@ -1,20 +1,28 @@
 """The Dockerfile, read as data: there is no Docker engine in the test run, so
-the properties the images must have are checked on the instructions."""
+the properties the images must have are checked on the instructions, and the
+two shell commands of the service stage (its build-time check and its entry
+point) are run here as Docker would run them."""
 
 from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from lienthong import registry
+
 REPO = Path(__file__).resolve().parents[2]
-ENTRYPOINTS = {"identity": "lienthong.services.identity",
-               "dossiers": "lienthong.services.dossiers"}
+#: Every registered service is built by the one parametrised stage.
+TARGET = "service"
+SERVICES = registry.services()
 BUILD_TOOLS = re.compile(r"\b(gcc|g\+\+|cc|make|build-essential|clang|rustc|cargo|"
                          r"python3?-dev|libpq-dev)\b")
 
@@ -85,19 +93,105 @@ def dockerfile() -> tuple[dict[str, str], list[Stage]]:
     return parse((REPO / "Dockerfile").read_text())
 
 
-def test_each_service_has_its_own_target_and_entrypoint(dockerfile) -> None:
+def service_stage(stages: list[Stage]) -> Stage:
+    [stage] = [s for s in stages if s.name == TARGET]
+    return stage
+
+
+def test_one_stage_builds_every_service_and_none_has_a_stage_of_its_own(dockerfile) -> None:
     _, stages = dockerfile
-    targets = {s.name: s for s in stages}
-    for service, module in ENTRYPOINTS.items():
-        assert service in targets, f"no build target {service}"
-        entrypoints = [json.loads(args) for args in targets[service].all("ENTRYPOINT")]
-        assert entrypoints == [["python", "-m", module]]
+    stage = service_stage(stages)
+
+    # A new service needs no stage: SERVICE and PORT say which image is built.
+    assert not {s.name for s in stages} & {spec.name for spec in SERVICES}
+    assert {a.partition("=")[0] for a in stage.all("ARG")} == {"SERVICE", "PORT"}
+    assert all("=" not in a for a in stage.all("ARG")), "no default service or port"
+    env = env_of([stage])
+    assert env["LIENTHONG_SERVICE"] == "${SERVICE}"
+    assert env["LIENTHONG_LISTEN"] == "0.0.0.0:${PORT}"  # reachable from outside the pod
+    assert stage.all("EXPOSE") == ["${PORT} 9464"]  # gRPC and metrics
 
 
-@pytest.mark.parametrize("service", ENTRYPOINTS)
-def test_a_service_image_runs_as_uid_10001_on_the_slim_base(dockerfile, service: str) -> None:
+def entrypoint(stages: list[Stage]) -> list[str]:
+    [args] = service_stage(stages).all("ENTRYPOINT")
+    return json.loads(args)
+
+
+def run_entrypoint(command: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """The image's entry point, with a stand-in `python` that prints how it was called."""
+    fake = tmp_path / "bin" / "python"
+    fake.parent.mkdir(exist_ok=True)
+    fake.write_text('#!/bin/sh\necho "pid $$"; for arg in "$@"; do echo "arg $arg"; done\n')
+    fake.chmod(0o755)
+    return subprocess.run(["sh", "-c", 'echo "pid $$"; exec "$@"', "--", *command,
+                           "--flag", "two words"],
+                          env={"PATH": f"{fake.parent}:/usr/bin:/bin", **env},
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda spec: spec.name)
+def test_the_entrypoint_execs_the_registered_service_it_is_built_as(
+        dockerfile, tmp_path: Path, spec: registry.ServiceSpec) -> None:
+    _, stages = dockerfile
+    command = entrypoint(stages)
+    # The runtime base (python:3.11-slim) has /bin/sh; exec form cannot expand a variable.
+    assert command[:2] == ["/bin/sh", "-c"]
+
+    done = run_entrypoint(command, tmp_path, LIENTHONG_SERVICE=spec.name)
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    # `exec`: the service replaces the shell (same pid), so it receives SIGTERM itself.
+    assert lines[0] == lines[1] and lines[0].startswith("pid ")
+    assert lines[2:] == ["arg -m", f"arg {spec.module}", "arg --flag", "arg two words"]
+
+
+def test_the_entrypoint_without_a_service_says_so(dockerfile, tmp_path: Path) -> None:
+    _, stages = dockerfile
+
+    done = run_entrypoint(entrypoint(stages), tmp_path)
+
+    assert done.returncode != 0
+    assert "LIENTHONG_SERVICE" in done.stderr and "arg" not in done.stdout
+
+
+def build_check(stages: list[Stage], service: str, port: str) -> subprocess.CompletedProcess:
+    """The service stage's RUN, as `docker build --build-arg SERVICE=.. --build-arg PORT=..`
+    runs it (sh -c, the build args in the environment), with this venv's python."""
+    [command] = service_stage(stages).all("RUN")
+    return subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=False,
+                          env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+                               "HOME": os.environ.get("HOME", "/tmp"),
+                               "SERVICE": service, "PORT": port})
+
+
+def test_the_build_takes_each_registered_service_at_its_port(dockerfile) -> None:
+    _, stages = dockerfile
+    for spec in SERVICES:
+        done = build_check(stages, spec.name, str(spec.default_port))
+        assert done.returncode == 0, (spec.name, done.stderr)
+
+
+@pytest.mark.parametrize(("service", "port"), [
+    ("signatures", "50060"),   # not registered
+    ("identity", "50052"),     # not its port
+    ("", ""),                  # no --build-arg at all
+])
+def test_the_build_refuses_an_unknown_service_or_another_port(
+        dockerfile, service: str, port: str) -> None:
+    _, stages = dockerfile
+
+    done = build_check(stages, service, port)
+
+    assert done.returncode != 0
+    # The message says what to build instead.
+    for spec in SERVICES:
+        assert f"SERVICE={spec.name} PORT={spec.default_port}" in done.stderr, done.stderr
+
+
+def test_a_service_image_runs_as_uid_10001_on_the_slim_base(dockerfile) -> None:
     args, stages = dockerfile
-    chain = lineage(stages, next(s for s in stages if s.name == service))
+    chain = lineage(stages, service_stage(stages))
     users = [u for stage in chain for u in stage.all("USER")]
     assert users, "no USER: the image would run as root"
     assert re.fullmatch(r"10001(:10001)?", users[0]), users[0]

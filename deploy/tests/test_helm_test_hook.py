@@ -13,6 +13,7 @@ import grpc
 import psycopg
 import pytest
 
+from lienthong import registry
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.ports import free_port
@@ -163,4 +164,4 @@ def test_without_a_service_to_check_it_is_a_usage_error() -> None:
 
     assert code == 2
     assert lines == []
-    assert "give at least one of --identity, --dossiers" in stderr
+    assert "give at least one of " + ", ".join(f"--{n}" for n in registry.names()) in stderr

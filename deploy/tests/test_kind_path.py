@@ -4,12 +4,14 @@ The script drives docker, kind, kubectl and helm. This machine, like CI's, has n
 Docker engine, so no kind cluster can run here: these tests put small stand-ins for
 those four tools (and for the test interpreter) first on PATH. Each stand-in records
 its arguments; `kubectl port-forward` really listens on its local port, so the
-script's wait for the forwarded ports is exercised for real. That is the only reason
-the cluster tools are faked; on a workstation with Docker the same script runs the
-real ones. What is proven: the order of the steps, that both images carry the same
-unique tag from build to `helm upgrade`, that the e2e suite gets the forwarded
-addresses, and that a failing step dumps pods, events and logs and still deletes
-the cluster.
+script's wait for the forwarded ports is exercised for real. The interpreter's
+stand-in answers the registry (`python -m lienthong.registry`, the real one or a
+given list) and runs `python -c` for real; the smoke test and the suite are only
+recorded. That is the only reason the cluster tools are faked; on a workstation with
+Docker the same script runs the real ones. What is proven: the order of the steps,
+that every registered service's image carries the same unique tag from build to
+`helm upgrade`, that every service is forwarded, checked and given to the e2e suite,
+and that a failing step dumps pods, events and logs and still deletes the cluster.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -27,7 +30,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lienthong import registry
+
 ROOT = Path(__file__).resolve().parents[2]
+SERVICES = {spec.name: spec.default_port for spec in registry.services()}
 SCRIPT = ROOT / "deploy" / "kind" / "e2e.sh"
 CLUSTER_CONFIG = ROOT / "deploy" / "kind" / "cluster.yaml"
 TOOLS = ("docker", "kind", "kubectl", "helm", "python")
@@ -45,6 +51,11 @@ with open(os.environ["FAKE_LOG"], "a", encoding="utf-8") as log:
 if " ".join([tool, *args]).startswith(os.environ.get("FAKE_FAIL") or "\\0"):
     print(f"{{tool}}: failing as the test asked", file=sys.stderr)
     sys.exit(3)
+if tool == "python" and args[:2] == ["-m", "lienthong.registry"] and "FAKE_REGISTRY" in os.environ:
+    print(os.environ["FAKE_REGISTRY"])
+    sys.exit(0)
+if tool == "python" and (args[:1] == ["-c"] or args[:2] == ["-m", "lienthong.registry"]):
+    os.execv(sys.executable, [sys.executable, *args])
 if tool == "kubectl" and args[0] == "port-forward":
     local = next(a for a in args if ":" in a and "/" not in a).split(":")[0]
     server = socket.socket()
@@ -82,6 +93,16 @@ def make_tools(folder: Path, tools: tuple[str, ...] = TOOLS) -> Path:
     return folder
 
 
+def listed_names(listed: str | None) -> list[str]:
+    """The services a registry JSON lists (the real registry's for None; none if broken)."""
+    if listed is None:
+        return list(SERVICES)
+    try:
+        return [spec["name"] for spec in json.loads(listed)]
+    except ValueError:
+        return []
+
+
 class Run:
     """One run of e2e.sh with the stand-ins, and what they recorded."""
 
@@ -89,8 +110,10 @@ class Run:
         tools = tools or make_tools(tmp_path / "bin")
         self.log = tmp_path / "calls.jsonl"
         self.artifacts = tmp_path / "artifacts"
-        self.ports = {"IDENTITY_PORT": free_port(), "DOSSIERS_PORT": free_port(),
-                      "NATS_PORT": free_port()}
+        # <SERVICE>_PORT for every registered service (or the given registry's), NATS_PORT.
+        self.ports = {f"{name.upper()}_PORT": free_port()
+                      for name in listed_names(env.get("FAKE_REGISTRY"))}
+        self.ports["NATS_PORT"] = free_port()
         environment = {
             "PATH": f"{tools}:/usr/bin:/bin", "HOME": str(tmp_path), "FAKE_LOG": str(self.log),
             "PYTHON": str(tools / "python"), "ARTIFACTS": str(self.artifacts),
@@ -142,14 +165,18 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
     # A pinned node image the chart's kubeVersion (>=1.30) accepts, not kind's default.
     assert option(create, "--image") == "kindest/node:v1.33.1"
 
-    identity_build = run.call("docker build --target identity")["args"]
-    image = option(identity_build, "-t")
-    repository, tag = image.split(":")
-    assert repository == "lienthong/identity" and tag.startswith("e2e-")
-    assert option(run.call("docker build --target dossiers")["args"], "-t") == (
-        f"lienthong/dossiers:{tag}")
-    for service in ("identity", "dossiers"):
-        loaded = run.call(f"kind load docker-image lienthong/{service}:{tag}")["args"]
+    # Every registered service: its image, one tag for all, loaded into this cluster.
+    builds = {option(c["args"], "-t"): c["args"] for c in run.calls
+              if c["args"][:1] == ["build"]}
+    tag = next(iter(builds)).split(":")[1]
+    assert tag.startswith("e2e-")
+    assert set(builds) == {f"lienthong/{name}:{tag}" for name in SERVICES}
+    for name, port in SERVICES.items():
+        build = builds[f"lienthong/{name}:{tag}"]
+        assert option(build, "--target") == "service"
+        assert build.count("--build-arg") == 2
+        assert f"SERVICE={name}" in build and f"PORT={port}" in build
+        loaded = run.call(f"kind load docker-image lienthong/{name}:{tag}")["args"]
         assert option(loaded, "--name") == cluster
 
     upgrade = run.call("helm upgrade --install lienthong deploy/helm/lienthong")["args"]
@@ -160,24 +187,31 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
     forwarded = {call["args"][3]: call["args"][4] for call in run.calls
                  if call["args"][:1] == ["port-forward"]}
     assert forwarded == {
-        "service/lienthong-identity": f"{run.ports['IDENTITY_PORT']}:50051",
-        "service/lienthong-dossiers": f"{run.ports['DOSSIERS_PORT']}:50052",
+        **{f"service/lienthong-{name}": f"{run.ports[name.upper() + '_PORT']}:{port}"
+           for name, port in SERVICES.items()},
         "service/lienthong-nats": f"{run.ports['NATS_PORT']}:4222",
     }
+    # Each service's health and a read call through its forward, before the suite.
+    smoke = run.call("python -m lienthong.smoke")["args"][2:]
+    for name in SERVICES:
+        assert option(smoke, f"--{name}") == f"127.0.0.1:{run.ports[name.upper() + '_PORT']}"
     suite = run.call("python -m pytest e2e --target kind")
     assert suite["env"] == {
-        "LIENTHONG_E2E_IDENTITY_ADDRESS": f"127.0.0.1:{run.ports['IDENTITY_PORT']}",
-        "LIENTHONG_E2E_DOSSIERS_ADDRESS": f"127.0.0.1:{run.ports['DOSSIERS_PORT']}",
+        **{f"LIENTHONG_E2E_{name.upper()}_ADDRESS":
+           f"127.0.0.1:{run.ports[name.upper() + '_PORT']}" for name in SERVICES},
         "LIENTHONG_E2E_NATS_URL": f"nats://127.0.0.1:{run.ports['NATS_PORT']}",
     }
     assert "--logs" in run.call("helm test lienthong")["args"]
     assert run.commands()[-1].startswith(f"kind delete cluster --name {cluster}")
 
-    steps = ["kind create cluster", "docker build --target identity",
-             "docker build --target dossiers", "kind load docker-image lienthong/identity",
-             "kind load docker-image lienthong/dossiers", "helm upgrade --install",
-             "kubectl port-forward", "python -m pytest", "helm test", "kind delete cluster"]
+    steps = ["python -m lienthong.registry", "kind create cluster", "docker build",
+             "kind load docker-image", "helm upgrade --install", "kubectl port-forward",
+             "python -m lienthong.smoke", "python -m pytest", "helm test",
+             "kind delete cluster"]
     assert [run.index(step) for step in steps] == sorted(run.index(step) for step in steps)
+    # Every image is built before the first is loaded.
+    last_build = max(i for i, c in enumerate(run.commands()) if c.startswith("docker build"))
+    assert last_build < run.index("kind load docker-image")
     # The cluster's kubeconfig is its own, never ~/.kube/config.
     assert {c["kubeconfig"] for c in run.calls if c["tool"] == "kubectl"} == {
         str(run.artifacts / "kubeconfig")}
@@ -185,6 +219,50 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
     for port in run.ports.values():  # the port-forwards were stopped
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def registry_with(*extra: dict) -> str:
+    """The registry's JSON with more services, as a newly registered one would add."""
+    listed = [spec.as_dict() for spec in registry.services()]
+    return json.dumps([*listed, *extra])
+
+
+ARCHIVE = {"name": "archive", "summary": "a service registered after this test was written",
+           "module": "lienthong.services.archive", "default_port": 50057, "grpc_services": [],
+           "follows": [], "chart_settings": [], "image_target": "archive"}
+
+
+def test_a_newly_registered_service_is_built_forwarded_checked_and_given_to_the_suite(
+        tmp_path):
+    run = Run(tmp_path, FAKE_REGISTRY=registry_with(ARCHIVE))
+
+    assert run.result.returncode == 0, run.result.stderr
+    build = run.call("docker build --target service --build-arg SERVICE=archive")["args"]
+    tag = option(build, "-t").split(":")[1]
+    assert "PORT=50057" in build
+    assert run.ran(f"kind load docker-image lienthong/archive:{tag}")
+    local = run.ports["ARCHIVE_PORT"]
+    assert run.ran(f"kubectl port-forward --namespace lienthong service/lienthong-archive "
+                   f"{local}:50057")
+    assert option(run.call("python -m lienthong.smoke")["args"], "--archive") == (
+        f"127.0.0.1:{local}")
+    env = run.call("python -m pytest")["env"]
+    assert env["LIENTHONG_E2E_ARCHIVE_ADDRESS"] == f"127.0.0.1:{local}"
+    assert set(env) == {f"LIENTHONG_E2E_{n.upper()}_ADDRESS" for n in [*SERVICES, "archive"]
+                        } | {"LIENTHONG_E2E_NATS_URL"}
+
+
+@pytest.mark.parametrize(("listed", "reason"), [
+    ("[]", "no service is registered"),
+    (registry_with({**ARCHIVE, "name": "Archive-2"}), "cannot read the registered services"),
+    ("not json", "cannot read the registered services"),
+], ids=["none", "bad-name", "broken"])
+def test_a_registry_the_script_cannot_use_stops_it_before_any_cluster(tmp_path, listed, reason):
+    run = Run(tmp_path, FAKE_REGISTRY=listed)
+
+    assert run.result.returncode == 2
+    assert reason in run.result.stderr
+    assert not run.ran("kind create cluster") and not run.ran("docker build")
 
 
 def test_a_failing_suite_dumps_pods_events_and_logs_then_deletes_the_cluster(tmp_path):
@@ -268,20 +346,89 @@ def test_the_cluster_config_is_a_kind_v1alpha4_cluster():
     assert all(set(node) <= node_fields for node in config["nodes"])
 
 
-# -- the Tiltfile (Starlark; Tilt cannot run here either, so its text is checked) ----------
+# -- the Tiltfile (Starlark; Tilt cannot run here either) -------------------------------------
+# Its Starlark is also Python: it is run here with Tilt's functions replaced by recorders
+# (the registry and `helm template` are the real ones), and what it asked Tilt to build,
+# deploy, forward and run is checked.
 
 TILTFILE = ROOT / "Tiltfile"
 CHART = ROOT / "deploy" / "helm" / "lienthong"
+METRICS_PORT = 9464
 
 
-def tiltfile_services() -> dict[str, dict[str, object]]:
-    """The Tiltfile's table of services (Starlark here is also valid Python syntax)."""
-    tree = ast.parse(TILTFILE.read_text(), filename="Tiltfile")
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == "SERVICES"):
-            return ast.literal_eval(node.value)
-    pytest.fail("the Tiltfile has no SERVICES table")
+def render(*sets: str, values: tuple[str, ...] = ("values-kind.yaml",)) -> list[dict]:
+    """`helm template` of the chart with the kind values, as e2e.sh and the Tiltfile use it."""
+    from lienthong.helmbin import helm_path
+
+    # No helm fails these checks, as it fails test_chart.py: never a silent skip.
+    arguments = [helm_path(), "template", "lienthong", str(CHART)]
+    for values_file in values:
+        arguments += ["-f", str(CHART / values_file)]
+    for value in sets:
+        arguments += ["--set", value]
+    done = subprocess.run(arguments, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+class TiltRun:
+    """What the Tiltfile declares, run with recorders in place of Tilt's functions."""
+
+    def __init__(self, listed: str | None = None) -> None:
+        self.builds: list[dict] = []
+        self.resources: dict[str, dict] = {}
+        self.local_resources: dict[str, dict] = {}
+        self.objects: list[dict] = []
+        self.local_commands: list[str] = []
+
+        def local(command: str, quiet: bool = False) -> str:
+            self.local_commands.append(command)
+            if listed is not None and command.endswith(" -m lienthong.registry"):
+                return listed
+            return subprocess.run(command, shell=True, cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout
+
+        def helm(chart: str, name: str, values: list[str], set: list[str]) -> str:  # noqa: A002
+            assert (ROOT / chart) == CHART and name == "lienthong"
+            assert values == ["deploy/helm/lienthong/values-kind.yaml"]
+            return yaml.safe_dump_all(render(*set, values=tuple(
+                str(ROOT / v) for v in values)))
+
+        def record(into: dict):
+            def recorder(name: str, **options):
+                assert name not in into, f"{name} declared twice"
+                into[name] = options
+            return recorder
+
+        tilt = {
+            "load": lambda *_: None,
+            "docker_build_with_restart": lambda ref, context, **options: self.builds.append(
+                {"ref": ref, "context": context, **options}),
+            "local": local,
+            "decode_json": json.loads,
+            "read_file": lambda path: (ROOT / path).read_text(),
+            "sync": lambda source, target: ("sync", source, target),
+            "fall_back_on": lambda files: ("fall_back_on", files),
+            "helm": helm,
+            "decode_yaml_stream": lambda text: [d for d in yaml.safe_load_all(text) if d],
+            "encode_yaml_stream": yaml.safe_dump_all,
+            "k8s_yaml": lambda text: self.objects.extend(yaml.safe_load_all(text)),
+            "k8s_resource": record(self.resources),
+            "port_forward": lambda local_port, container_port, name: (
+                local_port, container_port, name),
+            "local_resource": record(self.local_resources),
+            "TRIGGER_MODE_MANUAL": "manual",
+        }
+        exec(compile(TILTFILE.read_text(), str(TILTFILE), "exec"), tilt)
+
+    def build(self, name: str) -> dict:
+        [found] = [b for b in self.builds if b["ref"] == f"lienthong/{name}"]
+        return found
+
+
+@pytest.fixture(scope="module")
+def tilt() -> TiltRun:
+    return TiltRun()
 
 
 def tiltfile_constant(name: str) -> str:
@@ -301,88 +448,143 @@ def tiltfile_constant(name: str) -> str:
     return constants[name]
 
 
-def test_the_tiltfile_builds_forwards_and_labels_every_service_of_the_chart():
-    services = tiltfile_services()
-    text = TILTFILE.read_text()
-    chart_services = yaml.safe_load((CHART / "values.yaml").read_text())["services"]
+def test_the_tiltfile_uses_only_what_starlark_has():
+    # Run as Python here, it must still be Starlark for Tilt.
+    not_starlark = (ast.While, ast.Try, ast.With, ast.ClassDef, ast.Import, ast.ImportFrom,
+                    ast.JoinedStr, ast.Global, ast.Nonlocal, ast.Set, ast.SetComp, ast.Yield,
+                    ast.Raise, ast.Assert, ast.Delete, ast.AsyncFunctionDef, ast.Await)
+    found = [f"line {n.lineno}: {type(n).__name__}"
+             for n in ast.walk(ast.parse(TILTFILE.read_text(), filename="Tiltfile"))
+             if isinstance(n, not_starlark)]
+    assert found == []
 
+
+def test_the_tiltfile_builds_every_registered_service_from_the_service_stage(tilt):
     dockerfile = (ROOT / "Dockerfile").read_text()
 
-    assert set(services) == set(chart_services)
-    for name, service in services.items():
-        assert service["port"] == chart_services[name]["port"]
-        assert service["target"] == name  # the Dockerfile target of the contract
-        assert re.search(rf"^FROM \S+ AS {name}$", dockerfile, re.MULTILINE)
-    # The contract's ports: gRPC 50051/50052 forwarded as `--target kind` expects, NATS
-    # 4222, metrics 9464 in the pods.
-    assert {s["port"] for s in services.values()} == {50051, 50052}
-    assert "port_forward(4222, 4222" in text and "METRICS_PORT = 9464" in text
-    assert len({s["metrics"] for s in services.values()}) == len(services)
-    # Live update with a process restart; the chart with the kind values.
-    assert 'load("ext://restart_process", "docker_build_with_restart")' in text
-    assert 'sync("libs/lienthong", "/app/lienthong")' in text
-    assert 'sync("services", "/app/lienthong/services")' in text
-    # The restart trigger is outside /tmp (the chart's emptyDir hides the image's /tmp),
-    # in a folder the dev stage makes and gives to the service's user.
-    restart_file = tiltfile_constant("RESTART_FILE")
-    restart_dir = tiltfile_constant("RESTART_DIR")
-    assert restart_file == restart_dir + "/restart-proc"
-    assert not restart_file.startswith("/tmp/") and restart_dir.startswith("/app/")
-    assert "restart_file=RESTART_FILE," in text
-    stage = tiltfile_constant("LIVE_STAGE").format(target=name, restart_dir=restart_dir)
-    lines = stage.splitlines()
-    made = lines.index(f"RUN mkdir -p {restart_dir} && chown 10001:10001 {restart_dir}")
-    assert lines.index("USER root") < made < lines.index("USER 10001")
-    assert re.search(r"^USER 10001:10001$", dockerfile, re.MULTILINE)  # the service's user
-    assert 'CHART = "deploy/helm/lienthong"' in text
-    assert 'values=[CHART + "/values-kind.yaml"]' in text
-    for label in ("services", "backbone", "checks"):
-        assert f'labels=["{label}"]' in text
+    assert tilt.local_commands == [".venv/bin/python -m lienthong.registry"]
+    assert sorted(b["ref"] for b in tilt.builds) == sorted(f"lienthong/{n}" for n in SERVICES)
+    for spec in registry.services():
+        build = tilt.build(spec.name)
+        assert build["build_args"] == {"SERVICE": spec.name, "PORT": str(spec.default_port)}
+        assert build["target"] == "service-live"
+        # The Dockerfile's own stages, then the dev stage on top of the service stage.
+        assert build["dockerfile_contents"].startswith(dockerfile)
+        assert "\nFROM service AS service-live\n" in build["dockerfile_contents"]
+        # docker_build_with_restart's wrapper runs (and reruns) the service's module.
+        assert build["entrypoint"] == ["python", "-m", spec.module]
+        assert build["live_update"][1:] == [("sync", "libs/lienthong", "/app/lienthong"),
+                                            ("sync", "services", "/app/lienthong/services")]
+    assert re.search(r"^FROM runtime AS service$", dockerfile, re.MULTILINE)
 
 
-def render(*sets: str) -> list[dict]:
-    """`helm template` of the chart with the kind values, as e2e.sh and the Tiltfile use it."""
-    from lienthong.helmbin import helm_path
+def test_the_tiltfile_sends_the_build_everything_the_dockerfile_copies(tilt):
+    copied = set()
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY ") and "--from=" not in line:
+            copied.update(p.rstrip("/") for p in line.split()[1:-1])
 
-    # No helm fails these checks, as it fails test_chart.py: never a silent skip.
-    arguments = [helm_path(), "template", "lienthong", str(CHART), "-f",
-                 str(CHART / "values-kind.yaml")]
-    for value in sets:
-        arguments += ["--set", value]
-    done = subprocess.run(arguments, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
-
-
-def by_kind_and_name(objects: list[dict]) -> dict[tuple[str, str], dict]:
-    return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    for build in tilt.builds:
+        assert copied <= set(build["only"]), copied - set(build["only"])
+        # A change to packaging rebuilds the image; live_update cannot apply it.
+        [(_, rebuild)] = [s for s in build["live_update"] if s[0] == "fall_back_on"]
+        assert {"pyproject.toml", "setup.py", "Dockerfile"} <= set(rebuild)
 
 
-def test_the_chart_has_the_workloads_and_images_the_tiltfile_names():
-    objects = by_kind_and_name(render("image.registry=", "image.prefix=lienthong",
-                                      "image.tag=tilt", "postgresql.auth.password=dev"))
-    text = TILTFILE.read_text()
+def test_the_tiltfile_forwards_every_service_where_the_kind_target_looks(tilt):
+    workloads = {(o["kind"], o["metadata"]["name"]) for o in tilt.objects}
+    for name, port in SERVICES.items():
+        resource = tilt.resources[f"lienthong-{name}"]
+        assert ("Deployment", f"lienthong-{name}") in workloads  # k8s_resource needs it
+        assert resource["new_name"] == name
+        grpc, metrics = resource["port_forwards"]
+        assert grpc == (port, port, "gRPC")  # e2e/conftest.py's default for --target kind
+        assert metrics[1:] == (METRICS_PORT, "metrics")
+        assert resource["resource_deps"] == ["nats", "postgresql"]
+        assert resource["labels"] == ["services"]
+    local_metrics = [r["port_forwards"][1][0] for r in tilt.resources.values()
+                     if r["labels"] == ["services"]]
+    assert len(set(local_metrics)) == len(SERVICES)
+    for workload, forwarded in (("nats", 4222), ("postgresql", 5432)):
+        assert ("StatefulSet", f"lienthong-{workload}") in workloads
+        resource = tilt.resources[f"lienthong-{workload}"]
+        assert resource["new_name"] == workload and resource["labels"] == ["backbone"]
+        assert forwarded in {forward[1] for forward in resource["port_forwards"]}
 
-    for name in tiltfile_services():
+
+def test_the_tiltfiles_checks_cover_every_service(tilt):
+    from lienthong.smoke import parse_args
+
+    smoke = tilt.local_resources["smoke-test"]
+    python, *args = shlex.split(smoke["cmd"])
+    assert python == ".venv/bin/python" and args[:2] == ["-m", "lienthong.smoke"]
+    parsed = parse_args(args[2:])
+    for name, port in SERVICES.items():
+        assert getattr(parsed, name) == f"127.0.0.1:{port}"
+    e2e = tilt.local_resources["e2e"]
+    assert e2e["cmd"] == ".venv/bin/python -m pytest e2e --target kind -q"
+    for check in (smoke, e2e):
+        assert sorted(check["resource_deps"]) == sorted(SERVICES)
+        assert check["trigger_mode"] == "manual" and check["auto_init"] is False
+        assert check["labels"] == ["checks"]
+
+
+def test_a_newly_registered_service_is_built_forwarded_and_checked_by_tilt():
+    tilt = TiltRun(listed=registry_with(ARCHIVE))
+
+    assert tilt.build("archive")["build_args"] == {"SERVICE": "archive", "PORT": "50057"}
+    assert tilt.build("archive")["entrypoint"] == ["python", "-m", "lienthong.services.archive"]
+    assert tilt.resources["lienthong-archive"]["port_forwards"][0] == (50057, 50057, "gRPC")
+    assert "--archive 127.0.0.1:50057" in tilt.local_resources["smoke-test"]["cmd"]
+    assert "archive" in tilt.local_resources["e2e"]["resource_deps"]
+
+
+def test_the_tiltfile_applies_the_kind_chart_with_the_images_it_builds(tilt):
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in tilt.objects}
+
+    for name in SERVICES:
         [container] = objects["Deployment", f"lienthong-{name}"]["spec"]["template"]["spec"][
             "containers"]
         # docker_build_with_restart("lienthong/<name>") replaces exactly this image, and
         # its wrapper is the image's entrypoint: the chart must not set `command`.
         assert container["image"] == f"lienthong/{name}:tilt"
         assert "command" not in container and "args" not in container
-    for workload in ("nats", "postgresql"):  # k8s_resource(RELEASE + "-<workload>")
-        assert ("StatefulSet", f"lienthong-{workload}") in objects
-        assert f'RELEASE + "-{workload}"' in text
-    [hook] = [o for o in objects.values() if "helm.sh/hook" in o["metadata"].get(
+        # live_update writes into the container: the dev-only exception.
+        assert container["securityContext"]["readOnlyRootFilesystem"] is False
+    # The helm test hook is left out (the smoke-test resource runs it from the machine),
+    # and nothing else is.
+    assert not [o for o in tilt.objects if "helm.sh/hook" in o["metadata"].get(
         "annotations", {})]
-    assert hook["metadata"]["annotations"]["helm.sh/hook"] == "test"  # left out by Tilt
+    rendered = render("image.registry=", "image.prefix=lienthong", "image.tag=tilt",
+                      "postgresql.auth.password=lienthong-dev")
+    assert len(tilt.objects) == len(rendered) - 1
+
+
+def test_the_live_stage_makes_the_restart_file_outside_tmp_as_the_services_user(tilt):
+    # The restart trigger is outside /tmp (the chart's emptyDir hides the image's /tmp),
+    # in a folder the dev stage makes and gives to the service's user.
+    restart_file = tiltfile_constant("RESTART_FILE")
+    restart_dir = tiltfile_constant("RESTART_DIR")
+    assert restart_file == restart_dir + "/restart-proc"
+    assert not restart_file.startswith("/tmp/") and restart_dir.startswith("/app/")
+    assert {b["restart_file"] for b in tilt.builds} == {restart_file}
+    stage = tiltfile_constant("LIVE_STAGE").format(target="service", restart_dir=restart_dir)
+    lines = stage.splitlines()
+    made = lines.index(f"RUN mkdir -p {restart_dir} && chown 10001:10001 {restart_dir}")
+    assert lines.index("USER root") < made < lines.index("USER 10001")
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^USER 10001:10001$", dockerfile, re.MULTILINE)  # the service's user
+
+
+def by_kind_and_name(objects: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(o["kind"], o["metadata"]["name"]): o for o in objects}
 
 
 def test_the_images_e2e_sh_loads_are_the_ones_the_chart_runs():
     objects = by_kind_and_name(render("image.registry=", "image.prefix=lienthong",
                                       "image.tag=e2e-abc1234-20260101000000-0a1b2c3d"))
 
-    for name, port in (("identity", 50051), ("dossiers", 50052)):
+    for name, port in SERVICES.items():
         [container] = objects["Deployment", f"lienthong-{name}"]["spec"]["template"]["spec"][
             "containers"]
         assert container["image"] == f"lienthong/{name}:e2e-abc1234-20260101000000-0a1b2c3d"
@@ -390,7 +592,7 @@ def test_the_images_e2e_sh_loads_are_the_ones_the_chart_runs():
         assert container["imagePullPolicy"] in ("IfNotPresent", "Never")
         ports = {p["name"]: p["port"] for p in objects["Service", f"lienthong-{name}"]["spec"][
             "ports"]}
-        assert ports["grpc"] == port  # what e2e.sh forwards
+        assert ports["grpc"] == port  # what e2e.sh forwards: the registered port
     nats = {p["name"]: p["port"] for p in objects["Service", "lienthong-nats"]["spec"]["ports"]}
     assert 4222 in nats.values()
 
