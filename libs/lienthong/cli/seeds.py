@@ -1,8 +1,9 @@
 """The seed data ``lienthong up --seed`` loads, and what the run file says of it.
 
 While a seed loads, the run file's ``seed`` says ``seeding``; once it is in,
-``ready`` with what was loaded (units, agency codes); ``lienthong status
---json`` reports it, so scripts wait on that fact instead of a log line.
+``ready`` with what was loaded (units, agency codes); ``failed`` or
+``stopped`` (Ctrl-C, SIGTERM) otherwise. ``lienthong status --json`` reports
+it, so scripts wait on that fact instead of a log line.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ from typing import TYPE_CHECKING, Any
 import grpc
 from rich.console import Console
 
+from lienthong.cli.common import fail
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
+from lienthong.platform import Stopped
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from lienthong.platform import RunState
+    from lienthong.services.identity.importer.demo_codes import DemoCodesReport
+    from lienthong.services.identity.importer.vn2025 import ImportReport
 
 SEEDS = {
     "vn-2025": "the 2025 two-tier divisions and their lineage, without agency codes",
@@ -35,6 +42,10 @@ NO_AGENCY_CODES = (
 #: How long the services that follow identity may take to apply the seed.
 CONSUMED_TIMEOUT_S = 600.0
 console = Console(stderr=True)
+
+
+def _never() -> bool:
+    return False
 
 
 def _now() -> str:
@@ -57,29 +68,73 @@ def loaded(address: str) -> dict[str, int]:
     return counts
 
 
-def load_seed(name: str, state: RunState) -> None:
-    """Load a seed into the running platform, keeping the run file's ``seed`` up to date."""
-    from lienthong.cli.identity import import_vn_2025_into
+def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = _never,
+                ) -> tuple[ImportReport, DemoCodesReport | None]:
+    """Load seed ``name`` into the identity service at ``address`` through gRPC (idempotent).
 
+    Its units and lineage, then, for a demo seed, the provisional agency codes.
+    Raises :class:`~lienthong.platform.Stopped` between two commands once
+    ``should_stop()`` is true.
+    """
+    from lienthong.services.identity.importer.demo_codes import issue_demo_codes
+    from lienthong.services.identity.importer.vn2025 import import_plan
+    from lienthong.services.identity.importer.vn2025_sources import build_plan
+
+    with console.status("reading the source packages"):
+        plan = build_plan()
+    with grpc.insecure_channel(address) as channel:
+        stub = pb_grpc.IdentityServiceStub(channel)
+        report = import_plan(stub, plan, console=console, should_stop=should_stop)
+        if report.stopped:
+            raise Stopped
+        console.print("vn-2025: " + ", ".join(
+            f"{what} {n}" for what, n in report.counts().items()))
+        for ambiguity in report.ambiguities:
+            console.print(f"[yellow]ambiguous[/] {ambiguity.rule} {ambiguity.subject_key}: "
+                          f"{ambiguity.detail} -> {ambiguity.resolution}")
+        if not name.endswith("-demo"):
+            return report, None
+        codes = issue_demo_codes(stub, console=console, should_stop=should_stop)
+    if codes.stopped:
+        raise Stopped
+    for unit, reason, message in codes.failures:
+        console.print(f"[red]not issued[/] {unit}: {reason} {message}")
+    return report, codes
+
+
+def load_seed(name: str, state: RunState, *,
+              should_stop: Callable[[], bool] = _never) -> None:
+    """Load a seed into the running platform, keeping the run file's ``seed`` up to date.
+
+    Raises :class:`~lienthong.platform.Stopped` (the seed then says ``stopped``)
+    soon after ``should_stop()`` is true.
+    """
     state.seed = {"name": name, "state": "seeding", "started_at": _now()}
     state.save()
     address = state.address_of("identity")
     outcome: dict[str, Any] = {}
     try:
-        report = import_vn_2025_into(address, json_output=False)
-        outcome["import_failures"] = len(report.failures)
-        if name == "vn-2025-demo":
-            outcome["provisional_codes"] = _issue_demo_codes(address)
-        outcome.update(loaded(address))
+        try:
+            report, codes = import_seed(name, address, should_stop=should_stop)
+            outcome["import_failures"] = len(report.failures)
+            if codes is not None:
+                outcome["provisional_codes"] = codes.as_dict()
+            outcome.update(loaded(address))
+        except grpc.RpcError as error:
+            raise fail(error) from None
         with console.status("waiting until every service has applied the seed"):
-            wait_until_consumed(state)
+            wait_until_consumed(state, should_stop=should_stop)
+    except Stopped:
+        state.seed.update(state="stopped", finished_at=_now())
+        state.save()
+        raise
     except BaseException:
         state.seed.update(state="failed", finished_at=_now())
         state.save()
         raise
     state.seed.update(state="ready", finished_at=_now(), **outcome)
     state.save()
-    if name == "vn-2025":
+    if not name.endswith("-demo"):
         console.print(f"[yellow]{NO_AGENCY_CODES}[/]", soft_wrap=True)
     else:
         console.print(f"[yellow]{outcome['provisional_agency_codes']} provisional agency codes "
@@ -87,20 +142,12 @@ def load_seed(name: str, state: RunState) -> None:
                       "official codes[/]", soft_wrap=True)
 
 
-def _issue_demo_codes(address: str) -> dict[str, Any]:
-    from lienthong.services.identity.importer.demo_codes import issue_demo_codes
-
-    with grpc.insecure_channel(address) as channel:
-        report = issue_demo_codes(pb_grpc.IdentityServiceStub(channel), console=console)
-    for unit, reason, message in report.failures:
-        console.print(f"[red]not issued[/] {unit}: {reason} {message}")
-    return report.as_dict()
-
-
-def wait_until_consumed(state: RunState, timeout_s: float = CONSUMED_TIMEOUT_S) -> None:
+def wait_until_consumed(state: RunState, timeout_s: float = CONSUMED_TIMEOUT_S, *,
+                        should_stop: Callable[[], bool] = _never) -> None:
     """Until identity's relay published every event and each consumer of it applied them.
 
     So ``ready`` means a dossier can be submitted at any seeded commune at once.
+    Raises :class:`~lienthong.platform.Stopped` once ``should_stop()`` is true.
     """
     from lienthong.cli.events import unpublished
     from lienthong.platform import local_event_store
@@ -113,6 +160,8 @@ def wait_until_consumed(state: RunState, timeout_s: float = CONSUMED_TIMEOUT_S) 
         _, behind = unpublished(store, "identity", published)
         if behind == 0 and pending == 0:
             return
+        if should_stop():
+            raise Stopped
         if time.monotonic() > deadline:
             msg = (f"after {timeout_s:.0f} s, {behind} identity events are unpublished and "
                    f"{pending} not yet applied by the services that follow identity")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from typing import TYPE_CHECKING
 
-from lienthong.natsbin import nats_server_path
-from lienthong.ports import free_port, wait_for_port
+from lienthong.natsbin import start_nats_server
+from lienthong.ports import free_port
 
 if TYPE_CHECKING:
+    import subprocess
     from pathlib import Path
 
 
@@ -28,14 +28,7 @@ class NatsServer:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self) -> NatsServer:
-        self.store_dir.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [nats_server_path(), "-a", "127.0.0.1", "-p", str(self.port), "-js",
-                 "-sd", str(self.store_dir)],
-                stdout=log, stderr=subprocess.STDOUT,
-            )
-        wait_for_port(self.port)
+        self.process = start_nats_server(self.store_dir, self.log_path, port=self.port)
         return self
 
     def stop(self) -> None:

@@ -32,7 +32,7 @@ from ..domain.codes import PROVISIONAL_LETTER
 from .vn2025 import CALL_TIMEOUT_S, EFFECTIVE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from rich.console import Console
 
@@ -88,6 +88,8 @@ class DemoCodesReport:
     unchanged: int = 0
     kept_official: int = 0
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, reason, message)
+    #: Asked to stop before the last unit; a later run carries on.
+    stopped: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"issued": self.issued, "unchanged": self.unchanged,
@@ -96,9 +98,12 @@ class DemoCodesReport:
                              for u, r, m in self.failures]}
 
 
-def issue_demo_codes(stub: IdentityServiceStub, *,
-                     console: Console | None = None) -> DemoCodesReport:
-    """Give every active province and commune without an official code a provisional one."""
+def issue_demo_codes(stub: IdentityServiceStub, *, console: Console | None = None,
+                     should_stop: Callable[[], bool] | None = None) -> DemoCodesReport:
+    """Give every active province and commune without an official code a provisional one.
+
+    Stops between two units once ``should_stop()`` is true (the report says ``stopped``).
+    """
     provinces = sorted(active_units(stub, pb.UNIT_LEVEL_PROVINCE),
                        key=lambda u: u.administrative_unit_code)
     communes = list(active_units(stub, pb.UNIT_LEVEL_COMMUNE))
@@ -109,6 +114,9 @@ def issue_demo_codes(stub: IdentityServiceStub, *,
     with progress:
         task = progress.add_task("provisional agency codes", total=len(plan))
         for unit, code in plan:
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
             progress.advance(task)
             if unit.agency_code and not unit.agency_code_provisional:
                 report.kept_official += 1

@@ -45,6 +45,8 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     ambiguities: tuple[Ambiguity, ...] = ()
     unit_ids: dict[str, str] = field(default_factory=dict)
+    #: Asked to stop before the last command: the commands not run are not reported.
+    stopped: bool = False
 
     def counts(self) -> dict[str, int]:
         return {**self.counts_by_command, "failed": len(self.failures),
@@ -234,8 +236,13 @@ def plan_commands(plan: Vn2025Plan) -> list[_Command]:
 
 
 def import_plan(stub: IdentityServiceStub, plan: Vn2025Plan, *,
-                console: Console | None = None) -> ImportReport:
-    """Run every command of the plan; refusals are reported, not raised."""
+                console: Console | None = None,
+                should_stop: Callable[[], bool] | None = None) -> ImportReport:
+    """Run every command of the plan; refusals are reported, not raised.
+
+    Stops between two commands once ``should_stop()`` is true (the report says
+    ``stopped``); a later run carries on, as the request ids are the same.
+    """
     commands = plan_commands(plan)
     report = ImportReport(ambiguities=plan.ambiguities)
     ids: dict[str, str] = {}
@@ -246,6 +253,9 @@ def import_plan(stub: IdentityServiceStub, plan: Vn2025Plan, *,
     with progress:
         task = progress.add_task("importing vn-2025", total=len(commands))
         for command in commands:
+            if should_stop is not None and should_stop():
+                report.stopped = True
+                break
             progress.advance(task)
             if any(k in failed_keys or k not in ids for k in command.needs):
                 report.skipped.append(command.name)
