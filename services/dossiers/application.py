@@ -352,7 +352,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         assert new_due_date is not None
         return self._change("ExtendDossier", dossier_id, request_id, reason,
                             {"due": new_due_date, "slip": apology_slip},
-                            lambda d, _: d.extend(new_due_date, apology_slip.strip()))
+                            lambda d, now: d.extend(new_due_date, apology_slip.strip(), now))
 
     def approve_dossier(self, dossier_id: str, result_documents: Sequence[str], *,
                         request_id: str = "", reason: str = "") -> UUID:

@@ -184,6 +184,8 @@ class Dossier(AuditedAggregate):
         self.handler = ""
         self.hops: list[Hop] = []
         self.clock_stops: list[ClockStop] = []
+        #: When the appointment date was last extended during the wait in progress.
+        self.extended_while_waiting_at: dt.datetime | None = None
         self.result_documents: list[str] = []
         self.outcome = ""
         self.timeliness = ""
@@ -235,7 +237,9 @@ class Dossier(AuditedAggregate):
         """The fields of the event that ends a wait at ``at``: the figures of the stop."""
         stop = self.open_clock_stop
         started = stop.started_at if stop is not None else (waiting_since or at)
-        paused = calendar.paused_working_days(started, at)
+        # An appointment date set during the wait already allows for the days before it.
+        counted_from = max(started, self.extended_while_waiting_at or started)
+        paused = calendar.paused_working_days(counted_from, at)
         assert self.due_date is not None  # only a received dossier waits
         hop = self.hops[-1] if self.hops and self.hops[-1].ended_at is None else None
         return {"clock_stopped_at": started, "clock_resumed_at": at,
@@ -250,6 +254,7 @@ class Dossier(AuditedAggregate):
         return calendar.paused_working_days(stop.started_at, at) if stop is not None else 0
 
     def _stop_clock(self, kind: str, at: dt.datetime | None) -> None:
+        self.extended_while_waiting_at = None
         if at is not None:  # events recorded before clock stops have no time
             self.clock_stops.append(ClockStop(kind, at))
 
@@ -264,6 +269,7 @@ class Dossier(AuditedAggregate):
     def _resume_clock(self, kind: str, due_date: dt.date | None,
                       clock_stopped_at: dt.datetime | None, clock_resumed_at: dt.datetime | None,
                       paused_working_days: int, hop_due_date: dt.date | None) -> None:
+        self.extended_while_waiting_at = None
         if due_date is not None:
             self.due_date = due_date
         if clock_resumed_at is None:  # recorded before clock stops: nothing stood still
@@ -447,18 +453,26 @@ class Dossier(AuditedAggregate):
     def _resumed(self) -> None:
         self.paused = False
 
-    def extend(self, new_due_date: dt.date, apology_slip: str) -> None:
-        """A new appointment date, with the apology slip handed to the applicant."""
+    def extend(self, new_due_date: dt.date, apology_slip: str,
+               at: dt.datetime | None = None) -> None:
+        """A new appointment date, with the apology slip handed to the applicant.
+
+        Given while the dossier waits for the applicant, the date stands as of
+        ``at``: only the days the clock stands still after it move it on.
+        """
         self._check("extend")
         if self.due_date is not None and new_due_date <= self.due_date:
             msg = (f"the new appointment date {new_due_date} must be later than the current "
                    f"one, {self.due_date}")
             raise DueDateError(msg, metadata={"dossier_id": str(self.id)})
-        self._extended(new_due_date, apology_slip)
+        self._extended(new_due_date, apology_slip, at)
 
     @event("Extended")
-    def _extended(self, new_due_date: dt.date, apology_slip: str) -> None:
+    def _extended(self, new_due_date: dt.date, apology_slip: str,
+                  at: dt.datetime | None = None) -> None:
         self.due_date = new_due_date
+        if at is not None and self.open_clock_stop is not None:
+            self.extended_while_waiting_at = at
 
     def approve(self, result_documents: list[str], at: dt.datetime) -> None:
         self._check("approve")

@@ -134,6 +134,22 @@ def test_two_waits_add_up(desk: Any) -> None:
     assert (dossier.paused_working_days, dossier.due_date) == (5, D(2026, 3, 30))
 
 
+def test_an_appointment_extended_during_a_wait_moves_only_by_the_days_after_it(
+        desk: Any) -> None:
+    dossier_id = processing_since(desk, (2026, 3, 9))  # due Monday 23 March
+    desk.clock.at(2026, 3, 9, 10)
+    desk.command("request_supplement", dossier_id)
+    desk.clock.at(2026, 3, 12, 9)  # three working days into the wait, a new date is agreed
+    desk.app.extend_dossier(str(dossier_id), D(2026, 3, 27), "Phiếu xin lỗi số 02")
+    desk.clock.at(2026, 3, 16, 9)  # supplemented on Monday: Fri 13 and Mon 16 stood still
+    desk.command("supplement", dossier_id)
+
+    dossier = desk.app.get_dossier(dossier_id)
+    assert dossier.due_date == D(2026, 3, 31)  # 27 March, two working days on
+    assert dossier.clock_stops == [
+        ClockStop("supplement", at(2026, 3, 9, 10), at(2026, 3, 16, 9), 2)]
+
+
 def test_the_current_hops_due_date_moves_not_the_closed_ones(desk: Any) -> None:
     dossier_id = processing_since(desk, (2026, 3, 9))
     desk.command("transfer", dossier_id, to_unit_id=desk.units.hoan_kiem,
