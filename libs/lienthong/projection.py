@@ -1,62 +1,229 @@
 """In-memory read models that follow an application's notification log.
 
-A :class:`LogFollower` remembers the last notification id it applied and,
-when asked, applies every event recorded since. An application catches its
-followers up after its own writes (read-your-writes) and refreshes them
-before its reads, so other processes' writes appear within
-``freshness_s``.
+A :class:`LogFollower` applies an application's events, in log order, to its
+handlers. An application catches its followers up after its own writes
+(read-your-writes) and refreshes them before its reads, so other processes'
+writes appear within ``freshness_s``.
+
+Handlers are bound to the event classes themselves
+    ``@handles(Unit.Registered)`` on a method makes it the handler of that
+    class, so renaming an event class breaks at import, not silently at run
+    time. A follower names the aggregates it reads (``aggregates``); when the
+    class is defined, every event class those aggregates record must be
+    handled or listed in ``ignores`` with the reason, or the class is refused
+    (``TypeError``): a new event type fails the import until someone decides.
+    Only the handled classes are read (the recorder filters them by topic), so
+    a small model in a busy log decodes nothing else.
+
+Position and holes
+    Every notification id up to ``position`` was applied, is of a class not
+    followed, or is a hole the follower still waits for (``waiting``). Ids can
+    have holes: a rolled-back transaction uses an id up (PostgreSQL sequences),
+    and with ``POSTGRES_ENABLE_DB_FUNCTIONS=y`` a later id can commit before an
+    earlier one. A follower does not stop at a hole (a read must not wait for
+    another process's transaction): it applies what is there, remembers the
+    missing ids and looks for them at each catch-up, applying any that has
+    appeared (each aggregate's own events still arrive in order: the next
+    version is written only after the previous one committed). After
+    ``gap_timeout_s`` a hole is taken for a rolled-back id and forgotten. With
+    eventsourcing's default PostgreSQL insert (``LOCK TABLE``) and with SQLite
+    ids become visible in order, and holes never fill.
+
+Snapshots: not replaying the whole log at every start
+    A follower with a ``snapshot_format`` keeps its state in the table
+    ``projection_snapshots`` of the service's own event store (SQLite file or
+    PostgreSQL schema), one row per read model and format: the state as
+    zlib-compressed JSON, the position it reflects and the holes it was still
+    waiting for, written in one statement, with a SHA-256 of the bytes. It is
+    saved every ``snapshot_every_events`` notifications or ``snapshot_every_s``
+    seconds (``LIENTHONG_READ_MODEL_SNAPSHOT_EVERY_EVENTS`` / ``_EVERY_S``; 0:
+    never), in a thread of its own, and a row only ever moves forward. At
+    start the follower loads it, looks for the holes it names, and reads the
+    log on from its position: every event is applied exactly once, whichever
+    process saved the snapshot. A snapshot of another format, taken by
+    handlers of other event classes, or whose bytes do not check out, is
+    ignored and the log replayed from notification 1. Bump ``snapshot_format``
+    whenever the state's layout or what a handler derives changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import time
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+import structlog
+from eventsourcing.domain import AggregateEvent, CanInitAggregate
+from eventsourcing.domain import _created_event_classes as created_event_classes
+from eventsourcing.persistence import Notification
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable, Mapping
 
     from eventsourcing.application import Application
-    from eventsourcing.persistence import ApplicationRecorder, Notification
+    from eventsourcing.persistence import ApplicationRecorder
+
+log = structlog.get_logger("lienthong.projection")
+
+#: The table, beside the events, that keeps the read models' snapshots.
+SNAPSHOT_TABLE = "projection_snapshots"
+ENV_EVERY_EVENTS = "LIENTHONG_READ_MODEL_SNAPSHOT_EVERY_EVENTS"
+ENV_EVERY_S = "LIENTHONG_READ_MODEL_SNAPSHOT_EVERY_S"
+_HANDLES = "__lienthong_handles__"
+
+M = TypeVar("M", bound="Callable[..., Any]")
+
+
+def handles(*event_classes: type) -> Callable[[M], M]:
+    """Make a follower's method the handler of these event classes."""
+    if not event_classes:
+        msg = "name the event classes the method handles"
+        raise TypeError(msg)
+
+    def mark(method: M) -> M:
+        setattr(method, _HANDLES, (*getattr(method, _HANDLES, ()), *event_classes))
+        return method
+    return mark
+
+
+def recorded_events(aggregate: type) -> tuple[type, ...]:
+    """Every event class an aggregate records.
+
+    An aggregate created by an event of another name (``Dossier.Submitted``)
+    still has eventsourcing's default ``Created`` class, never recorded.
+    """
+    created = created_event_classes.get(aggregate, [])
+    return tuple(value for value in vars(aggregate).values()
+                 if isinstance(value, type) and issubclass(value, AggregateEvent)
+                 and value.__name__ != "Event"
+                 and (not issubclass(value, CanInitAggregate) or value in created))
+
+
+def _names(classes: Iterable[type]) -> str:
+    return ", ".join(sorted(c.__qualname__ for c in classes))
 
 
 class LogFollower:
-    """Applies an application's events, in log order, to handlers named after them.
+    """Applies an application's events, in log order, to the handlers of their classes.
 
-    A subclass handles ``Unit.Renamed`` in ``_on_Unit_Renamed(event)``. If it
-    names the event classes it handles in ``follows``, only their
-    notifications are read (the recorder filters them by topic), so a small
-    model in a busy log does not decode every other event.
+    A subclass names ``aggregates``, marks a handler per event class with
+    :func:`handles` and lists the classes it does not need in ``ignores``
+    with the reason. To keep its state across restarts it also sets
+    ``snapshot_format`` and implements :meth:`_snapshot` and :meth:`_restore`.
     """
 
-    #: The event classes to read; empty reads every event of the log.
+    #: The aggregates whose events it reads: each of their event classes is
+    #: handled or ignored.
+    aggregates: ClassVar[tuple[type, ...]] = ()
+    #: Event classes of those aggregates deliberately not applied, with why.
+    ignores: ClassVar[Mapping[type, str]] = {}
+    #: The event classes read (those with a handler), derived from the handlers.
     follows: ClassVar[tuple[type, ...]] = ()
     #: Notifications read per query while catching up.
     batch_size: ClassVar[int] = 1000
     #: How stale a read may be with respect to other processes' writes.
     freshness_s: ClassVar[float] = 0.05
+    #: How long a hole in notification ids is looked for before it is taken
+    #: for a rolled-back id (the relay's default).
+    gap_timeout_s: ClassVar[float] = 5.0
+    #: The format of the snapshot state; 0: this model keeps no snapshot.
+    snapshot_format: ClassVar[int] = 0
+    #: A snapshot after this many notifications (0: not by count) ...
+    snapshot_every_events: int = 10_000
+    #: ... or after this many seconds when anything new was read (0: not by time).
+    snapshot_every_s: float = 300.0
+    #: Event class -> name of the method that handles it.
+    _handlers: ClassVar[dict[type, str]] = {}
 
-    def __init__(self, recorder: ApplicationRecorder,
-                 to_event: Callable[[Notification], Any]) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        handlers: dict[type, str] = {}
+        for klass in reversed(cls.__mro__):  # a subclass's handler replaces its base's
+            seen_here: dict[type, str] = {}
+            for name, member in vars(klass).items():
+                for event_class in getattr(member, _HANDLES, ()):
+                    if event_class in seen_here:
+                        msg = (f"{klass.__qualname__}: {event_class.__qualname__} is handled "
+                               f"by both {seen_here[event_class]} and {name}")
+                        raise TypeError(msg)
+                    seen_here[event_class] = handlers[event_class] = name
+        cls._handlers = handlers
+        cls.follows = tuple(handlers)
+        cls._check_coverage()
+
+    @classmethod
+    def _check_coverage(cls) -> None:
+        """Every event class of ``aggregates`` is handled or ignored with a reason."""
+        if not cls._handlers and not cls.aggregates:
+            return  # a base for other followers
+        if not cls.aggregates:
+            msg = f"{cls.__qualname__} handles events: name the aggregates it reads"
+            raise TypeError(msg)
+        recorded = {e for aggregate in cls.aggregates for e in recorded_events(aggregate)}
+        handled, ignored = set(cls._handlers), set(cls.ignores)
+        problems = []
+        if missing := recorded - handled - ignored:
+            problems.append(f"neither handled nor ignored: {_names(missing)} (handle them "
+                            "with @handles, or say in `ignores` why the model needs none)")
+        if both := handled & ignored:
+            problems.append(f"both handled and ignored: {_names(both)}")
+        if foreign := (handled | ignored) - recorded:
+            problems.append(f"not events of {_names(cls.aggregates)}: {_names(foreign)}")
+        if unexplained := [e for e, why in cls.ignores.items() if not why.strip()]:
+            problems.append(f"ignored without a reason: {_names(unexplained)}")
+        if problems:
+            raise TypeError(f"{cls.__qualname__}: " + "; ".join(problems))
+
+    def __init__(self, recorder: ApplicationRecorder, to_event: Callable[[Notification], Any],
+                 *, snapshot_every_events: int | None = None,
+                 snapshot_every_s: float | None = None) -> None:
         self._recorder = recorder
         self._to_event = to_event
         self._topics = [get_topic(cls) for cls in self.follows]
+        self._followed = frozenset(self._topics)
+        self._store = _store_of(recorder)
+        if snapshot_every_events is not None:
+            self.snapshot_every_events = snapshot_every_events
+        if snapshot_every_s is not None:
+            self.snapshot_every_s = snapshot_every_s
         self._lock = threading.RLock()
-        #: The id of the last notification applied (or skipped as not followed).
+        #: The id up to which every notification was read (see the module's docstring).
         self.position = 0
+        #: Holes below ``position`` still looked for: id -> when first missed (epoch s).
+        self.waiting: dict[int, float] = {}
+        #: The position of the snapshot this follower started from, if any.
+        self.started_from: int | None = None
+        self._started = False
         self._caught_up_at = float("-inf")
+        self._saved_position = 0
+        self._saved_at = time.monotonic()
+        self._saving = False
 
     @classmethod
     def of(cls, app: Application) -> Self:
         """A follower of this application's log (not yet caught up)."""
-        return cls(app.recorder, app.mapper.to_domain_event)
+        every_events = app.env.get(ENV_EVERY_EVENTS)
+        every_s = app.env.get(ENV_EVERY_S)
+        return cls(app.recorder, app.mapper.to_domain_event,
+                   snapshot_every_events=int(every_events) if every_events else None,
+                   snapshot_every_s=float(every_s) if every_s else None)
 
     @property
     def lock(self) -> threading.RLock:
         """Held while events are applied; hold it to read several fields consistently."""
         return self._lock
+
+    @property
+    def keeps_snapshots(self) -> bool:
+        return bool(self.snapshot_format) and self._store.keeps_snapshots
 
     def refresh(self) -> None:
         """Catch up unless that was done less than ``freshness_s`` ago."""
@@ -64,30 +231,396 @@ class LogFollower:
             self.catch_up()
 
     def catch_up(self) -> int:
-        """Apply every followed event recorded since the last call; how many."""
+        """Apply every followed event recorded since the last call; how many were read.
+
+        The first call starts from the latest usable snapshot, if any.
+        """
         with self._lock:
             self._caught_up_at = time.monotonic()
-            # Read up to the last id visible now: with eventsourcing's default
-            # (table-locking) inserts every id up to it is committed, so the
-            # position may move past the ones we do not follow.
-            end = self._recorder.max_notification_id() or 0
-            applied = 0
+            if not self._started:
+                self._started = True
+                self._load_snapshot()
+            applied = self._look_for_waiting() if self.waiting else 0
+            end, count = self._store.tail(self.position)
+            if end > self.position:
+                applied += self._read_to(end, count)
+            if self._snapshot_due():
+                self._saving = True
+                threading.Thread(target=self._save_in_background, daemon=True,
+                                 name=f"{type(self).__name__}-snapshot").start()
+            return applied
+
+    def _read_to(self, end: int, count: int | None) -> int:
+        # Which ids are missing is asked before the events are read: an id seen
+        # committed then is read below, one that commits later is looked for.
+        missing = set()
+        if count is None or count < end - self.position:
+            missing = self._store.missing(self.position, end)
+        applied = 0
+        try:
             while self.position < end:
                 batch = self._recorder.select_notifications(
                     start=self.position + 1, limit=self.batch_size, stop=end,
                     topics=self._topics)
                 for notification in batch:
                     self._apply(self._to_event(notification))
+                    missing.discard(notification.id)
                     self.position = notification.id
                 applied += len(batch)
                 if len(batch) < self.batch_size:
                     self.position = end
-            return applied
+        finally:
+            now = time.time()
+            for hole in missing:
+                if hole <= self.position:
+                    self.waiting.setdefault(hole, now)
+        return applied
+
+    def _look_for_waiting(self) -> int:
+        """Apply the events that have filled holes; forget the holes waited on long enough."""
+        applied = 0
+        for notification in self._store.by_ids(sorted(self.waiting)):
+            if not self._topics or notification.topic in self._followed:
+                self._apply(self._to_event(notification))
+                applied += 1
+            del self.waiting[notification.id]
+        now = time.time()
+        passed = sorted(i for i, since in self.waiting.items()
+                        if now - since >= self.gap_timeout_s)
+        for hole in passed:
+            del self.waiting[hole]
+        if passed:
+            log.info("read_model_holes_passed", read_model=type(self).__name__,
+                     notification_ids=passed[:20], count=len(passed),
+                     waited_s=self.gap_timeout_s)
+        return applied
 
     def _apply(self, event: Any) -> bool:
         """Run the event's handler, if there is one; whether there was."""
-        handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
-        if handler is None:
+        name = self._handlers.get(type(event))
+        if name is None:
             return False
-        handler(event)
+        getattr(self, name)(event)
         return True
+
+    # -- snapshots --------------------------------------------------------------
+
+    def _snapshot(self) -> Callable[[], Any]:
+        """Called under the lock: a function returning the state as JSON values.
+
+        The function runs outside the lock while events are applied, so it
+        must read only what they do not change (copies, immutable rows); a
+        small model may as well compute the JSON under the lock.
+        """
+        raise NotImplementedError
+
+    def _restore(self, state: Any) -> None:
+        """Replace the (empty) state by the one :meth:`_snapshot` produced.
+
+        All or nothing: on bad data raise before changing anything.
+        """
+        raise NotImplementedError
+
+    def _snapshot_due(self) -> bool:
+        if self._saving or not self.keeps_snapshots or self.position <= self._saved_position:
+            return False
+        grown = self.position - self._saved_position
+        return ((0 < self.snapshot_every_events <= grown)
+                or (0 < self.snapshot_every_s <= time.monotonic() - self._saved_at))
+
+    def _save_in_background(self) -> None:
+        try:
+            self.save_snapshot()
+        except Exception as error:  # the store closing or unreachable: next time
+            log.warning("read_model_snapshot_failed", read_model=type(self).__name__,
+                        error=str(error) or type(error).__name__)
+        finally:
+            self._saving = False
+
+    def _header(self) -> dict[str, Any]:
+        return {"read_model": type(self).__qualname__, "format": self.snapshot_format,
+                "handles": sorted(c.__qualname__ for c in self.follows)}
+
+    def save_snapshot(self) -> int | None:
+        """Save the state and position now; the position saved (None: keeps no snapshot)."""
+        if not self.keeps_snapshots:
+            return None
+        started = time.monotonic()
+        with self._lock:
+            position, waiting = self.position, sorted(self.waiting.items())
+            encode = self._snapshot()
+        document = {**self._header(), "position": position,
+                    "waiting": [list(hole) for hole in waiting], "state": encode()}
+        payload = zlib.compress(json.dumps(document, ensure_ascii=False,
+                                           separators=(",", ":")).encode(), 1)
+        self._store.save(type(self).__qualname__, self.snapshot_format, position, payload)
+        self._saved_position, self._saved_at = position, time.monotonic()
+        log.info("read_model_snapshot_saved", read_model=type(self).__name__, position=position,
+                 waiting=len(waiting), bytes=len(payload),
+                 seconds=round(time.monotonic() - started, 3))
+        return position
+
+    def _load_snapshot(self) -> None:
+        if not self.keeps_snapshots:
+            return
+        name = type(self).__name__
+        started = time.monotonic()
+        try:
+            stored = self._store.load(type(self).__qualname__)
+        except Exception as error:  # unreadable table: the log is the truth
+            log.warning("read_model_snapshot_ignored", read_model=name,
+                        reason=f"unreadable: {error}")
+            return
+        mine = next((s for s in stored if s.format == self.snapshot_format), None)
+        if mine is None:
+            if stored:
+                log.info("read_model_snapshot_ignored", read_model=name,
+                         reason=f"format {[s.format for s in stored]}, "
+                                f"not {self.snapshot_format}")
+            return
+        try:
+            document = self._decode(mine)
+            self._restore(document["state"])
+        except Exception as error:
+            log.warning("read_model_snapshot_ignored", read_model=name, position=mine.position,
+                        reason=str(error) or type(error).__name__)
+            return
+        self.position = self.started_from = self._saved_position = mine.position
+        self.waiting = {int(hole): float(since) for hole, since in document["waiting"]}
+        log.info("read_model_snapshot_loaded", read_model=name, position=mine.position,
+                 waiting=len(self.waiting), seconds=round(time.monotonic() - started, 3))
+
+    def _decode(self, stored: StoredSnapshot) -> dict[str, Any]:
+        if hashlib.sha256(stored.payload).hexdigest() != stored.sha256:
+            msg = "its bytes do not match their SHA-256"
+            raise ValueError(msg)
+        document = json.loads(zlib.decompress(stored.payload))
+        header = self._header()
+        for key, expected in header.items():
+            if document.get(key) != expected:
+                msg = f"its {key} is {document.get(key)!r}, not {expected!r}"
+                raise ValueError(msg)
+        if document.get("position") != stored.position:
+            msg = "its position differs from the row's"
+            raise ValueError(msg)
+        return document
+
+
+@dataclass(frozen=True)
+class StoredSnapshot:
+    """One row of ``projection_snapshots``."""
+
+    name: str
+    format: int
+    position: int
+    payload: bytes
+    sha256: str
+
+
+class _Store:
+    """What a follower asks of the log beyond the recorder's API, and its snapshot table.
+
+    This generic version uses the recorder's API only and keeps no snapshot
+    (the in-memory store, whose ids are never out of order).
+    """
+
+    keeps_snapshots = False
+
+    def __init__(self, recorder: ApplicationRecorder) -> None:
+        self.recorder = recorder
+
+    def tail(self, after: int) -> tuple[int, int | None]:
+        """The last id, and how many ids above ``after`` exist (None: unknown)."""
+        return max(after, self.recorder.max_notification_id() or 0), None
+
+    def missing(self, after: int, upto: int) -> set[int]:
+        """The ids in ``(after, upto]`` with no notification."""
+        missing = set(range(after + 1, upto + 1))
+        start = after + 1
+        while start <= upto:
+            batch = self.recorder.select_notifications(start=start, limit=10_000, stop=upto)
+            missing.difference_update(n.id for n in batch)
+            if len(batch) < 10_000:
+                break
+            start = batch[-1].id + 1
+        return missing
+
+    def by_ids(self, ids: list[int]) -> list[Notification]:
+        """The notifications with these ids that exist now, in order."""
+        found: list[Notification] = []
+        for i in ids:
+            found.extend(self.recorder.select_notifications(start=i, limit=1, stop=i))
+        return found
+
+    def load(self, name: str) -> list[StoredSnapshot]:
+        return []
+
+    def save(self, name: str, snapshot_format: int, position: int, payload: bytes) -> None:
+        msg = f"{type(self.recorder).__name__} keeps no snapshot"
+        raise TypeError(msg)
+
+
+def _missing_from(after: int, upto: int, present: Iterable[int]) -> set[int]:
+    missing: set[int] = set()
+    expected = after + 1
+    for i in present:
+        missing.update(range(expected, i))
+        expected = i + 1
+    missing.update(range(expected, upto + 1))
+    return missing
+
+
+class _SQLiteStore(_Store):
+    keeps_snapshots = True
+    recorder: SQLiteApplicationRecorder
+    PAGE = 100_000
+
+    def __init__(self, recorder: SQLiteApplicationRecorder) -> None:
+        super().__init__(recorder)
+        self.table = recorder.events_table_name
+        self._created = False
+
+    def tail(self, after: int) -> tuple[int, int | None]:
+        with self.recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT MAX(rowid), COUNT(*) FROM {self.table} WHERE rowid > ?",
+                      (after,))
+            end, count = c.fetchone()
+        return (end or after), count
+
+    def missing(self, after: int, upto: int) -> set[int]:
+        with self.recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid FROM {self.table} WHERE rowid > ? AND rowid <= ? "
+                      "ORDER BY rowid", (after, upto))
+            return _missing_from(after, upto, (row[0] for row in c.fetchall()))
+
+    def by_ids(self, ids: list[int]) -> list[Notification]:
+        found: list[Notification] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            with self.recorder.datastore.transaction(commit=False) as c:
+                c.execute(f"SELECT rowid, * FROM {self.table} "
+                          f"WHERE rowid IN ({','.join('?' * len(chunk))}) ORDER BY rowid", chunk)
+                found.extend(Notification(
+                    id=row["rowid"],
+                    originator_id=self.recorder.convert_originator_id(row["originator_id"]),
+                    originator_version=row["originator_version"], topic=row["topic"],
+                    state=row["state"]) for row in c.fetchall())
+        return found
+
+    def _create(self) -> None:
+        if not self._created:
+            with self.recorder.datastore.transaction(commit=True) as c:
+                c.execute(f"CREATE TABLE IF NOT EXISTS {SNAPSHOT_TABLE} ("
+                          "name TEXT NOT NULL, format INTEGER NOT NULL, "
+                          "position INTEGER NOT NULL, saved_at TEXT NOT NULL, "
+                          "payload BLOB NOT NULL, sha256 TEXT NOT NULL, "
+                          "PRIMARY KEY (name, format))")
+            self._created = True
+
+    def load(self, name: str) -> list[StoredSnapshot]:
+        self._create()
+        with self.recorder.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT name, format, position, payload, sha256 FROM {SNAPSHOT_TABLE} "
+                      "WHERE name = ?", (name,))
+            return [StoredSnapshot(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in c.fetchall()]
+
+    def save(self, name: str, snapshot_format: int, position: int, payload: bytes) -> None:
+        self._create()
+        with self.recorder.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO {SNAPSHOT_TABLE} AS s VALUES (?, ?, ?, datetime('now'), ?, ?) "
+                "ON CONFLICT (name, format) DO UPDATE SET position = excluded.position, "
+                "saved_at = excluded.saved_at, payload = excluded.payload, "
+                "sha256 = excluded.sha256 WHERE s.position <= excluded.position",
+                (name, snapshot_format, position, payload, hashlib.sha256(payload).hexdigest()))
+            # Older formats are of no use to this code (a replica still running one
+            # writes its row again).
+            c.execute(f"DELETE FROM {SNAPSHOT_TABLE} WHERE name = ? AND format < ?",
+                      (name, snapshot_format))
+
+
+class _PostgresStore(_Store):
+    keeps_snapshots = True
+    recorder: PostgresApplicationRecorder
+
+    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
+        super().__init__(recorder)
+        schema = Identifier(recorder.datastore.schema)
+        self.events = SQL("{}.{}").format(schema, Identifier(recorder.events_table_name))
+        self.snapshots = SQL("{}.{}").format(schema, Identifier(SNAPSHOT_TABLE))
+        self._created = False
+
+    def tail(self, after: int) -> tuple[int, int | None]:
+        with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(SQL("SELECT MAX(notification_id) AS end, COUNT(*) AS count FROM {} "
+                               "WHERE notification_id > %s").format(self.events), (after,))
+            row = cursor.fetchone()
+        assert row is not None
+        return (row["end"] or after), row["count"]
+
+    def missing(self, after: int, upto: int) -> set[int]:
+        with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(SQL("SELECT notification_id FROM {} WHERE notification_id > %s "
+                               "AND notification_id <= %s ORDER BY notification_id"
+                               ).format(self.events), (after, upto))
+            return _missing_from(after, upto, (row["notification_id"] for row in cursor))
+
+    def by_ids(self, ids: list[int]) -> list[Notification]:
+        with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(SQL("SELECT * FROM {} WHERE notification_id = ANY(%s) "
+                               "ORDER BY notification_id").format(self.events), (ids,))
+            return [Notification(id=row["notification_id"], originator_id=row["originator_id"],
+                                 originator_version=row["originator_version"],
+                                 topic=row["topic"], state=bytes(row["state"]))
+                    for row in cursor.fetchall()]
+
+    def _in_transaction(self, work: Callable[[Any], Any]) -> Any:
+        # Replicas starting together may race to create the table: the loser retries.
+        import psycopg.errors
+
+        for attempt in (1, 2):
+            try:
+                with self.recorder.datastore.transaction(commit=True) as cursor:
+                    if not self._created:
+                        cursor.execute(SQL(
+                            "CREATE TABLE IF NOT EXISTS {} (name text NOT NULL, "
+                            "format integer NOT NULL, position bigint NOT NULL, "
+                            "saved_at timestamptz NOT NULL DEFAULT now(), payload bytea NOT NULL, "
+                            "sha256 text NOT NULL, PRIMARY KEY (name, format))"
+                        ).format(self.snapshots))
+                    result = work(cursor)
+                self._created = True
+                return result
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+                if attempt == 2:
+                    raise
+        return None
+
+    def load(self, name: str) -> list[StoredSnapshot]:
+        def select(cursor: Any) -> list[StoredSnapshot]:
+            cursor.execute(SQL("SELECT name, format, position, payload, sha256 FROM {} "
+                               "WHERE name = %s").format(self.snapshots), (name,))
+            return [StoredSnapshot(r["name"], r["format"], r["position"], bytes(r["payload"]),
+                                   r["sha256"]) for r in cursor.fetchall()]
+        return self._in_transaction(select)
+
+    def save(self, name: str, snapshot_format: int, position: int, payload: bytes) -> None:
+        def upsert(cursor: Any) -> None:
+            cursor.execute(SQL(
+                "INSERT INTO {0} AS s (name, format, position, payload, sha256) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name, format) DO UPDATE SET "
+                "position = excluded.position, saved_at = now(), payload = excluded.payload, "
+                "sha256 = excluded.sha256 WHERE s.position <= excluded.position"
+            ).format(self.snapshots),
+                (name, snapshot_format, position, payload, hashlib.sha256(payload).hexdigest()))
+            cursor.execute(SQL("DELETE FROM {} WHERE name = %s AND format < %s"
+                               ).format(self.snapshots), (name, snapshot_format))
+        self._in_transaction(upsert)
+
+
+def _store_of(recorder: ApplicationRecorder) -> _Store:
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return _PostgresStore(recorder)
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        return _SQLiteStore(recorder)
+    return _Store(recorder)

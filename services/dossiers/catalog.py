@@ -2,7 +2,7 @@
 
 Commands load a :class:`Procedure`, change it and save it with the request
 record, like every command of the platform. Listing reads the in-memory
-:class:`ProcedureIndex`, which follows the notification log.
+:class:`~.projections.ProcedureIndex`, which follows the notification log.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import AlreadyExists, InvalidArgument, NotFound
-from lienthong.projection import LogFollower
 from lienthong.validation import PageRequest
 from lienthong.vietnam import today_in_vietnam
 
@@ -20,12 +19,13 @@ from .domain.procedure import (
     Procedure,
     ProcedureVersion,
     ProcedureVersionSpec,
-    normalise_text,
     parse_procedure_code,
     procedure_id,
     validate_new_procedure,
     validate_new_version,
 )
+from .projections import ProcedureIndex
+from .projections import sector_key as _sector_key
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -37,51 +37,6 @@ else:
     _Application = object
 
 __all__ = ["CatalogCommands", "ProcedureIndex", "ProcedureVersion", "ProcedureVersionSpec"]
-
-
-def _sector_key(sector: str) -> str:
-    return normalise_text(sector).casefold()
-
-
-def _code_order(procedure: Procedure) -> tuple[int, str]:
-    prefix, _, number = procedure.procedure_code.partition(".")
-    return int(prefix), number
-
-
-class ProcedureIndex(LogFollower):
-    """Every procedure, as of the last applied notification, in code order.
-
-    It holds procedures rebuilt from their events by the aggregate's own
-    code; callers must treat them as read-only.
-    """
-
-    follows = (Procedure.Created, Procedure.VersionAdded)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.procedures: dict[Any, Procedure] = {}
-        self._sorted: list[Procedure] | None = None
-
-    def _apply(self, event: Any) -> bool:
-        self.procedures[event.originator_id] = event.mutate(
-            self.procedures.get(event.originator_id))
-        self._sorted = None
-        return True
-
-    def list(self, *, sector: str, competent_level: str, day: dt.date) -> list[Procedure]:
-        """Procedures whose version in force on ``day`` (or, before any is, the first)
-        matches the filters; an empty filter matches all."""
-        wanted_sector = _sector_key(sector)
-        with self.lock:
-            if self._sorted is None:
-                self._sorted = sorted(self.procedures.values(), key=_code_order)
-            found = []
-            for procedure in self._sorted:
-                version = procedure.version_in_force(day) or procedure.versions[0]
-                if ((not wanted_sector or _sector_key(version.sector) == wanted_sector)
-                        and (not competent_level or version.competent_level == competent_level)):
-                    found.append(procedure)
-            return found
 
 
 class CatalogCommands(_Application):

@@ -2,11 +2,12 @@
 
 :class:`DossierIndex` follows the notification log in memory (a
 :class:`~lienthong.projection.LogFollower`, like the catalogue's
-procedure index): dossiers per holding unit and status, the overdue list,
+:class:`ProcedureIndex`): dossiers per holding unit and status, the overdue list,
 and per-unit statistics (received; returned early, on time, late; on-time
 rate) that a province can compare across its communes. It also follows
-the units dossiers learned from identity (``KnownUnit.Learned`` and
-``Retired``), to know which province each unit belongs to.
+the units dossiers learned from identity (``KnownUnit.Learned``,
+``Renamed`` and ``Retired``), to know which province each unit belongs to.
+Both start from their latest snapshot in the event store.
 
 Overdue and timeliness use the net processing time: a dossier waiting for
 the applicant is never overdue (its clock stands still), and the due date
@@ -15,21 +16,27 @@ it is judged by is the one each end of a wait moved later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
 
-from lienthong.projection import LogFollower
+from eventsourcing.utils import get_topic
+
+from lienthong.idempotency import RequestRecord
+from lienthong.projection import LogFollower, handles
 from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.dossier import OPEN, WAITING, Dossier, Status
+from .domain.numbering import DossierCounter
+from .domain.procedure import Procedure, ProcedureVersion, normalise_text
 from .domain.units import KnownUnit
 
 if TYPE_CHECKING:
-    import datetime as dt
-    from uuid import UUID
+    from collections.abc import Callable, Mapping
 
 
-@dataclass
+@dataclass(frozen=True)
 class DossierRow:
     dossier_id: UUID
     dossier_code: str
@@ -52,7 +59,7 @@ class DossierRow:
                 and today > self.due_date)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitRow:
     """A unit as dossiers knows it, for grouping statistics by province."""
 
@@ -112,60 +119,141 @@ class DossierFilter:
 
 
 
-def _event_classes(aggregate: type) -> tuple[type, ...]:
-    """Every event class an aggregate declares (new ones are followed without a change here)."""
-    base = aggregate.Event  # type: ignore[attr-defined]
-    return tuple(v for k, v in sorted(vars(aggregate).items())
-                 if isinstance(v, type) and issubclass(v, base) and k not in ("Event", "Created"))
+class _Ids:
+    """UUIDs from their text, one object per id (units recur in every row)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, UUID] = {}
+
+    def __call__(self, text: str) -> UUID:
+        found = self._known.get(text)
+        if found is None:
+            found = self._known[text] = UUID(text)
+        return found
+
+
+def _row_json(r: DossierRow) -> list[Any]:
+    """A row as JSON values, in :func:`_row_from_json`'s order (snapshot format 1)."""
+    return [str(r.dossier_id), r.dossier_code, r.procedure_code, str(r.receiving_unit_id),
+            str(r.competent_unit_id), str(r.holder_unit_id), r.submitted_at.isoformat(),
+            int(r.status), r.due_date.isoformat() if r.due_date else None, r.timeliness]
+
+
+def _row_from_json(data: list[Any], ids: _Ids) -> DossierRow:
+    (dossier_id, code, procedure_code, receiving, competent, holder, submitted_at, status,
+     due_date, timeliness) = data
+    return DossierRow(UUID(dossier_id), code, procedure_code, ids(receiving), ids(competent),
+                      ids(holder), dt.datetime.fromisoformat(submitted_at), Status(status),
+                      dt.date.fromisoformat(due_date) if due_date else None, timeliness)
+
+
+def _unit_json(u: UnitRow) -> list[Any]:
+    return [str(u.unit_id), u.display_name, u.level, u.administrative_unit_code,
+            str(u.province_id), u.retirement]
+
+
+def _unit_from_json(data: list[Any], ids: _Ids) -> UnitRow:
+    unit_id, display_name, level, code, province_id, retirement = data
+    return UnitRow(ids(unit_id), display_name, level, code, ids(province_id), retirement)
 
 
 class DossierIndex(LogFollower):
-    """Dossiers, and the units they belong to, as of the last applied notification."""
+    """Dossiers, and the units they belong to, as of the last applied notification.
 
-    follows = (*_event_classes(Dossier), KnownUnit.Learned, KnownUnit.Retired)
+    Its rows are immutable (a change replaces the row), so a snapshot copies
+    two dictionaries under the lock and encodes them outside it.
+    """
+
+    aggregates = (Dossier, KnownUnit, DossierCounter, RequestRecord)
+    ignores: ClassVar[Mapping[type, str]] = {
+        KnownUnit.AgencyCodeAssigned: "statistics group units by province, not by agency code",
+        DossierCounter.Opened: "numbering internals: a dossier's code is on Dossier.Submitted",
+        DossierCounter.Issued: "numbering internals: a dossier's code is on Dossier.Submitted",
+        RequestRecord.Accepted: "AIP-155 retry bookkeeping: what a request changed is on the "
+                                "dossiers' own events",
+    }
+    snapshot_format = 1
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows: dict[UUID, DossierRow] = {}
         self.units: dict[UUID, UnitRow] = {}
 
-    def _apply(self, event: Any) -> bool:
-        if isinstance(event, KnownUnit.Learned):
-            unit_id = event.originator_id
-            self.units[unit_id] = UnitRow(
-                unit_id, event.display_name, event.level, event.administrative_unit_code,
-                event.province_id or unit_id)
-            return True
-        if isinstance(event, KnownUnit.Retired):
-            if (unit := self.units.get(event.originator_id)) is not None:
-                unit.retirement = event.how
-            return True
-        if not isinstance(event, Dossier.Event):
-            return False
-        name = type(event).__qualname__.split(".")[-1]
-        if name == "Submitted":
-            self.rows[event.originator_id] = DossierRow(
-                event.originator_id, event.dossier_code, event.procedure_code,
-                event.receiving_unit_id, event.competent_unit_id, event.receiving_unit_id,
-                event.submitted_at)
-            return True
-        row = self.rows[event.originator_id]
-        row.status = Status(event.status)
-        if name in ("Received", "Supplemented", "FinancialObligationFulfilled"):
-            # The end of a wait moves the due date; events recorded before clock stops
-            # (a fulfilment) carry none.
-            row.due_date = getattr(event, "due_date", None) or row.due_date
-        elif name == "Extended":
-            row.due_date = event.new_due_date
-        elif name == "Transferred":
-            row.holder_unit_id = event.to_unit_id
-        elif name == "MovedOnReorganisation":
-            for attribute in ("holder_unit_id", "competent_unit_id", "receiving_unit_id"):
-                if getattr(row, attribute) == event.from_unit_id:
-                    setattr(row, attribute, event.to_unit_id)
-        elif name == "ResultReturned":
-            row.timeliness = event.timeliness
-        return True
+    # -- units, as dossiers learned them from identity ----------------------------
+
+    @handles(KnownUnit.Learned)
+    def _unit_learned(self, e: Any) -> None:
+        unit_id = e.originator_id
+        self.units[unit_id] = UnitRow(unit_id, e.display_name, e.level,
+                                      e.administrative_unit_code, e.province_id or unit_id)
+
+    @handles(KnownUnit.Renamed)
+    def _unit_renamed(self, e: Any) -> None:
+        if (unit := self.units.get(e.originator_id)) is not None:
+            self.units[unit.unit_id] = replace(unit, display_name=e.display_name)
+
+    @handles(KnownUnit.Retired)
+    def _unit_retired(self, e: Any) -> None:
+        if (unit := self.units.get(e.originator_id)) is not None:
+            self.units[unit.unit_id] = replace(unit, retirement=e.how)
+
+    # -- dossiers ---------------------------------------------------------------
+
+    @handles(Dossier.Submitted)
+    def _submitted(self, e: Any) -> None:
+        self.rows[e.originator_id] = DossierRow(
+            e.originator_id, e.dossier_code, e.procedure_code, e.receiving_unit_id,
+            e.competent_unit_id, e.receiving_unit_id, e.submitted_at)
+
+    def _change(self, e: Any, **changes: Any) -> None:
+        """Every later event sets the status it leaves the dossier in."""
+        row = self.rows[e.originator_id]
+        self.rows[row.dossier_id] = replace(row, status=Status(e.status), **changes)
+
+    @handles(Dossier.RefusedToReceive, Dossier.Assigned, Dossier.SupplementRequested,
+             Dossier.FinancialObligationRequired, Dossier.Paused, Dossier.Resumed,
+             Dossier.Approved, Dossier.Rejected, Dossier.Withdrawn, Dossier.Stopped)
+    def _status_changed(self, e: Any) -> None:
+        self._change(e)
+
+    @handles(Dossier.Received, Dossier.Supplemented, Dossier.FinancialObligationFulfilled)
+    def _clock_resumed(self, e: Any) -> None:
+        # The end of a wait moves the due date; events recorded before clock stops
+        # (a fulfilment) carry none.
+        self._change(e, due_date=getattr(e, "due_date", None)
+                     or self.rows[e.originator_id].due_date)
+
+    @handles(Dossier.Extended)
+    def _extended(self, e: Any) -> None:
+        self._change(e, due_date=e.new_due_date)
+
+    @handles(Dossier.Transferred)
+    def _transferred(self, e: Any) -> None:
+        self._change(e, holder_unit_id=e.to_unit_id)
+
+    @handles(Dossier.MovedOnReorganisation)
+    def _moved_on_reorganisation(self, e: Any) -> None:
+        row = self.rows[e.originator_id]
+        self._change(e, **{attribute: e.to_unit_id for attribute in
+                           ("holder_unit_id", "competent_unit_id", "receiving_unit_id")
+                           if getattr(row, attribute) == e.from_unit_id})
+
+    @handles(Dossier.ResultReturned)
+    def _result_returned(self, e: Any) -> None:
+        self._change(e, timeliness=e.timeliness)
+
+    # -- snapshot -------------------------------------------------------------
+
+    def _snapshot(self) -> Callable[[], Any]:
+        rows, units = list(self.rows.values()), list(self.units.values())
+        return lambda: {"rows": [_row_json(r) for r in rows],
+                        "units": [_unit_json(u) for u in units]}
+
+    def _restore(self, state: Any) -> None:
+        ids = _Ids()
+        units = {u.unit_id: u for u in (_unit_from_json(u, ids) for u in state["units"])}
+        rows = {r.dossier_id: r for r in (_row_from_json(r, ids) for r in state["rows"])}
+        self.rows, self.units = rows, units
 
     # -- queries ------------------------------------------------------------
 
@@ -210,3 +298,92 @@ class DossierIndex(LogFollower):
             if row.timeliness:
                 setattr(entry, row.timeliness, getattr(entry, row.timeliness) + 1)
         return stats
+
+
+# -- the procedure catalogue --------------------------------------------------------------
+
+def sector_key(sector: str) -> str:
+    """A sector as filters compare it."""
+    return normalise_text(sector).casefold()
+
+
+def _code_order(procedure: Procedure) -> tuple[int, str]:
+    prefix, _, number = procedure.procedure_code.partition(".")
+    return int(prefix), number
+
+
+#: The attributes a snapshot of a procedure carries (snapshot format 1).
+_PROCEDURE_ATTRIBUTES = frozenset({"_id", "_version", "_created_on", "_modified_on",
+                                   "_pending_events", "procedure_code", "versions"})
+
+
+def _procedure_json(procedure: Procedure) -> dict[str, Any]:
+    if set(vars(procedure)) != _PROCEDURE_ATTRIBUTES:
+        # A new attribute would be lost on restore: refuse to snapshot (bump the format).
+        msg = f"Procedure has attributes {sorted(vars(procedure))}, not those of format 1"
+        raise ValueError(msg)
+    return {"id": str(procedure.id), "version": procedure.version,
+            "created_on": procedure.created_on.isoformat(),
+            "modified_on": procedure.modified_on.isoformat(),
+            "procedure_code": procedure.procedure_code,
+            "versions": [{**v.as_dict(), "effective_date": v.effective_date.isoformat()}
+                         for v in procedure.versions]}
+
+
+def _procedure_from_json(data: dict[str, Any]) -> Procedure:
+    versions = [ProcedureVersion.from_dict(
+        {**v, "effective_date": dt.date.fromisoformat(v["effective_date"])})
+        for v in data["versions"]]
+    snapshot = Procedure.Snapshot(
+        originator_id=UUID(data["id"]), originator_version=data["version"],
+        timestamp=dt.datetime.fromisoformat(data["modified_on"]), topic=get_topic(Procedure),
+        state={"_created_on": dt.datetime.fromisoformat(data["created_on"]),
+               "_modified_on": dt.datetime.fromisoformat(data["modified_on"]),
+               "procedure_code": data["procedure_code"], "versions": versions})
+    return snapshot.mutate(None)
+
+
+class ProcedureIndex(LogFollower):
+    """Every procedure, as of the last applied notification, in code order.
+
+    It holds procedures rebuilt from their events by the aggregate's own
+    code; callers must treat them as read-only.
+    """
+
+    aggregates = (Procedure,)
+    snapshot_format = 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.procedures: dict[Any, Procedure] = {}
+        self._sorted: list[Procedure] | None = None
+
+    @handles(Procedure.Created, Procedure.VersionAdded)
+    def _changed(self, event: Any) -> None:
+        self.procedures[event.originator_id] = event.mutate(
+            self.procedures.get(event.originator_id))
+        self._sorted = None
+
+    def _snapshot(self) -> Callable[[], Any]:
+        # A catalogue is small (thousands of procedures): encoded under the lock.
+        state = [_procedure_json(p) for p in self.procedures.values()]
+        return lambda: state
+
+    def _restore(self, state: Any) -> None:
+        procedures = {p.id: p for p in map(_procedure_from_json, state)}
+        self.procedures, self._sorted = procedures, None
+
+    def list(self, *, sector: str, competent_level: str, day: dt.date) -> list[Procedure]:
+        """Procedures whose version in force on ``day`` (or, before any is, the first)
+        matches the filters; an empty filter matches all."""
+        wanted_sector = sector_key(sector)
+        with self.lock:
+            if self._sorted is None:
+                self._sorted = sorted(self.procedures.values(), key=_code_order)
+            found = []
+            for procedure in self._sorted:
+                version = procedure.version_in_force(day) or procedure.versions[0]
+                if ((not wanted_sector or sector_key(version.sector) == wanted_sector)
+                        and (not competent_level or version.competent_level == competent_level)):
+                    found.append(procedure)
+            return found

@@ -3,7 +3,9 @@
 Each server process keeps the directory in memory and follows the
 application's notification log (its position is the last notification id
 applied). Queries catch up first, so a process reads its own writes; other
-processes' writes appear at their next query.
+processes' writes appear at their next query. A process starts from the
+directory's latest snapshot in the event store and reads the log on from there
+(see :mod:`lienthong.projection`).
 """
 
 from __future__ import annotations
@@ -11,20 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+from uuid import UUID
 
 from lienthong.errors import NotFound
-from lienthong.projection import LogFollower
+from lienthong.idempotency import RequestRecord
+from lienthong.projection import LogFollower, handles
 
 from .domain.codes import Level, classify_code
 from .domain.registry import AdministrativeCodeRegister, AgencyCodeClaim
 from .domain.unit import AgencyCodeHolding, Kind, Successor, Unit
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-    from uuid import UUID
-
-    from eventsourcing.persistence import ApplicationRecorder, Notification
+    from collections.abc import Callable, Iterable, Mapping
 
 #: How stale a read may be with respect to other processes' writes.
 FRESHNESS_S = 0.05
@@ -111,22 +112,71 @@ def sort_key(unit: UnitView) -> tuple[Any, ...]:
             unit.agency_code, unit.folded_name, str(unit.unit_id))
 
 
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _from_day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text is not None else None
+
+
+def _id(unit_id: UUID | None) -> str | None:
+    return str(unit_id) if unit_id is not None else None
+
+
+def _from_id(text: str | None) -> UUID | None:
+    return UUID(text) if text is not None else None
+
+
+def _unit_json(u: UnitView) -> list[Any]:
+    """A unit as JSON values, in :func:`_unit_from_json`'s order (snapshot format 1)."""
+    return [str(u.unit_id), u.display_name, u.level.value, u.kind.value,
+            u.administrative_unit_code, u.agency_code, _id(u.parent_id), _id(u.province_id),
+            _day(u.effective_date), [str(p) for p in u.predecessor_ids], u.version, u.status,
+            _day(u.retired_date), [[str(s.unit_id), s.is_default] for s in u.successors],
+            [[_day(when), name] for when, name in u.renames], u.folded_name,
+            u.agency_code_provisional,
+            [[h.agency_code, _day(h.since), h.provisional, h.decision_number,
+              _day(h.decision_date)] for h in u.agency_codes],
+            u.codes_from_registration]
+
+
+def _unit_from_json(data: list[Any]) -> UnitView:
+    (unit_id, display_name, level, kind, administrative_unit_code, agency_code, parent_id,
+     province_id, effective_date, predecessor_ids, version, status, retired_date, successors,
+     renames, folded_name, provisional, agency_codes, codes_from_registration) = data
+    return UnitView(
+        unit_id=UUID(unit_id), display_name=display_name, level=Level(level), kind=Kind(kind),
+        administrative_unit_code=administrative_unit_code, agency_code=agency_code,
+        parent_id=_from_id(parent_id), province_id=_from_id(province_id),
+        effective_date=_from_day(effective_date),
+        predecessor_ids=[UUID(p) for p in predecessor_ids],
+        version=version, status=status, retired_date=_from_day(retired_date),
+        successors=[Successor(UUID(s), default) for s, default in successors],
+        renames=[(_from_day(when), name) for when, name in renames], folded_name=folded_name,
+        agency_code_provisional=provisional,
+        agency_codes=[AgencyCodeHolding(code, _from_day(since), prov, number, _from_day(day))
+                      for code, since, prov, number, day in agency_codes],
+        codes_from_registration=codes_from_registration)
+
+
 class UnitDirectory(LogFollower):
     """Units by id, by code and by name, as of the last applied notification.
 
     Writes of this process are applied before they are answered (see the
     application's ``save_command``); writes of other processes appear within
-    ``freshness_s`` (``FRESHNESS_S``).
+    ``freshness_s`` (``FRESHNESS_S``). It starts from its latest snapshot.
     """
 
-    follows = (Unit.Registered, Unit.Renamed, Unit.AgencyCodeAssigned, Unit.Absorbed,
-               Unit.MergedInto, Unit.Divided, Unit.Dissolved, AgencyCodeClaim.Issued,
-               AdministrativeCodeRegister.Issued, AdministrativeCodeRegister.CarriedOn)
+    aggregates = (Unit, AgencyCodeClaim, AdministrativeCodeRegister, RequestRecord)
+    ignores: ClassVar[Mapping[type, str]] = {
+        RequestRecord.Accepted: "AIP-155 retry bookkeeping: what a request changed is on the "
+                                "units' and registers' own events"}
     freshness_s = FRESHNESS_S
+    snapshot_format = 1
 
-    def __init__(self, recorder: ApplicationRecorder,
-                 to_event: Callable[[Notification], Any]) -> None:
-        super().__init__(recorder, to_event)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.units: dict[UUID, UnitView] = {}
         self.agency_codes: dict[str, UUID] = {}
         self.administrative_codes: dict[str, list[tuple[UUID, dt.date | None]]] = {}
@@ -141,7 +191,8 @@ class UnitDirectory(LogFollower):
             unit.version = event.originator_version
         return applied
 
-    def _on_Unit_Registered(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.Registered)
+    def _registered(self, e: Any) -> None:
         self.units[e.originator_id] = UnitView(
             unit_id=e.originator_id, display_name=e.display_name, level=Level(e.level),
             kind=Kind(e.kind), administrative_unit_code=e.administrative_unit_code,
@@ -153,20 +204,23 @@ class UnitDirectory(LogFollower):
             codes_from_registration=1 if e.agency_code else 0,
         )
 
-    def _on_Unit_Renamed(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.Renamed)
+    def _renamed(self, e: Any) -> None:
         unit = self.units[e.originator_id]
         unit.renames.append((e.effective_date, e.display_name))
         unit.display_name = e.display_name
         unit.folded_name = fold(e.display_name)
 
-    def _on_Unit_AgencyCodeAssigned(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.AgencyCodeAssigned)
+    def _agency_code_assigned(self, e: Any) -> None:
         unit = self.units[e.originator_id]
         unit.agency_code = e.agency_code
         unit.agency_code_provisional = e.provisional
         unit.agency_codes.append(AgencyCodeHolding(
             e.agency_code, e.effective_date, e.provisional, e.decision_number, e.decision_date))
 
-    def _on_Unit_Absorbed(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.Absorbed)
+    def _absorbed(self, e: Any) -> None:
         self.units[e.originator_id].predecessor_ids.extend(e.predecessor_ids)
 
     def _retire(self, e: Any, status: str, successors: Iterable[Successor]) -> None:
@@ -175,24 +229,52 @@ class UnitDirectory(LogFollower):
         unit.retired_date = e.effective_date
         unit.successors = list(successors)
 
-    def _on_Unit_MergedInto(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.MergedInto)
+    def _merged_into(self, e: Any) -> None:
         self._retire(e, "merged", [Successor(e.successor_id, True)])
 
-    def _on_Unit_Divided(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.Divided)
+    def _divided(self, e: Any) -> None:
         self._retire(e, "divided", [Successor(s, s == e.default_successor_id)
                                     for s in e.successor_ids])
 
-    def _on_Unit_Dissolved(self, e: Any) -> None:  # noqa: N802
+    @handles(Unit.Dissolved)
+    def _dissolved(self, e: Any) -> None:
         self._retire(e, "dissolved", [Successor(e.records_successor_id, True)])
 
-    def _on_AgencyCodeClaim_Issued(self, e: Any) -> None:  # noqa: N802
+    @handles(AgencyCodeClaim.Issued)
+    def _agency_code_issued(self, e: Any) -> None:
         self.agency_codes[e.code] = e.unit_id
 
-    def _on_AdministrativeCodeRegister_Issued(self, e: Any) -> None:  # noqa: N802
+    @handles(AdministrativeCodeRegister.Issued)
+    def _administrative_code_issued(self, e: Any) -> None:
         self.administrative_codes[e.code] = [(e.unit_id, e.since)]
 
-    def _on_AdministrativeCodeRegister_CarriedOn(self, e: Any) -> None:  # noqa: N802
+    @handles(AdministrativeCodeRegister.CarriedOn)
+    def _administrative_code_carried_on(self, e: Any) -> None:
         self.administrative_codes[e.code].append((e.unit_id, e.since))
+
+    # -- snapshot -------------------------------------------------------------
+
+    def _snapshot(self) -> Callable[[], Any]:
+        # A directory is small (thousands of units): encoded under the lock.
+        state = {
+            "units": [_unit_json(u) for u in self.units.values()],
+            "agency_codes": {code: str(unit_id) for code, unit_id in self.agency_codes.items()},
+            "administrative_codes": {
+                code: [[str(unit_id), _day(since)] for unit_id, since in holders]
+                for code, holders in self.administrative_codes.items()},
+        }
+        return lambda: state
+
+    def _restore(self, state: Any) -> None:
+        units = {u.unit_id: u for u in map(_unit_from_json, state["units"])}
+        agency_codes = {code: UUID(unit_id) for code, unit_id in state["agency_codes"].items()}
+        administrative_codes = {
+            code: [(UUID(unit_id), _from_day(since)) for unit_id, since in holders]
+            for code, holders in state["administrative_codes"].items()}
+        self.units, self.agency_codes = units, agency_codes
+        self.administrative_codes, self._sorted = administrative_codes, None
 
     # -- queries ------------------------------------------------------------
 
