@@ -8,35 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: The types (AIP-123) of the records an error may name, by kind: the kind of
-#: ``NotFound(kind, id)``, or of a ``<kind>_id`` in an error's metadata.
-RESOURCE_TYPES = {
-    "unit": "identity.lienthong.vn/Unit",
-    "code": "identity.lienthong.vn/Code",
-    "dossier": "dossiers.lienthong.vn/Dossier",
-    "procedure": "dossiers.lienthong.vn/Procedure",
-    "procedure_version": "dossiers.lienthong.vn/ProcedureVersion",
-    "request": "lienthong.vn/Request",
-    "aggregate": "lienthong.vn/Aggregate",
-    "event": "lienthong.vn/Event",
-    "checkpoint": "lienthong.vn/Checkpoint",
-}
+from lienthong import registry
 
-#: Metadata keys that name the record an error is about, and its kind; when an
-#: error names several, the first listed is the one it is about (a dossier
-#: refused for its unit's sake is about the dossier).
-RESOURCE_KEYS = (
-    ("dossier_id", "dossier"),
-    ("procedure_code", "procedure"),
-    ("unit_id", "unit"),
-    ("holder_unit_id", "unit"),
-    ("notification_id", "event"),
-)
+#: The records of the platform itself an error may name, by kind; a service's
+#: own kinds are declared by its ServiceSpec (``resources``).
+PLATFORM_RESOURCES = ("request", "aggregate", "event", "checkpoint")
+
+
+def _title(kind: str) -> str:
+    return "".join(part.capitalize() for part in kind.split("_"))
 
 
 def resource_type(kind: str) -> str:
-    """The full type of a kind of record (``dossier`` -> ``dossiers.lienthong.vn/Dossier``)."""
-    return RESOURCE_TYPES.get(kind, kind)
+    """The full type (AIP-123) of a kind of record: ``dossier`` ->
+    ``dossiers.lienthong.vn/Dossier``, the service being the one that declares it."""
+    if kind in PLATFORM_RESOURCES:
+        return f"lienthong.vn/{_title(kind)}"
+    for spec in registry.services():
+        if any(kind == owned for owned, _ in spec.resources):
+            return f"{spec.name}.lienthong.vn/{_title(kind)}"
+    return kind
+
+
+def resource_keys() -> list[tuple[str, str]]:
+    """Metadata keys that name the record an error is about, with its kind.
+
+    When an error names several, the first is the one it is about: the
+    services that follow others come first (a dossier refused for its unit's
+    sake is about the dossier), the platform's records last.
+    """
+    keys = [(key, kind) for spec in reversed(registry.services())
+            for kind, key in spec.resources if key]
+    return [*keys, ("notification_id", "event")]
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class LienthongError(Exception):
         """The record the error is about, as its metadata names it (None if it names none)."""
         if self.metadata.get("resource_type") and self.metadata.get("resource_id"):
             return Resource(self.metadata["resource_type"], self.metadata["resource_id"])
-        for key, kind in RESOURCE_KEYS:
+        for key, kind in resource_keys():
             if value := self.metadata.get(key):
                 return Resource(resource_type(kind), value)
         return None

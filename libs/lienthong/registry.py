@@ -74,6 +74,9 @@ class ServiceSpec:
     cli: str = ""
     #: Settings only this service takes, as the chart's values (``services.<name>.<key>``).
     chart_settings: tuple[str, ...] = field(default=())
+    #: The kinds of record it owns, each with the error-metadata key that names one
+    #: ("" when none does): errors name them as ``<name>.lienthong.vn/<Kind>``.
+    resources: tuple[tuple[str, str], ...] = ()
 
     def load(self, attribute: str) -> Any:
         """The object a ``module:attribute`` field names (None when the field is empty)."""

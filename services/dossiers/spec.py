@@ -45,7 +45,9 @@ SERVICE = ServiceSpec(
     # Units and their reorganisation come from identity's stream.
     follows=("identity",),
     smoke_reads="lienthong.services.dossiers.spec:SMOKE_READS",
-    cli="lienthong.cli.dossiers:app",
+    cli="lienthong.services.dossiers.cli:app",
     # The national public service portal's synchronisation (LIENTHONG_PORTAL_*).
     chart_settings=("portal",),
+    resources=(("dossier", "dossier_id"), ("procedure", "procedure_code"),
+               ("procedure_version", "")),
 )

@@ -30,4 +30,5 @@ SERVICE = ServiceSpec(
     add_to_server="lienthong.services.identity.api:add_to_server",
     smoke_reads="lienthong.services.identity.spec:SMOKE_READS",
     cli="lienthong.cli.identity:app",
+    resources=(("unit", "unit_id"), ("unit", "holder_unit_id"), ("code", "")),
 )
