@@ -10,7 +10,7 @@ DATA   ?= .lienthong
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install up status test test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind clean helm chart-check
+.PHONY: help install up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind clean helm chart-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -24,14 +24,17 @@ $(STAMP): pyproject.toml setup.py
 
 install: $(STAMP) ## Create .venv and install the platform with its test tools
 
-up: install ## Start nats-server and every service on SQLite (Ctrl-C stops); SEED=vn-2025 loads the 2025 divisions
+up: install ## Start nats-server and every service on SQLite (Ctrl-C stops); SEED=vn-2025[-demo] or vn-2025-sample[-demo] loads the 2025 divisions
 	$(BIN)/lienthong up --data-dir $(DATA) $(if $(SEED),--seed $(SEED),)
 
 status: install ## Health of the local platform (JSON)
 	$(BIN)/lienthong status --data-dir $(DATA) --json
 
-test: install ## Unit, integration and local end-to-end tests (real NATS, PostgreSQL, gRPC)
+test: install ## Unit, integration and local end-to-end tests (real NATS, PostgreSQL, gRPC; e2e on the seed vn-2025-sample-demo)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-country: install ## The whole country's 2025 import, in-process (marker country; not in `make test`)
+	$(PY) -m pytest -m country $(PYTEST_ARGS)
 
 test-unit: install ## Unit tests only (in-memory)
 	$(PY) -m pytest services/*/tests/unit libs/tests/unit $(PYTEST_ARGS)

@@ -1,16 +1,18 @@
 """The platform under test, reached through its public gRPC endpoints only.
 
-``--target local`` starts it the way ``make up SEED=vn-2025-demo`` does
-(``lienthong up --seed vn-2025-demo``: a real nats-server, SQLite event
-stores, the whole country with provisional agency codes) in a temporary
-folder, waits until ``lienthong status --json`` says it is ready (the seed is
-in), and stops it with Ctrl-C (SIGINT) at the end. ``--target kind`` uses the port-forwarded
+``--target local`` starts it the way ``make up SEED=vn-2025-sample-demo`` does
+(``lienthong up --seed vn-2025-sample-demo``: a real nats-server, SQLite event
+stores, the real provinces of the sample seed with all their lineage and
+provisional agency codes; the whole country's import is ``make
+test-country``'s) in a temporary folder, waits until ``lienthong status
+--json`` says it is ready (the seed is in), and stops it with Ctrl-C (SIGINT)
+at the end. ``--target kind`` uses the port-forwarded
 deployment of ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``:
 LIENTHONG_E2E_IDENTITY_ADDRESS (default 127.0.0.1:50051),
 LIENTHONG_E2E_DOSSIERS_ADDRESS (default 127.0.0.1:50052) and
 LIENTHONG_E2E_NATS_URL (default nats://127.0.0.1:4222); the session waits until
-each answers its health check, and loads the same seed through the CLI when
-the deployment does not hold it yet.
+each answers its health check, and loads the same seed through gRPC when the
+deployment does not hold it yet.
 
 Tests marked ``local_only`` need what only ``lienthong up`` gives (its data
 folder, its SQLite event stores, a platform of their own); they are skipped on
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
+from lienthong.cli.seeds import import_seed
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.platform import grpc_health, nats_health
@@ -40,10 +43,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 STARTUP_TIMEOUT_S = 90
-#: The whole country through gRPC, relayed and consumed as it goes, then a
-#: provisional agency code for each of its 3,355 provinces and communes.
-SEED_TIMEOUT_S = 900
-SEED = "vn-2025-demo"
+#: The sample's ~2,200 commands through gRPC, relayed and consumed as they go, then
+#: a provisional agency code for each of its provinces and communes (about a minute).
+SEED_TIMEOUT_S = 600
+SEED = "vn-2025-sample-demo"
 #: A commune of the seed: Phường Quế Võ, Bắc Ninh.
 SEEDED_COMMUNE = "09247"
 
@@ -124,7 +127,7 @@ def _deployed() -> Platform:
 
 
 def _seed_deployment(platform: Platform) -> None:
-    """Load the demo seed into a deployment that does not hold it yet (idempotent)."""
+    """Load the seed into a deployment that does not hold it yet (idempotent)."""
     with grpc.insecure_channel(platform.identity_address) as channel:
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
         try:
@@ -135,12 +138,10 @@ def _seed_deployment(platform: Platform) -> None:
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.NOT_FOUND:
                 raise
-    for command in (("identity", "import-vn-2025", "--json"),
-                    ("identity", "issue-demo-codes", "--json")):
-        result = platform.cli(*command, timeout=SEED_TIMEOUT_S)
-        if result.returncode != 0:
-            pytest.fail(f"--target kind: `lienthong {' '.join(command)}` failed:\n"
-                        f"{result.stderr[-2000:]}")
+    report, codes = import_seed(SEED, platform.identity_address)
+    if report.failures or report.skipped or (codes is not None and codes.failures):
+        pytest.fail(f"--target kind: seeding {SEED} failed: {report.as_dict()['failures']}, "
+                    f"skipped {report.skipped}, codes {codes and codes.as_dict()}")
 
 
 @pytest.fixture(scope="session")
@@ -175,6 +176,12 @@ def platform(request: pytest.FixtureRequest,
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def seed() -> str:
+    """The name of the seed the platform holds."""
+    return SEED
 
 
 @pytest.fixture(scope="session")

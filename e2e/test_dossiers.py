@@ -69,7 +69,7 @@ def province_and_communes(identity):
     """A province with two communes, under fresh codes.
 
     Afterwards its active units are dissolved into a test agency, so that
-    the platform's active provinces and communes are the country's again
+    the platform's active provinces and communes are the seed's again
     (e2e/test_identity_2025.py counts them).
     """
     rng = random.Random()

@@ -1,11 +1,12 @@
 """Real communes of the demo seed take dossiers, through gRPC only.
 
-The platform holds the whole country (``--seed vn-2025-demo``): 34
-provinces and 3,321 communes with provisional agency codes. These stories
-use its real units, found by their QĐ 19/2025 codes, not units of their own:
-a dossier's whole life at Phường Quế Võ (Bắc Ninh), a submission received
-at one commune of Bắc Ninh for another, a refusal at a commune of another
-province, and a merger of two real communes that moves their open dossiers.
+The platform holds the sample demo seed (``--seed vn-2025-sample-demo``): the
+real provinces of ``SAMPLE_PROVINCES`` and their communes, with provisional
+agency codes. These stories use its real units, found by their QĐ 19/2025
+codes, not units of their own: a dossier's whole life at Phường Quế Võ (Bắc
+Ninh), a submission received at one commune of Bắc Ninh for another, a
+refusal at a commune of another province, and a merger of two real communes
+that moves their open dossiers.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ import grpc
 import pytest
 from test_dossiers import PIN, TIMEOUT, eventually, procedure
 
+from lienthong.cli.seeds import seed_plan
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.grpc.errors import error_details
 from lienthong.identity.v1 import identity_pb2 as identity_pb
+from lienthong.services.identity.importer.vn2025_sample import SAMPLE_PROVINCES
 
 pytestmark = pytest.mark.e2e
 __all__ = ["procedure"]  # the fixture: a commune-level procedure received within the province
 
 QUE_VO = "09247"  # Phường Quế Võ, Tỉnh Bắc Ninh
 BAC_GIANG = "07210"  # Phường Bắc Giang, Tỉnh Bắc Ninh
-CAO_SON_PHU_THO = "04876"  # Xã Cao Sơn, Tỉnh Phú Thọ
+DONG_HOI_QUANG_TRI = "18880"  # Phường Đồng Hới, Tỉnh Quảng Trị
 BAC_NINH = "24"
 
 
@@ -58,14 +61,17 @@ def step(dossiers, name: str, dossier_id: str, run: str, **fields):
 
 
 @pytest.mark.local_only("reads the status and the log of the platform `lienthong up` started")
-def test_the_platform_is_ready_only_once_the_seed_is_in(platform):
+def test_the_platform_is_ready_only_once_the_seed_is_in(platform, seed):
     status = json.loads(platform.cli("status", "--json", "--data-dir",
                                      str(platform.data_dir)).stdout)
     assert status["ready"] is True
-    seed = status["seed"]
-    assert (seed["name"], seed["state"]) == ("vn-2025-demo", "ready")
-    assert (seed["provinces"], seed["communes"]) == (34, 3321)
-    assert seed["provisional_agency_codes"] == seed["agency_codes"] == 34 + 3321
+    loaded = status["seed"]
+    assert (loaded["name"], loaded["state"]) == (seed, "ready")
+    assert loaded["provinces"] == len(SAMPLE_PROVINCES)
+    assert loaded["communes"] == sum(u.level == "commune" for u in seed_plan(seed).new_units)
+    assert loaded["provisional_agency_codes"] == loaded["agency_codes"] == (
+        loaded["provinces"] + loaded["communes"])
+    assert loaded["import_failures"] == 0
     log = (platform.data_dir / "up.log").read_text()
     assert log.index("provisional agency codes") < log.index("ready")
 
@@ -133,15 +139,15 @@ def test_a_commune_receives_a_dossier_for_another_commune_of_its_province(
 
 
 def test_a_commune_of_another_province_is_refused(identity, dossiers, procedure):
-    cao_son, bac_giang = unit(identity, CAO_SON_PHU_THO), unit(identity, BAC_GIANG)
+    dong_hoi, bac_giang = unit(identity, DONG_HOI_QUANG_TRI), unit(identity, BAC_GIANG)
 
     with pytest.raises(grpc.RpcError) as refused:
-        submit(dossiers, procedure, cao_son.unit_id, bac_giang.unit_id,
+        submit(dossiers, procedure, dong_hoi.unit_id, bac_giang.unit_id,
                f"e2e-demo-{uuid.uuid4().hex[:8]}")
 
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert error_details(refused.value)["reason"] == "BOUNDARY_OUTSIDE_PROVINCE"
-    assert "Xã Cao Sơn" in refused.value.details()
+    assert "Phường Đồng Hới" in refused.value.details()
 
 
 def test_a_merger_of_two_real_communes_moves_their_open_dossiers(identity, dossiers, procedure):

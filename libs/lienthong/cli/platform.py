@@ -34,8 +34,9 @@ def up(
         help="First gRPC port; services take consecutive ports. 0 picks free ports.")
     ] = DEFAULT_BASE_PORT,
     seed: Annotated[str, typer.Option(
-        help="Seed data to load once started: vn-2025 (units, no agency codes) or "
-             "vn-2025-demo (also provisional agency codes).")] = "",
+        help="Seed data to load once started: vn-2025 (units, no agency codes), "
+             "vn-2025-demo (also provisional agency codes), or vn-2025-sample and "
+             "vn-2025-sample-demo (the same for a few provinces only).")] = "",
     log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
 ) -> None:
     """Start nats-server and every service on SQLite; stop them all on Ctrl-C.

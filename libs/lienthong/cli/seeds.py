@@ -28,11 +28,15 @@ if TYPE_CHECKING:
     from lienthong.platform import RunState
     from lienthong.services.identity.importer.demo_codes import DemoCodesReport
     from lienthong.services.identity.importer.vn2025 import ImportReport
+    from lienthong.services.identity.importer.vn2025_sources import Vn2025Plan
 
 SEEDS = {
     "vn-2025": "the 2025 two-tier divisions and their lineage, without agency codes",
     "vn-2025-demo": "vn-2025, plus provisional agency codes (marked provisional) for every "
                     "province and commune, so every real commune can take a dossier",
+    "vn-2025-sample": "a real part of vn-2025: a few provinces with every old unit that "
+                      "became them and its lineage (loads in a fraction of the time; tests)",
+    "vn-2025-sample-demo": "vn-2025-sample, plus provisional agency codes, as vn-2025-demo",
 }
 NO_AGENCY_CODES = (
     "agency codes are not loaded: the official codes of the new communes are published by "
@@ -68,6 +72,15 @@ def loaded(address: str) -> dict[str, int]:
     return counts
 
 
+def seed_plan(name: str) -> Vn2025Plan:
+    """The units and lineage seed ``name`` loads: the whole country, or the sample."""
+    from lienthong.services.identity.importer.vn2025_sample import SAMPLE_PROVINCES, sample_plan
+    from lienthong.services.identity.importer.vn2025_sources import build_plan
+
+    plan = build_plan()
+    return sample_plan(plan, SAMPLE_PROVINCES) if name.startswith("vn-2025-sample") else plan
+
+
 def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = _never,
                 ) -> tuple[ImportReport, DemoCodesReport | None]:
     """Load seed ``name`` into the identity service at ``address`` through gRPC (idempotent).
@@ -78,16 +91,15 @@ def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = _n
     """
     from lienthong.services.identity.importer.demo_codes import issue_demo_codes
     from lienthong.services.identity.importer.vn2025 import import_plan
-    from lienthong.services.identity.importer.vn2025_sources import build_plan
 
     with console.status("reading the source packages"):
-        plan = build_plan()
+        plan = seed_plan(name)
     with grpc.insecure_channel(address) as channel:
         stub = pb_grpc.IdentityServiceStub(channel)
         report = import_plan(stub, plan, console=console, should_stop=should_stop)
         if report.stopped:
             raise Stopped
-        console.print("vn-2025: " + ", ".join(
+        console.print(f"{plan.name}: " + ", ".join(
             f"{what} {n}" for what, n in report.counts().items()))
         for ambiguity in report.ambiguities:
             console.print(f"[yellow]ambiguous[/] {ambiguity.rule} {ambiguity.subject_key}: "

@@ -251,7 +251,7 @@ def import_plan(stub: IdentityServiceStub, plan: Vn2025Plan, *,
                         TimeElapsedColumn(), console=console, transient=False,
                         disable=console is None)
     with progress:
-        task = progress.add_task("importing vn-2025", total=len(commands))
+        task = progress.add_task(f"importing {plan.name}", total=len(commands))
         for command in commands:
             if should_stop is not None and should_stop():
                 report.stopped = True

@@ -103,6 +103,8 @@ class Vn2025Plan:
     divisions: tuple[Division, ...]
     dissolutions: tuple[Dissolution, ...]
     ambiguities: tuple[Ambiguity, ...]
+    #: What it covers, as progress bars and reports name it.
+    name: str = "vn-2025"
 
 
 # --- vocabulary -------------------------------------------------------------
