@@ -214,25 +214,68 @@ def plan_commands(plan: Vn2025Plan) -> list[_Command]:
 
     # Order: every unit a command needs is created by an earlier command.
     # Divisions that need each other's new units (each unit carries on the
-    # code of the other's source) become one BatchDivideUnits.
-    while True:
-        by_name = {c.name: c for c in commands}
-        maker = {key: c.name for c in commands for key in c.creates}
-        sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
-        for command in commands:
-            sorter.add(command.name,
-                       *(maker[k] for k in command.needs if maker[k] != command.name))
-        try:
-            return [by_name[name] for name in sorter.static_order()]
-        except graphlib.CycleError as cycle:
-            members = [by_name[name] for name in dict.fromkeys(cycle.args[1])]
-            if not all(c.divisions for c in members):
-                msg = f"only divisions can need each other's new units: {cycle.args[1]}"
-                raise ValueError(msg) from None
-            group = [d for c in members for d in c.divisions]
-            creates = {k for c in members for k in c.creates}
-            together = _divide_together(group, {k: new_by_key[k] for k in sorted(creates)})
-            commands = [c for c in commands if c not in members] + [together]
+    # code of the other's source) become one BatchDivideUnits: each group of
+    # commands that need each other (a strongly connected component) is one.
+    maker = {key: c.name for c in commands for key in c.creates}
+    needs = {c.name: [maker[k] for k in c.needs if maker[k] != c.name] for c in commands}
+    by_name = {c.name: c for c in commands}
+    for names in _needing_each_other(needs):
+        members = [by_name.pop(name) for name in names]
+        if not all(c.divisions for c in members):
+            msg = f"only divisions can need each other's new units: {sorted(names)}"
+            raise ValueError(msg)
+        group = [d for c in members for d in c.divisions]
+        creates = {k for c in members for k in c.creates}
+        together = _divide_together(group, {k: new_by_key[k] for k in sorted(creates)})
+        by_name[together.name] = together
+    commands = list(by_name.values())
+    maker = {key: c.name for c in commands for key in c.creates}
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for command in commands:
+        sorter.add(command.name, *(maker[k] for k in command.needs if maker[k] != command.name))
+    return [by_name[name] for name in sorter.static_order()]
+
+
+def _needing_each_other(needs: dict[str, list[str]]) -> list[list[str]]:
+    """The groups of two or more nodes that reach each other (Tarjan, without recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+    for root in needs:
+        if root in index:
+            continue
+        work = [(root, iter(needs[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for target in edges:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(needs[target])))
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    if len(group) > 1:
+                        groups.append(group)
+    return groups
 
 
 def import_plan(stub: IdentityServiceStub, plan: Vn2025Plan, *,
