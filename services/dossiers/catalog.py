@@ -67,7 +67,7 @@ class CatalogCommands(_Application):
             if self.exists(procedure_id(code)):
                 msg = f"procedure_code: procedure {code} is in the catalogue already"
                 raise AlreadyExists(msg, reason="PROCEDURE_ALREADY_EXISTS",
-                                    metadata={"code": code, "field": "procedure_code"})
+                                    metadata={"procedure_code": code, "field": "procedure_code"})
             procedure = Procedure.create(code, spec)
             return self.save_command(command, {"procedure_code": code}, procedure)
 

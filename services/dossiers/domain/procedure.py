@@ -260,7 +260,7 @@ class Procedure(AuditedAggregate):
                    f"{latest.effective_date}, when version {latest.version} of procedure "
                    f"{self.procedure_code} took effect; versions take effect in order")
             raise VersionNotLaterError(msg, metadata={
-                "code": self.procedure_code, "field": "version.effective_date",
+                "procedure_code": self.procedure_code, "field": "version.effective_date",
                 "latest_version": str(latest.version),
                 "latest_effective_date": latest.effective_date.isoformat()})
         added = ProcedureVersion.numbered(latest.version + 1, spec)
@@ -287,7 +287,7 @@ class Procedure(AuditedAggregate):
             msg = (f"procedure {self.procedure_code} has no version in force on {day}; "
                    f"its first version takes effect on {first.effective_date}")
             raise NoVersionInForceError(msg, metadata={
-                "code": self.procedure_code, "as_of": day.isoformat(),
+                "procedure_code": self.procedure_code, "as_of": day.isoformat(),
                 "first_effective_date": first.effective_date.isoformat()})
         return found
 

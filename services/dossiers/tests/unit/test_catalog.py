@@ -156,7 +156,7 @@ def test_a_code_names_one_procedure_for_ever(app: App, land: str) -> None:
     error = refused(app, AlreadyExists, "PROCEDURE_ALREADY_EXISTS",
                     lambda: app.create_procedure(land, birth_v1()))
 
-    assert error.metadata["code"] == land
+    assert error.metadata["procedure_code"] == land
 
 
 def test_unknown_procedures_and_versions_are_not_found(app: App, land: str) -> None:
