@@ -52,6 +52,10 @@ def up(
             param_hint="--seed")
     platform = Platform(data_dir, host=host, nats_port=nats_port, base_port=base_port,
                         log_level=log_level)
+    if seed:
+        # In the run file from its first save: a healthy platform is not ready while
+        # its seed has still to load.
+        platform.state.seed = {"name": seed, "state": "pending"}
     stopping = False
 
     # Only a flag: the work in hand (a start, a seed's command, the wait below)

@@ -99,6 +99,10 @@ def ups() -> list[subprocess.Popen[str]]:
 def test_ctrl_c_while_the_seed_loads_stops_the_seed_and_every_process(tmp_path, ups):
     up = start_up(tmp_path, "--seed", "vn-2025")
     ups.append(up)
+    # From its first save, the run file says a seed is to come: never ready before it.
+    first = wait_for(lambda: run_file(tmp_path), up, "started")
+    assert first["seed"]["name"] == "vn-2025"
+    assert first["seed"]["state"] in ("pending", "seeding")
     seeding = wait_for(lambda: (s := run_file(tmp_path)) and s["seed"].get("state") == "seeding"
                        and s, up, "seeding")
     pids = children_of(seeding)
