@@ -13,12 +13,14 @@ can take a dossier in a demonstration:
 The letter Z is issued to no official body, every such code is marked
 provisional in every answer and in the unit's history, and dossier codes made
 from it begin with ``TAM-``: a demo never passes for real data. A unit that
-already has an official code keeps it. Request ids are derived from the
-unit's administrative code, so a second run changes nothing.
+already has a code, official or provisional, keeps it; a commune formed later
+(a merger's new unit) takes the next number its province never used, since a
+code a retired unit held is locked for ever. A second run changes nothing.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +58,12 @@ def commune_code(province_administrative_code: str, index: int) -> str:
             f"{PROVISIONAL_LETTER}{province_administrative_code}")
 
 
-def active_units(stub: IdentityServiceStub, level: int) -> Iterator[pb.Unit]:
+def units(stub: IdentityServiceStub, level: int, *, active_only: bool) -> Iterator[pb.Unit]:
     token = ""
+    status = pb.UNIT_STATUS_ACTIVE if active_only else pb.UNIT_STATUS_UNSPECIFIED
     while True:
         page = stub.ListUnits(pb.ListUnitsRequest(
-            level=level, status=pb.UNIT_STATUS_ACTIVE, page_size=1000, page_token=token),
+            level=level, status=status, page_size=1000, page_token=token),
             timeout=CALL_TIMEOUT_S)
         yield from page.units
         token = page.next_page_token
@@ -68,8 +71,25 @@ def active_units(stub: IdentityServiceStub, level: int) -> Iterator[pb.Unit]:
             return
 
 
+def active_units(stub: IdentityServiceStub, level: int) -> Iterator[pb.Unit]:
+    return units(stub, level, active_only=True)
+
+
+def _index(code: str, province_administrative_code: str) -> int | None:
+    """Which commune number a provisional code of the province stands for."""
+    level4, level3, level2, level1 = code.split(".")
+    if level1 != PROVISIONAL_LETTER + province_administrative_code or level4 != "000":
+        return None
+    return (int(level2) - 1) * GROUP_SIZE + int(level3) - 1
+
+
 def plan_codes(provinces: list[pb.Unit], communes: list[pb.Unit]) -> list[tuple[pb.Unit, str]]:
-    """Each province, then its communes in code order, with its provisional code."""
+    """Each province, then its communes in code order, with the code each would take.
+
+    ``communes`` holds retired ones too: a number any of them ever held is
+    locked, so a commune that has no code yet takes the next number never used
+    in its province (the first run numbers them all in code order).
+    """
     plan = [(p, province_code(p.administrative_unit_code)) for p in provinces]
     by_province: dict[str, list[pb.Unit]] = {}
     for commune in communes:
@@ -77,8 +97,18 @@ def plan_codes(provinces: list[pb.Unit], communes: list[pb.Unit]) -> list[tuple[
     for province in provinces:
         members = sorted(by_province.get(province.unit_id, []),
                          key=lambda u: u.administrative_unit_code)
-        plan += [(c, commune_code(province.administrative_unit_code, i))
-                 for i, c in enumerate(members)]
+        used = {index for unit in members for holding in unit.agency_codes
+                if (index := _index(holding.agency_code,
+                                    province.administrative_unit_code)) is not None}
+        free = (i for i in itertools.count() if i not in used)
+        for commune in members:
+            if commune.status != pb.UNIT_STATUS_ACTIVE:
+                continue
+            if commune.agency_code:  # it keeps the code it has, official or provisional
+                plan.append((commune, commune.agency_code))
+            else:
+                plan.append((commune, commune_code(province.administrative_unit_code,
+                                                   next(free))))
     return plan
 
 
@@ -106,7 +136,7 @@ def issue_demo_codes(stub: IdentityServiceStub, *, console: Console | None = Non
     """
     provinces = sorted(active_units(stub, pb.UNIT_LEVEL_PROVINCE),
                        key=lambda u: u.administrative_unit_code)
-    communes = list(active_units(stub, pb.UNIT_LEVEL_COMMUNE))
+    communes = list(units(stub, pb.UNIT_LEVEL_COMMUNE, active_only=False))
     report = DemoCodesReport()
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console, disable=console is None)
@@ -121,12 +151,12 @@ def issue_demo_codes(stub: IdentityServiceStub, *, console: Console | None = Non
             if unit.agency_code and not unit.agency_code_provisional:
                 report.kept_official += 1
                 continue
-            if unit.agency_code == code:
+            if unit.agency_code:  # a provisional code it has: kept, never renumbered
                 report.unchanged += 1
                 continue
             try:
                 stub.AssignAgencyCode(pb.AssignAgencyCodeRequest(
-                    request_id=f"{REQUEST_PREFIX}/{unit.administrative_unit_code}",
+                    request_id=f"{REQUEST_PREFIX}/{unit.unit_id}/{code}",
                     unit_id=unit.unit_id, agency_code=code, effective_date=EFFECTIVE,
                     provisional=True, reason=REASON), timeout=CALL_TIMEOUT_S)
             except grpc.RpcError as error:
