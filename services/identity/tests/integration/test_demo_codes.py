@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
-from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
