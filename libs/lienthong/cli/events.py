@@ -203,11 +203,10 @@ def unpublished(event_store: str, service: str, after: int) -> tuple[int, int]:
     Reads the service's event store without creating anything in it, so
     read-only credentials are enough.
     """
-    import importlib
-
+    from lienthong import registry
     from lienthong.eventstore import open_recorder
 
-    contract = importlib.import_module(f"lienthong.services.{service}.events").CONTRACT
+    contract = registry.service(service).load("contract")
     with open_recorder(service, event_store) as recorder:
         recorded = recorder.max_notification_id() or 0
         behind, start = 0, after + 1
