@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
-from lienthong.cli.seeds import import_seed
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.platform import grpc_health, nats_health
+from lienthong.services.identity.seeds import import_seed
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

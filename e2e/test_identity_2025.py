@@ -11,10 +11,10 @@ import grpc
 import pytest
 from google.type import date_pb2
 
-from lienthong.cli.seeds import import_seed
 from lienthong.grpc.errors import error_details
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.services.identity.importer.vn2025_sample import SAMPLE_PROVINCES
+from lienthong.services.identity.seeds import import_seed
 
 pytestmark = pytest.mark.e2e
 

@@ -18,11 +18,11 @@ import grpc
 import pytest
 from test_dossiers import PIN, TIMEOUT, eventually, procedure
 
-from lienthong.cli.seeds import seed_plan
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.grpc.errors import error_details
 from lienthong.identity.v1 import identity_pb2 as identity_pb
 from lienthong.services.identity.importer.vn2025_sample import SAMPLE_PROVINCES
+from lienthong.services.identity.seeds import seed_plan
 
 pytestmark = pytest.mark.e2e
 __all__ = ["procedure"]  # the fixture: a commune-level procedure received within the province

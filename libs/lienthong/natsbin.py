@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lienthong.ports import wait_for_port
+from lienthong.ports import free_port, wait_for_port
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -95,3 +95,40 @@ def start_nats_server(store_dir: Path, log_path: Path, *, port: int,
         process.wait()
         raise
     return process
+
+
+class NatsServer:
+    """One nats-server with JetStream and file storage in ``store_dir``, on a free port
+        unless one is given, that can be stopped, killed and restarted (tests, benchmarks)."""
+
+    def __init__(self, store_dir: Path, port: int | None = None) -> None:
+        self.store_dir = store_dir
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = store_dir / "nats-server.log"
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> NatsServer:
+        self.process = start_nats_server(self.store_dir, self.log_path, port=self.port)
+        return self
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM), as an orderly restart would."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill -9: no chance to flush."""
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()

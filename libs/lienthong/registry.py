@@ -40,6 +40,25 @@ class SmokeRead:
     call: Callable[[grpc.Channel, float], int]
 
 
+class SeedStopped(Exception):
+    """A seed's loading stopped between two steps because a stop was asked for."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Data a service can be started with (``lienthong up --seed <name>``).
+
+    ``load(address, should_stop=...)`` loads it into the running service at
+    ``address`` and returns figures of what is loaded (raising SeedStopped soon
+    after ``should_stop()``); ``notice(figures)`` is the line ``up`` prints
+    once it is in.
+    """
+
+    summary: str
+    load: Callable[..., dict[str, Any]]
+    notice: Callable[[dict[str, Any]], str]
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """Everything the platform and its tools need to know of one service.
@@ -74,6 +93,8 @@ class ServiceSpec:
     cli: str = ""
     #: Settings only this service takes, as the chart's values (``services.<name>.<key>``).
     chart_settings: tuple[str, ...] = field(default=())
+    #: ``module:attribute`` of its seeds: a mapping of seed names to :class:`Seed`.
+    seeds: str = ""
     #: The kinds of record it owns, each with the error-metadata key that names one
     #: ("" when none does): errors name them as ``<name>.lienthong.vn/<Kind>``.
     resources: tuple[tuple[str, str], ...] = ()

@@ -31,7 +31,7 @@ from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
-    from lienthong.services.identity.importer.vn2025 import ImportReport
+    from .importer.vn2025 import ImportReport
 
 app = typer.Typer(help="Agencies, administrative units and their lineage.",
                   no_args_is_help=True)
@@ -47,19 +47,24 @@ def identity_address(address: str, data_dir: Path) -> str:
 
 
 @app.command("import-vn-2025")
-def import_vn_2025(address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR,
-                   as_json: Json = False) -> None:
+def import_vn_2025(
+    sample: Annotated[bool, typer.Option(
+        "--sample", help="Only the real sample of a few provinces (the vn-2025-sample seed).")
+    ] = False,
+    address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
+) -> None:
     """Load the 2025 two-tier divisions and their lineage from the old units (idempotent)."""
-    import_vn_2025_into(identity_address(address, data_dir), json_output=as_json)
+    import_vn_2025_into(identity_address(address, data_dir), json_output=as_json,
+                        sample=sample)
 
 
-def import_vn_2025_into(address: str, *, json_output: bool) -> ImportReport:
+def import_vn_2025_into(address: str, *, json_output: bool, sample: bool = False) -> ImportReport:
     """Run the import against the identity service at ``address``; print and return its report."""
-    from lienthong.services.identity.importer.vn2025 import import_plan
-    from lienthong.services.identity.importer.vn2025_sources import build_plan
+    from .importer.vn2025 import import_plan
+    from .seeds import seed_plan
 
     with console.status("reading the source packages"):
-        plan = build_plan()
+        plan = seed_plan("vn-2025-sample" if sample else "vn-2025")
     with grpc.insecure_channel(address) as channel:
         try:
             report = import_plan(pb_grpc.IdentityServiceStub(channel), plan, console=console)
@@ -68,7 +73,7 @@ def import_vn_2025_into(address: str, *, json_output: bool) -> ImportReport:
     if json_output:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
         return report
-    table = Table(title="vn-2025 import")
+    table = Table(title=f"{plan.name} import")
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in report.counts().items():
@@ -96,12 +101,13 @@ def import_agency_codes(
     Exit 0 when every row was applied or unchanged, 1 when a row was refused,
     2 when the file cannot be read (then nothing is applied).
     """
-    from lienthong.services.identity.importer.agency_codes import (
+    from lienthong.vietnam import today_in_vietnam
+
+    from .importer.agency_codes import (
         AgencyCodeFileError,
         apply_rows,
         read_file,
     )
-    from lienthong.vietnam import today_in_vietnam
 
     try:
         rows, refused = read_file(file, today=today_in_vietnam())
@@ -143,7 +149,7 @@ def issue_demo_codes(address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR
     the codes have the level-1 letter Z and are marked provisional everywhere.
     Idempotent.
     """
-    from lienthong.services.identity.importer.demo_codes import issue_demo_codes as issue
+    from .importer.demo_codes import issue_demo_codes as issue
 
     with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
         try:

@@ -29,6 +29,7 @@ SERVICE = ServiceSpec(
     build_app="lienthong.services.identity.server:build_app",
     add_to_server="lienthong.services.identity.api:add_to_server",
     smoke_reads="lienthong.services.identity.spec:SMOKE_READS",
-    cli="lienthong.cli.identity:app",
+    cli="lienthong.services.identity.cli:app",
+    seeds="lienthong.services.identity.seeds:SEEDS",
     resources=(("unit", "unit_id"), ("unit", "holder_unit_id"), ("code", "")),
 )

@@ -914,7 +914,7 @@ def _version(distribution: str) -> str:
 def run_events_bench(config: EventsBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
     """Run the scenario and return its JSON figures."""
     from lienthong.logging import configure_logging
-    from lienthong.testing.nats import NatsServer
+    from lienthong.natsbin import NatsServer
 
     if config.store not in ("postgres", "sqlite"):
         msg = f"--store must be postgres or sqlite, not {config.store!r}"

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lienthong.cli.common import DEFAULT_DATA_DIR, DataDir
-from lienthong.cli.seeds import SEEDS, load_seed
+from lienthong.cli.seeds import load_seed, seeds
 from lienthong.platform import (
     DEFAULT_BASE_PORT,
     DEFAULT_NATS_PORT,
@@ -34,9 +34,10 @@ def up(
         help="First gRPC port; services take consecutive ports. 0 picks free ports.")
     ] = DEFAULT_BASE_PORT,
     seed: Annotated[str, typer.Option(
-        help="Seed data to load once started: vn-2025 (units, no agency codes), "
-             "vn-2025-demo (also provisional agency codes), or vn-2025-sample and "
-             "vn-2025-sample-demo (the same for a few provinces only).")] = "",
+        help="Seed data a service offers, loaded once started: identity's vn-2025 (units, "
+             "no agency codes), vn-2025-demo (also provisional agency codes), "
+             "vn-2025-sample and vn-2025-sample-demo (the same for a few provinces); an "
+             "unknown name lists every registered seed.")] = "",
     log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
 ) -> None:
     """Start nats-server and every service on SQLite; stop them all on Ctrl-C.
@@ -46,9 +47,9 @@ def up(
     then the services and NATS stop in order. Its processes end with it even
     when it is killed (Linux).
     """
-    if seed and seed not in SEEDS:
+    if seed and seed not in (known := seeds()):
         raise typer.BadParameter(
-            "one of " + "; ".join(f"{name}: {what}" for name, what in SEEDS.items()),
+            "one of " + "; ".join(f"{name}: {what.summary}" for name, (_, what) in known.items()),
             param_hint="--seed")
     platform = Platform(data_dir, host=host, nats_port=nats_port, base_port=base_port,
                         log_level=log_level)
