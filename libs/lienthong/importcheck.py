@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def install(site: Path) -> None:
     """The package, as a wheel would install it, into ``site`` (replaced)."""
     shutil.rmtree(site, ignore_errors=True)
+    # setuptools builds in build/lib and keeps what an earlier build left there,
+    # a module since removed included: start from the sources alone.
+    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                     "--no-build-isolation", "--target", str(site), str(ROOT)],
                    check=True, stdout=subprocess.DEVNULL)

@@ -44,6 +44,8 @@ def test_every_package_folder_is_installed(site: Path) -> None:
     ("lienthong/services/dossiers/application.py",
      "from lienthong.services.identity.domain import codes",
      "Services never import each other BROKEN"),
+    ("lienthong/cli/events.py", "import lienthong.services.identity.events",
+     "The operators' tools reach services only through the registry BROKEN"),
 ])
 def test_an_import_against_the_layers_breaks_its_contract(
         site: Path, module: str, line: str, contract: str) -> None:
