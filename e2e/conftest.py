@@ -7,10 +7,10 @@ provisional agency codes; the whole country's import is ``make
 test-country``'s) in a temporary folder, waits until ``lienthong status
 --json`` says it is ready (the seed is in), and stops it with Ctrl-C (SIGINT)
 at the end. ``--target kind`` uses the port-forwarded
-deployment of ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``:
-LIENTHONG_E2E_IDENTITY_ADDRESS (default 127.0.0.1:50051),
-LIENTHONG_E2E_DOSSIERS_ADDRESS (default 127.0.0.1:50052) and
-LIENTHONG_E2E_NATS_URL (default nats://127.0.0.1:4222); the session waits until
+deployment of ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``: each
+registered service at LIENTHONG_E2E_<NAME>_ADDRESS (default 127.0.0.1 and its
+default port) and LIENTHONG_E2E_NATS_URL (default nats://127.0.0.1:4222); the
+session waits until
 each answers its health check, and loads the same seed through gRPC when the
 deployment does not hold it yet.
 
@@ -21,6 +21,7 @@ kind with the reason.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -34,13 +35,14 @@ from typing import TYPE_CHECKING
 import grpc
 import pytest
 
+from lienthong import registry
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.platform import grpc_health, nats_health
 from lienthong.services.identity.seeds import import_seed
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 STARTUP_TIMEOUT_S = 90
 #: The sample's ~2,200 commands through gRPC, relayed and consumed as they go, then
@@ -53,10 +55,19 @@ SEEDED_COMMUNE = "09247"
 
 @dataclass(frozen=True)
 class Platform:
-    identity_address: str
+    """Where the platform answers: each registered service's gRPC address, and NATS."""
+
+    addresses: dict[str, str]
     nats_url: str
     data_dir: Path | None  # local target only
-    dossiers_address: str = ""
+
+    @property
+    def identity_address(self) -> str:
+        return self.addresses["identity"]
+
+    @property
+    def dossiers_address(self) -> str:
+        return self.addresses["dossiers"]
 
     def cli(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """Run the `lienthong` command against this platform."""
@@ -102,19 +113,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _deployed() -> Platform:
-    """The port-forwarded deployment, once every part answers its health check."""
+    """The port-forwarded deployment, once every part answers its health check.
+
+    Each registered service at LIENTHONG_E2E_<NAME>_ADDRESS (deploy/kind/e2e.sh
+    sets them), by default 127.0.0.1 and the service's default port.
+    """
     platform = Platform(
-        os.environ.get("LIENTHONG_E2E_IDENTITY_ADDRESS", "127.0.0.1:50051"),
-        os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None,
-        os.environ.get("LIENTHONG_E2E_DOSSIERS_ADDRESS", "127.0.0.1:50052"))
-    checks = {
-        f"identity at {platform.identity_address}": lambda: grpc_health(
-            platform.identity_address),
-        f"dossiers at {platform.dossiers_address}": lambda: grpc_health(
-            platform.dossiers_address),
-        f"NATS at {platform.nats_url}": lambda: nats_health(
-            platform.nats_url.removeprefix("nats://")),
-    }
+        {spec.name: os.environ.get(f"LIENTHONG_E2E_{spec.name.upper()}_ADDRESS",
+                                   f"127.0.0.1:{spec.default_port}")
+         for spec in registry.services()},
+        os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None)
+    checks: dict[str, Callable[[], str]] = {
+        f"{name} at {address}": functools.partial(grpc_health, address)
+        for name, address in platform.addresses.items()}
+    checks[f"NATS at {platform.nats_url}"] = functools.partial(
+        nats_health, platform.nats_url.removeprefix("nats://"))
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     for name, check in checks.items():
         while (health := check()) != "SERVING":
@@ -167,8 +180,9 @@ def platform(request: pytest.FixtureRequest,
                 pytest.fail(f"the platform did not start:\n{(data_dir / 'up.log').read_text()}")
             time.sleep(1.0)
         services = {s["name"]: s["address"] for s in status["services"]}  # type: ignore[union-attr]
-        yield Platform(services["identity"], "nats://" + services["nats"], data_dir,
-                       services["dossiers"])
+        nats = services.pop("nats")
+        assert set(services) == set(registry.names()), "every registered service is up"
+        yield Platform(services, "nats://" + nats, data_dir)
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         try:
