@@ -24,7 +24,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from lienthong.idempotency import RequestRecord
-from lienthong.projection import LogFollower, handles
+from lienthong.projection import Interned, LogFollower, handles
 from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.dossier import OPEN, WAITING, Dossier, Status
@@ -119,19 +119,6 @@ class DossierFilter:
 
 
 
-class _Ids:
-    """UUIDs from their text, one object per id (units recur in every row)."""
-
-    def __init__(self) -> None:
-        self._known: dict[str, UUID] = {}
-
-    def __call__(self, text: str) -> UUID:
-        found = self._known.get(text)
-        if found is None:
-            found = self._known[text] = UUID(text)
-        return found
-
-
 def _row_json(r: DossierRow) -> list[Any]:
     """A row as JSON values, in :func:`_row_from_json`'s order (snapshot format 1)."""
     return [str(r.dossier_id), r.dossier_code, r.procedure_code, str(r.receiving_unit_id),
@@ -139,7 +126,7 @@ def _row_json(r: DossierRow) -> list[Any]:
             int(r.status), r.due_date.isoformat() if r.due_date else None, r.timeliness]
 
 
-def _row_from_json(data: list[Any], ids: _Ids) -> DossierRow:
+def _row_from_json(data: list[Any], ids: Interned) -> DossierRow:
     (dossier_id, code, procedure_code, receiving, competent, holder, submitted_at, status,
      due_date, timeliness) = data
     return DossierRow(UUID(dossier_id), code, procedure_code, ids(receiving), ids(competent),
@@ -152,7 +139,7 @@ def _unit_json(u: UnitRow) -> list[Any]:
             str(u.province_id), u.retirement]
 
 
-def _unit_from_json(data: list[Any], ids: _Ids) -> UnitRow:
+def _unit_from_json(data: list[Any], ids: Interned) -> UnitRow:
     unit_id, display_name, level, code, province_id, retirement = data
     return UnitRow(ids(unit_id), display_name, level, code, ids(province_id), retirement)
 
@@ -250,7 +237,7 @@ class DossierIndex(LogFollower):
                         "units": [_unit_json(u) for u in units]}
 
     def _restore(self, state: Any) -> None:
-        ids = _Ids()
+        ids = Interned(UUID)
         units = {u.unit_id: u for u in (_unit_from_json(u, ids) for u in state["units"])}
         rows = {r.dossier_id: r for r in (_row_from_json(r, ids) for r in state["rows"])}
         self.rows, self.units = rows, units

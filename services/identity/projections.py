@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from lienthong.errors import NotFound
 from lienthong.idempotency import RequestRecord
-from lienthong.projection import LogFollower, handles
+from lienthong.projection import Interned, LogFollower, handles
 
 from .domain.codes import Level, classify_code
 from .domain.registry import AdministrativeCodeRegister, AgencyCodeClaim
@@ -50,8 +50,10 @@ class Change:
     agency_code: str = ""  # the code a unit took (agency_code_assigned)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitView:
+    """A unit as the directory last saw it; an event replaces it, never changes it."""
+
     unit_id: UUID
     display_name: str
     level: Level
@@ -116,16 +118,8 @@ def _day(day: dt.date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def _from_day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text is not None else None
-
-
 def _id(unit_id: UUID | None) -> str | None:
     return str(unit_id) if unit_id is not None else None
-
-
-def _from_id(text: str | None) -> UUID | None:
-    return UUID(text) if text is not None else None
 
 
 def _unit_json(u: UnitView) -> list[Any]:
@@ -141,21 +135,20 @@ def _unit_json(u: UnitView) -> list[Any]:
             u.codes_from_registration]
 
 
-def _unit_from_json(data: list[Any]) -> UnitView:
+def _unit_from_json(data: list[Any], ids: Interned, days: Interned) -> UnitView:
     (unit_id, display_name, level, kind, administrative_unit_code, agency_code, parent_id,
      province_id, effective_date, predecessor_ids, version, status, retired_date, successors,
      renames, folded_name, provisional, agency_codes, codes_from_registration) = data
     return UnitView(
-        unit_id=UUID(unit_id), display_name=display_name, level=Level(level), kind=Kind(kind),
+        unit_id=ids(unit_id), display_name=display_name, level=Level(level), kind=Kind(kind),
         administrative_unit_code=administrative_unit_code, agency_code=agency_code,
-        parent_id=_from_id(parent_id), province_id=_from_id(province_id),
-        effective_date=_from_day(effective_date),
-        predecessor_ids=[UUID(p) for p in predecessor_ids],
-        version=version, status=status, retired_date=_from_day(retired_date),
-        successors=[Successor(UUID(s), default) for s, default in successors],
-        renames=[(_from_day(when), name) for when, name in renames], folded_name=folded_name,
+        parent_id=ids(parent_id), province_id=ids(province_id),
+        effective_date=days(effective_date), predecessor_ids=[ids(p) for p in predecessor_ids],
+        version=version, status=status, retired_date=days(retired_date),
+        successors=[Successor(ids(s), default) for s, default in successors],
+        renames=[(days(when), name) for when, name in renames], folded_name=folded_name,
         agency_code_provisional=provisional,
-        agency_codes=[AgencyCodeHolding(code, _from_day(since), prov, number, _from_day(day))
+        agency_codes=[AgencyCodeHolding(code, days(since), prov, number, days(day))
                       for code, since, prov, number, day in agency_codes],
         codes_from_registration=codes_from_registration)
 
@@ -186,10 +179,12 @@ class UnitDirectory(LogFollower):
         applied = super()._apply(event)
         if applied:
             self._sorted = None
-        unit = self.units.get(event.originator_id)
-        if unit is not None:
-            unit.version = event.originator_version
         return applied
+
+    def _change(self, e: Any, **changes: Any) -> None:
+        """A unit's event replaces its view (views are immutable: see ``_snapshot``)."""
+        unit = self.units[e.originator_id]
+        self.units[unit.unit_id] = replace(unit, version=e.originator_version, **changes)
 
     @handles(Unit.Registered)
     def _registered(self, e: Any) -> None:
@@ -207,27 +202,25 @@ class UnitDirectory(LogFollower):
     @handles(Unit.Renamed)
     def _renamed(self, e: Any) -> None:
         unit = self.units[e.originator_id]
-        unit.renames.append((e.effective_date, e.display_name))
-        unit.display_name = e.display_name
-        unit.folded_name = fold(e.display_name)
+        self._change(e, display_name=e.display_name, folded_name=fold(e.display_name),
+                     renames=[*unit.renames, (e.effective_date, e.display_name)])
 
     @handles(Unit.AgencyCodeAssigned)
     def _agency_code_assigned(self, e: Any) -> None:
         unit = self.units[e.originator_id]
-        unit.agency_code = e.agency_code
-        unit.agency_code_provisional = e.provisional
-        unit.agency_codes.append(AgencyCodeHolding(
-            e.agency_code, e.effective_date, e.provisional, e.decision_number, e.decision_date))
+        holding = AgencyCodeHolding(e.agency_code, e.effective_date, e.provisional,
+                                    e.decision_number, e.decision_date)
+        self._change(e, agency_code=e.agency_code, agency_code_provisional=e.provisional,
+                     agency_codes=[*unit.agency_codes, holding])
 
     @handles(Unit.Absorbed)
     def _absorbed(self, e: Any) -> None:
-        self.units[e.originator_id].predecessor_ids.extend(e.predecessor_ids)
+        unit = self.units[e.originator_id]
+        self._change(e, predecessor_ids=[*unit.predecessor_ids, *e.predecessor_ids])
 
     def _retire(self, e: Any, status: str, successors: Iterable[Successor]) -> None:
-        unit = self.units[e.originator_id]
-        unit.status = status
-        unit.retired_date = e.effective_date
-        unit.successors = list(successors)
+        self._change(e, status=status, retired_date=e.effective_date,
+                     successors=list(successors))
 
     @handles(Unit.MergedInto)
     def _merged_into(self, e: Any) -> None:
@@ -252,26 +245,31 @@ class UnitDirectory(LogFollower):
 
     @handles(AdministrativeCodeRegister.CarriedOn)
     def _administrative_code_carried_on(self, e: Any) -> None:
-        self.administrative_codes[e.code].append((e.unit_id, e.since))
+        self.administrative_codes[e.code] = [*self.administrative_codes[e.code],
+                                             (e.unit_id, e.since)]
 
     # -- snapshot -------------------------------------------------------------
 
     def _snapshot(self) -> Callable[[], Any]:
-        # A directory is small (thousands of units): encoded under the lock.
-        state = {
-            "units": [_unit_json(u) for u in self.units.values()],
-            "agency_codes": {code: str(unit_id) for code, unit_id in self.agency_codes.items()},
+        # Views and holder lists are replaced, never changed: copies of the three
+        # dictionaries are the state as of now, encoded outside the lock.
+        units = list(self.units.values())
+        agency_codes, administrative_codes = dict(self.agency_codes), dict(
+            self.administrative_codes)
+        return lambda: {
+            "units": [_unit_json(u) for u in units],
+            "agency_codes": {code: str(unit_id) for code, unit_id in agency_codes.items()},
             "administrative_codes": {
                 code: [[str(unit_id), _day(since)] for unit_id, since in holders]
-                for code, holders in self.administrative_codes.items()},
+                for code, holders in administrative_codes.items()},
         }
-        return lambda: state
 
     def _restore(self, state: Any) -> None:
-        units = {u.unit_id: u for u in map(_unit_from_json, state["units"])}
-        agency_codes = {code: UUID(unit_id) for code, unit_id in state["agency_codes"].items()}
+        ids, days = Interned(UUID), Interned(dt.date.fromisoformat)
+        units = {u.unit_id: u for u in (_unit_from_json(u, ids, days) for u in state["units"])}
+        agency_codes = {code: ids(unit_id) for code, unit_id in state["agency_codes"].items()}
         administrative_codes = {
-            code: [(UUID(unit_id), _from_day(since)) for unit_id, since in holders]
+            code: [(ids(unit_id), days(since)) for unit_id, since in holders]
             for code, holders in state["administrative_codes"].items()}
         self.units, self.agency_codes = units, agency_codes
         self.administrative_codes, self._sorted = administrative_codes, None

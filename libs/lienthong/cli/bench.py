@@ -232,3 +232,38 @@ def audit(
     _emit(result, as_json, _flat_rows(result, ["verify", "raw", "checkpointer", "ratios",
                                                "targets", "machine", "config"]),
           fold_names=True)
+
+
+@app.command("startup")
+def startup(
+    as_json: Json = False,
+    events: Annotated[int, typer.Option(
+        "--events", min=1000, help="Notifications in each service's log.")] = 100_000,
+    after_snapshot: Annotated[int, typer.Option(
+        "--after-snapshot", min=0, help="Notifications written after the read models' "
+        "snapshots (a restart replays them).")] = 10_000,
+    rounds: Annotated[int, typer.Option(
+        "--rounds", min=1, help="Timed starts of each kind (the median is reported).")] = 3,
+    service: Annotated[list[str] | None, typer.Option(
+        "--service", help="identity or dossiers (repeatable); default both.")] = None,
+    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+) -> None:
+    """A service's start on a long log: read models replayed from notification 1, and
+    started from their snapshots."""
+    from lienthong.bench.common import BenchError, PhaseProgress
+    from lienthong.bench.startup import SERVICES, StartupBenchConfig, run_startup_bench
+
+    chosen = tuple(service or SERVICES)
+    if unknown := [s for s in chosen if s not in SERVICES]:
+        err_console.print(f"[red]--service {unknown[0]!r}: expected one of {SERVICES}[/]")
+        raise typer.Exit(2)
+    config = StartupBenchConfig(postgres_dsn=postgres_dsn, events=events,
+                                after_snapshot=after_snapshot, rounds=rounds)
+    try:
+        with PhaseProgress(enabled=True) as progress:
+            result = run_startup_bench(config, progress, chosen)
+    except BenchError as error:
+        err_console.print(f"[red]bench startup failed:[/] {error}")
+        raise typer.Exit(1) from None
+    _emit(result, as_json, _flat_rows(result, ["startup", "machine", "config"]),
+          fold_names=True)

@@ -342,3 +342,18 @@ def test_snapshots_are_taken_in_the_background_every_n_events(
     assert restarted.directory.started_from is not None
     assert restarted.directory.started_from >= 10
     assert_same_as_a_replay(restarted)
+
+
+def test_a_snapshot_ahead_of_the_log_is_ignored(
+        open_app: Callable[..., IdentityApplication]) -> None:
+    first = open_app()
+    registrations(first)
+    position = first.directory.save_snapshot()
+    assert position is not None
+    # The events come back from a backup older than the snapshot.
+    RawLog(first).take(position - 3, position)
+
+    restored = open_app()
+
+    assert restored.directory.started_from is None
+    assert_same_as_a_replay(restored)
