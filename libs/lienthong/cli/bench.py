@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lienthong.testing.postgres import DEFAULT_TEST_DSN
+from lienthong.pgtemp import DEFAULT_ADMIN_DSN
 
 app = typer.Typer(help="Benchmarks that print JSON figures.", no_args_is_help=True)
 err_console = Console(stderr=True)
@@ -88,7 +88,7 @@ def identity(
     seconds: Seconds = 10.0,
     count: Count = None,
     connections: Connections = 4,
-    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
     db_functions: Annotated[bool, typer.Option(
         "--db-functions", help="Run the service with POSTGRES_ENABLE_DB_FUNCTIONS=y "
         "(faster inserts without the table lock: notification ids may commit "
@@ -143,7 +143,7 @@ def events(
         "does; --poll-only leaves it to its 0.25 s poll.")] = True,
     log_level: Annotated[str, typer.Option(
         "--log-level", help="Log level of the relay and the consumer.")] = "warning",
-    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
     option: Options = None,
 ) -> None:
     """Producer commit -> consumer commit over NATS, relay drain rate, raw JetStream publish."""
@@ -178,7 +178,7 @@ def dossiers(
         "--desks", min=1, help="Receiving units the submissions go round-robin to "
         "(each has its own daily counter).")] = 10,
     connections: Connections = 4,
-    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
     grpc_workers: Annotated[int | None, typer.Option(
         "--grpc-workers", min=1, help="LIENTHONG_GRPC_WORKERS of the service.")] = None,
     pool_size: Annotated[int | None, typer.Option(
@@ -215,7 +215,7 @@ def audit(
         "--every-events", min=1, help="A checkpoint every this many events.")] = 1000,
     rounds: Annotated[int, typer.Option(
         "--rounds", min=1, help="Measured rounds of each (the median is reported).")] = 3,
-    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
 ) -> None:
     """lienthong audit verify's replay-and-verify rate beside the raw notification-log read."""
     from lienthong.bench.audit import AuditBenchConfig, run_audit_bench
@@ -246,7 +246,7 @@ def startup(
         "--rounds", min=1, help="Timed starts of each kind (the median is reported).")] = 3,
     service: Annotated[list[str] | None, typer.Option(
         "--service", help="identity or dossiers (repeatable); default both.")] = None,
-    postgres_dsn: PostgresDsn = DEFAULT_TEST_DSN,
+    postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
 ) -> None:
     """A service's start on a long log: read models replayed from notification 1, and
     started from their snapshots."""
