@@ -117,6 +117,7 @@ def change_to_pb(change: Change) -> pb.LineageChange:
                     for s in change.successors],
         effective_date=date_to_pb(change.effective_date),
         agency_code=change.agency_code,
+        agency_code_provisional=change.agency_code_provisional,
     )
 
 

@@ -48,6 +48,7 @@ class Change:
     successors: tuple[Successor, ...]
     effective_date: dt.date | None
     agency_code: str = ""  # the code a unit took (agency_code_assigned)
+    agency_code_provisional: bool = False  # that code is provisional
 
 
 @dataclass(frozen=True)
@@ -341,7 +342,7 @@ class UnitDirectory(LogFollower):
                 )
                 chain.extend(
                     Change("agency_code_assigned", unit.unit_id, unit.display_name, (),
-                           holding.since, holding.agency_code)
+                           holding.since, holding.agency_code, holding.provisional)
                     for holding in unit.agency_codes[unit.codes_from_registration:]
                     if holding.since is None or holding.since > as_of
                 )

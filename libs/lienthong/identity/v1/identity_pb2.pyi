@@ -366,20 +366,22 @@ class ResolveUnitRequest(_message.Message):
     def __init__(self, code: _Optional[str] = ..., as_of: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class LineageChange(_message.Message):
-    __slots__ = ("kind", "unit_id", "display_name", "successors", "effective_date", "agency_code")
+    __slots__ = ("kind", "unit_id", "display_name", "successors", "effective_date", "agency_code", "agency_code_provisional")
     KIND_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     SUCCESSORS_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
     kind: ChangeKind
     unit_id: str
     display_name: str
     successors: _containers.RepeatedCompositeFieldContainer[Successor]
     effective_date: _date_pb2.Date
     agency_code: str
-    def __init__(self, kind: _Optional[_Union[ChangeKind, str]] = ..., unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., successors: _Optional[_Iterable[_Union[Successor, _Mapping]]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., agency_code: _Optional[str] = ...) -> None: ...
+    agency_code_provisional: bool
+    def __init__(self, kind: _Optional[_Union[ChangeKind, str]] = ..., unit_id: _Optional[str] = ..., display_name: _Optional[str] = ..., successors: _Optional[_Iterable[_Union[Successor, _Mapping]]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., agency_code: _Optional[str] = ..., agency_code_provisional: _Optional[bool] = ...) -> None: ...
 
 class ResolveUnitResponse(_message.Message):
     __slots__ = ("named_unit", "current_units", "default_unit_id", "chain")

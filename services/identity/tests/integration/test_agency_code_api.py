@@ -100,6 +100,11 @@ def test_a_provisional_code_is_marked_in_the_answers(
     history = stub.GetUnitHistory(pb.GetUnitHistoryRequest(unit_id=units["ward"].unit_id),
                                   timeout=TIMEOUT)
     assert '"provisional": true' in history.entries[-1].payload_json
+    chain = stub.ResolveUnit(pb.ResolveUnitRequest(
+        code="000.01.01.Z24", as_of=date_pb2.Date(year=2025, month=6, day=30)),
+        timeout=TIMEOUT).chain
+    assert [(c.kind, c.agency_code, c.agency_code_provisional) for c in chain] == [
+        (pb.CHANGE_KIND_AGENCY_CODE_ASSIGNED, "000.01.01.Z24", True)]
 
 
 def test_bad_input_is_invalid_argument_naming_each_field(
