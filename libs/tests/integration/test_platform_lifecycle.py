@@ -173,3 +173,27 @@ def test_a_service_whose_parent_died_stops_itself(tmp_path):
     assert exited == "None", "the service did not start"
 
     wait_until_gone({"service": int(pid)})
+
+
+@pytest.mark.timeout(300)
+def test_a_seed_without_agency_codes_says_so_and_is_ready_only_once_applied(tmp_path, ups):
+    up = start_up(tmp_path, "--seed", "vn-2025-sample")
+    ups.append(up)
+
+    ready = wait_for(lambda: (s := run_file(tmp_path)) and s["seed"].get("state") == "ready"
+                     and s, up, "the seed is in", timeout=240)
+    wait_for(lambda: "ready — Ctrl-C" in printed(up), up, "up prints ready")
+    output = printed(up)
+
+    seed = ready["seed"]
+    assert (seed["provinces"], seed["agency_codes"], seed["import_failures"]) == (4, 0, 0)
+    assert seed["communes"] > 0
+    assert "agency codes are not loaded" in output
+    assert output.index("agency codes are not loaded") < output.index("ready — Ctrl-C")
+    status = json.loads(subprocess.run(lienthong("status", "--json", "--data-dir",
+                                                 str(tmp_path)), capture_output=True,
+                                       text=True, timeout=60, check=False).stdout)
+    assert status["ready"] is True
+    up.send_signal(signal.SIGINT)
+    up.wait(timeout=STOP_TIMEOUT_S)
+    assert up.returncode == 0
