@@ -31,12 +31,12 @@ class Note(AuditedAggregate):
         self.text = text
 
 
-class ThrowawayApplication(ServiceApplication):
-    service_name = "throwaway"
+class ThrowawayApplication(ServiceApplication, service="throwaway"):
+    pass
 
 
 def build_app(settings: Settings) -> ThrowawayApplication:
-    app = ThrowawayApplication(settings.event_store, schema="throwaway")
+    app = ThrowawayApplication(settings.event_store)
     if app.get_or_none(NOTE_ID) is None:
         app.save(Note(text="a service registered by its entry point alone", id=NOTE_ID))
     return app
