@@ -71,6 +71,7 @@ bench: install ## Benchmarks as JSON (needs PostgreSQL)
 	$(BIN)/lienthong bench events --json
 	$(BIN)/lienthong bench dossiers --json
 	$(BIN)/lienthong bench audit --json
+	$(BIN)/lienthong bench startup --json
 
 e2e-kind: ## On a workstation with Docker and kind: the e2e suite against the chart on kind
 	deploy/kind/e2e.sh
