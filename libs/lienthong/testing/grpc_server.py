@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+import grpc
 
 from lienthong.grpc.server import ServiceServer, start_server
 from lienthong.ports import free_port
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    import grpc
+    from collections.abc import Callable, Iterator
 
 
 class ServerThread:
@@ -45,3 +46,12 @@ class ServerThread:
 
     def _call(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
+
+
+@contextmanager
+def served_channel(add_servicers: Callable[[grpc.aio.Server], list[str]],
+                   timeout: float = 10.0) -> Iterator[grpc.Channel]:
+    """A channel to the servicers served by a ``ServerThread``, ready before it is yielded."""
+    with ServerThread(add_servicers) as running, grpc.insecure_channel(running.address) as chan:
+        grpc.channel_ready_future(chan).result(timeout=timeout)
+        yield chan

@@ -1,7 +1,8 @@
 """pytest plugin of the project (loaded by pyproject's addopts).
 
 Fixtures: ``nats_server`` (a real nats-server with JetStream on a free
-port), ``postgres_dsn`` (a fresh database per test). Tests marked
+port), ``postgres_dsn`` (a fresh database per test), ``event_store_url`` (a
+fresh, empty event store: a SQLite file, then a PostgreSQL database). Tests marked
 ``postgres`` skip when no server answers, unless LIENTHONG_REQUIRE_POSTGRES
 is set; then they fail, and a run in which no PostgreSQL test passed fails
 as a whole.
@@ -55,6 +56,14 @@ def postgres_dsn() -> Iterator[str]:
         pytest.skip(message)
     with TemporaryDatabase() as database:
         yield database.dsn
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def event_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An event-store URL on a fresh, empty store, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return "sqlite:///" + str((tmp_path / "events.db").resolve())
+    return request.getfixturevalue("postgres_dsn")
 
 
 @pytest.fixture(autouse=True)

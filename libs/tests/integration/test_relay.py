@@ -153,21 +153,14 @@ async def assert_exactly_once_in_order(url: str, app: IdentityApplication) -> li
 
 # -- the tests ----------------------------------------------------------------
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return "sqlite:///" + str((tmp_path / "identity.db").resolve())
-    return request.getfixturevalue("postgres_dsn")
-
-
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> str:
     return "sqlite:///" + str((tmp_path / "identity.db").resolve())
 
 
 async def test_every_event_arrives_once_in_order_as_a_cloudevent(
-        store: str, nats_server: NatsServer) -> None:
-    app = IdentityApplication(store)
+        event_store_url: str, nats_server: NatsServer) -> None:
+    app = IdentityApplication(event_store_url)
     relay = OutboxRelay(app, CONTRACT, nats_server.url, batch_size=7)
     try:
         await asyncio.to_thread(story, app, 11)

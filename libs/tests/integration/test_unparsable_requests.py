@@ -10,7 +10,7 @@ import pytest
 from lienthong.grpc.errors import error_details
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication
-from lienthong.testing.grpc_server import ServerThread
+from lienthong.testing.grpc_server import served_channel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -22,9 +22,7 @@ GARBAGE = b"\xff\xff\xff\xff not a protobuf message"
 @pytest.fixture
 def channel() -> Iterator[grpc.Channel]:
     app = IdentityApplication()
-    with ServerThread(lambda server: add_to_server(app, server)) as running, \
-            grpc.insecure_channel(running.address) as chan:
-        grpc.channel_ready_future(chan).result(timeout=TIMEOUT)
+    with served_channel(lambda server: add_to_server(app, server), TIMEOUT) as chan:
         yield chan
 
 

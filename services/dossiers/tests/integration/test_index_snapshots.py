@@ -20,7 +20,6 @@ from lienthong.services.dossiers.projections import DossierFilter, DossierIndex,
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
     from uuid import UUID
 
 
@@ -34,19 +33,12 @@ class ReplayedProcedures(ProcedureIndex):
     snapshot_format = 0
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return "sqlite:///" + str((tmp_path / "dossiers.db").resolve())
-    return request.getfixturevalue("postgres_dsn")
-
-
 @pytest.fixture
-def open_app(store: str, clock: Clock) -> Iterator[Callable[[], DossiersApplication]]:
+def open_app(event_store_url: str, clock: Clock) -> Iterator[Callable[[], DossiersApplication]]:
     opened: list[DossiersApplication] = []
 
     def open_one() -> DossiersApplication:
-        app = DossiersApplication(store, clock=clock)
+        app = DossiersApplication(event_store_url, clock=clock)
         opened.append(app)
         return app
 

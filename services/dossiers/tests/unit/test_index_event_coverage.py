@@ -8,27 +8,15 @@ aggregate the service records must be read by one of them.
 
 from __future__ import annotations
 
-from eventsourcing.domain import Aggregate
-
 import lienthong.services.dossiers.application  # noqa: F401 - imports every aggregate
-from lienthong.idempotency import RequestRecord
-from lienthong.projection import recorded_events
 from lienthong.services.dossiers.domain.units import KnownUnit
 from lienthong.services.dossiers.projections import DossierIndex, ProcedureIndex
+from lienthong.testing.read_models import (
+    assert_every_event_is_handled_or_ignored,
+    service_aggregates,
+)
 
 READ_MODELS = (DossierIndex, ProcedureIndex)
-
-
-def service_aggregates(package: str) -> set[type]:
-    """Every aggregate class defined in the service (tests aside), and its request records."""
-    found: set[type] = {RequestRecord}
-    stack = [Aggregate]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            stack.append(sub)
-            if sub.__module__.startswith(package) and ".tests" not in sub.__module__:
-                found.add(sub)
-    return found
 
 
 def test_every_aggregate_the_service_records_is_read_by_a_read_model() -> None:
@@ -40,11 +28,7 @@ def test_every_aggregate_the_service_records_is_read_by_a_read_model() -> None:
 
 
 def test_every_event_is_handled_or_ignored_with_the_reason() -> None:
-    for aggregate in service_aggregates("lienthong.services.dossiers."):
-        for event_class in recorded_events(aggregate):
-            decided = [model for model in READ_MODELS if aggregate in model.aggregates
-                       and (event_class in model.follows or model.ignores.get(event_class))]
-            assert decided, event_class.__qualname__
+    assert_every_event_is_handled_or_ignored(READ_MODELS, "lienthong.services.dossiers.")
 
 
 def test_a_renamed_unit_is_renamed_in_the_index_too() -> None:

@@ -13,7 +13,7 @@ from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication
-from lienthong.testing.grpc_server import ServerThread
+from lienthong.testing.grpc_server import served_channel
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,9 +27,7 @@ METHOD = "/lienthong.identity.v1.IdentityService/AssignAgencyCode"
 @pytest.fixture
 def channel() -> Iterator[grpc.Channel]:
     app = IdentityApplication()
-    with ServerThread(lambda server: add_to_server(app, server)) as running, \
-            grpc.insecure_channel(running.address) as chan:
-        grpc.channel_ready_future(chan).result(timeout=TIMEOUT)
+    with served_channel(lambda server: add_to_server(app, server), TIMEOUT) as chan:
         yield chan
 
 

@@ -28,7 +28,6 @@ from lienthong.services.identity.projections import UnitDirectory
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
     from uuid import UUID
 
 REFORM = dt.date(2025, 7, 1)
@@ -41,20 +40,13 @@ class Replayed(UnitDirectory):
     snapshot_format = 0
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return "sqlite:///" + str((tmp_path / "identity.db").resolve())
-    return request.getfixturevalue("postgres_dsn")
-
-
 @pytest.fixture
-def open_app(store: str) -> Iterator[Callable[..., IdentityApplication]]:
+def open_app(event_store_url: str) -> Iterator[Callable[..., IdentityApplication]]:
     """Open applications (replicas, restarts) on the store; all closed at the end."""
     opened: list[IdentityApplication] = []
 
     def open_one(**env: str) -> IdentityApplication:
-        app = IdentityApplication(store, env=env)
+        app = IdentityApplication(event_store_url, env=env)
         opened.append(app)
         return app
 

@@ -18,7 +18,6 @@ from lienthong.services.identity.projections import FRESHNESS_S, UnitFilter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
     from uuid import UUID
 
     from lienthong.idempotency import Command
@@ -29,21 +28,13 @@ THREADS = 8
 JOIN_TIMEOUT = 30.0
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An event-store URL on a fresh, empty store."""
-    if request.param == "sqlite":
-        return "sqlite:///" + str((tmp_path / "identity.db").resolve())
-    return request.getfixturevalue("postgres_dsn")
-
-
 @pytest.fixture
-def open_app(store: str) -> Iterator[Callable[..., IdentityApplication]]:
+def open_app(event_store_url: str) -> Iterator[Callable[..., IdentityApplication]]:
     """Open applications on the store; every one still open is closed at the end."""
     opened: list[IdentityApplication] = []
 
     def open_one(cls: type[IdentityApplication] = IdentityApplication) -> IdentityApplication:
-        app = cls(store)
+        app = cls(event_store_url)
         opened.append(app)
         return app
 
