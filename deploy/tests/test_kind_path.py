@@ -229,7 +229,7 @@ def registry_with(*extra: dict) -> str:
 
 ARCHIVE = {"name": "archive", "summary": "a service registered after this test was written",
            "module": "lienthong.services.archive", "default_port": 50057, "grpc_services": [],
-           "follows": [], "chart_settings": [], "image_target": "archive"}
+           "follows": [], "chart_settings": []}
 
 
 def test_a_newly_registered_service_is_built_forwarded_checked_and_given_to_the_suite(

@@ -32,6 +32,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from lienthong import registry
 from lienthong.natsbin import die_with_parent, start_nats_server
 from lienthong.ports import free_port
+from lienthong.signals import Stopped, never
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,12 +50,6 @@ RUN_FILE = "run.json"
 PARENT_CHECK_S = 1.0
 
 
-class Stopped(Exception):
-    """A stop was asked for (Ctrl-C, SIGTERM) before the work was done."""
-
-
-def _never() -> bool:
-    return False
 
 
 @dataclass
@@ -161,7 +156,7 @@ class Platform:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.state = RunState(str(self.data_dir), os.getpid())
 
-    def start(self, should_stop: Callable[[], bool] = _never) -> RunState:
+    def start(self, should_stop: Callable[[], bool] = never) -> RunState:
         """Start NATS and every service; once all are healthy, the run state.
 
         Raises :class:`Stopped`, with every process stopped, as soon as

@@ -40,18 +40,14 @@ class SmokeRead:
     call: Callable[[grpc.Channel, float], int]
 
 
-class SeedStopped(Exception):
-    """A seed's loading stopped between two steps because a stop was asked for."""
-
-
 @dataclass(frozen=True)
 class Seed:
     """Data a service can be started with (``lienthong up --seed <name>``).
 
     ``load(address, should_stop=...)`` loads it into the running service at
-    ``address`` and returns figures of what is loaded (raising SeedStopped soon
-    after ``should_stop()``); ``notice(figures)`` is the line ``up`` prints
-    once it is in.
+    ``address`` and returns figures of what is loaded (raising
+    :class:`lienthong.signals.Stopped` soon after ``should_stop()``);
+    ``notice(figures)`` is the line ``up`` prints once it is in.
     """
 
     summary: str
@@ -118,8 +114,7 @@ class ServiceSpec:
         """What tools outside Python read (``python -m lienthong.registry``)."""
         return {"name": self.name, "summary": self.summary, "module": self.module,
                 "default_port": self.default_port, "grpc_services": list(self.grpc_services),
-                "follows": list(self.follows), "chart_settings": list(self.chart_settings),
-                "image_target": self.name}
+                "follows": list(self.follows), "chart_settings": list(self.chart_settings)}
 
 
 class RegistryError(RuntimeError):

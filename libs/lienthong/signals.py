@@ -15,6 +15,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+class Stopped(Exception):
+    """A stop was asked for (Ctrl-C, SIGTERM) before the work in hand was done.
+
+    Work that looks at a ``should_stop()`` between its steps (starting the
+    local platform, loading a seed) raises it, so the stop comes between two
+    steps, never halfway through one.
+    """
+
+
+def never() -> bool:
+    """A ``should_stop`` for work that nothing stops."""
+    return False
+
+
 #: Kubernetes stops a pod with SIGTERM; Ctrl-C sends SIGINT.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 

@@ -1,3 +1,5 @@
-from lienthong.services.dossiers.server import main
+"""``python -m lienthong.services.dossiers``: the service as its ServiceSpec describes it."""
 
-main()
+from lienthong.services.dossiers.spec import SERVICE
+
+SERVICE.run()

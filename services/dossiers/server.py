@@ -1,17 +1,13 @@
-"""Entry point of the dossiers service (``python -m lienthong.services.dossiers``)."""
+"""How the dossiers service builds its application and its consumers (named by its ServiceSpec)."""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING
 
-from lienthong.service import run_service
-
-from .api import add_to_server
 from .application import DossiersApplication
 from .consumers import DURABLE, IDENTITY_STREAM, IdentityConsumer, handlers
 from .domain.calendar import WorkingCalendar
-from .events import CONTRACT
 from .portal import PortalConfig, portal_sync_runner
 
 if TYPE_CHECKING:
@@ -45,11 +41,3 @@ def consumers(app: DossiersApplication, settings: Settings) -> list[ConsumerRunn
                                           schema=f"{schema}_portal",
                                           stream_replicas=settings.stream_replicas))
     return runners
-
-
-def main() -> None:
-    run_service("dossiers", build_app, add_to_server, contract=CONTRACT, consumers=consumers)
-
-
-if __name__ == "__main__":
-    main()

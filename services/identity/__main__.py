@@ -1,3 +1,5 @@
-from lienthong.services.identity.server import main
+"""``python -m lienthong.services.identity``: the service as its ServiceSpec describes it."""
 
-main()
+from lienthong.services.identity.spec import SERVICE
+
+SERVICE.run()

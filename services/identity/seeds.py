@@ -14,7 +14,8 @@ from rich.console import Console
 
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
-from lienthong.registry import Seed, SeedStopped
+from lienthong.registry import Seed
+from lienthong.signals import Stopped, never
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,10 +30,6 @@ NO_AGENCY_CODES = (
     "`lienthong identity import-agency-codes FILE`, or start with --seed vn-2025-demo for "
     "provisional codes")
 console = Console(stderr=True)
-
-
-def _never() -> bool:
-    return False
 
 
 def loaded(address: str) -> dict[str, int]:
@@ -60,12 +57,12 @@ def seed_plan(name: str) -> Vn2025Plan:
     return sample_plan(plan, SAMPLE_PROVINCES) if name.startswith("vn-2025-sample") else plan
 
 
-def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = _never,
+def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = never,
                 ) -> tuple[ImportReport, DemoCodesReport | None]:
     """Load seed ``name`` into the identity service at ``address`` through gRPC (idempotent).
 
     Its units and lineage, then, for a demo seed, the provisional agency codes.
-    Raises :class:`~lienthong.registry.SeedStopped` between two commands once
+    Raises :class:`~lienthong.signals.Stopped` between two commands once
     ``should_stop()`` is true.
     """
     from .importer.demo_codes import issue_demo_codes
@@ -77,7 +74,7 @@ def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = _n
         stub = pb_grpc.IdentityServiceStub(channel)
         report = import_plan(stub, plan, console=console, should_stop=should_stop)
         if report.stopped:
-            raise SeedStopped
+            raise Stopped
         console.print(f"{plan.name}: " + ", ".join(
             f"{what} {n}" for what, n in report.counts().items()))
         for ambiguity in report.ambiguities:
@@ -87,14 +84,14 @@ def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = _n
             return report, None
         codes = issue_demo_codes(stub, console=console, should_stop=should_stop)
     if codes.stopped:
-        raise SeedStopped
+        raise Stopped
     for unit, reason, message in codes.failures:
         console.print(f"[red]not issued[/] {unit}: {reason} {message}")
     return report, codes
 
 
 def _loader(name: str) -> Callable[..., dict[str, Any]]:
-    def load(address: str, *, should_stop: Callable[[], bool] = _never) -> dict[str, Any]:
+    def load(address: str, *, should_stop: Callable[[], bool] = never) -> dict[str, Any]:
         report, codes = import_seed(name, address, should_stop=should_stop)
         outcome: dict[str, Any] = {"import_failures": len(report.failures)}
         if codes is not None:

@@ -18,10 +18,10 @@ from lienthong.platform import (
     DEFAULT_NATS_PORT,
     Platform,
     RunState,
-    Stopped,
     grpc_health,
     nats_health,
 )
+from lienthong.signals import Stopped
 
 console = Console(stderr=True)
 

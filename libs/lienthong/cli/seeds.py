@@ -21,8 +21,7 @@ from rich.console import Console
 
 from lienthong import registry
 from lienthong.cli.common import fail
-from lienthong.platform import Stopped
-from lienthong.registry import SeedStopped
+from lienthong.signals import Stopped, never
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -33,10 +32,6 @@ if TYPE_CHECKING:
 #: How long the services that follow the seeded one may take to apply the seed.
 CONSUMED_TIMEOUT_S = 600.0
 console = Console(stderr=True)
-
-
-def _never() -> bool:
-    return False
 
 
 def _now() -> str:
@@ -53,10 +48,10 @@ def seeds() -> dict[str, tuple[str, Seed]]:
 
 
 def load_seed(name: str, state: RunState, *,
-              should_stop: Callable[[], bool] = _never) -> None:
+              should_stop: Callable[[], bool] = never) -> None:
     """Load a seed into the running platform, keeping the run file's ``seed`` up to date.
 
-    Raises :class:`~lienthong.platform.Stopped` (the seed then says ``stopped``)
+    Raises :class:`~lienthong.signals.Stopped` (the seed then says ``stopped``)
     soon after ``should_stop()`` is true.
     """
     service, seed = seeds()[name]
@@ -66,8 +61,6 @@ def load_seed(name: str, state: RunState, *,
     try:
         try:
             outcome = seed.load(state.address_of(service), should_stop=should_stop)
-        except SeedStopped:
-            raise Stopped from None
         except grpc.RpcError as error:
             raise fail(error) from None
         with console.status("waiting until every service has applied the seed"):
@@ -87,11 +80,11 @@ def load_seed(name: str, state: RunState, *,
 
 def wait_until_consumed(state: RunState, service: str,
                         timeout_s: float = CONSUMED_TIMEOUT_S, *,
-                        should_stop: Callable[[], bool] = _never) -> None:
+                        should_stop: Callable[[], bool] = never) -> None:
     """Until ``service``'s relay published every event and each consumer applied them.
 
     So ``ready`` means, say, a dossier can be submitted at any seeded commune at once.
-    Raises :class:`~lienthong.platform.Stopped` once ``should_stop()`` is true.
+    Raises :class:`~lienthong.signals.Stopped` once ``should_stop()`` is true.
     """
     from lienthong.cli.events import unpublished
     from lienthong.platform import local_event_store
