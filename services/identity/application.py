@@ -107,6 +107,18 @@ class LevelMismatchError(FailedPrecondition):
     reason = "LEVEL_MISMATCH"
 
 
+def _require_issued_under(code: AgencyCode, parent: Unit, field: str) -> None:
+    """A code is issued directly under its parent unit's code, when the parent has one."""
+    if not parent.agency_code:
+        return
+    expected = AgencyCode(parent.agency_code)
+    if code.parent != expected:
+        raise InvalidArgument.single(
+            field, "AGENCY_CODE_NOT_UNDER_PARENT",
+            f"{code} is not issued directly under the parent's code {expected} "
+            f"(e.g. {expected} -> one more level filled)")
+
+
 class IdentityApplication(IdempotentApplication, service="identity"):
     """Registers units and their codes, records their lineage, resolves old codes."""
 
@@ -396,13 +408,8 @@ class IdentityApplication(IdempotentApplication, service="identity"):
         if unit.level is not Level.AGENCY or unit.parent_id is None:
             return
         parent = self._get_unit(unit.parent_id, "unit_id")
-        if parent.agency_code and parent.agency_code_provisional == provisional:
-            expected = AgencyCode(parent.agency_code)
-            if code.parent != expected:
-                raise InvalidArgument.single(
-                    "agency_code", "AGENCY_CODE_NOT_UNDER_PARENT",
-                    f"{code} is not issued directly under the parent's code {expected} "
-                    f"(e.g. {expected} -> one more level filled)")
+        if parent.agency_code_provisional == provisional:
+            _require_issued_under(code, parent, "agency_code")
 
     def dissolve_unit(self, unit_id: str, records_successor_id: str, *,
                       effective_date: dt.date | None = None, request_id: str = "",
@@ -569,13 +576,8 @@ class IdentityApplication(IdempotentApplication, service="identity"):
                 raise InvalidArgument.single(
                     f"{field}parent_unit_id", "PARENT_LEVEL",
                     f"a {level.value} cannot sit under a {parent.level.value}")
-            if agency_code is not None and parent.agency_code:
-                expected = AgencyCode(parent.agency_code)
-                if agency_code.parent != expected:
-                    raise InvalidArgument.single(
-                        f"{field}agency_code", "AGENCY_CODE_NOT_UNDER_PARENT",
-                        f"{agency_code} is not issued directly under the parent's code "
-                        f"{expected} (e.g. {expected} -> one more level filled)")
+            if agency_code is not None:
+                _require_issued_under(agency_code, parent, f"{field}agency_code")
         province_id = None
         if parent is not None:
             province_id = parent.id if parent.level is Level.PROVINCE else parent.province_id
