@@ -279,11 +279,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                                          "hand in at least one document")
 
         def change(d: Dossier, now: dt.datetime) -> None:
-            # A wait requested before clock stops were recorded began when it was recorded.
-            since = None if d.open_clock_stop else next(
-                (i.recorded_at for i in reversed(self.dossier_history(dossier_id))
-                 if i.event_type == "SupplementRequested"), None)
-            d.supplement(list(documents), now, self.calendar, waiting_since=since)
+            d.supplement(list(documents), now, self.calendar,
+                         waiting_since=self._legacy_wait_start(d, "SupplementRequested"))
         return self._change("SupplementDossier", dossier_id, request_id, reason,
                             {"documents": list(documents)}, change)
 
@@ -299,13 +296,22 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
     def fulfil_financial_obligation(self, dossier_id: str, *, request_id: str = "",
                                     reason: str = "") -> UUID:
         def change(d: Dossier, now: dt.datetime) -> None:
-            # A wait required before clock stops were recorded began when it was recorded.
-            since = None if d.open_clock_stop else next(
-                (i.recorded_at for i in reversed(self.dossier_history(dossier_id))
-                 if i.event_type == "FinancialObligationRequired"), None)
-            d.fulfil_financial_obligation(now, self.calendar, waiting_since=since)
+            d.fulfil_financial_obligation(
+                now, self.calendar,
+                waiting_since=self._legacy_wait_start(d, "FinancialObligationRequired"))
         return self._change("FulfilFinancialObligation", dossier_id, request_id, reason, {},
                             change)
+
+    def _legacy_wait_start(self, dossier: Dossier, requested: str) -> dt.datetime | None:
+        """When a wait requested before clock stops were recorded began: its event's time.
+
+        None for a wait the dossier records itself (the usual case), so the
+        history is read only for those older waits.
+        """
+        if dossier.open_clock_stop is not None:
+            return None
+        return next((item.recorded_at for item in reversed(self.dossier_history(str(dossier.id)))
+                     if item.event_type == requested), None)
 
     def transfer_dossier(self, dossier_id: str, to_unit_id: str, deadline_working_days: int, *,
                          request_id: str = "", reason: str = "") -> UUID:

@@ -167,10 +167,8 @@ class WorkingCalendar:
         if days < 0:
             raise CalendarError("days", "WORKING_DAYS_NEGATIVE",
                                 f"a processing time cannot be negative, got {days}")
-        day = self.deemed_receipt_day(received, cutoff=cutoff)
-        for _ in range(days):
-            day = self.next_working_day(day)
-        return day
+        return self.later_by_working_days(self.deemed_receipt_day(received, cutoff=cutoff),
+                                          days)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``; negative when end < start.
