@@ -237,9 +237,7 @@ class Dossier(AuditedAggregate):
         """The fields of the event that ends a wait at ``at``: the figures of the stop."""
         stop = self.open_clock_stop
         started = stop.started_at if stop is not None else (waiting_since or at)
-        # An appointment date set during the wait already allows for the days before it.
-        counted_from = max(started, self.extended_while_waiting_at or started)
-        paused = calendar.paused_working_days(counted_from, at)
+        paused = self._paused_since(started, at, calendar)
         assert self.due_date is not None  # only a received dossier waits
         hop = self.hops[-1] if self.hops and self.hops[-1].ended_at is None else None
         return {"clock_stopped_at": started, "clock_resumed_at": at,
@@ -248,10 +246,20 @@ class Dossier(AuditedAggregate):
                 "hop_due_date": (calendar.later_by_working_days(hop.due_date, paused)
                                  if hop is not None and hop.due_date is not None else None)}
 
+    def _paused_since(self, started: dt.datetime, at: dt.datetime,
+                      calendar: WorkingCalendar) -> int:
+        """The working days a wait begun at ``started`` has stood still by ``at``.
+
+        An appointment date set during the wait already allows for the days
+        before it, so they are counted from that extension.
+        """
+        counted_from = max(started, self.extended_while_waiting_at or started)
+        return calendar.paused_working_days(counted_from, at)
+
     def _paused_by(self, at: dt.datetime, calendar: WorkingCalendar) -> int:
         """The working days the wait in progress (if any) has stood still by ``at``."""
         stop = self.open_clock_stop
-        return calendar.paused_working_days(stop.started_at, at) if stop is not None else 0
+        return self._paused_since(stop.started_at, at, calendar) if stop is not None else 0
 
     def _stop_clock(self, kind: str, at: dt.datetime | None) -> None:
         self.extended_while_waiting_at = None
