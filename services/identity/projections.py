@@ -11,7 +11,6 @@ directory's latest snapshot in the event store and reads the log on from there
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
@@ -22,20 +21,13 @@ from lienthong.projection import Interned, LogFollower, handles
 
 from .domain.codes import Level, classify_code
 from .domain.registry import AdministrativeCodeRegister, AgencyCodeClaim
-from .domain.unit import AgencyCodeHolding, Kind, Successor, Unit
+from .domain.unit import AgencyCodeHolding, Kind, Successor, Unit, fold
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
 #: How stale a read may be with respect to other processes' writes.
 FRESHNESS_S = 0.05
-
-
-def fold(text: str) -> str:
-    """Lower-case, without Vietnamese diacritics: "Hà Nội" -> "ha noi"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.lower().split())
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,13 @@ class AgencyCodeOrderError(FailedPrecondition):
     reason = "AGENCY_CODE_EFFECTIVE_DATE_ORDER"
 
 
+def fold(text: str) -> str:
+    """Lower-case, without Vietnamese diacritics: "Hà Nội" -> "ha noi"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.lower().split())
+
+
 def normalise_name(raw: str, field: str = "display_name") -> str:
     """A unit's name in NFC, trimmed; empty or over-long names are refused."""
     name = " ".join(unicodedata.normalize("NFC", raw).split())

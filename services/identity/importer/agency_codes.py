@@ -46,6 +46,7 @@ from lienthong.grpc.errors import error_details
 from lienthong.identity.v1 import identity_pb2 as pb
 
 from ..domain.codes import AgencyCode, CodeError
+from ..domain.unit import fold
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,11 +106,6 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"counts": self.counts(), "rows": [asdict(r) for r in self.rows]}
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 def _parse_date(raw: str) -> dt.date:
@@ -242,7 +238,7 @@ def _refuse_duplicates(rows: list[Row], refused: list[RowOutcome]) -> None:
     """A unit or a code named twice in one list: every row after the first is refused."""
     first_line: dict[tuple[str, str], int] = {}
     for row in list(rows):
-        keys = [("unit", row.administrative_unit_code or _fold(row.unit_name)),
+        keys = [("unit", row.administrative_unit_code or fold(row.unit_name)),
                 ("agency code", row.agency_code)]
         earlier = [(what, first_line[(what, key)]) for what, key in keys
                    if (what, key) in first_line]
@@ -262,7 +258,7 @@ def _date_pb(day: dt.date) -> date_pb2.Date:
 
 def request_id(row: Row) -> str:
     """The same row always makes the same request: a second run is answered from the first."""
-    content = "|".join([row.administrative_unit_code, _fold(row.unit_name), row.agency_code,
+    content = "|".join([row.administrative_unit_code, fold(row.unit_name), row.agency_code,
                         row.decision_number, str(row.decision_date), str(row.effective_date)])
     return f"{REQUEST_PREFIX}/{hashlib.sha256(content.encode()).hexdigest()[:32]}"
 
@@ -304,7 +300,7 @@ class _Resolver:
                 raise RowRefused("UNIT_RETIRED", f"{unit.display_name} "
                                  f"({row.administrative_unit_code}) is retired; its "
                                  f"responsibilities went to {current}")
-            if row.unit_name and _fold(row.unit_name) != _fold(unit.display_name):
+            if row.unit_name and fold(row.unit_name) != fold(unit.display_name):
                 raise RowRefused("UNIT_NAME_MISMATCH",
                                  f"{row.administrative_unit_code} is {unit.display_name}, "
                                  f"not {row.unit_name}")
@@ -312,13 +308,13 @@ class _Resolver:
         return self._by_name(row.unit_name)
 
     def _by_name(self, name: str) -> pb.Unit:
-        wanted = _fold(name)
+        wanted = fold(name)
         matches: list[pb.Unit] = []
         token = ""
         while True:
             page = self.stub.SearchUnits(pb.SearchUnitsRequest(
                 query=name, page_size=1000, page_token=token), timeout=CALL_TIMEOUT_S)
-            matches += [u for u in page.units if _fold(u.display_name) == wanted
+            matches += [u for u in page.units if fold(u.display_name) == wanted
                         and u.level in (pb.UNIT_LEVEL_PROVINCE, pb.UNIT_LEVEL_COMMUNE)]
             token = page.next_page_token
             if not token:
