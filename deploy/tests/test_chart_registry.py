@@ -60,7 +60,7 @@ def test_a_service_missing_from_either_list_or_at_another_port_is_named() -> Non
     chart["identity"]["port"] = 50099
     chart["ledger"] = chart.pop("dossiers")
     archive = registry.ServiceSpec(name="archive", summary="", module="lienthong.services.archive",
-                                   default_port=50057, grpc_services=())
+                                   default_port=50057)
 
     assert disagreements(chart, (*SPECS, archive)) == [
         "services.identity.port is 50099, but identity is registered at 50051",

@@ -228,7 +228,7 @@ def registry_with(*extra: dict) -> str:
 
 
 ARCHIVE = {"name": "archive", "summary": "a service registered after this test was written",
-           "module": "lienthong.services.archive", "default_port": 50057, "grpc_services": [],
+           "module": "lienthong.services.archive", "default_port": 50057,
            "follows": [], "chart_settings": []}
 
 

@@ -70,8 +70,6 @@ class ServiceSpec:
     module: str
     #: Its gRPC port by default (the local platform, the chart).
     default_port: int
-    #: The gRPC services it serves (package.Service), besides health and reflection.
-    grpc_services: tuple[str, ...]
     #: ``module:attribute`` of its published event :class:`~lienthong.events.contract.Contract`.
     contract: str = ""
     #: ``module:attribute`` of ``build_app(settings) -> Application``.
@@ -113,7 +111,7 @@ class ServiceSpec:
     def as_dict(self) -> dict[str, Any]:
         """What tools outside Python read (``python -m lienthong.registry``)."""
         return {"name": self.name, "summary": self.summary, "module": self.module,
-                "default_port": self.default_port, "grpc_services": list(self.grpc_services),
+                "default_port": self.default_port,
                 "follows": list(self.follows), "chart_settings": list(self.chart_settings)}
 
 

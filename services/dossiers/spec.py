@@ -36,8 +36,6 @@ SERVICE = ServiceSpec(
     summary="the procedure catalogue and the one-stop shop's dossiers",
     module="lienthong.services.dossiers",
     default_port=50052,
-    grpc_services=("lienthong.dossiers.v1.DossierService", "lienthong.dossiers.v1.CatalogService",
-                   "lienthong.audit.v1.AuditService"),
     contract="lienthong.services.dossiers.events:CONTRACT",
     build_app="lienthong.services.dossiers.server:build_app",
     add_to_server="lienthong.services.dossiers.api:add_to_server",

@@ -24,7 +24,6 @@ SERVICE = ServiceSpec(
     summary="agencies' identification codes, administrative units and their lineage",
     module="lienthong.services.identity",
     default_port=50051,
-    grpc_services=("lienthong.identity.v1.IdentityService", "lienthong.audit.v1.AuditService"),
     contract="lienthong.services.identity.events:CONTRACT",
     build_app="lienthong.services.identity.server:build_app",
     add_to_server="lienthong.services.identity.api:add_to_server",

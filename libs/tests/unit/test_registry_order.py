@@ -9,7 +9,7 @@ from lienthong.registry import RegistryError, ServiceSpec, _in_start_order
 
 def spec(name: str, port: int, *follows: str) -> ServiceSpec:
     return ServiceSpec(name=name, summary=name, module=f"m.{name}", default_port=port,
-                       grpc_services=(), follows=follows)
+                       follows=follows)
 
 
 def order(*specs: ServiceSpec) -> list[str]:

@@ -51,7 +51,6 @@ SERVICE = ServiceSpec(
     summary="a service that only the registry's test knows",
     module="throwaway_service",
     default_port=50099,
-    grpc_services=("lienthong.audit.v1.AuditService",),
     build_app="throwaway_service:build_app",
     add_to_server="throwaway_service:add_to_server",
     follows=("identity",),
