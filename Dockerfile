@@ -1,14 +1,17 @@
 # syntax=docker/dockerfile:1
-# One image per registered service, each the `service` stage built from the same layers:
+# One image per registered service, each the `service` stage on the same dependency layers:
 #   docker build --target service --build-arg SERVICE=identity --build-arg PORT=50051 -t lienthong/identity:<tag> .
 # SERVICE and PORT are a service's name and default_port as `python -m lienthong.registry`
 # prints them (deploy/kind/e2e.sh and the Tiltfile build every one from that list), so a new
-# service needs nothing here. The build stage installs the platform into a virtual
-# environment from wheels only (no compiler is needed or present); the runtime stage gets
+# service needs nothing here. The build stage installs the runtime and the one service into
+# a virtual environment from wheels only (no compiler is needed or present); the image gets
 # that venv and nothing else, runs as uid 10001 and keeps no pip.
+# One more image, the operators' tools (the `lienthong` command, the smoke test the chart's
+# `helm test` runs, the offline audit tools), with every service's registration:
+#   docker build --target tools -t lienthong/tools:<tag> .
 ARG PYTHON_IMAGE=python:3.11-slim
 
-FROM ${PYTHON_IMAGE} AS build
+FROM ${PYTHON_IMAGE} AS deps
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
@@ -18,28 +21,54 @@ RUN python -m venv /opt/lienthong
 COPY pyproject.toml setup.py README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && /opt/lienthong/bin/pip install --only-binary=:all: -r /tmp/requirements.txt
-COPY libs ./libs
+
+FROM deps AS build
+# The runtime and this one service, nothing else: setup.py installs the parts whose
+# folders are present, so neither the other services nor the tools (libs/tools,
+# libs/devtools, libs/testing) are in the image.
+ARG SERVICE
+COPY libs/lienthong ./libs/lienthong
+COPY services/__init__.py ./services/
+COPY services/${SERVICE} ./services/${SERVICE}
+RUN /opt/lienthong/bin/pip install --no-deps . \
+ && /opt/lienthong/bin/python -m compileall -q /opt/lienthong/lib \
+ && /opt/lienthong/bin/pip uninstall --yes pip setuptools wheel \
+ && rm -f /opt/lienthong/bin/pip /opt/lienthong/bin/pip3*
+
+FROM deps AS tools-build
+# The tools' dependencies (the `tools` extra), then the runtime, every service and the tools.
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['tools']))" > /tmp/tools.txt \
+ && /opt/lienthong/bin/pip install --only-binary=:all: -r /tmp/tools.txt
+COPY libs/lienthong ./libs/lienthong
+COPY libs/tools ./libs/tools
 COPY services ./services
 RUN /opt/lienthong/bin/pip install --no-deps . \
  && /opt/lienthong/bin/python -m compileall -q /opt/lienthong/lib \
  && /opt/lienthong/bin/pip uninstall --yes pip setuptools wheel \
  && rm -f /opt/lienthong/bin/pip /opt/lienthong/bin/pip3*
 
-FROM ${PYTHON_IMAGE} AS runtime
-# No pip or setuptools in the runtime layer; one unprivileged user.
+FROM ${PYTHON_IMAGE} AS base
+# No pip or setuptools in the image; one unprivileged user.
 RUN PIP_ROOT_USER_ACTION=ignore python -m pip uninstall --yes pip setuptools wheel \
  && groupadd --gid 10001 lienthong \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin lienthong
-COPY --from=build /opt/lienthong /opt/lienthong
 ENV PATH=/opt/lienthong/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     LIENTHONG_LOG_FORMAT=json
 WORKDIR /tmp
-USER 10001:10001
 LABEL org.opencontainers.image.title="lienthong" \
       org.opencontainers.image.licenses="Apache-2.0"
+
+FROM base AS tools
+COPY --from=tools-build /opt/lienthong /opt/lienthong
+USER 10001:10001
+ENTRYPOINT ["lienthong"]
+
+FROM base AS runtime
+COPY --from=build /opt/lienthong /opt/lienthong
+USER 10001:10001
 
 FROM runtime AS service
 # No defaults: an image must say which service it is.
@@ -61,6 +90,6 @@ ENV LIENTHONG_SERVICE=${SERVICE} \
     LIENTHONG_LISTEN=0.0.0.0:${PORT}
 EXPOSE ${PORT} 9464
 # An exec-form ENTRYPOINT expands no variable, so a shell names the module and then `exec`s
-# it: the service is the container's PID 1 and gets SIGTERM itself. Every image holds every
-# service, so LIENTHONG_SERVICE picks the one that runs. Arguments pass through ("$@").
+# it: the service is the container's PID 1 and gets SIGTERM itself. LIENTHONG_SERVICE names
+# the one service the image holds. Arguments pass through ("$@").
 ENTRYPOINT ["/bin/sh", "-c", "exec python -m \"lienthong.services.${LIENTHONG_SERVICE:?names the service to run}\" \"$@\"", "--"]

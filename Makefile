@@ -48,30 +48,27 @@ e2e: install ## End-to-end tests against a platform started as `make up` does
 
 lint: install ## ruff, and the layers' import contracts (.importlinter) on the package as it ships
 	$(BIN)/ruff check libs services e2e deploy
-	$(PY) -m lienthong.importcheck
+	$(PY) -m lienthong.devtools.importcheck
 
 helm: install ## A helm binary: the one on PATH, else a pinned Helm 4 fetched once into .venv/bin
-	$(PY) -m lienthong.helmbin
+	$(PY) -m lienthong.devtools.helmbin
 
 chart-check: install ## The chart: helm lint --strict, helm template, Kubernetes schemas (strict), workload policy
-	$(PY) -m lienthong.chartcheck
+	$(PY) -m lienthong.devtools.chartcheck
 
 proto: install ## Regenerate the Python code of protos/ (commit the result)
-	$(PY) -m lienthong.protogen
+	$(PY) -m lienthong.devtools.protogen
 
 proto-check: install ## buf lint (STANDARD) and buf breaking (FILE) against the last release
-	$(PY) -m lienthong.protocheck lint
-	$(PY) -m lienthong.protocheck breaking
+	$(PY) -m lienthong.devtools.protocheck lint
+	$(PY) -m lienthong.devtools.protocheck breaking
 
 proto-release: install ## Record the current contract as the released one (protos/released.binpb)
-	$(PY) -m lienthong.protocheck release
+	$(PY) -m lienthong.devtools.protocheck release
 
-bench: install ## Benchmarks as JSON (needs PostgreSQL)
-	$(BIN)/lienthong bench identity --json
-	$(BIN)/lienthong bench events --json
-	$(BIN)/lienthong bench dossiers --json
-	$(BIN)/lienthong bench audit --json
-	$(BIN)/lienthong bench startup --json
+bench: install ## Every benchmark scenario (the services' own, then startup) as JSON lines (needs PostgreSQL)
+	set -e; for scenario in $$($(PY) -m lienthong.tools.cli.bench); do \
+	  $(BIN)/lienthong bench $$scenario --json; done
 
 e2e-kind: ## On a workstation with Docker and kind: the e2e suite against the chart on kind
 	deploy/kind/e2e.sh

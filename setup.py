@@ -1,10 +1,20 @@
-"""What pyproject.toml cannot say by itself: the packages and the services' entry points.
+"""What pyproject.toml cannot say by itself: the packages, each from its own folder.
 
-The runtime and the tools live under libs/ as ``lienthong.*``; each service is a
-folder under services/ installed as ``lienthong.services.<name>``, and registers
-its ServiceSpec (``services/<name>/spec.py``, ``SERVICE``) under the
-``lienthong.services`` entry point. Both are found here, so adding a service
-folder changes no file outside it.
+The distribution holds the parts whose folders are present:
+
+- ``libs/lienthong``: the runtime (``lienthong``), which knows no service and no tool;
+- ``libs/tools``: the operators' tools (``lienthong.tools``: the ``lienthong`` command,
+  the benchmarks, the local platform, the smoke test, the offline audit tools);
+- ``libs/devtools``: the developers' tools (``lienthong.devtools``: protogen,
+  protocheck, chartcheck, helmbin, importcheck);
+- ``libs/testing``: the test helpers and pytest plugin (``lienthong.testing``);
+- ``services/<name>``: each service (``lienthong.services.<name>``), registering its
+  ServiceSpec (``services/<name>/spec.py``, ``SERVICE``) under the
+  ``lienthong.services`` entry point.
+
+A checkout installs them all (``pip install -e .[dev]``). An image copies only the
+runtime and its own service's folder before installing, so it holds those and nothing
+else (see the Dockerfile). Adding a service folder changes no file outside it.
 """
 
 from pathlib import Path
@@ -12,16 +22,26 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 HERE = Path(__file__).parent
-service_packages = find_packages(str(HERE / "services"))
-services = sorted(p for p in service_packages
-                  if "." not in p and (HERE / "services" / p / "spec.py").exists())
+PARTS = {
+    "lienthong": "libs/lienthong",
+    "lienthong.tools": "libs/tools",
+    "lienthong.devtools": "libs/devtools",
+    "lienthong.testing": "libs/testing",
+    "lienthong.services": "services",
+}
+present = {name: folder for name, folder in PARTS.items()
+           if (HERE / folder / "__init__.py").is_file()}
+packages = [package for name, folder in present.items()
+            for package in (name, *(f"{name}.{p}" for p in find_packages(str(HERE / folder))))]
+services = sorted(p for p in find_packages(str(HERE / "services"))
+                  if "." not in p and (HERE / "services" / p / "spec.py").is_file())
 
 setup(
-    package_dir={"lienthong": "libs/lienthong", "lienthong.services": "services"},
-    packages=[*find_packages(str(HERE / "libs")), "lienthong.services",
-              *(f"lienthong.services.{p}" for p in service_packages)],
+    package_dir=present,
+    packages=packages,
     entry_points={
-        "console_scripts": ["lienthong = lienthong.cli.main:app"],
+        "console_scripts": (["lienthong = lienthong.tools.cli.main:app"]
+                            if "lienthong.tools" in present else []),
         "lienthong.services": [f"{name} = lienthong.services.{name}.spec:SERVICE"
                                for name in services],
     },

@@ -38,8 +38,8 @@ import pytest
 from lienthong import registry
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
-from lienthong.platform import grpc_health, nats_health
 from lienthong.services.identity.seeds import import_seed
+from lienthong.tools.platform import grpc_health, nats_health
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -80,14 +80,14 @@ class Platform:
                       "--identity-address", self.identity_address]
         else:
             target = ["--address", self.identity_address]
-        command = [sys.executable, "-m", "lienthong.cli.main", *args, *target]
+        command = [sys.executable, "-m", "lienthong.tools.cli.main", *args, *target]
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               check=False)
 
 
 def _status(data_dir: Path) -> dict[str, object] | None:
     result = subprocess.run(
-        [sys.executable, "-m", "lienthong.cli.main", "status", "--json", "--data-dir",
+        [sys.executable, "-m", "lienthong.tools.cli.main", "status", "--json", "--data-dir",
          str(data_dir)], capture_output=True, text=True, timeout=30, check=False)
     try:
         return json.loads(result.stdout)
@@ -166,7 +166,7 @@ def platform(request: pytest.FixtureRequest,
     data_dir = tmp_path_factory.mktemp("platform")
     log = (data_dir / "up.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "lienthong.cli.main", "up", "--data-dir", str(data_dir),
+        [sys.executable, "-m", "lienthong.tools.cli.main", "up", "--data-dir", str(data_dir),
          "--nats-port", "0", "--base-port", "0", "--seed", SEED],
         stdout=log, stderr=subprocess.STDOUT,
     )

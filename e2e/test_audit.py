@@ -27,7 +27,7 @@ from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 from lienthong.dossiers.v1 import catalog_pb2 as catalog_pb
 from lienthong.identity.v1 import identity_pb2 as identity_pb
-from lienthong.platform import AUDIT_SIGNING_KEY_FILE
+from lienthong.tools.platform import AUDIT_SIGNING_KEY_FILE
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,7 @@ def audit_cli(platform, service: str, *args: str) -> subprocess.CompletedProcess
     """`lienthong audit ...` as an auditor runs it: the local platform's run file, or --address."""
     target = (["--data-dir", str(platform.data_dir)] if platform.data_dir is not None else
               ["--address", getattr(platform, f"{service}_address")])
-    return subprocess.run([sys.executable, "-m", "lienthong.cli.main", "audit", *args,
+    return subprocess.run([sys.executable, "-m", "lienthong.tools.cli.main", "audit", *args,
                            "--service", service, *target],
                           capture_output=True, text=True, timeout=300, check=False)
 

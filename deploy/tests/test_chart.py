@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from lienthong import registry
-from lienthong.chartcheck import (
+from lienthong.devtools.chartcheck import (
     VALUES_FILES,
     HelmError,
     Violation,
@@ -403,17 +403,20 @@ def test_the_helm_test_hook_makes_a_grpc_round_trip_to_each_service(values_file:
     assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
     assert pod["metadata"]["labels"]["app.kubernetes.io/component"] == "smoke-test"
     container = pod["spec"]["containers"][0]
-    assert container["command"][:3] == ["python", "-m", "lienthong.smoke"]
+    assert container["command"][:3] == ["python", "-m", "lienthong.tools.smoke"]
     args = container["command"][3:]
     # One --<service> per registered service, each at its Service's DNS name and port.
     options = {arg: args[i + 1] for i, arg in enumerate(args) if arg.startswith("--")}
     assert options.pop("--wait")
     assert options == {f"--{s}": f"lienthong-{s}:{port}" for s, port in SERVICES.items()}
-    # Every service's image is the same build: any of them runs the smoke test.
+    # A service's image holds its own service alone: the tools' image, beside the services'
+    # images (same registry, prefix and tag), runs the smoke test.
     images = {c["spec"]["template"]["spec"]["containers"][0]["image"]
               for c in rendered(values_file) if c["kind"] == "Deployment"
               and c["metadata"]["labels"]["app.kubernetes.io/component"] in SERVICES}
-    assert container["image"] in images
+    [service, *_] = SERVICES
+    assert {image.replace(f"/{service}:", "/tools:") for image in images
+            if f"/{service}:" in image} == {container["image"]}
     assert pod["spec"]["restartPolicy"] == "Never"
 
 

@@ -11,7 +11,7 @@ from cryptography.exceptions import InvalidSignature
 
 from lienthong import registry
 from lienthong.audit.checkpoints import load_private_key
-from lienthong.chartcheck import HelmError, render
+from lienthong.devtools.chartcheck import HelmError, render
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -1,4 +1,4 @@
-"""`make chart-check` (python -m lienthong.chartcheck): passes on the chart, and
+"""`make chart-check` (python -m lienthong.devtools.chartcheck): passes on the chart, and
 fails, naming the workload and the rule, on a chart that lost a hardening."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from lienthong.chartcheck import CHART
+from lienthong.devtools.chartcheck import CHART
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 
 def chart_check(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lienthong.chartcheck", *args],
+    return subprocess.run([sys.executable, "-m", "lienthong.devtools.chartcheck", *args],
                           capture_output=True, text=True, timeout=300, check=False)
 
 

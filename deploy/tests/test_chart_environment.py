@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from lienthong import registry
-from lienthong.chartcheck import render
+from lienthong.devtools.chartcheck import render
 from lienthong.ports import free_port
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def test_services_started_with_the_charts_environment_pass_the_helm_test(
         assert {option: address for option, address in options.items()
                 if option != "--wait"} == {f"--{service}": f"127.0.0.1:{port}"
                                            for service, port in ports.items()}
-        done = subprocess.run([sys.executable, "-m", "lienthong.smoke", *args],
+        done = subprocess.run([sys.executable, "-m", "lienthong.tools.smoke", *args],
                               capture_output=True, text=True, timeout=180, check=False)
     finally:
         stop(processes)

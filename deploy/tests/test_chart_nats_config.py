@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from lienthong.chartcheck import VALUES_FILES, render
+from lienthong.devtools.chartcheck import VALUES_FILES, render
 from lienthong.natsbin import nats_server_path
 from lienthong.ports import free_port, wait_for_port
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from lienthong import registry
-from lienthong.chartcheck import HelmError, policy_violations, render, schema_errors
+from lienthong.devtools.chartcheck import HelmError, policy_violations, render, schema_errors
 
 if TYPE_CHECKING:
     from pathlib import Path

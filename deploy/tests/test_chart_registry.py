@@ -21,9 +21,16 @@ import pytest
 import yaml
 
 from lienthong import registry
-from lienthong.chartcheck import CHART, VALUES_FILES, HelmError, lint, policy_violations, render
-from lienthong.chartcheck import schema_errors as kubernetes_schema_errors
-from lienthong.helmbin import helm_path
+from lienthong.devtools.chartcheck import (
+    CHART,
+    VALUES_FILES,
+    HelmError,
+    lint,
+    policy_violations,
+    render,
+)
+from lienthong.devtools.chartcheck import schema_errors as kubernetes_schema_errors
+from lienthong.devtools.helmbin import helm_path
 
 SCHEMA = json.loads((CHART / "values.schema.json").read_text())
 VALUES = yaml.safe_load((CHART / "values.yaml").read_text())

@@ -202,25 +202,43 @@ def test_a_service_image_runs_as_uid_10001_on_the_slim_base(dockerfile) -> None:
     assert env["PYTHONUNBUFFERED"] == "1"
 
 
+BUILDERS = ("deps", "build", "tools-build")
+
+
 def test_the_runtime_layer_gets_the_venv_and_no_build_tools(dockerfile) -> None:
     _, stages = dockerfile
-    build = next(s for s in stages if s.name == "build")
-    runtime = next(s for s in stages if s.name == "runtime")
+    by_name = {s.name: s for s in stages}
 
-    assert "COPY --from=build /opt/lienthong /opt/lienthong" in [
-        f"COPY {args}" for args in runtime.all("COPY")]
-    assert not [args for args in runtime.all("COPY") if not args.startswith("--from=build")], \
-        "the runtime stage copies nothing from the build context"
-    for stage in (s for s in stages if s.name != "build"):
+    for image, builder in (("runtime", "build"), ("tools", "tools-build")):
+        stage = by_name[image]
+        assert stage.all("COPY") == [f"--from={builder} /opt/lienthong /opt/lienthong"], \
+            f"{image} copies the venv of {builder} and nothing from the build context"
+        runs = " ".join(r for s in lineage(stages, stage) for r in s.all("RUN"))
+        assert "pip uninstall" in runs and " pip " in runs, image
+    for stage in (s for s in stages if s.name not in BUILDERS):
         for command in stage.all("RUN"):
             assert not BUILD_TOOLS.search(command), f"{stage.name}: {command}"
             assert "apt-get install" not in command, f"{stage.name}: {command}"
             assert "pip install" not in command, f"{stage.name}: {command}"
-    runtime_runs = " ".join(runtime.all("RUN"))
-    assert "pip uninstall" in runtime_runs and " pip " in runtime_runs
-    # Dependencies come as wheels: the build stage needs no compiler either.
-    assert any("--only-binary=:all:" in command for command in build.all("RUN"))
-    assert not any(BUILD_TOOLS.search(command) for command in build.all("RUN"))
+    # Dependencies come as wheels: the build stages need no compiler either.
+    for name in BUILDERS:
+        installs = [c for c in by_name[name].all("RUN") if "pip install" in c
+                    and "--no-deps" not in c]
+        assert all("--only-binary=:all:" in c for c in installs), name
+        assert not any(BUILD_TOOLS.search(c) for c in by_name[name].all("RUN")), name
+
+
+def test_the_tools_image_runs_the_lienthong_command_with_every_service_registered(
+        dockerfile) -> None:
+    _, stages = dockerfile
+    by_name = {s.name: s for s in stages}
+    chain = lineage(stages, by_name["tools"])
+
+    assert json.loads(by_name["tools"].all("ENTRYPOINT")[0]) == ["lienthong"]
+    assert next(u for s in chain for u in s.all("USER")) == "10001:10001"
+    copied = {args.split()[0] for args in by_name["tools-build"].all("COPY")}
+    assert {"libs/tools", "services", "libs/lienthong"} <= copied
+    assert "optional-dependencies']['tools']" in " ".join(by_name["tools-build"].all("RUN"))
 
 
 def test_the_build_context_keeps_what_the_build_copies_and_nothing_else() -> None:
@@ -234,8 +252,8 @@ def test_the_build_context_keeps_what_the_build_copies_and_nothing_else() -> Non
                    for p in patterns)
 
     for needed in ("pyproject.toml", "README.md", "libs", "services",
-                   "libs/lienthong/service.py", "libs/lienthong/smoke.py",
-                   "libs/lienthong/testing/grpc_server.py"):
+                   "libs/lienthong/service.py", "libs/tools/smoke.py",
+                   "libs/testing/grpc_server.py"):
         assert not ignored(needed), needed
     for excluded in (".venv", ".git", ".lienthong", ".tools", "deploy", "e2e", "docs",
                      "services/identity/tests", "libs/tests", ".pytest_cache",

@@ -11,8 +11,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from lienthong.helmbin import HELM_IN_LAYER, LAYER_ZIP, HelmUnavailable, extract_helm, fetch
-from lienthong.helmbin import helm_path as find_helm
+from lienthong.devtools.helmbin import (
+    HELM_IN_LAYER,
+    LAYER_ZIP,
+    HelmUnavailable,
+    extract_helm,
+    fetch,
+)
+from lienthong.devtools.helmbin import helm_path as find_helm
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -1,4 +1,4 @@
-"""The program of the chart's `helm test` hook (``python -m lienthong.smoke``),
+"""The program of the chart's `helm test` hook (``python -m lienthong.tools.smoke``),
 run as the hook runs it, against real identity and dossiers servers."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ EXPORT = "lienthong.audit.v1.AuditService/ExportEvents"
 
 def smoke(*args: str) -> tuple[int, list[dict[str, Any]], str]:
     """Run the hook's command; its exit status, JSON lines and stderr."""
-    done = subprocess.run([sys.executable, "-m", "lienthong.smoke", *args],
+    done = subprocess.run([sys.executable, "-m", "lienthong.tools.smoke", *args],
                           capture_output=True, text=True, timeout=TIMEOUT, check=False)
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     return done.returncode, lines, done.stderr
@@ -86,7 +86,7 @@ def test_the_hook_checks_health_and_reads_each_public_api(
 def test_the_hook_waits_for_a_service_that_is_still_starting() -> None:
     app = IdentityApplication()
     late = ServerThread(lambda server: add_identity(app, server))
-    hook = subprocess.Popen([sys.executable, "-m", "lienthong.smoke",
+    hook = subprocess.Popen([sys.executable, "-m", "lienthong.tools.smoke",
                              "--identity", late.address, "--wait", "45"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

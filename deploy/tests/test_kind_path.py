@@ -170,7 +170,10 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
               if c["args"][:1] == ["build"]}
     tag = next(iter(builds)).split(":")[1]
     assert tag.startswith("e2e-")
-    assert set(builds) == {f"lienthong/{name}:{tag}" for name in SERVICES}
+    # ... and the tools' image, which runs the chart's `helm test`.
+    assert set(builds) == {f"lienthong/{name}:{tag}" for name in [*SERVICES, "tools"]}
+    assert option(builds[f"lienthong/tools:{tag}"], "--target") == "tools"
+    assert run.ran(f"kind load docker-image lienthong/tools:{tag}")
     for name, port in SERVICES.items():
         build = builds[f"lienthong/{name}:{tag}"]
         assert option(build, "--target") == "service"
@@ -192,7 +195,7 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
         "service/lienthong-nats": f"{run.ports['NATS_PORT']}:4222",
     }
     # Each service's health and a read call through its forward, before the suite.
-    smoke = run.call("python -m lienthong.smoke")["args"][2:]
+    smoke = run.call("python -m lienthong.tools.smoke")["args"][2:]
     for name in SERVICES:
         assert option(smoke, f"--{name}") == f"127.0.0.1:{run.ports[name.upper() + '_PORT']}"
     suite = run.call("python -m pytest e2e --target kind")
@@ -206,7 +209,7 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
 
     steps = ["python -m lienthong.registry", "kind create cluster", "docker build",
              "kind load docker-image", "helm upgrade --install", "kubectl port-forward",
-             "python -m lienthong.smoke", "python -m pytest", "helm test",
+             "python -m lienthong.tools.smoke", "python -m pytest", "helm test",
              "kind delete cluster"]
     assert [run.index(step) for step in steps] == sorted(run.index(step) for step in steps)
     # Every image is built before the first is loaded.
@@ -244,7 +247,7 @@ def test_a_newly_registered_service_is_built_forwarded_checked_and_given_to_the_
     local = run.ports["ARCHIVE_PORT"]
     assert run.ran(f"kubectl port-forward --namespace lienthong service/lienthong-archive "
                    f"{local}:50057")
-    assert option(run.call("python -m lienthong.smoke")["args"], "--archive") == (
+    assert option(run.call("python -m lienthong.tools.smoke")["args"], "--archive") == (
         f"127.0.0.1:{local}")
     env = run.call("python -m pytest")["env"]
     assert env["LIENTHONG_E2E_ARCHIVE_ADDRESS"] == f"127.0.0.1:{local}"
@@ -358,7 +361,7 @@ METRICS_PORT = 9464
 
 def render(*sets: str, values: tuple[str, ...] = ("values-kind.yaml",)) -> list[dict]:
     """`helm template` of the chart with the kind values, as e2e.sh and the Tiltfile use it."""
-    from lienthong.helmbin import helm_path
+    from lienthong.devtools.helmbin import helm_path
 
     # No helm fails these checks, as it fails test_chart.py: never a silent skip.
     arguments = [helm_path(), "template", "lienthong", str(CHART)]
@@ -473,19 +476,31 @@ def test_the_tiltfile_builds_every_registered_service_from_the_service_stage(til
         assert "\nFROM service AS service-live\n" in build["dockerfile_contents"]
         # docker_build_with_restart's wrapper runs (and reruns) the service's module.
         assert build["entrypoint"] == ["python", "-m", spec.module]
-        assert build["live_update"][1:] == [("sync", "libs/lienthong", "/app/lienthong"),
-                                            ("sync", "services", "/app/lienthong/services")]
+        assert build["live_update"][1:] == [
+            ("sync", "libs/lienthong", "/app/lienthong"),
+            ("sync", f"services/{spec.name}", f"/app/lienthong/services/{spec.name}")]
+        # The image's own service only, as the Dockerfile installs it.
+        assert f"services/{spec.name} /app/lienthong/services/{spec.name}\n" in \
+            build["dockerfile_contents"]
     assert re.search(r"^FROM runtime AS service$", dockerfile, re.MULTILINE)
 
 
 def test_the_tiltfile_sends_the_build_everything_the_dockerfile_copies(tilt):
     copied = set()
+    stage = ""
     for line in (ROOT / "Dockerfile").read_text().splitlines():
-        if line.startswith("COPY ") and "--from=" not in line:
+        if line.startswith("FROM "):
+            stage = line.split()[-1]
+        # A service's image is built by the deps and build stages (tools-build is the tools').
+        elif line.startswith("COPY ") and "--from=" not in line and stage in ("deps", "build"):
             copied.update(p.rstrip("/") for p in line.split()[1:-1])
 
+    assert "services/${SERVICE}" in copied  # its own service, and no other
     for build in tilt.builds:
-        assert copied <= set(build["only"]), copied - set(build["only"])
+        own = {path.replace("${SERVICE}", build["build_args"]["SERVICE"]) for path in copied}
+        assert own <= set(build["only"]), own - set(build["only"])
+        assert not [p for p in build["only"] if p.startswith("services/")
+                    and p.split("/")[1] not in ("__init__.py", build["build_args"]["SERVICE"])]
         # A change to packaging rebuilds the image; live_update cannot apply it.
         [(_, rebuild)] = [s for s in build["live_update"] if s[0] == "fall_back_on"]
         assert {"pyproject.toml", "setup.py", "Dockerfile"} <= set(rebuild)
@@ -513,11 +528,11 @@ def test_the_tiltfile_forwards_every_service_where_the_kind_target_looks(tilt):
 
 
 def test_the_tiltfiles_checks_cover_every_service(tilt):
-    from lienthong.smoke import parse_args
+    from lienthong.tools.smoke import parse_args
 
     smoke = tilt.local_resources["smoke-test"]
     python, *args = shlex.split(smoke["cmd"])
-    assert python == ".venv/bin/python" and args[:2] == ["-m", "lienthong.smoke"]
+    assert python == ".venv/bin/python" and args[:2] == ["-m", "lienthong.tools.smoke"]
     parsed = parse_args(args[2:])
     for name, port in SERVICES.items():
         assert getattr(parsed, name) == f"127.0.0.1:{port}"
@@ -568,7 +583,8 @@ def test_the_live_stage_makes_the_restart_file_outside_tmp_as_the_services_user(
     assert restart_file == restart_dir + "/restart-proc"
     assert not restart_file.startswith("/tmp/") and restart_dir.startswith("/app/")
     assert {b["restart_file"] for b in tilt.builds} == {restart_file}
-    stage = tiltfile_constant("LIVE_STAGE").format(target="service", restart_dir=restart_dir)
+    stage = tiltfile_constant("LIVE_STAGE").format(
+        target="service", restart_dir=restart_dir, service="identity")
     lines = stage.splitlines()
     made = lines.index(f"RUN mkdir -p {restart_dir} && chown 10001:10001 {restart_dir}")
     assert lines.index("USER root") < made < lines.index("USER 10001")

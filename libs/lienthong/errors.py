@@ -27,6 +27,10 @@ def resource_type(kind: str) -> str:
     for spec in registry.services():
         if any(kind == owned for owned, _ in spec.resources):
             return f"{spec.name}.lienthong.vn/{_title(kind)}"
+    for spec in registry.services():
+        for owner, named, _ in spec.refers_to:
+            if kind == named:
+                return f"{owner}.lienthong.vn/{_title(kind)}"
     return kind
 
 
@@ -38,7 +42,8 @@ def resource_keys() -> list[tuple[str, str]]:
     sake is about the dossier), the platform's records last.
     """
     keys = [(key, kind) for spec in reversed(registry.services())
-            for kind, key in spec.resources if key]
+            for kind, key in (*spec.resources, *((k, key) for _, k, key in spec.refers_to))
+            if key]
     return [*keys, ("notification_id", "event")]
 
 

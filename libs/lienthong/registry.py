@@ -21,7 +21,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import grpc
 
@@ -53,6 +53,21 @@ class Seed:
     summary: str
     load: Callable[..., dict[str, Any]]
     notice: Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class BenchHistory:
+    """A long history of a service, written fast (``lienthong bench startup``).
+
+    ``batches(size)`` yields, without end, lists of about ``size`` of the service's
+    aggregates, new or changed, whose pending events are the next part of its log;
+    ``read_models(app)`` are the application's read models, which a start loads;
+    ``sizes(app)`` is what they hold, for the record.
+    """
+
+    batches: Callable[[int], Iterator[list[Any]]]
+    read_models: Callable[[Any], list[Any]]
+    sizes: Callable[[Any], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,15 @@ class ServiceSpec:
     #: The kinds of record it owns, each with the error-metadata key that names one
     #: ("" when none does): errors name them as ``<name>.lienthong.vn/<Kind>``.
     resources: tuple[tuple[str, str], ...] = ()
+    #: Records of other services its errors name, as (service, kind, metadata key): typed
+    #: as that service's (``identity.lienthong.vn/Unit``) also where that service is not
+    #: installed (an image holds its own service alone).
+    refers_to: tuple[tuple[str, str, str], ...] = ()
+    #: ``module:attribute`` of its benchmarks: scenario names to typer commands, mounted
+    #: as ``lienthong bench <scenario>`` (written with :mod:`lienthong.tools.bench.command`).
+    benchmarks: str = ""
+    #: ``module:attribute`` of its :class:`BenchHistory` (``lienthong bench startup``).
+    bench_history: str = ""
 
     def load(self, attribute: str) -> Any:
         """The object a ``module:attribute`` field names (None when the field is empty)."""
@@ -121,7 +145,12 @@ class RegistryError(RuntimeError):
 
 @functools.cache
 def services() -> tuple[ServiceSpec, ...]:
-    """Every registered service, each after the services it follows, then by port."""
+    """Every registered service, each after the services it follows, then by port.
+
+    A followed service that is not installed is no contradiction here (a service's
+    image holds that service alone); :func:`require_whole` is the check of a platform
+    that runs them all.
+    """
     found: dict[str, ServiceSpec] = {}
     for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
         spec = entry_point.load()
@@ -146,19 +175,27 @@ def _in_start_order(found: dict[str, ServiceSpec]) -> tuple[ServiceSpec, ...]:
                    f"{spec.default_port} by default")
             raise RegistryError(msg)
         ports[spec.default_port] = spec.name
-        if unknown := [f for f in spec.follows if f not in found]:
-            msg = f"{spec.name} follows {', '.join(unknown)}, which no package registers"
-            raise RegistryError(msg)
     ordered: list[ServiceSpec] = []
     pending = sorted(found.values(), key=lambda s: s.default_port)
     while pending:
-        ready = [s for s in pending if all(f in {o.name for o in ordered} for f in s.follows)]
+        ready = [s for s in pending if all(f in {o.name for o in ordered} or f not in found
+                                           for f in s.follows)]
         if not ready:
             msg = "services follow each other in a cycle: " + ", ".join(s.name for s in pending)
             raise RegistryError(msg)
         ordered.append(ready[0])
         pending.remove(ready[0])
     return tuple(ordered)
+
+
+def require_whole(specs: tuple[ServiceSpec, ...] | None = None) -> None:
+    """Refuse a set of services that follows a service none of them is (RegistryError)."""
+    specs = services() if specs is None else specs
+    present = {spec.name for spec in specs}
+    for spec in specs:
+        if unknown := [f for f in spec.follows if f not in present]:
+            msg = f"{spec.name} follows {', '.join(unknown)}, which no package registers"
+            raise RegistryError(msg)
 
 
 def service(name: str) -> ServiceSpec:

@@ -25,7 +25,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lienthong.cli.common import (
+from lienthong.dossiers.v1 import catalog_pb2 as catalog_pb
+from lienthong.dossiers.v1 import catalog_pb2_grpc as catalog_grpc
+from lienthong.dossiers.v1 import dossiers_pb2 as pb
+from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
+from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
+from lienthong.tools.cli.common import (
     DEFAULT_DATA_DIR,
     DataDir,
     Json,
@@ -35,11 +40,6 @@ from lienthong.cli.common import (
     fail,
     platform_address,
 )
-from lienthong.dossiers.v1 import catalog_pb2 as catalog_pb
-from lienthong.dossiers.v1 import catalog_pb2_grpc as catalog_grpc
-from lienthong.dossiers.v1 import dossiers_pb2 as pb
-from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
-from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.vietnam import VIETNAM_TIME, today_in_vietnam
 
 if TYPE_CHECKING:

@@ -48,4 +48,8 @@ SERVICE = ServiceSpec(
     chart_settings=("portal",),
     resources=(("dossier", "dossier_id"), ("procedure", "procedure_code"),
                ("procedure_version", "")),
+    # Its errors name identity's units (a unit it does not know, a holder that is not one).
+    refers_to=(("identity", "unit", "unit_id"), ("identity", "unit", "holder_unit_id")),
+    benchmarks="lienthong.services.dossiers.benchmarks:COMMANDS",
+    bench_history="lienthong.services.dossiers.benchmarks.history:HISTORY",
 )

@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lienthong.cli.common import (
+from lienthong.identity.v1 import identity_pb2 as pb
+from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
+from lienthong.tools.cli.common import (
     DEFAULT_DATA_DIR,
     DataDir,
     Json,
@@ -27,8 +29,6 @@ from lienthong.cli.common import (
     fail,
     platform_address,
 )
-from lienthong.identity.v1 import identity_pb2 as pb
-from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 
 if TYPE_CHECKING:
     from .importer.vn2025 import ImportReport

@@ -30,5 +30,7 @@ SERVICE = ServiceSpec(
     smoke_reads="lienthong.services.identity.spec:SMOKE_READS",
     cli="lienthong.services.identity.cli:app",
     seeds="lienthong.services.identity.seeds:SEEDS",
-    resources=(("unit", "unit_id"), ("unit", "holder_unit_id"), ("code", "")),
+    resources=(("unit", "unit_id"), ("code", "")),
+    benchmarks="lienthong.services.identity.benchmarks:COMMANDS",
+    bench_history="lienthong.services.identity.benchmarks.history:HISTORY",
 )

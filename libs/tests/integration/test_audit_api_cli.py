@@ -51,7 +51,7 @@ def unit_id(app: IdentityApplication) -> uuid.UUID:
 
 
 def lienthong(address: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lienthong.cli.main", "audit", *args,
+    return subprocess.run([sys.executable, "-m", "lienthong.tools.cli.main", "audit", *args,
                            "--service", "identity", "--address", address],
                           capture_output=True, text=True, timeout=120, check=False)
 

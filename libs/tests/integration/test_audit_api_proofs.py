@@ -18,13 +18,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lienthong.audit import history, leaves, merkle
 from lienthong.audit.checkpointer import Checkpointer
-from lienthong.audit.report import collect, render
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 from lienthong.grpc.errors import error_details
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.testing.grpc_server import ServerThread
+from lienthong.tools.audit.report import collect, render
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

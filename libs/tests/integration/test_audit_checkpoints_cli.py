@@ -14,11 +14,11 @@ from lienthong.audit import audit_scope
 from lienthong.audit.checkpointer import Checkpointer
 from lienthong.audit.checkpoints import generate_key_file, parse_checkpoint, public_pem
 from lienthong.audit.ledger import Ledger
-from lienthong.audit.verify import read_notes
-from lienthong.cli.main import app as cli
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.testing.grpc_server import ServerThread
+from lienthong.tools.audit.verify import read_notes
+from lienthong.tools.cli.main import app as cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

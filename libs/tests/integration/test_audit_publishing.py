@@ -25,12 +25,12 @@ from lienthong.audit.checkpointer import CHECKPOINT_STREAM, Checkpointer, TreeDi
 from lienthong.audit.checkpoints import generate_key_file, parse_checkpoint, public_pem
 from lienthong.audit.leaves import raw_leaf_hash
 from lienthong.audit.ledger import Ledger
-from lienthong.cli.main import app as cli
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.ports import free_port, wait_for_port
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.testing.logs import json_logs
+from lienthong.tools.cli.main import app as cli
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -28,8 +28,8 @@ from lienthong.audit import audit_scope
 from lienthong.audit.checkpointer import Checkpointer
 from lienthong.audit.checkpoints import generate_key_file, public_pem, sign_checkpoint
 from lienthong.audit.leaves import raw_leaf_hash
-from lienthong.cli.main import app as cli
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
+from lienthong.tools.cli.main import app as cli
 
 if TYPE_CHECKING:
     from pathlib import Path

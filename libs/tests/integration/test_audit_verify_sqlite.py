@@ -15,8 +15,8 @@ from lienthong.audit.checkpointer import Checkpointer, TreeDiverged
 from lienthong.audit.checkpoints import generate_key_file, public_pem
 from lienthong.audit.leaves import raw_leaf_hash
 from lienthong.audit.ledger import Ledger
-from lienthong.cli.main import app as cli
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
+from lienthong.tools.cli.main import app as cli
 
 if TYPE_CHECKING:
     from pathlib import Path

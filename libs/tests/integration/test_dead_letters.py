@@ -170,7 +170,7 @@ async def test_the_cli_says_when_a_replay_failed_again_and_when_it_was_applied(
 
     def replay_all() -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "lienthong.cli.main", "events", "dlq", "replay", "--all",
+            [sys.executable, "-m", "lienthong.tools.cli.main", "events", "dlq", "replay", "--all",
              "--wait", "30", "--json", "--nats-url", nats_server.url],
             capture_output=True, text=True, timeout=60, check=False)
 

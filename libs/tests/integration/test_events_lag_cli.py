@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 from typer.testing import CliRunner
 
-from lienthong.cli.main import app as cli
 from lienthong.events.relay import OutboxRelay
 from lienthong.eventstore import open_recorder
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.services.identity.events import CONTRACT
+from lienthong.tools.cli.main import app as cli
 
 if TYPE_CHECKING:
     from pathlib import Path

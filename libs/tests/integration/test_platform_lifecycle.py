@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 
 
 def lienthong(*args: str) -> list[str]:
-    return [sys.executable, "-m", "lienthong.cli.main", *args]
+    return [sys.executable, "-m", "lienthong.tools.cli.main", *args]
 
 
 def start_up(data_dir: Path, *args: str) -> subprocess.Popen[str]:
@@ -162,7 +162,7 @@ def test_a_service_whose_parent_died_stops_itself(tmp_path):
     # signal, waits until it runs, says its pid and exits.
     parent = subprocess.run([sys.executable, "-c", (
         "import os, pathlib, subprocess, sys, time\n"
-        "child = subprocess.Popen([sys.executable, '-c', 'from lienthong.platform import "
+        "child = subprocess.Popen([sys.executable, '-c', 'from lienthong.tools.platform import "
         "run_child; run_child()', 'sleeper', str(os.getpid())],\n"
         "    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         f"while not pathlib.Path({str(started)!r}).exists() and child.poll() is None:\n"

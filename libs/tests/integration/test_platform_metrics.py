@@ -11,7 +11,7 @@ import grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
-from lienthong.platform import Platform, RunState
+from lienthong.tools.platform import Platform, RunState
 
 LIST_CHECKPOINTS = "lienthong.audit.v1.AuditService/ListCheckpoints"
 HEALTH_CHECK = "grpc.health.v1.Health/Check"
@@ -22,7 +22,7 @@ def test_each_service_of_the_local_platform_serves_its_metrics(tmp_path):
     platform.start()
     try:
         status = subprocess.run(
-            [sys.executable, "-m", "lienthong.cli.main", "status", "--json", "--data-dir",
+            [sys.executable, "-m", "lienthong.tools.cli.main", "status", "--json", "--data-dir",
              str(tmp_path)], capture_output=True, text=True, timeout=60, check=True)
         rows = {row["name"]: row for row in json.loads(status.stdout)["services"]}
         saved = {e.name: e.metrics for e in RunState.load(tmp_path).endpoints}

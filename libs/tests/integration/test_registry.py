@@ -1,4 +1,5 @@
-"""A service found by its entry point alone is started, listed, smoke-tested and audited.
+"""A service found by its entry point alone is started, listed, smoke-tested, audited and
+benchmarked.
 
 The test writes a distribution's metadata (``*.dist-info`` with an
 ``entry_points.txt``) into a folder on PYTHONPATH, beside nothing but the
@@ -25,7 +26,7 @@ NOTE_ID = str(derived_id("note", "hello"))  # the one note the throwaway service
 
 
 def lienthong(*args: str) -> list[str]:
-    return [sys.executable, "-m", "lienthong.cli.main", *args]
+    return [sys.executable, "-m", "lienthong.tools.cli.main", *args]
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def run(environment: dict[str, str], *command: str) -> subprocess.CompletedProce
 
 
 @pytest.mark.timeout(240)
-def test_a_registered_service_is_started_listed_smoke_tested_and_audited(
+def test_a_registered_service_is_started_listed_smoke_tested_audited_and_benchmarked(
         environment: dict[str, str], tmp_path: Path) -> None:
     listed = json.loads(run(environment, sys.executable, "-m", "lienthong.registry").stdout)
     assert [s["name"] for s in listed] == ["identity", "dossiers", "throwaway"]
@@ -71,7 +72,7 @@ def test_a_registered_service_is_started_listed_smoke_tested_and_audited(
         assert services["throwaway"]["health"] == "SERVING"
         address = services["throwaway"]["address"]
 
-        smoke = run(environment, sys.executable, "-m", "lienthong.smoke", "--throwaway",
+        smoke = run(environment, sys.executable, "-m", "lienthong.tools.smoke", "--throwaway",
                     address, "--wait", "30")
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr
         reads = [json.loads(line) for line in smoke.stdout.splitlines()]
@@ -83,6 +84,12 @@ def test_a_registered_service_is_started_listed_smoke_tested_and_audited(
                                               "throwaway", "--data-dir", str(data), "--json"))
         assert history.returncode == 0, history.stderr
         assert "Written" in history.stdout
+
+        bench = run(environment, *lienthong("bench", "notes", "--json", "--reads", "50"))
+        assert bench.returncode == 0, bench.stderr
+        figures = json.loads(bench.stdout)
+        assert (figures["scenario"], figures["read"]["calls"], figures["raw"]["calls"]) == \
+            ("notes", 50, 50)
     finally:
         up.send_signal(signal.SIGINT)
         try:

@@ -13,8 +13,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
-from lienthong.platform import grpc_health
 from lienthong.ports import free_port, wait_for_port
+from lienthong.tools.platform import grpc_health
 
 
 def identity_env(tmp_path, port, **more):

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from lienthong.cli.main import app as cli
 from lienthong.testing.postgres import admin_dsn
+from lienthong.tools.cli.main import app as cli
 
 
 @pytest.mark.postgres

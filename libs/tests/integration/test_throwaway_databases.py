@@ -8,9 +8,9 @@ import sys
 import psycopg
 import pytest
 
-from lienthong.bench.common import BenchDatabase, BenchError, require_postgres
 from lienthong.pgtemp import admin_dsn
 from lienthong.testing.postgres import TemporaryDatabase
+from lienthong.tools.bench.common import BenchDatabase, BenchError, require_postgres
 
 
 def databases() -> set[str]:
@@ -36,9 +36,14 @@ def test_an_unreachable_server_stops_a_benchmark_with_the_reason() -> None:
 
 
 def test_the_shipped_benchmarks_import_no_test_helper() -> None:
-    check = ("import sys\n"
-             "import lienthong.bench.audit, lienthong.bench.common, lienthong.bench.dossiers\n"
-             "import lienthong.bench.events, lienthong.bench.identity\n"
+    """The harness, and every module of every registered service's benchmarks."""
+    check = ("import importlib, pkgutil, sys\n"
+             "import lienthong.tools.bench.common, lienthong.tools.bench.startup\n"
+             "from lienthong import registry\n"
+             "for spec in registry.services():\n"
+             "    package = importlib.import_module(spec.benchmarks.partition(':')[0])\n"
+             "    for found in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+             "        importlib.import_module(found.name)\n"
              "print(sorted(m for m in sys.modules if m.startswith('lienthong.testing')))\n")
 
     imported = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,

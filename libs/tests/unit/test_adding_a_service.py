@@ -10,7 +10,7 @@ import yaml
 
 from lienthong import registry
 from lienthong.events.contract import Contract
-from lienthong.registry import ServiceSpec, SmokeRead
+from lienthong.registry import BenchHistory, ServiceSpec, SmokeRead
 
 ROOT = Path(__file__).parents[3]
 SPECS = [pytest.param(spec, id=spec.name) for spec in registry.services()]
@@ -44,6 +44,11 @@ def test_what_its_spec_names_exists(spec: ServiceSpec) -> None:
         assert callable(spec.load("consumers"))
     if spec.cli:
         assert spec.load("cli") is not None
+    assert all(callable(command) for command in (spec.load("benchmarks") or {}).values())
+    if spec.bench_history:
+        assert isinstance(spec.load("bench_history"), BenchHistory)
+    known = {s.name for s in registry.services()}
+    assert {owner for owner, _, _ in spec.refers_to} <= known - {spec.name}
 
 
 @pytest.mark.parametrize("spec", SPECS)

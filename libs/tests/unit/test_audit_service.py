@@ -15,12 +15,12 @@ from html.parser import HTMLParser
 import pytest
 
 from lienthong.audit import history
-from lienthong.audit.export import event_record
-from lienthong.audit.report import Proof, Timeline, render
 from lienthong.audit.servicer import event_to_pb
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.errors import InvalidArgument, NotFound
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
+from lienthong.tools.audit.export import event_record
+from lienthong.tools.audit.report import Proof, Timeline, render
 
 MARKUP = "Tỉnh <script>alert('x')</script>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lienthong.bench.common import figures, percentile
+from lienthong.tools.bench.common import figures, percentile
 
 
 def test_percentile_interpolates_between_ranks() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from typing import TYPE_CHECKING
 
-from lienthong.protocheck import breaking, lint
-from lienthong.protogen import PROTO_ROOT
+from lienthong.devtools.protocheck import breaking, lint
+from lienthong.devtools.protogen import PROTO_ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path

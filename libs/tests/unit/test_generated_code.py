@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lienthong.protogen import OUTPUT_ROOT, generate
+from lienthong.devtools.protogen import OUTPUT_ROOT, generate
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lienthong.registry import RegistryError, ServiceSpec, _in_start_order
+from lienthong.registry import RegistryError, ServiceSpec, _in_start_order, require_whole
 
 
 def spec(name: str, port: int, *follows: str) -> ServiceSpec:
@@ -23,13 +23,24 @@ def test_services_start_by_port_and_after_the_services_they_follow() -> None:
 
 @pytest.mark.parametrize(("specs", "message"), [
     ((spec("a", 1), spec("b", 1)), "both take port 1"),
-    ((spec("a", 1, "ghost"),), "follows ghost, which no package registers"),
     ((spec("a", 1, "b"), spec("b", 2, "a")), "cycle"),
 ])
 def test_a_contradiction_is_refused_naming_it(specs: tuple[ServiceSpec, ...],
                                               message: str) -> None:
     with pytest.raises(RegistryError, match=message):
         order(*specs)
+
+
+def test_a_service_installed_alone_is_listed_but_a_whole_platform_needs_what_it_follows(
+        ) -> None:
+    # An image holds one service: the one that follows identity is still listed ...
+    alone = _in_start_order({"dossiers": spec("dossiers", 2, "identity")})
+    assert [s.name for s in alone] == ["dossiers"]
+    # ... but `lienthong up` (every service on one machine) refuses to start without it.
+    with pytest.raises(RegistryError, match="dossiers follows identity, which no package"):
+        require_whole(alone)
+    require_whole(_in_start_order({"identity": spec("identity", 1),
+                                   "dossiers": spec("dossiers", 2, "identity")}))
 
 
 def test_the_installed_services_are_identity_then_dossiers() -> None:

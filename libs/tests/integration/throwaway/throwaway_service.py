@@ -7,13 +7,15 @@ service needs: a ServiceSpec, an application, a way to add it to a server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from eventsourcing.domain import event
 
 from lienthong.audit.servicer import add_audit_service
 from lienthong.eventstore import AuditedAggregate, ServiceApplication, derived_id
 from lienthong.registry import ServiceSpec
+from lienthong.tools.bench.command import Json
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -46,6 +48,34 @@ def add_to_server(app: Any, server: grpc.aio.Server) -> list[str]:
     return add_audit_service(app, server)
 
 
+def bench_notes(as_json: Json = False,
+                reads: Annotated[int, typer.Option("--reads", min=1)] = 200) -> None:
+    """Reads of the note from an in-memory store, beside a dict lookup."""
+    import time
+
+    from lienthong.config import load_settings
+    from lienthong.tools.bench.command import run
+
+    def measure(count: int, _progress: Any) -> dict[str, Any]:
+        app = build_app(load_settings("throwaway", event_store="memory:"))
+        started = time.perf_counter()
+        for _ in range(count):
+            app.repository.get(NOTE_ID)
+        read_s = time.perf_counter() - started
+        notes = {NOTE_ID: "a note"}
+        started = time.perf_counter()
+        for _ in range(count):
+            notes.get(NOTE_ID)
+        raw_s = time.perf_counter() - started
+        return {"scenario": "notes", "read": {"calls": count, "seconds": read_s},
+                "raw": {"calls": count, "seconds": raw_s}}
+
+    run("notes", measure, reads, as_json=as_json, groups=["read", "raw"])
+
+
+BENCHMARKS = {"notes": bench_notes}
+
+
 SERVICE = ServiceSpec(
     name="throwaway",
     summary="a service that only the registry's test knows",
@@ -54,6 +84,7 @@ SERVICE = ServiceSpec(
     build_app="throwaway_service:build_app",
     add_to_server="throwaway_service:add_to_server",
     follows=("identity",),
+    benchmarks="throwaway_service:BENCHMARKS",
 )
 
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from typer.testing import CliRunner
 
-from lienthong.cli.main import app as lienthong_app
 from lienthong.services.dossiers.api import add_to_server as add_dossiers
 from lienthong.services.dossiers.application import DossiersApplication
 from lienthong.services.dossiers.domain.units import KnownUnit
@@ -27,6 +26,7 @@ from lienthong.services.identity.api import add_to_server as add_identity
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.testing.grpc_server import ServerThread
 from lienthong.testing.logs import json_logs
+from lienthong.tools.cli.main import app as lienthong_app
 from lienthong.vietnam import today_in_vietnam
 
 if TYPE_CHECKING:

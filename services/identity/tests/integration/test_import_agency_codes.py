@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from typer.testing import CliRunner
 
-from lienthong.cli.main import app as cli
 from lienthong.logging import configure_logging
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication, NewUnitSpec
 from lienthong.testing.grpc_server import ServerThread
+from lienthong.tools.cli.main import app as cli
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

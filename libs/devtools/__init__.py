@@ -1,0 +1,2 @@
+"""The developers' tools: generated code, the contract's and the chart's checks, the
+import contracts."""

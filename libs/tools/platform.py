@@ -1,0 +1,300 @@
+"""Run the whole platform on one machine: nats-server plus every service.
+
+This is what ``lienthong up`` (and ``make up``) does: a real nats-server
+with JetStream in the data folder, each service in its own process on an
+SQLite event store, a run file (``<data>/run.json``) that ``lienthong
+status`` reads to find them.
+
+The processes never outlive the one that started them, even when it is
+killed with SIGKILL: on Linux the kernel sends each of them SIGTERM
+(``PR_SET_PDEATHSIG``); elsewhere each service notices within a second that
+its parent is gone and stops itself (nats-server then needs Linux).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import runpy
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from lienthong import registry
+from lienthong.natsbin import die_with_parent, start_nats_server
+from lienthong.ports import free_port
+from lienthong.signals import Stopped, never
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def service_modules() -> dict[str, str]:
+    """The registered services `up` starts, in start order, with the module that runs each.
+
+    RegistryError when one follows a service that is not installed.
+    """
+    registry.require_whole()
+    return {spec.name: spec.module for spec in registry.services()}
+
+
+DEFAULT_NATS_PORT = 14222  # not 4222, so a system nats-server may keep its port
+DEFAULT_BASE_PORT = 50051
+RUN_FILE = "run.json"
+#: Seconds between a service's checks that the process that started it still lives.
+PARENT_CHECK_S = 1.0
+
+
+
+
+@dataclass
+class Endpoint:
+    name: str
+    address: str
+    pid: int
+    kind: str  # "grpc" or "nats"
+    log: str
+    metrics: str = ""  # host:port of a service's Prometheus /metrics ("" for NATS)
+
+
+@dataclass
+class RunState:
+    data_dir: str
+    supervisor_pid: int
+    endpoints: list[Endpoint] = field(default_factory=list)
+    #: The seed ``up`` loads: name, state (seeding, ready, failed, stopped) and what is loaded.
+    seed: dict[str, Any] = field(default_factory=dict)
+
+    def save(self) -> None:
+        path = Path(self.data_dir) / RUN_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, data_dir: Path) -> RunState | None:
+        path = data_dir / RUN_FILE
+        if not path.exists():
+            return None
+        raw = json.loads(path.read_text())
+        return cls(raw["data_dir"], raw["supervisor_pid"],
+                   [Endpoint(**e) for e in raw["endpoints"]], raw.get("seed") or {})
+
+    def address_of(self, name: str) -> str:
+        for endpoint in self.endpoints:
+            if endpoint.name == name:
+                return endpoint.address
+        msg = f"{name} is not part of the running platform"
+        raise KeyError(msg)
+
+
+def local_event_store(data_dir: Path, service: str) -> str:
+    """The SQLite event store of a service of the local platform."""
+    return f"sqlite:///{data_dir / (service + '.db')}"
+
+
+#: Seconds between the local platform's audit checkpoints while events arrive.
+LOCAL_CHECKPOINT_EVERY_S = 5.0
+#: The Ed25519 private key that signs the local platform's audit checkpoints.
+AUDIT_SIGNING_KEY_FILE = "audit-signing-key.pem"
+
+
+def local_signing_key(data_dir: Path) -> Path:
+    """The local platform's checkpoint signing key, generated once (mode 0600)."""
+    path = data_dir / AUDIT_SIGNING_KEY_FILE
+    if not path.exists():
+        from lienthong.audit.checkpoints import generate_key_file
+
+        with contextlib.suppress(FileExistsError):  # another `up` made it just now
+            generate_key_file(path)
+    return path
+
+
+def grpc_health(address: str, timeout: float = 2.0) -> str:
+    """SERVING, NOT_SERVING, or UNREACHABLE."""
+    try:
+        with grpc.insecure_channel(address) as channel:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+    except grpc.RpcError:
+        return "UNREACHABLE"
+
+
+def nats_health(address: str, timeout: float = 2.0) -> str:
+    """SERVING when the server greets us with JetStream enabled."""
+    import socket
+
+    host, port = address.rsplit(":", 1)
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+            greeting = sock.recv(4096).decode(errors="replace")
+    except OSError:
+        return "UNREACHABLE"
+    if not greeting.startswith("INFO "):
+        return "NOT_SERVING"
+    info = json.loads(greeting[5:].strip())
+    return "SERVING" if info.get("jetstream") else "NOT_SERVING"
+
+
+class Platform:
+    """Starts and stops the processes of one local platform."""
+
+    def __init__(self, data_dir: Path, *, host: str = "127.0.0.1",
+                 nats_port: int = DEFAULT_NATS_PORT, base_port: int = DEFAULT_BASE_PORT,
+                 log_level: str = "info") -> None:
+        self.data_dir = data_dir.resolve()
+        self.host = host
+        self.nats_port = nats_port or free_port()
+        self.base_port = base_port
+        self.log_level = log_level
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.state = RunState(str(self.data_dir), os.getpid())
+
+    def start(self, should_stop: Callable[[], bool] = never) -> RunState:
+        """Start NATS and every service; once all are healthy, the run state.
+
+        Raises :class:`Stopped`, with every process stopped, as soon as
+        ``should_stop()`` is true.
+        """
+        existing = RunState.load(self.data_dir)
+        if existing is not None and _alive(existing.supervisor_pid):
+            msg = (f"a platform is already running from {self.data_dir} "
+                   f"(pid {existing.supervisor_pid}); stop it first")
+            raise RuntimeError(msg)
+        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_nats()
+            for index, (name, module) in enumerate(service_modules().items()):
+                _check(should_stop)
+                port = self.base_port + index if self.base_port else free_port()
+                self._start_service(name, module, port)
+            self.state.save()
+            self._wait_healthy(should_stop)
+        except BaseException:
+            self.stop()
+            raise
+        return self.state
+
+    def _start_nats(self) -> None:
+        log = self.data_dir / "logs" / "nats.log"
+        # Its own session: a terminal's Ctrl-C reaches `up` only, which stops
+        # the services before NATS.
+        process = start_nats_server(self.data_dir / "nats", log, host=self.host,
+                                    port=self.nats_port, name="lienthong-local",
+                                    new_session=True)
+        self.processes["nats"] = process
+        self.state.endpoints.append(Endpoint("nats", f"{self.host}:{self.nats_port}",
+                                             process.pid, "nats", str(log)))
+
+    def _start_service(self, name: str, module: str, port: int) -> None:
+        log = self.data_dir / "logs" / f"{name}.log"
+        metrics_port = free_port()
+        env = {
+            **os.environ,
+            "LIENTHONG_SERVICE": name,
+            "LIENTHONG_LISTEN": f"{self.host}:{port}",
+            "LIENTHONG_EVENT_STORE": local_event_store(self.data_dir, name),
+            "LIENTHONG_NATS_URL": f"nats://{self.host}:{self.nats_port}",
+            "LIENTHONG_LOG_LEVEL": self.log_level,
+            "LIENTHONG_METRICS_LISTEN": f"{self.host}:{metrics_port}",
+            "LIENTHONG_AUDIT_SIGNING_KEY": os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY")
+            or str(local_signing_key(self.data_dir)),
+            # A checkpoint soon after a change, so a local audit has something to prove.
+            "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S": os.environ.get(
+                "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
+        }
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-c",
+                 "from lienthong.tools.platform import run_child; run_child()",
+                 module, str(os.getpid())],
+                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=die_with_parent())  # noqa: PLW1509 - only a system call in the child
+        self.processes[name] = process
+        self.state.endpoints.append(Endpoint(name, f"{self.host}:{port}", process.pid, "grpc",
+                                             str(log), f"{self.host}:{metrics_port}"))
+
+    def _wait_healthy(self, should_stop: Callable[[], bool], timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        for endpoint in self.state.endpoints:
+            check = nats_health if endpoint.kind == "nats" else grpc_health
+            while check(endpoint.address, timeout=1.0) != "SERVING":
+                _check(should_stop)
+                process = self.processes[endpoint.name]
+                if process.poll() is not None:
+                    msg = (f"{endpoint.name} exited with code {process.returncode}; "
+                           f"see {endpoint.log}")
+                    raise RuntimeError(msg)
+                if time.monotonic() > deadline:
+                    msg = f"{endpoint.name} is not healthy after {timeout}s; see {endpoint.log}"
+                    raise TimeoutError(msg)
+                time.sleep(0.1)
+
+    def failed(self) -> str | None:
+        """The name of a process that has exited, if any."""
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                return name
+        return None
+
+    def stop(self, grace: float = 15.0) -> None:
+        """SIGTERM the services, then NATS; SIGKILL what outlives the grace period."""
+        order = [n for n in self.processes if n != "nats"] + (
+            ["nats"] if "nats" in self.processes else [])
+        for name in order:
+            process = self.processes[name]
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        run_file = self.data_dir / RUN_FILE
+        state = RunState.load(self.data_dir)
+        if state is not None and state.supervisor_pid == os.getpid():
+            run_file.unlink(missing_ok=True)
+
+
+def _check(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise Stopped
+
+
+def run_child() -> None:
+    """A service process of ``up``: ``python -c ... <module> <parent pid>``.
+
+    Runs ``<module>`` as ``python -m`` would, and sends itself SIGTERM (its
+    orderly stop) once its parent is no longer ``<parent pid>``: on systems
+    without ``PR_SET_PDEATHSIG`` this is how a service outlives no killed ``up``.
+    """
+    module, parent = sys.argv[1], int(sys.argv[2])
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+    sys.argv = [module]
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

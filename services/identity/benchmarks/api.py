@@ -1,0 +1,270 @@
+"""``lienthong bench identity``: RegisterUnit and ResolveUnit against raw inserts.
+
+The identity service runs as production runs it (``python -m
+lienthong.services.identity``) on a throw-away PostgreSQL database. Client
+threads, each with its own gRPC connection, then:
+
+1. register communes with distinct codes under one province (``register``);
+2. merge a few of them, in chains, so some codes are retired and resolve
+   through lineage; then resolve codes, one in four a retired one (``resolve``);
+3. the baseline: raw psycopg commit-per-insert of an event-sized row into a
+   plain table of the same database, with as many threads (``raw``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import grpc
+import psycopg
+from google.type import date_pb2
+from psycopg import sql
+
+from lienthong.identity.v1 import identity_pb2 as pb
+from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
+from lienthong.tools.bench.common import (
+    BenchDatabase,
+    BenchError,
+    CpuMeter,
+    LoadExhaustedError,
+    PhaseProgress,
+    ServiceProcess,
+    grpc_channel_options,
+    machine_info,
+    raw_pg_insert,
+    require_postgres,
+    run_closed_loop,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SERVICE_MODULE = "lienthong.services.identity"
+PROVINCE_CODE = "01"
+#: Merge chains: [a, b] merged into c, then c into d; a and b resolve in two steps.
+MERGE_CHAINS = 10
+MAX_COMMUNE_CODES = 99_999  # five digits, 00001..99999
+RETIRED_SHARE = 4  # one resolve in RETIRED_SHARE asks for a retired code
+
+
+@dataclass
+class IdentityBenchConfig:
+    postgres_dsn: str
+    connections: int = 4
+    seconds: float = 10.0
+    count: int | None = None
+    db_functions: bool = False
+    grpc_workers: int | None = None
+    pool_size: int | None = None
+    payload_bytes: int = 300
+    options: dict[str, str] = field(default_factory=dict)
+
+    def server_env(self, event_store: str) -> dict[str, str]:
+        env = {"LIENTHONG_SERVICE": "identity", "LIENTHONG_EVENT_STORE": event_store,
+               "LIENTHONG_LOG_LEVEL": "warning"}
+        if self.db_functions:
+            env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "y"
+        if self.grpc_workers is not None:
+            env["LIENTHONG_GRPC_WORKERS"] = str(self.grpc_workers)
+        if self.pool_size is not None:
+            env["LIENTHONG_POSTGRES_POOL_SIZE"] = str(self.pool_size)
+        env.update(self.options)
+        return env
+
+
+def _today() -> date_pb2.Date:
+    today = dt.datetime.now(dt.UTC).date()
+    return date_pb2.Date(year=today.year, month=today.month, day=today.day)
+
+
+class _Client:
+    """One gRPC connection of one load thread."""
+
+    def __init__(self, address: str) -> None:
+        self.channel = grpc.insecure_channel(address, options=grpc_channel_options())
+        grpc.channel_ready_future(self.channel).result(timeout=10)
+        self.stub = pb_grpc.IdentityServiceStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> _Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _register_factory(address: str, run_id: str, province_id: str,
+                      registered: dict[str, str]) -> Callable[[int], Callable[[int], Any]]:
+    def factory(_: int) -> Callable[[int], Any]:
+        client = _Client(address)
+
+        class Register:
+            def __call__(self, seq: int) -> None:
+                if seq >= MAX_COMMUNE_CODES:
+                    raise LoadExhaustedError
+                code = f"{seq + 1:05d}"
+                unit = client.stub.RegisterUnit(pb.RegisterUnitRequest(
+                    request_id=f"bench-{run_id}-register-{seq}",
+                    display_name=f"Xã Thử Nghiệm {seq + 1}",
+                    level=pb.UNIT_LEVEL_COMMUNE, kind=pb.UNIT_KIND_COMMUNE,
+                    administrative_unit_code=code, parent_unit_id=province_id,
+                ), timeout=30)
+                registered[code] = unit.unit_id
+
+            def close(self) -> None:
+                client.close()
+
+        return Register()
+
+    return factory
+
+
+def _resolve_factory(address: str, current: list[str],
+                     retired: list[str]) -> Callable[[int], Callable[[int], Any]]:
+    def factory(_: int) -> Callable[[int], Any]:
+        client = _Client(address)
+
+        class Resolve:
+            def __call__(self, seq: int) -> None:
+                if retired and seq % RETIRED_SHARE == 0:
+                    code = retired[(seq // RETIRED_SHARE) % len(retired)]
+                else:
+                    code = current[seq % len(current)]
+                reply = client.stub.ResolveUnit(pb.ResolveUnitRequest(code=code), timeout=30)
+                if not reply.default_unit_id:
+                    msg = f"{code} resolved to no unit"
+                    raise RuntimeError(msg)
+
+            def close(self) -> None:
+                client.close()
+
+        return Resolve()
+
+    return factory
+
+
+def _merge_chains(stub: pb_grpc.IdentityServiceStub, run_id: str,
+                  units: list[tuple[str, str]]) -> tuple[list[str], int]:
+    """Merge chains of four units; returns the retired codes and the number of merges."""
+    retired: list[str] = []
+    merges = 0
+    today = _today()
+    for chain in range(min(MERGE_CHAINS, len(units) // 4)):
+        (code_a, a), (code_b, b), (code_c, c), (_, d) = units[4 * chain:4 * chain + 4]
+        stub.MergeUnits(pb.MergeUnitsRequest(
+            request_id=f"bench-{run_id}-merge-{chain}-1", source_unit_ids=[a, b],
+            successor_unit_id=c, effective_date=today, reason="benchmark"), timeout=30)
+        stub.MergeUnits(pb.MergeUnitsRequest(
+            request_id=f"bench-{run_id}-merge-{chain}-2", source_unit_ids=[c],
+            successor_unit_id=d, effective_date=today, reason="benchmark"), timeout=30)
+        merges += 2
+        retired += [code_a, code_b, code_c]
+    return retired, merges
+
+
+def _events_table(conn: psycopg.Connection[Any]) -> sql.Composed:
+    """The service's event table (eventsourcing names it after the application)."""
+    row = conn.execute("SELECT table_schema, table_name FROM information_schema.columns "
+                       "WHERE table_schema = 'identity' AND column_name = 'notification_id' "
+                       "ORDER BY table_name LIMIT 1").fetchone()
+    if row is None:
+        msg = "the identity service created no event table"
+        raise BenchError(msg)
+    return sql.SQL("{}.{}").format(sql.Identifier(row[0]), sql.Identifier(row[1]))
+
+
+def _last_notification(dsn: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(sql.SQL("SELECT coalesce(max(notification_id), 0) FROM {}").format(
+            _events_table(conn))).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _written_since(dsn: str, after: int, commands: int) -> dict[str, Any]:
+    """Events written since a notification id, per command, and their mean size."""
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(sql.SQL("SELECT count(*), avg(length(state)) FROM {} "
+                                   "WHERE notification_id > %s").format(_events_table(conn)),
+                           (after,)).fetchone()
+    events, avg_bytes = row if row else (0, 0)
+    return {"events_per_register": round(int(events) / commands, 2) if commands else 0,
+            "event_bytes_avg": round(float(avg_bytes or 0), 1)}
+
+
+def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
+    """Run the scenario and return its JSON figures."""
+    require_postgres(config.postgres_dsn)
+    machine = machine_info(config.postgres_dsn)
+    run_id = uuid.uuid4().hex[:8]
+    timing = {"connections": config.connections, "seconds": config.seconds,
+              "count": config.count}
+    result: dict[str, Any] = {"scenario": "identity"}
+    with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_identity") as database:
+        env = config.server_env(database.dsn)
+        with progress.phase("starting identity") as update:
+            server = ServiceProcess(SERVICE_MODULE, env).__enter__()
+            update(1, 1)
+        try:
+            with _Client(server.address) as client:
+                province = client.stub.RegisterUnit(pb.RegisterUnitRequest(
+                    request_id=f"bench-{run_id}-province", display_name="Tỉnh Thử Nghiệm",
+                    level=pb.UNIT_LEVEL_PROVINCE, kind=pb.UNIT_KIND_PROVINCE,
+                    administrative_unit_code=PROVINCE_CODE), timeout=30)
+                registered: dict[str, str] = {}
+                before = _last_notification(database.dsn)
+                with progress.phase("register") as update:
+                    register = run_closed_loop(
+                        _register_factory(server.address, run_id, province.unit_id, registered),
+                        **timing, warmup=5, on_progress=update, cpu=CpuMeter(server.pid))
+                stats = _written_since(database.dsn, before, len(registered))
+                units = sorted(registered.items())
+                retired, merges = _merge_chains(client.stub, run_id, units)
+                retired_set = set(retired)
+                current = [code for code, _ in units if code not in retired_set]
+                with progress.phase("resolve") as update:
+                    resolve = run_closed_loop(
+                        _resolve_factory(server.address, current, retired),
+                        **timing, warmup=20, on_progress=update, cpu=CpuMeter(server.pid))
+        finally:
+            server.__exit__()
+        with progress.phase("raw insert") as update:
+            raw = raw_pg_insert(database.dsn, payload_bytes=config.payload_bytes,
+                                on_progress=update, **timing)
+
+    register_figures = register.figures()
+    register_figures.update(stats)
+    if register.first_error:
+        register_figures["first_error"] = register.first_error
+    resolve_figures = resolve.figures()
+    resolve_figures.update({"codes": len(current) + len(retired), "retired_codes": len(retired),
+                            "retired_share": round(1 / RETIRED_SHARE, 2), "merges": merges})
+    if resolve.first_error:
+        resolve_figures["first_error"] = resolve.first_error
+    raw_figures = raw.figures()
+    result.update({
+        "register": register_figures,
+        "resolve": resolve_figures,
+        "raw": {"pg_insert_per_s": raw_figures["per_s"],
+                "pg_insert_p50_ms": raw_figures["p50_ms"],
+                "pg_insert_p99_ms": raw_figures["p99_ms"],
+                "count": raw_figures["count"], "payload_bytes": config.payload_bytes,
+                **({"cpu": raw_figures["cpu"]} if "cpu" in raw_figures else {})},
+        "ratios": {"register_vs_raw": round(register_figures["per_s"] / raw_figures["per_s"], 3)
+                   if raw_figures["per_s"] else None},
+        "machine": machine,
+        "config": {
+            "connections": config.connections, "seconds": config.seconds,
+            "count": config.count, "event_store": "postgres",
+            "postgres_enable_db_functions": config.db_functions
+            or env.get("POSTGRES_ENABLE_DB_FUNCTIONS", "").lower() in ("y", "yes", "1", "true"),
+            "grpc_workers": int(env.get("LIENTHONG_GRPC_WORKERS", "8")),
+            "postgres_pool_size": int(env.get("LIENTHONG_POSTGRES_POOL_SIZE", "8")),
+            "options": dict(config.options),
+        },
+    })
+    return result
