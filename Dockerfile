@@ -17,10 +17,15 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_ROOT_USER_ACTION=ignore
 WORKDIR /src
 RUN python -m venv /opt/lienthong
-# Dependencies first: this layer is reused while only the code changes.
+# Dependencies first: this layer is reused while only the code changes. PIP_INSTALL_OPTIONS
+# may point pip elsewhere than the index (`make images` with podman: wheels downloaded on
+# the building machine, --no-index --find-links=<their URL>).
+ARG PIP_INSTALL_OPTIONS=""
 COPY pyproject.toml setup.py README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && /opt/lienthong/bin/pip install --only-binary=:all: -r /tmp/requirements.txt
+# The build system's requirements too: the project's own wheel is then built without build
+# isolation (no index needed), and the install below removes them again.
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); print('\n'.join(p['project']['dependencies'] + p['build-system']['requires']))" > /tmp/requirements.txt \
+ && /opt/lienthong/bin/pip install $PIP_INSTALL_OPTIONS --only-binary=:all: -r /tmp/requirements.txt
 
 FROM deps AS build
 # The runtime and this one service, nothing else: setup.py installs the parts whose
@@ -30,26 +35,28 @@ ARG SERVICE
 COPY libs/lienthong ./libs/lienthong
 COPY services/__init__.py ./services/
 COPY services/${SERVICE} ./services/${SERVICE}
-RUN /opt/lienthong/bin/pip install --no-deps . \
+RUN /opt/lienthong/bin/pip install --no-deps --no-build-isolation . \
  && /opt/lienthong/bin/python -m compileall -q /opt/lienthong/lib \
  && /opt/lienthong/bin/pip uninstall --yes pip setuptools wheel \
  && rm -f /opt/lienthong/bin/pip /opt/lienthong/bin/pip3*
 
 FROM deps AS tools-build
 # The tools' dependencies (the `tools` extra), then the runtime, every service and the tools.
+ARG PIP_INSTALL_OPTIONS=""
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['tools']))" > /tmp/tools.txt \
- && /opt/lienthong/bin/pip install --only-binary=:all: -r /tmp/tools.txt
+ && /opt/lienthong/bin/pip install $PIP_INSTALL_OPTIONS --only-binary=:all: -r /tmp/tools.txt
 COPY libs/lienthong ./libs/lienthong
 COPY libs/tools ./libs/tools
 COPY services ./services
-RUN /opt/lienthong/bin/pip install --no-deps . \
+RUN /opt/lienthong/bin/pip install --no-deps --no-build-isolation . \
  && /opt/lienthong/bin/python -m compileall -q /opt/lienthong/lib \
  && /opt/lienthong/bin/pip uninstall --yes pip setuptools wheel \
  && rm -f /opt/lienthong/bin/pip /opt/lienthong/bin/pip3*
 
 FROM ${PYTHON_IMAGE} AS base
-# No pip or setuptools in the image; one unprivileged user.
-RUN PIP_ROOT_USER_ACTION=ignore python -m pip uninstall --yes pip setuptools wheel \
+# No pip or setuptools in the image (a Debian base has none to remove); one unprivileged user.
+RUN if python -m pip --version >/dev/null 2>&1; then \
+      PIP_ROOT_USER_ACTION=ignore python -m pip uninstall --yes pip setuptools wheel; fi \
  && groupadd --gid 10001 lienthong \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin lienthong
