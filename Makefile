@@ -10,10 +10,10 @@ DATA   ?= .lienthong
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind clean helm chart-check
+.PHONY: help install up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind e2e-podman images clean helm chart-check
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 # A new service folder (its spec.py) is registered by reinstalling.
 $(STAMP): pyproject.toml setup.py $(wildcard services/*/spec.py)
@@ -72,6 +72,12 @@ bench: install ## Every benchmark scenario (the services' own, then startup) as 
 
 e2e-kind: ## On a workstation with Docker and kind: the e2e suite against the chart on kind
 	deploy/kind/e2e.sh
+
+images: install ## Every image the chart runs (services, tools, NATS, PostgreSQL): Docker, else podman from a debootstrap base; TAG=dev
+	$(PY) -m lienthong.devtools.images --tag $(or $(TAG),dev)
+
+e2e-podman: install ## Without Docker or Kubernetes: the chart's workloads on podman kube play, the e2e suite and the smoke test against them
+	$(PY) -m lienthong.devtools.podman_e2e --tag $(or $(TAG),e2e) $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS),)
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

@@ -6,17 +6,16 @@ stores, the real provinces of the sample seed with all their lineage and
 provisional agency codes; the whole country's import is ``make
 test-country``'s) in a temporary folder, waits until ``lienthong status
 --json`` says it is ready (the seed is in), and stops it with Ctrl-C (SIGINT)
-at the end. ``--target kind`` uses the port-forwarded
-deployment of ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``: each
-registered service at LIENTHONG_E2E_<NAME>_ADDRESS (default 127.0.0.1 and its
-default port) and LIENTHONG_E2E_NATS_URL (default nats://127.0.0.1:4222); the
-session waits until
-each answers its health check, and loads the same seed through gRPC when the
-deployment does not hold it yet.
+at the end. ``--target kind`` and ``--target podman`` use the chart's deployment,
+port-forwarded by ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``, or published
+by ``make e2e-podman``: each registered service at LIENTHONG_E2E_<NAME>_ADDRESS (default
+127.0.0.1 and its default port) and LIENTHONG_E2E_NATS_URL (default
+nats://127.0.0.1:4222); the session waits until each answers its health check, and
+loads the same seed through gRPC when the deployment does not hold it yet.
 
 Tests marked ``local_only`` need what only ``lienthong up`` gives (its data
 folder, its SQLite event stores, a platform of their own); they are skipped on
-kind with the reason.
+a deployment with the reason.
 """
 
 from __future__ import annotations
@@ -103,20 +102,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             limit = item.get_closest_marker("timeout")
             seconds = limit.args[0] if limit and limit.args else 300
             item.add_marker(pytest.mark.timeout(seconds, func_only=True), append=False)
-    if config.getoption("--target") != "kind":
+    target = config.getoption("--target")
+    if target == "local":
         return
     for item in items:
         marker = item.get_closest_marker("local_only")
         if marker is not None:
             reason = marker.args[0] if marker.args else "needs the local platform"
-            item.add_marker(pytest.mark.skip(reason=f"--target kind: {reason}"))
+            item.add_marker(pytest.mark.skip(reason=f"--target {target}: {reason}"))
 
 
-def _deployed() -> Platform:
-    """The port-forwarded deployment, once every part answers its health check.
+def _deployed(target: str) -> Platform:
+    """The chart's deployment, once every part answers its health check.
 
-    Each registered service at LIENTHONG_E2E_<NAME>_ADDRESS (deploy/kind/e2e.sh
-    sets them), by default 127.0.0.1 and the service's default port.
+    Each registered service at LIENTHONG_E2E_<NAME>_ADDRESS (deploy/kind/e2e.sh and
+    lienthong.devtools.podman_e2e set them), by default 127.0.0.1 and the service's
+    default port.
     """
     platform = Platform(
         {spec.name: os.environ.get(f"LIENTHONG_E2E_{spec.name.upper()}_ADDRESS",
@@ -132,14 +133,14 @@ def _deployed() -> Platform:
     for name, check in checks.items():
         while (health := check()) != "SERVING":
             if time.monotonic() > deadline:
-                pytest.fail(f"--target kind: {name} is {health}; is the deployment "
-                            "port-forwarded (deploy/kind/e2e.sh, tilt up)?")
+                pytest.fail(f"--target {target}: {name} is {health}; is the deployment "
+                            "reachable (make e2e-kind, tilt up, make e2e-podman)?")
             time.sleep(0.5)
-    _seed_deployment(platform)
+    _seed_deployment(platform, target)
     return platform
 
 
-def _seed_deployment(platform: Platform) -> None:
+def _seed_deployment(platform: Platform, target: str) -> None:
     """Load the seed into a deployment that does not hold it yet (idempotent)."""
     with grpc.insecure_channel(platform.identity_address) as channel:
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
@@ -153,15 +154,16 @@ def _seed_deployment(platform: Platform) -> None:
                 raise
     report, codes = import_seed(SEED, platform.identity_address)
     if report.failures or report.skipped or (codes is not None and codes.failures):
-        pytest.fail(f"--target kind: seeding {SEED} failed: {report.as_dict()['failures']}, "
+        pytest.fail(f"--target {target}: seeding {SEED} failed: {report.as_dict()['failures']}, "
                     f"skipped {report.skipped}, codes {codes and codes.as_dict()}")
 
 
 @pytest.fixture(scope="session")
 def platform(request: pytest.FixtureRequest,
              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    if request.config.getoption("--target") == "kind":
-        yield _deployed()
+    target = request.config.getoption("--target")
+    if target != "local":
+        yield _deployed(target)
         return
     data_dir = tmp_path_factory.mktemp("platform")
     log = (data_dir / "up.log").open("w")

@@ -32,9 +32,10 @@ _postgres_passed = 0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--target", choices=("local", "kind"), default="local",
+    parser.addoption("--target", choices=("local", "kind", "podman"), default="local",
                      help="e2e: start the platform as `make up` does (local), or use the "
-                          "port-forwarded kind deployment (kind)")
+                          "chart's deployment at its forwarded or published ports: on kind "
+                          "(make e2e-kind) or podman (make e2e-podman)")
 
 
 @pytest.fixture
