@@ -6,7 +6,7 @@ The distribution holds the parts whose folders are present:
 - ``libs/tools``: the operators' tools (``lienthong.tools``: the ``lienthong`` command,
   the benchmarks, the local platform, the smoke test, the offline audit tools);
 - ``libs/devtools``: the developers' tools (``lienthong.devtools``: protogen,
-  protocheck, chartcheck, helmbin, importcheck);
+  protocheck, chartcheck, helmbin, importcheck, images, kubeplay, podman_e2e);
 - ``libs/testing``: the test helpers and pytest plugin (``lienthong.testing``);
 - ``services/<name>``: each service (``lienthong.services.<name>``), registering its
   ServiceSpec (``services/<name>/spec.py``, ``SERVICE``) under the

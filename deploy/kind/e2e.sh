@@ -5,10 +5,10 @@
 # the pinned helm of the chart tests is fetched when none is on PATH). Steps:
 #   1. create a kind cluster with a unique name (deploy/kind/cluster.yaml), in a kubeconfig
 #      of its own so ~/.kube/config is left alone;
-#   2. build the image of every registered service (`python -m lienthong.registry`: `docker
-#      build --target service --build-arg SERVICE=<name> --build-arg PORT=<its port>`) and the
-#      tools' image (`--target tools`, for `helm test`) under one unique tag and `kind load`
-#      them into the cluster (nothing is pushed anywhere);
+#   2. build every image the chart runs with `make images`' builder (python -m
+#      lienthong.devtools.images --engine docker: each registered service's, the tools' for
+#      `helm test`, NATS's and PostgreSQL's) under one unique tag and `kind load` them into
+#      the cluster (nothing is pushed anywhere);
 #   3. `helm upgrade --install lienthong deploy/helm/lienthong -f values-kind.yaml --wait`
 #      with that tag: the services, NATS and PostgreSQL of the chart;
 #   4. port-forward every service (its registered port, e.g. identity 50051, dossiers 50052)
@@ -216,16 +216,17 @@ kind create cluster --config deploy/kind/cluster.yaml --name "$CLUSTER_NAME" \
   --kubeconfig "$KUBECONFIG" --wait 180s --image "$KIND_NODE_IMAGE"
 
 # -- 2. the images, loaded into the cluster's node ----------------------------------------
-# The chart's images: <image.prefix>/<service>:<image.tag>, as set in step 3, and the
-# tools' image (<image.prefix>/tools), which runs the chart's `helm test`.
-log "docker build and kind load lienthong/<service>:$IMAGE_TAG of ${SERVICE_NAMES[*]}, and tools"
-for i in "${!SERVICE_NAMES[@]}"; do
-  docker build --target service --build-arg "SERVICE=${SERVICE_NAMES[i]}" \
-    --build-arg "PORT=${SERVICE_PORTS[i]}" -t "lienthong/${SERVICE_NAMES[i]}:$IMAGE_TAG" .
-done
-docker build --target tools -t "lienthong/tools:$IMAGE_TAG" .
-for name in "${SERVICE_NAMES[@]}" tools; do
-  kind load docker-image "lienthong/$name:$IMAGE_TAG" --name "$CLUSTER_NAME"
+# `make images`' builder with Docker: every registered service's image, the tools' (helm
+# test), NATS's and PostgreSQL's, <image.prefix>/<name>:<image.tag> as set in step 3.
+log "build the images (lienthong.devtools.images, docker) and kind load them, tag $IMAGE_TAG"
+"$PYTHON" -m lienthong.devtools.images --engine docker --tag "$IMAGE_TAG" --json \
+  > "$ARTIFACTS/images.json"
+mapfile -t BUILT < <("$PYTHON" -c 'import json, sys
+print("\n".join(i["image"] for i in json.load(open(sys.argv[1]))["images"]))' \
+  "$ARTIFACTS/images.json")
+((${#BUILT[@]})) || die "the image build listed no image ($ARTIFACTS/images.json)"
+for image in "${BUILT[@]}"; do
+  kind load docker-image "$image" --name "$CLUSTER_NAME"
 done
 
 # -- 3. the chart ---------------------------------------------------------------------------
@@ -233,6 +234,9 @@ log "helm upgrade --install $RELEASE $CHART -f $VALUES"
 "$HELM" upgrade --install "$RELEASE" "$CHART" --namespace "$NAMESPACE" --create-namespace \
   -f "$VALUES" \
   --set "image.registry=" --set "image.prefix=lienthong" --set "image.tag=$IMAGE_TAG" \
+  --set "nats.image.repository=lienthong/nats" --set "nats.image.tag=$IMAGE_TAG" \
+  --set "postgresql.image.repository=lienthong/postgresql" \
+  --set "postgresql.image.tag=$IMAGE_TAG" \
   --wait --timeout "$HELM_TIMEOUT"
 
 # -- 4. port-forwards, and every service's health through its own ----------------------------

@@ -54,6 +54,15 @@ if " ".join([tool, *args]).startswith(os.environ.get("FAKE_FAIL") or "\\0"):
 if tool == "python" and args[:2] == ["-m", "lienthong.registry"] and "FAKE_REGISTRY" in os.environ:
     print(os.environ["FAKE_REGISTRY"])
     sys.exit(0)
+if tool == "python" and args[:2] == ["-m", "lienthong.devtools.images"]:
+    # What the builder prints with --json: an image per registered service, then the others.
+    listed = os.environ.get("FAKE_REGISTRY")
+    names = ([s["name"] for s in json.loads(listed)] if listed else {services!r})
+    tag = args[args.index("--tag") + 1]
+    print(json.dumps({{"engine": "docker", "tag": tag, "images": [
+        {{"image": f"lienthong/{{name}}:{{tag}}"}}
+        for name in [*names, "tools", "nats", "postgresql"]]}}))
+    sys.exit(0)
 if tool == "python" and (args[:1] == ["-c"] or args[:2] == ["-m", "lienthong.registry"]):
     os.execv(sys.executable, [sys.executable, *args])
 if tool == "kubectl" and args[0] == "port-forward":
@@ -88,7 +97,8 @@ def make_tools(folder: Path, tools: tuple[str, ...] = TOOLS) -> Path:
     folder.mkdir()
     for tool in tools:
         path = folder / tool
-        path.write_text(FAKE_TOOL.format(python=sys.executable, pods=PODS))
+        path.write_text(FAKE_TOOL.format(python=sys.executable, pods=PODS,
+                                         services=list(SERVICES)))
         path.chmod(0o755)
     return folder
 
@@ -165,26 +175,26 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
     # A pinned node image the chart's kubeVersion (>=1.30) accepts, not kind's default.
     assert option(create, "--image") == "kindest/node:v1.33.1"
 
-    # Every registered service: its image, one tag for all, loaded into this cluster.
-    builds = {option(c["args"], "-t"): c["args"] for c in run.calls
-              if c["args"][:1] == ["build"]}
-    tag = next(iter(builds)).split(":")[1]
+    # `make images`' builder, with Docker, one tag for all; each image it built loaded into
+    # this cluster: every registered service's, the tools' (helm test), NATS's, PostgreSQL's.
+    built = run.call("python -m lienthong.devtools.images")["args"]
+    assert option(built, "--engine") == "docker" and "--json" in built
+    tag = option(built, "--tag")
     assert tag.startswith("e2e-")
-    # ... and the tools' image, which runs the chart's `helm test`.
-    assert set(builds) == {f"lienthong/{name}:{tag}" for name in [*SERVICES, "tools"]}
-    assert option(builds[f"lienthong/tools:{tag}"], "--target") == "tools"
-    assert run.ran(f"kind load docker-image lienthong/tools:{tag}")
-    for name, port in SERVICES.items():
-        build = builds[f"lienthong/{name}:{tag}"]
-        assert option(build, "--target") == "service"
-        assert build.count("--build-arg") == 2
-        assert f"SERVICE={name}" in build and f"PORT={port}" in build
-        loaded = run.call(f"kind load docker-image lienthong/{name}:{tag}")["args"]
-        assert option(loaded, "--name") == cluster
+    loaded = {option(c["args"], "docker-image"): option(c["args"], "--name")
+              for c in run.calls if c["tool"] == "kind" and c["args"][:1] == ["load"]}
+    assert loaded == {f"lienthong/{name}:{tag}": cluster
+                      for name in [*SERVICES, "tools", "nats", "postgresql"]}
+    assert max(run.index(f"kind load docker-image lienthong/{n}") for n in SERVICES) < \
+        run.index("helm upgrade")
 
     upgrade = run.call("helm upgrade --install lienthong deploy/helm/lienthong")["args"]
     assert option(upgrade, "-f") == "deploy/helm/lienthong/values-kind.yaml"
     assert f"image.tag={tag}" in upgrade and "image.prefix=lienthong" in upgrade
+    # NATS and PostgreSQL from the images built above, as on podman.
+    assert {"nats.image.repository=lienthong/nats", f"nats.image.tag={tag}",
+            "postgresql.image.repository=lienthong/postgresql",
+            f"postgresql.image.tag={tag}"} <= set(upgrade)
     assert "--wait" in upgrade and option(upgrade, "--namespace") == "lienthong"
 
     forwarded = {call["args"][3]: call["args"][4] for call in run.calls
@@ -207,14 +217,12 @@ def test_a_passing_run_goes_from_a_new_cluster_to_its_deletion_in_order(tmp_path
     assert "--logs" in run.call("helm test lienthong")["args"]
     assert run.commands()[-1].startswith(f"kind delete cluster --name {cluster}")
 
-    steps = ["python -m lienthong.registry", "kind create cluster", "docker build",
-             "kind load docker-image", "helm upgrade --install", "kubectl port-forward",
+    steps = ["python -m lienthong.registry", "kind create cluster",
+             "python -m lienthong.devtools.images", "kind load docker-image",
+             "helm upgrade --install", "kubectl port-forward",
              "python -m lienthong.tools.smoke", "python -m pytest", "helm test",
              "kind delete cluster"]
     assert [run.index(step) for step in steps] == sorted(run.index(step) for step in steps)
-    # Every image is built before the first is loaded.
-    last_build = max(i for i, c in enumerate(run.commands()) if c.startswith("docker build"))
-    assert last_build < run.index("kind load docker-image")
     # The cluster's kubeconfig is its own, never ~/.kube/config.
     assert {c["kubeconfig"] for c in run.calls if c["tool"] == "kubectl"} == {
         str(run.artifacts / "kubeconfig")}
@@ -240,9 +248,7 @@ def test_a_newly_registered_service_is_built_forwarded_checked_and_given_to_the_
     run = Run(tmp_path, FAKE_REGISTRY=registry_with(ARCHIVE))
 
     assert run.result.returncode == 0, run.result.stderr
-    build = run.call("docker build --target service --build-arg SERVICE=archive")["args"]
-    tag = option(build, "-t").split(":")[1]
-    assert "PORT=50057" in build
+    tag = option(run.call("python -m lienthong.devtools.images")["args"], "--tag")
     assert run.ran(f"kind load docker-image lienthong/archive:{tag}")
     local = run.ports["ARCHIVE_PORT"]
     assert run.ran(f"kubectl port-forward --namespace lienthong service/lienthong-archive "
@@ -265,7 +271,8 @@ def test_a_registry_the_script_cannot_use_stops_it_before_any_cluster(tmp_path, 
 
     assert run.result.returncode == 2
     assert reason in run.result.stderr
-    assert not run.ran("kind create cluster") and not run.ran("docker build")
+    assert not run.ran("kind create cluster")
+    assert not run.ran("python -m lienthong.devtools.images")
 
 
 def test_a_failing_suite_dumps_pods_events_and_logs_then_deletes_the_cluster(tmp_path):
@@ -307,7 +314,7 @@ def test_a_missing_tool_or_docker_engine_stops_before_any_cluster_exists(tmp_pat
         tmp_path / "a" / "bin", tuple(t for t in TOOLS if t != "kind")))
     assert without_kind.result.returncode == 2
     assert "needs kind on PATH" in without_kind.result.stderr
-    assert not without_kind.ran("docker build")
+    assert not without_kind.ran("python -m lienthong.devtools.images")
 
     (tmp_path / "b").mkdir()
     no_engine = Run(tmp_path / "b", FAKE_FAIL="docker info")

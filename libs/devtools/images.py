@@ -242,11 +242,15 @@ class ImageSpec:
     build_args: dict[str, str] = field(default_factory=dict)
 
 
-def image_specs(python_base: str, debian_base: str, pip_options: str) -> list[ImageSpec]:
-    """Every image the chart runs: the services', the tools', NATS's and PostgreSQL's."""
+def image_specs(python_base: str = "", debian_base: str = "",
+                pip_options: str = "") -> list[ImageSpec]:
+    """Every image the chart runs: the services', the tools', NATS's and PostgreSQL's.
+
+    An empty base or option is the Containerfile's own default.
+    """
     common = {"PYTHON_IMAGE": python_base, "PIP_INSTALL_OPTIONS": pip_options}
     found = [ImageSpec(f"lienthong/{spec.name}", ROOT / "Dockerfile", ROOT, "service",
-                       {**common, "SERVICE": spec.name, "PORT": str(spec.default_port)})
+                       {"SERVICE": spec.name, "PORT": str(spec.default_port), **common})
              for spec in registry.services()]
     found.append(ImageSpec("lienthong/tools", ROOT / "Dockerfile", ROOT, "tools", common))
     found.append(ImageSpec("lienthong/nats", IMAGES / "nats" / "Containerfile",
@@ -254,6 +258,22 @@ def image_specs(python_base: str, debian_base: str, pip_options: str) -> list[Im
     found.append(ImageSpec("lienthong/postgresql", IMAGES / "postgresql" / "Containerfile",
                            IMAGES / "postgresql", build_args={"BASE_IMAGE": debian_base}))
     return found
+
+
+def build_command(engine: Engine, image: ImageSpec, tag: str) -> list[str]:
+    """The engine's build command for one image (arguments left empty are not given)."""
+    command = [engine.name, "build"]
+    if image.target:
+        command += ["--target", image.target]
+    for key, value in image.build_args.items():
+        if value:
+            command += ["--build-arg", f"{key}={value}"]
+    command += ["-t", engine.qualified(image.name, tag), "-f", str(image.containerfile)]
+    if engine.name == "podman":
+        # The wheels are served on this machine's loopback, and apt reaches the Debian
+        # archive as this machine does.
+        command += ["--network", "host"]
+    return [*command, str(image.context)]
 
 
 def nats_context() -> Path:
@@ -268,27 +288,23 @@ def nats_context() -> Path:
 def build(engine: Engine, image: ImageSpec, tag: str, log: Path) -> dict[str, object]:
     """Build one image; its reference, size and seconds."""
     reference = engine.qualified(image.name, tag)
-    # Host networking: the wheels are served on this machine's loopback, and apt reaches the
-    # Debian archive as this machine does.
-    args = ["build", "--file", str(image.containerfile), "--tag", reference,
-            "--network", "host"]
-    if image.target:
-        args += ["--target", image.target]
-    for key, value in image.build_args.items():
-        args += ["--build-arg", f"{key}={value}"]
     started = time.monotonic()
     with log.open("ab") as out:
         out.write(f"\n== {reference}\n".encode())
         out.flush()
-        done = subprocess.run([engine.name, *args, str(image.context)], stdout=out,
+        done = subprocess.run(build_command(engine, image, tag), stdout=out,
                               stderr=subprocess.STDOUT, env={**os.environ, **engine.env},
                               check=False)
     if done.returncode != 0:
         msg = f"{engine.name} build of {reference} failed (exit {done.returncode}); see {log}"
         raise ImageBuildError(msg)
     size = engine.run("image", "inspect", "--format", "{{.Size}}", reference, capture=True)
+    try:
+        size_bytes: int | None = int(size.stdout.strip())
+    except ValueError:
+        size_bytes = None
     return {"image": reference, "seconds": round(time.monotonic() - started, 1),
-            "bytes": int(size.stdout.strip() or 0) if size.returncode == 0 else None}
+            "bytes": size_bytes}
 
 
 def build_all(engine: Engine, tag: str, *, only: Sequence[str] = (),
@@ -303,8 +319,6 @@ def build_all(engine: Engine, tag: str, *, only: Sequence[str] = (),
         bootstrapped = bootstrap_base(engine, log)
         python_base = python_base or bootstrapped
         debian_base = debian_base or bootstrapped
-    python_base = python_base or "python:3.11-slim"
-    debian_base = debian_base or "debian:bookworm-slim"
     nats_context()
     built = []
     # Podman builds install the wheels downloaded here; Docker builds (a workstation's) ask
@@ -322,8 +336,8 @@ def build_all(engine: Engine, tag: str, *, only: Sequence[str] = (),
                 print(f"[{number}/{len(images)}] {engine.name} build {image.name}:{tag}",
                       file=sys.stderr, flush=True)
             built.append(build(engine, image, tag, log))
-    return {"engine": engine.name, "tag": tag, "python_base": python_base,
-            "debian_base": debian_base, "images": built, "log": str(log)}
+    return {"engine": engine.name, "tag": tag, "python_base": python_base or "default",
+            "debian_base": debian_base or "default", "images": built, "log": str(log)}
 
 
 def main(argv: list[str] | None = None) -> int:
