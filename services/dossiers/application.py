@@ -23,6 +23,13 @@ from .catalog import CatalogCommands
 from .domain.applicant import Applicant, check_applicant
 from .domain.calendar import WorkingCalendar
 from .domain.dossier import Dossier
+from .domain.limits import (
+    MAX_DAYS_AHEAD,
+    check_amount,
+    check_date,
+    check_documents,
+    check_working_days,
+)
 from .domain.numbering import DossierCounter, counter_id
 from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
 from .projections import DossierFilter, DossierIndex, UnitStatistics
@@ -122,6 +129,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         if channel not in CHANNELS:
             violations.add("channel", "CHANNEL_REQUIRED", f"must be one of {', '.join(CHANNELS)}")
         applicant = check_applicant(applicant, violations, today=self.today())
+        check_documents(submitted_documents, "submitted_documents", violations)
         receiving_id = violations.check(lambda: parse_uuid(receiving_unit_id, "receiving_unit_id"))
         competent_id = violations.check(lambda: parse_uuid(competent_unit_id, "competent_unit_id"))
         violations.raise_if_any()
@@ -268,6 +276,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         if not missing_documents:
             raise InvalidArgument.single("missing_documents", "REQUIRED",
                                          "name at least one missing document")
+        _documents_within_bounds(missing_documents, "missing_documents")
         return self._change("RequestSupplement", dossier_id, request_id, reason,
                             {"missing": list(missing_documents)},
                             lambda d, now: d.request_supplement(list(missing_documents), now))
@@ -277,6 +286,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         if not documents:
             raise InvalidArgument.single("documents", "REQUIRED",
                                          "hand in at least one document")
+        _documents_within_bounds(documents, "documents")
 
         def change(d: Dossier, now: dt.datetime) -> None:
             d.supplement(list(documents), now, self.calendar,
@@ -286,9 +296,9 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
 
     def require_financial_obligation(self, dossier_id: str, amount_vnd: int, *,
                                      request_id: str = "", reason: str = "") -> UUID:
-        if amount_vnd <= 0:
-            raise InvalidArgument.single("amount_vnd", "POSITIVE_REQUIRED",
-                                         "must be a positive amount of đồng")
+        violations = Violations()
+        check_amount(amount_vnd, "amount_vnd", violations, positive=True)
+        violations.raise_if_any()
         return self._change("RequireFinancialObligation", dossier_id, request_id, reason,
                             {"amount_vnd": amount_vnd},
                             lambda d, now: d.require_financial_obligation(amount_vnd, now))
@@ -317,9 +327,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                          request_id: str = "", reason: str = "") -> UUID:
         violations = Violations()
         target = violations.check(lambda: parse_uuid(to_unit_id, "to_unit_id"))
-        if deadline_working_days <= 0:
-            violations.add("deadline_working_days", "POSITIVE_REQUIRED",
-                           "the receiving unit's share of the processing time, in working days")
+        check_working_days(deadline_working_days, "deadline_working_days", violations,
+                           "the receiving unit's share of the processing time")
         violations.raise_if_any()
         assert target is not None
 
@@ -351,6 +360,10 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         violations = Violations()
         if new_due_date is None:
             violations.add("new_due_date", "REQUIRED", "give the new appointment date")
+        else:
+            today = self.today()
+            check_date(new_due_date, "new_due_date", violations, earliest=today,
+                       latest=today + dt.timedelta(days=MAX_DAYS_AHEAD))
         if not apology_slip.strip():
             violations.add("apology_slip", "REQUIRED",
                            "an extension comes with an apology slip to the applicant")
@@ -365,6 +378,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         if not result_documents:
             raise InvalidArgument.single("result_documents", "REQUIRED",
                                          "an approval names its result documents")
+        _documents_within_bounds(result_documents, "result_documents")
         return self._change("ApproveDossier", dossier_id, request_id, reason,
                             {"results": list(result_documents)},
                             lambda d, now: d.approve(list(result_documents), now))
@@ -447,3 +461,9 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
     def dossier_history(self, dossier_id: str) -> list[DossierHistoryItem]:
         return self.history(parse_uuid(dossier_id, "dossier_id"), Dossier.Submitted,
                             "dossier", DossierHistoryItem)
+
+
+def _documents_within_bounds(names: Sequence[str], field: str) -> None:
+    violations = Violations()
+    check_documents(names, field, violations)
+    violations.raise_if_any()

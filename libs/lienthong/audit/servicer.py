@@ -9,7 +9,6 @@ to the history module, protobuf out.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -27,15 +26,13 @@ from lienthong.errors import (
     LienthongError,
     NotFound,
 )
-from lienthong.grpc.convert import timestamp_to_pb
+from lienthong.grpc.convert import timestamp_from_pb, timestamp_to_pb
 from lienthong.grpc.errors import internal_status, status_for
 from lienthong.grpc.interceptors import REQUEST_ID_KEY
 from lienthong.validation import PageRequest, Violations, parse_uuid
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from google.protobuf import timestamp_pb2
 
     from lienthong.eventstore import ServiceApplication
 
@@ -61,18 +58,12 @@ def event_to_pb(event: history.LoggedEvent) -> pb.AuditEvent:
         payload=struct(event.payload), stored_state=event.stored_state)
 
 
-def _time(message: Any, field: str) -> dt.datetime | None:
-    if not message.HasField(field):
-        return None
-    stamp: timestamp_pb2.Timestamp = getattr(message, field)
-    return stamp.ToDatetime(tzinfo=dt.UTC)
-
-
 def export_range(request: pb.ExportEventsRequest) -> history.ExportRange:
     wanted = history.ExportRange(
         start_notification_id=request.start_notification_id,
         end_notification_id=request.end_notification_id,
-        start_time=_time(request, "start_time"), end_time=_time(request, "end_time"))
+        start_time=timestamp_from_pb(request, "start_time"),
+        end_time=timestamp_from_pb(request, "end_time"))
     wanted.validate()
     return wanted
 
@@ -112,7 +103,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         assert aggregate_id is not None
         view = await asyncio.to_thread(history.aggregate_state, self.app, aggregate_id,
                                        version=request.version,
-                                       as_of=_time(request, "as_of_time"))
+                                       as_of=timestamp_from_pb(request, "as_of_time"))
         return pb.AggregateState(
             aggregate_id=str(view.aggregate_id), aggregate_type=view.aggregate_type,
             version=view.version, latest_version=view.latest_version,

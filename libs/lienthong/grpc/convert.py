@@ -39,6 +39,25 @@ def date_to_pb(value: dt.date | None) -> date_pb2.Date | None:
                                                     day=value.day)
 
 
+#: google.protobuf.Timestamp's own range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+TIMESTAMP_MIN_SECONDS = -62_135_596_800
+TIMESTAMP_MAX_SECONDS = 253_402_300_799
+
+
+def timestamp_from_pb(message: Any, field: str) -> dt.datetime | None:
+    """A Timestamp field of ``message`` as an aware UTC datetime (None when unset); out of
+    the Timestamp's range (seconds 0001 to 9999, nanos 0 to 999,999,999) it is refused."""
+    if not message.HasField(field):
+        return None
+    stamp: timestamp_pb2.Timestamp = getattr(message, field)
+    if not (TIMESTAMP_MIN_SECONDS <= stamp.seconds <= TIMESTAMP_MAX_SECONDS
+            and 0 <= stamp.nanos <= 999_999_999):
+        raise InvalidArgument.single(
+            field, "TIMESTAMP_OUT_OF_RANGE",
+            "must be a time from 0001-01-01 to 9999-12-31 (UTC), nanos 0 to 999999999")
+    return stamp.ToDatetime(tzinfo=dt.UTC)
+
+
 def timestamp_to_pb(value: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
     if value is None:
         return None

@@ -46,31 +46,64 @@ def _pack(message: object) -> any_pb2.Any:
     return packed
 
 
+#: What an error echoes of a request is bounded (UTF-8 bytes), so that its trailers stay
+#: well under a default client's 8 KiB of metadata whatever the request held: the message,
+#: each metadata value, each violation's field and description, and the number of field
+#: violations (the rest are counted in one more).
+MAX_MESSAGE_BYTES = 200
+MAX_METADATA_VALUE_BYTES = 100
+MAX_METADATA_ENTRIES = 12
+MAX_FIELD_BYTES = 64
+MAX_DESCRIPTION_BYTES = 160
+MAX_FIELD_VIOLATIONS = 8
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes (on a character), "…" marking a cut."""
+    encoded = text.encode()
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit - 3].decode(errors="ignore") + "…"
+
+
+def _field_violations(error: InvalidArgument) -> list[error_details_pb2.BadRequest.FieldViolation]:
+    shown = [error_details_pb2.BadRequest.FieldViolation(
+        field=bounded(v.field, MAX_FIELD_BYTES), reason=v.rule,
+        description=bounded(v.description, MAX_DESCRIPTION_BYTES))
+        for v in error.violations[:MAX_FIELD_VIOLATIONS]]
+    if (more := len(error.violations) - MAX_FIELD_VIOLATIONS) > 0:
+        shown.append(error_details_pb2.BadRequest.FieldViolation(
+            field="request", reason="MORE_VIOLATIONS",
+            description=f"{more} more violations not shown; correct these first"))
+    return shown
+
+
 def status_for(error: LienthongError) -> grpc.Status:
-    """The gRPC status a domain error becomes."""
+    """The gRPC status a domain error becomes (what it echoes bounded)."""
     code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.INTERNAL)
     resource = error.resource
     metadata = dict(error.metadata)
     if resource is not None:
         metadata.setdefault("resource_type", resource.type)
         metadata.setdefault("resource_id", resource.id)
+    metadata = {key: bounded(str(value), MAX_METADATA_VALUE_BYTES)
+                for key, value in list(metadata.items())[:MAX_METADATA_ENTRIES]}
+    message = bounded(error.message, MAX_MESSAGE_BYTES)
     details = [_pack(error_details_pb2.ErrorInfo(
         reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata))]
     if isinstance(error, InvalidArgument):
-        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(
-                field=v.field, description=v.description, reason=v.rule)
-            for v in error.violations
-        ])))
+        details.append(_pack(error_details_pb2.BadRequest(
+            field_violations=_field_violations(error))))
     if isinstance(error, FailedPrecondition):
         # The subject names the record the rule protects: a dossier, a unit, a procedure...
         # A refusal that names no record may still name a code (a procedure's, an agency's).
         subject = resource.name if resource is not None else error.metadata.get("code", "")
         details.append(_pack(error_details_pb2.PreconditionFailure(violations=[
             error_details_pb2.PreconditionFailure.Violation(
-                type=error.reason, subject=subject, description=error.message)
+                type=error.reason, subject=bounded(subject, MAX_DESCRIPTION_BYTES),
+                description=message)
         ])))
-    return rpc_status.to_status(status_pb2.Status(code=code, message=error.message,
+    return rpc_status.to_status(status_pb2.Status(code=code, message=message,
                                                   details=details))
 
 

@@ -20,6 +20,7 @@ from opentelemetry import propagate, trace
 from lienthong import metrics
 from lienthong.audit import audit_scope
 from lienthong.errors import InvalidArgument, LienthongError
+from lienthong.grpc import limits
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
 from lienthong.telemetry import span_ids, tracer
 
@@ -137,8 +138,9 @@ async def _expired(context: grpc.aio.ServicerContext) -> None:
         await context.abort_with_status(deadline_status())
 
 
-class UnparsableRequest:
-    """What a method receives instead of a request whose bytes do not parse.
+class RefusedRequest:
+    """What a method receives instead of a request refused before any work: bytes that do
+    not parse, or a message beyond the platform's bounds (:mod:`lienthong.grpc.limits`).
 
     grpcio answers a failed deserialisation with UNKNOWN and the decoder's
     exception text; the caller sent bad input, so it gets INVALID_ARGUMENT
@@ -147,25 +149,28 @@ class UnparsableRequest:
 
     request_id = ""
 
-    def __init__(self, error: Exception) -> None:
+    def __init__(self, error: InvalidArgument) -> None:
         self.error = error
 
     def refusal(self) -> InvalidArgument:
-        return InvalidArgument.single(
-            "request", "REQUEST_UNPARSABLE",
-            f"the request is not a valid protobuf message of this method ({self.error})")
+        return self.error
 
 
 def _tolerant(deserialize: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
     def parse(raw: bytes) -> Any:
         try:
-            return deserialize(raw)
+            request = deserialize(raw)
         except Exception as error:  # any decoder failure is the caller's input
-            return UnparsableRequest(error)
+            return RefusedRequest(InvalidArgument.single(
+                "request", "REQUEST_UNPARSABLE",
+                f"the request is not a valid protobuf message of this method ({error})"))
+        if broken := limits.violations(request):
+            return RefusedRequest(InvalidArgument(broken))
+        return request
     return parse
 
 
-async def _refuse(request: UnparsableRequest) -> AsyncIterator[Any]:
+async def _refuse(request: RefusedRequest) -> AsyncIterator[Any]:
     raise request.refusal()
     yield  # an async generator, as a server-streaming behaviour is
 
@@ -205,7 +210,7 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
         try:
             with _current(span), rpc.scope(span):
                 try:
-                    if isinstance(request, UnparsableRequest):
+                    if isinstance(request, RefusedRequest):
                         raise request.refusal()
                     response = await behaviour(request, context)
                 except grpc.aio.AbortError:
@@ -232,7 +237,7 @@ def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[A
         await _expired(context)
         rpc = _Call(details)
         span = rpc.start(request)
-        responses = (_refuse(request) if isinstance(request, UnparsableRequest)
+        responses = (_refuse(request) if isinstance(request, RefusedRequest)
                      else behaviour(request, context)).__aiter__()
         sent = 0
         try:

@@ -19,6 +19,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from lienthong.grpc import limits
 from lienthong.grpc.interceptors import RequestContextInterceptor
 from lienthong.signals import stop_on_signal
 
@@ -29,7 +30,7 @@ log = structlog.get_logger("lienthong.grpc")
 
 SERVER_OPTIONS = [
     ("grpc.so_reuseport", 0),
-    ("grpc.max_receive_message_length", 16 * 1024 * 1024),
+    ("grpc.max_receive_message_length", limits.MAX_REQUEST_BYTES),
     ("grpc.keepalive_time_ms", 60_000),
     ("grpc.keepalive_permit_without_calls", 1),
 ]

@@ -22,6 +22,16 @@ from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.eventstore import AuditedAggregate, derived_id
 from lienthong.validation import Violations
 
+from .limits import (
+    EARLIEST_EFFECTIVE_DATE,
+    LATEST_EFFECTIVE_DATE,
+    MAX_COPIES,
+    MAX_DOCUMENTS,
+    check_amount,
+    check_date,
+    check_working_days,
+)
+
 if TYPE_CHECKING:
     import datetime as dt
     from uuid import UUID
@@ -159,17 +169,22 @@ def check_version_spec(spec: ProcedureVersionSpec, violations: Violations,
     if spec.effective_date is None:
         violations.add(f"{prefix}effective_date", "REQUIRED",
                        "say from which day the version is in force")
+    else:
+        check_date(spec.effective_date, f"{prefix}effective_date", violations,
+                   earliest=EARLIEST_EFFECTIVE_DATE, latest=LATEST_EFFECTIVE_DATE)
     name = _text(spec.name, f"{prefix}name", violations, max_length=MAX_NAME_LENGTH)
     sector = _text(spec.sector, f"{prefix}sector", violations)
     _choice(spec.competent_level, COMPETENT_LEVELS, f"{prefix}competent_level", violations)
     agency_kind = _text(spec.competent_agency_kind, f"{prefix}competent_agency_kind",
                         violations)
-    if spec.processing_working_days <= 0:
-        violations.add(f"{prefix}processing_working_days", "POSITIVE_REQUIRED",
-                       "must be at least one working day")
+    check_working_days(spec.processing_working_days, f"{prefix}processing_working_days",
+                       violations, "the processing time")
     documents: list[RequiredDocument] = []
     seen: set[str] = set()
-    for i, document in enumerate(spec.required_documents):
+    if len(spec.required_documents) > MAX_DOCUMENTS:
+        violations.add(f"{prefix}required_documents", "TOO_MANY_DOCUMENTS",
+                       f"must list at most {MAX_DOCUMENTS}")
+    for i, document in enumerate(spec.required_documents[:MAX_DOCUMENTS]):
         field = f"{prefix}required_documents[{i}]"
         doc_name = _text(document.name, f"{field}.name", violations,
                          max_length=MAX_NAME_LENGTH)
@@ -180,11 +195,12 @@ def check_version_spec(spec: ProcedureVersionSpec, violations: Violations,
         if document.copies < 0:
             violations.add(f"{field}.copies", "NON_NEGATIVE_REQUIRED",
                            "must not be negative (0 means 1)")
+        elif document.copies > MAX_COPIES:
+            violations.add(f"{field}.copies", "COPIES_OUT_OF_RANGE",
+                           f"must be at most {MAX_COPIES}")
         documents.append(RequiredDocument(doc_name, document.copies or 1,
                                           document.original_required))
-    if spec.fee_vnd < 0:
-        violations.add(f"{prefix}fee_vnd", "NON_NEGATIVE_REQUIRED",
-                       "must not be negative (0 means free of charge)")
+    check_amount(spec.fee_vnd, f"{prefix}fee_vnd", violations, positive=False)
     result_type = _text(spec.result_document_type, f"{prefix}result_document_type", violations)
     _choice(spec.boundary_policy, BOUNDARY_POLICIES, f"{prefix}boundary_policy", violations)
     return dataclasses.replace(

@@ -1,0 +1,62 @@
+"""Bounds every request meets before any work is done for it.
+
+The server refuses a request larger than ``MAX_REQUEST_BYTES`` (RESOURCE_EXHAUSTED, from
+gRPC itself). Once parsed, no string may be longer than ``MAX_STRING_CHARS`` characters and
+no list hold more than ``MAX_LIST_ITEMS`` items, wherever they are in the message: the
+request is refused with INVALID_ARGUMENT naming each field (``STRING_TOO_LONG``,
+``TOO_MANY_ITEMS``). These are the platform's outer bounds; each service states the bounds
+of its own fields (a name's length, a deadline in working days, an amount) within them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from lienthong.errors import FieldViolation
+
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+MAX_STRING_CHARS = 4096
+MAX_LIST_ITEMS = 1000
+
+
+def _string(value: str, path: str, found: list[FieldViolation]) -> None:
+    if len(value) > MAX_STRING_CHARS:
+        found.append(FieldViolation(path, "STRING_TOO_LONG",
+                                    f"must be at most {MAX_STRING_CHARS} characters"))
+
+
+def _walk(message: Message, prefix: str, found: list[FieldViolation]) -> None:
+    for field, value in message.ListFields():
+        path = f"{prefix}{field.name}"
+        is_map = field.type == FieldDescriptor.TYPE_MESSAGE and \
+            field.message_type.GetOptions().map_entry
+        if field.is_repeated:
+            if len(value) > MAX_LIST_ITEMS:
+                found.append(FieldViolation(path, "TOO_MANY_ITEMS",
+                                            f"must hold at most {MAX_LIST_ITEMS} items"))
+                continue
+            items: Any = value.items() if is_map else enumerate(value)
+            for key, item in items:
+                where = f"{path}[{key[:40]!r}]" if isinstance(key, str) else f"{path}[{key}]"
+                if isinstance(key, str):
+                    _string(key, where, found)
+                _one(item, where, found)
+        else:
+            _one(value, path, found)
+
+
+def _one(value: Any, path: str, found: list[FieldViolation]) -> None:
+    if isinstance(value, str):
+        _string(value, path, found)
+    elif isinstance(value, Message):
+        _walk(value, f"{path}.", found)
+
+
+def violations(request: Message) -> list[FieldViolation]:
+    """The bounds ``request`` breaks, each naming the field (empty when it keeps them)."""
+    found: list[FieldViolation] = []
+    _walk(request, "", found)
+    return found
