@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         default=1000, description="a checkpoint after at most this many new events")
     audit_checkpoint_every_s: float = Field(
         default=60.0, description="a checkpoint at least this often while events arrive")
+    rate_limit_per_s: float = Field(
+        default=500.0, ge=0, description="calls a second each caller may make; 0: no limit")
+    rate_limit_burst: int = Field(
+        default=1000, ge=1, description="calls a caller may make at once, above its rate")
 
 
 class _Declared(BaseSettings):

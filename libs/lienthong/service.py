@@ -9,6 +9,7 @@ import structlog
 
 from lienthong import metrics
 from lienthong.config import ServiceMismatchError, Settings, load_settings
+from lienthong.grpc.admission import RateLimiter
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
 from lienthong.telemetry import configure_tracing, processors_from_env, shutdown_tracing
@@ -61,7 +62,9 @@ def run_service(
 
     async def main() -> None:
         running = await start_server(settings.listen, lambda s: add_to_server(app, s),
-                                     workers=settings.grpc_workers)
+                                     workers=settings.grpc_workers,
+                                     limiter=RateLimiter(settings.rate_limit_per_s,
+                                                         settings.rate_limit_burst))
         stop_background = asyncio.Event()
         background = []
         if settings.nats_url:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -24,6 +24,7 @@ from lienthong.errors import (
     LienthongError,
     NotFound,
 )
+from lienthong.grpc.admission import RateLimited
 
 if TYPE_CHECKING:
     import grpc
@@ -37,6 +38,7 @@ _CODES: list[tuple[type[LienthongError], int]] = [
     (FailedPrecondition, code_pb2.FAILED_PRECONDITION),
     (Conflict, code_pb2.ABORTED),
     (DataLoss, code_pb2.DATA_LOSS),
+    (RateLimited, code_pb2.RESOURCE_EXHAUSTED),
 ]
 
 
@@ -94,6 +96,11 @@ def status_for(error: LienthongError) -> grpc.Status:
     if isinstance(error, InvalidArgument):
         details.append(_pack(error_details_pb2.BadRequest(
             field_violations=_field_violations(error))))
+    if isinstance(error, RateLimited):
+        details.append(_pack(error_details_pb2.RetryInfo(
+            retry_delay=duration_pb2.Duration(
+                seconds=int(error.retry_after_s),
+                nanos=int((error.retry_after_s % 1) * 1_000_000_000)))))
     if isinstance(error, FailedPrecondition):
         # The subject names the record the rule protects: a dossier, a unit, a procedure...
         # A refusal that names no record may still name a code (a procedure's, an agency's).
@@ -147,6 +154,10 @@ def error_details(error: grpc.RpcError) -> dict[str, object]:
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
             found["field_violations"] = [(v.field, v.reason) for v in bad.field_violations]
+        elif detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry = error_details_pb2.RetryInfo()
+            detail.Unpack(retry)
+            found["retry_after_s"] = retry.retry_delay.ToTimedelta().total_seconds()
         elif detail.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
             failure = error_details_pb2.PreconditionFailure()
             detail.Unpack(failure)

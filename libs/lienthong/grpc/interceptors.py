@@ -21,6 +21,7 @@ from lienthong import metrics
 from lienthong.audit import audit_scope
 from lienthong.errors import InvalidArgument, LienthongError
 from lienthong.grpc import limits
+from lienthong.grpc.admission import RateLimiter, peer_host, require_deadline
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
 from lienthong.telemetry import span_ids, tracer
 
@@ -170,8 +171,8 @@ def _tolerant(deserialize: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
     return parse
 
 
-async def _refuse(request: RefusedRequest) -> AsyncIterator[Any]:
-    raise request.refusal()
+async def _refuse(refusal: LienthongError) -> AsyncIterator[Any]:
+    raise refusal
     yield  # an async generator, as a server-streaming behaviour is
 
 
@@ -179,7 +180,12 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
     """Opens an audit scope per call, traces, times and logs it, and maps errors to statuses.
 
     Unary and server-streaming calls alike; health checks and reflection pass untouched.
+    Before the servicer runs, a call is admitted (:mod:`lienthong.grpc.admission`): a
+    command needs a deadline, and each caller keeps within ``limiter``'s rate.
     """
+
+    def __init__(self, limiter: RateLimiter | None = None) -> None:
+        self.limiter = limiter or RateLimiter(rate=0, burst=1)
 
     async def intercept_service(
         self,
@@ -194,15 +200,26 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
                 request_deserializer=_tolerant(handler.request_deserializer))
         if handler.unary_unary:
             return wrap_server_method_handler(
-                lambda behaviour: _unary(behaviour, handler_call_details), handler)
+                lambda behaviour: _unary(behaviour, handler_call_details, self.limiter),
+                handler)
         if handler.unary_stream:
             return wrap_server_method_handler(
-                lambda behaviour: _stream(behaviour, handler_call_details), handler)
+                lambda behaviour: _stream(behaviour, handler_call_details, self.limiter),
+                handler)
         return handler
 
 
+def _admit(request: Any, context: grpc.aio.ServicerContext, limiter: RateLimiter) -> None:
+    """Refuse the call before its servicer runs: bad bytes or bounds, a command without a
+    deadline, a caller over its rate."""
+    if isinstance(request, RefusedRequest):
+        raise request.refusal()
+    require_deadline(request, context.time_remaining())
+    limiter.take(peer_host(context.peer()))
+
+
 def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
-           details: grpc.HandlerCallDetails) -> Any:
+           details: grpc.HandlerCallDetails, limiter: RateLimiter) -> Any:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
         await _expired(context)
         rpc = _Call(details)
@@ -210,8 +227,7 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
         try:
             with _current(span), rpc.scope(span):
                 try:
-                    if isinstance(request, RefusedRequest):
-                        raise request.refusal()
+                    _admit(request, context, limiter)
                     response = await behaviour(request, context)
                 except grpc.aio.AbortError:
                     raise
@@ -232,13 +248,16 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
 
 
 def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]],
-            details: grpc.HandlerCallDetails) -> Any:
+            details: grpc.HandlerCallDetails, limiter: RateLimiter) -> Any:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         await _expired(context)
         rpc = _Call(details)
         span = rpc.start(request)
-        responses = (_refuse(request) if isinstance(request, RefusedRequest)
-                     else behaviour(request, context)).__aiter__()
+        try:
+            _admit(request, context, limiter)
+            responses = behaviour(request, context).__aiter__()
+        except LienthongError as refusal:
+            responses = _refuse(refusal).__aiter__()
         sent = 0
         try:
             while True:

@@ -26,6 +26,8 @@ from lienthong.signals import stop_on_signal
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from lienthong.grpc.admission import RateLimiter
+
 log = structlog.get_logger("lienthong.grpc")
 
 SERVER_OPTIONS = [
@@ -59,11 +61,14 @@ async def start_server(
     add_servicers: Callable[[grpc.aio.Server], list[str]],
     *,
     workers: int = 8,
+    limiter: RateLimiter | None = None,
 ) -> ServiceServer:
-    """Start serving; ``add_servicers`` registers the service and returns its full names."""
+    """Start serving; ``add_servicers`` registers the service and returns its full names.
+
+    ``limiter`` bounds each caller's rate (none: no limit)."""
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="app")
     asyncio.get_running_loop().set_default_executor(executor)
-    server = grpc.aio.server(interceptors=[RequestContextInterceptor()],
+    server = grpc.aio.server(interceptors=[RequestContextInterceptor(limiter)],
                              options=SERVER_OPTIONS)
     names = add_servicers(server)
     health = HealthServicer()
