@@ -11,12 +11,13 @@ import pytest
 from lienthong.identity.v1 import identity_pb2 as pb
 
 pytestmark = pytest.mark.e2e
+TIMEOUT = 10.0
 
 
 def test_a_registration_is_published_as_a_cloud_event(platform, identity):
     agency = identity.RegisterUnit(pb.RegisterUnitRequest(
         request_id=f"e2e-events-{uuid.uuid4()}", display_name="Sở Thử Nghiệm",
-        kind=pb.UNIT_KIND_AGENCY, reason="e2e: the event backbone"))
+        kind=pb.UNIT_KIND_AGENCY, reason="e2e: the event backbone"), timeout=TIMEOUT)
 
     result = platform.cli("events", "tail", "--service", "identity", "--from-start",
                           "--aggregate", agency.unit_id, "--limit", "1", "--json",
@@ -35,7 +36,7 @@ def test_a_registration_is_published_as_a_cloud_event(platform, identity):
 def test_an_operator_sees_the_relay_caught_up(platform, identity):
     identity.RegisterUnit(pb.RegisterUnitRequest(
         request_id=f"e2e-lag-{uuid.uuid4()}", display_name="Sở Đo Độ Trễ",
-        kind=pb.UNIT_KIND_AGENCY))
+        kind=pb.UNIT_KIND_AGENCY), timeout=TIMEOUT)
 
     def lag():
         result = platform.cli("events", "lag", "--data-dir", str(platform.data_dir), "--json",
@@ -72,10 +73,10 @@ def test_no_dead_letters_on_a_healthy_platform(platform):
 def test_tail_follows_every_service_stream_and_filters_by_type(platform, identity):
     agency = identity.RegisterUnit(pb.RegisterUnitRequest(
         request_id=f"e2e-tail-{uuid.uuid4()}", display_name="Sở Theo Dõi",
-        kind=pb.UNIT_KIND_AGENCY))
+        kind=pb.UNIT_KIND_AGENCY), timeout=TIMEOUT)
     identity.RenameUnit(pb.RenameUnitRequest(
         request_id=f"e2e-tail-{uuid.uuid4()}", unit_id=agency.unit_id,
-        display_name="Sở Theo Dõi Sự Kiện"))
+        display_name="Sở Theo Dõi Sự Kiện"), timeout=TIMEOUT)
 
     # No --service: every service's stream; --type skips the registration before it.
     result = platform.cli("events", "tail", "--from-start", "--aggregate", agency.unit_id,
