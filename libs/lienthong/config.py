@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         default=500.0, ge=0, description="calls a second each caller may make; 0: no limit")
     rate_limit_burst: int = Field(
         default=1000, ge=1, description="calls a caller may make at once, above its rate")
+    tls_cert: str = Field(default="", description="the server's certificate (PEM); with "
+                          "tls_key and tls_ca: mutual TLS only. Empty: plaintext")
+    tls_key: str = Field(default="", description="the server certificate's private key (PEM)")
+    tls_ca: str = Field(default="", description="the CA bundle client certificates must "
+                        "chain to (PEM)")
+    tls_crl: str = Field(default="", description="the CA's revocation list (PEM); read "
+                         "again when it changes")
 
 
 class _Declared(BaseSettings):

@@ -13,6 +13,7 @@ from lienthong.grpc.admission import RateLimiter
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
 from lienthong.telemetry import configure_tracing, processors_from_env, shutdown_tracing
+from lienthong.tls import TLSFiles
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,7 +65,9 @@ def run_service(
         running = await start_server(settings.listen, lambda s: add_to_server(app, s),
                                      workers=settings.grpc_workers,
                                      limiter=RateLimiter(settings.rate_limit_per_s,
-                                                         settings.rate_limit_burst))
+                                                         settings.rate_limit_burst),
+                                     tls=TLSFiles.from_paths(settings.tls_cert, settings.tls_key,
+                                                             settings.tls_ca, settings.tls_crl))
         stop_background = asyncio.Event()
         background = []
         if settings.nats_url:

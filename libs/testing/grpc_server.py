@@ -16,16 +16,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from lienthong.grpc.admission import RateLimiter
+    from lienthong.tls import TLSFiles
 
 
 class ServerThread:
     """The same server bootstrap as production, on 127.0.0.1:<free port>."""
 
     def __init__(self, add_servicers: Callable[[grpc.aio.Server], list[str]],
-                 workers: int = 8, limiter: RateLimiter | None = None) -> None:
+                 workers: int = 8, limiter: RateLimiter | None = None,
+                 tls: TLSFiles | None = None) -> None:
         self.add_servicers = add_servicers
         self.workers = workers
         self.limiter = limiter
+        self.tls = tls
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -38,7 +41,8 @@ class ServerThread:
     def __enter__(self) -> ServerThread:
         self.thread.start()
         self.running = self._call(start_server(f"127.0.0.1:{self.port}", self.add_servicers,
-                                               workers=self.workers, limiter=self.limiter))
+                                               workers=self.workers, limiter=self.limiter,
+                                               tls=self.tls))
         return self
 
     def __exit__(self, *_: object) -> None:

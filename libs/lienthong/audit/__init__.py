@@ -24,6 +24,9 @@ class AuditContext:
 
     actor: str = SYSTEM_ACTOR
     actor_agency_code: str = ""
+    #: The calling system its certificate names (``VN:GOV:<agency code>[/<subsystem>]``);
+    #: ``actor`` is the official it vouches for.
+    caller: str = ""
     request_id: str = ""
     correlation_id: str = ""
     causation_id: str = ""

@@ -25,6 +25,7 @@ from lienthong.errors import (
     NotFound,
 )
 from lienthong.grpc.admission import RateLimited
+from lienthong.tls import Unauthenticated
 
 if TYPE_CHECKING:
     import grpc
@@ -39,6 +40,7 @@ _CODES: list[tuple[type[LienthongError], int]] = [
     (Conflict, code_pb2.ABORTED),
     (DataLoss, code_pb2.DATA_LOSS),
     (RateLimited, code_pb2.RESOURCE_EXHAUSTED),
+    (Unauthenticated, code_pb2.UNAUTHENTICATED),
 ]
 
 

@@ -24,6 +24,7 @@ from lienthong.grpc import limits
 from lienthong.grpc.admission import RateLimiter, peer_host, require_deadline
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
 from lienthong.telemetry import span_ids, tracer
+from lienthong.tls import Revocations, Unauthenticated, authenticate
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -80,6 +81,7 @@ class _Call:
         self.code = grpc.StatusCode.OK
         self.started = 0.0
         self.call_id = ""
+        self.caller = ""
 
     def start(self, request: Any) -> trace.Span:
         """The call's SERVER span (not yet current), continuing the caller's trace."""
@@ -95,6 +97,7 @@ class _Call:
         return audit_scope(
             actor=self.metadata.get(ACTOR_KEY, ANONYMOUS_ACTOR),
             actor_agency_code=self.metadata.get(ACTOR_AGENCY_KEY, ""),
+            caller=self.caller,
             request_id=self.call_id,
             correlation_id=self.metadata.get(CORRELATION_KEY, ""),
             causation_id=self.metadata.get(CAUSATION_KEY, ""),
@@ -184,8 +187,11 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
     command needs a deadline, and each caller keeps within ``limiter``'s rate.
     """
 
-    def __init__(self, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, limiter: RateLimiter | None = None,
+                 revocations: Revocations | None = None) -> None:
         self.limiter = limiter or RateLimiter(rate=0, burst=1)
+        #: Set on a TLS server: callers are named by their client certificates.
+        self.revocations = revocations
 
     async def intercept_service(
         self,
@@ -200,26 +206,33 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
                 request_deserializer=_tolerant(handler.request_deserializer))
         if handler.unary_unary:
             return wrap_server_method_handler(
-                lambda behaviour: _unary(behaviour, handler_call_details, self.limiter),
-                handler)
+                lambda behaviour: _unary(behaviour, handler_call_details, self), handler)
         if handler.unary_stream:
             return wrap_server_method_handler(
-                lambda behaviour: _stream(behaviour, handler_call_details, self.limiter),
-                handler)
+                lambda behaviour: _stream(behaviour, handler_call_details, self), handler)
         return handler
 
 
-def _admit(request: Any, context: grpc.aio.ServicerContext, limiter: RateLimiter) -> None:
-    """Refuse the call before its servicer runs: bad bytes or bounds, a command without a
-    deadline, a caller over its rate."""
+def _admit(request: Any, context: grpc.aio.ServicerContext,
+           interceptor: RequestContextInterceptor) -> str:
+    """Refuse the call before its servicer runs: a caller its certificate does not name
+    (or a revoked one), bad bytes or bounds, a command without a deadline, a caller over
+    its rate. The caller's name: its certificate's on a TLS server, else its host."""
+    caller = peer_host(context.peer())
+    if interceptor.revocations is not None:
+        certificates = context.auth_context().get("x509_pem_cert") or []
+        if not certificates:
+            raise Unauthenticated("the call came without a client certificate")
+        caller = authenticate(certificates[0], interceptor.revocations)
     if isinstance(request, RefusedRequest):
         raise request.refusal()
     require_deadline(request, context.time_remaining())
-    limiter.take(peer_host(context.peer()))
+    interceptor.limiter.take(caller)
+    return caller
 
 
 def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
-           details: grpc.HandlerCallDetails, limiter: RateLimiter) -> Any:
+           details: grpc.HandlerCallDetails, interceptor: RequestContextInterceptor) -> Any:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
         await _expired(context)
         rpc = _Call(details)
@@ -227,8 +240,9 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
         try:
             with _current(span), rpc.scope(span):
                 try:
-                    _admit(request, context, limiter)
-                    response = await behaviour(request, context)
+                    rpc.caller = _admit(request, context, interceptor)
+                    with audit_scope(caller=rpc.caller):
+                        response = await behaviour(request, context)
                 except grpc.aio.AbortError:
                     raise
                 except Exception as error:
@@ -248,13 +262,13 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
 
 
 def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]],
-            details: grpc.HandlerCallDetails, limiter: RateLimiter) -> Any:
+            details: grpc.HandlerCallDetails, interceptor: RequestContextInterceptor) -> Any:
     async def call(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         await _expired(context)
         rpc = _Call(details)
         span = rpc.start(request)
         try:
-            _admit(request, context, limiter)
+            rpc.caller = _admit(request, context, interceptor)
             responses = behaviour(request, context).__aiter__()
         except LienthongError as refusal:
             responses = _refuse(refusal).__aiter__()

@@ -22,11 +22,13 @@ from grpc_reflection.v1alpha import reflection
 from lienthong.grpc import limits
 from lienthong.grpc.interceptors import RequestContextInterceptor
 from lienthong.signals import stop_on_signal
+from lienthong.tls import Revocations, server_credentials
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from lienthong.grpc.admission import RateLimiter
+    from lienthong.tls import TLSFiles
 
 log = structlog.get_logger("lienthong.grpc")
 
@@ -62,13 +64,17 @@ async def start_server(
     *,
     workers: int = 8,
     limiter: RateLimiter | None = None,
+    tls: TLSFiles | None = None,
 ) -> ServiceServer:
     """Start serving; ``add_servicers`` registers the service and returns its full names.
 
-    ``limiter`` bounds each caller's rate (none: no limit)."""
+    ``limiter`` bounds each caller's rate (none: no limit). With ``tls`` the port takes
+    mutual TLS only (a client certificate from the CA bundle), and callers are named by
+    their certificates; without it, plaintext."""
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="app")
     asyncio.get_running_loop().set_default_executor(executor)
-    server = grpc.aio.server(interceptors=[RequestContextInterceptor(limiter)],
+    revocations = Revocations(tls.crl) if tls is not None else None
+    server = grpc.aio.server(interceptors=[RequestContextInterceptor(limiter, revocations)],
                              options=SERVER_OPTIONS)
     names = add_servicers(server)
     health = HealthServicer()
@@ -76,14 +82,16 @@ async def start_server(
     reflection.enable_server_reflection(
         [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
          reflection.SERVICE_NAME], server)
-    port = server.add_insecure_port(listen)
+    port = (server.add_secure_port(listen, server_credentials(tls)) if tls is not None
+            else server.add_insecure_port(listen))
     if port == 0:
         msg = f"cannot listen on {listen}"
         raise OSError(msg)
     await server.start()
     for name in ["", *names]:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("grpc server started", listen=listen, port=port, services=names)
+    log.info("grpc server started", listen=listen, port=port, services=names,
+             tls=tls is not None)
     return ServiceServer(server, port, health, names, executor)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from lienthong import registry
-from lienthong.tools.cli import audit, bench, events, platform
+from lienthong.tools.cli import audit, bench, events, pki, platform
 
 app = typer.Typer(
     name="lienthong",
@@ -25,6 +25,7 @@ for spec in registry.services():
 app.add_typer(events.app, name="events")
 app.add_typer(bench.app, name="bench")
 app.add_typer(audit.app, name="audit")
+app.add_typer(pki.app, name="pki")
 
 if __name__ == "__main__":
     app()

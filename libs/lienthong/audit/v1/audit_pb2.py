@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1elienthong/audit/v1/audit.proto\x12\x12lienthong.audit.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xae\x01\n\rEventMetadata\x12\r\n\x05\x61\x63tor\x18\x01 \x01(\t\x12\x19\n\x11\x61\x63tor_agency_code\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x04 \x01(\t\x12\x14\n\x0c\x63\x61usation_id\x18\x05 \x01(\t\x12\x10\n\x08trace_id\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0f\n\x07span_id\x18\x08 \x01(\t\"\xaf\x02\n\nAuditEvent\x12\x17\n\x0fnotification_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61ggregate_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ggregate_type\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x03\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12\r\n\x05topic\x18\x06 \x01(\t\x12\x31\n\rrecorded_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x08metadata\x18\x08 \x01(\x0b\x32!.lienthong.audit.v1.EventMetadata\x12(\n\x07payload\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x14\n\x0cstored_state\x18\n \x01(\x0c\"Y\n\x1aListAggregateEventsRequest\x12\x14\n\x0c\x61ggregate_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\x92\x01\n\x1bListAggregateEventsResponse\x12.\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1e.lienthong.audit.v1.AuditEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\x12\x16\n\x0e\x61ggregate_type\x18\x04 \x01(\t\"q\n\x18GetAggregateStateRequest\x12\x14\n\x0c\x61ggregate_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12.\n\nas_of_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf1\x01\n\x0e\x41ggregateState\x12\x14\n\x0c\x61ggregate_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ggregate_type\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x16\n\x0elatest_version\x18\x04 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x05state\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xaf\x01\n\x13\x45xportEventsRequest\x12\x1d\n\x15start_notification_id\x18\x01 \x01(\x03\x12\x1b\n\x13\x65nd_notification_id\x18\x02 \x01(\x03\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"b\n\x14\x45xportEventsResponse\x12-\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1e.lienthong.audit.v1.AuditEvent\x12\x1b\n\x13\x65nd_notification_id\x18\x02 \x01(\x03\"\xc4\x01\n\nCheckpoint\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14last_notification_id\x18\x05 \x01(\x03\x12\x0c\n\x04note\x18\x06 \x01(\t\x12\x10\n\x08key_name\x18\x07 \x01(\t\x12\x11\n\tsignature\x18\x08 \x01(\x0c\"?\n\x16ListCheckpointsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"{\n\x17ListCheckpointsResponse\x12\x33\n\x0b\x63heckpoints\x18\x01 \x03(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"\x1c\n\x1aGetLatestCheckpointRequest\"F\n\x18GetInclusionProofRequest\x12\x17\n\x0fnotification_id\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\"\x99\x01\n\x19GetInclusionProofResponse\x12\x12\n\nleaf_index\x18\x01 \x01(\x03\x12\x11\n\tleaf_hash\x18\x02 \x01(\x0c\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x12\x0e\n\x06hashes\x18\x04 \x03(\x0c\x12\x32\n\ncheckpoint\x18\x05 \x01(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint\"O\n\x1aGetConsistencyProofRequest\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\"\xd5\x01\n\x1bGetConsistencyProofResponse\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x12\x38\n\x10\x66irst_checkpoint\x18\x04 \x01(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint\x12\x39\n\x11second_checkpoint\x18\x05 \x01(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint2\x8f\x06\n\x0c\x41uditService\x12v\n\x13ListAggregateEvents\x12..lienthong.audit.v1.ListAggregateEventsRequest\x1a/.lienthong.audit.v1.ListAggregateEventsResponse\x12\x65\n\x11GetAggregateState\x12,.lienthong.audit.v1.GetAggregateStateRequest\x1a\".lienthong.audit.v1.AggregateState\x12\x63\n\x0c\x45xportEvents\x12\'.lienthong.audit.v1.ExportEventsRequest\x1a(.lienthong.audit.v1.ExportEventsResponse0\x01\x12j\n\x0fListCheckpoints\x12*.lienthong.audit.v1.ListCheckpointsRequest\x1a+.lienthong.audit.v1.ListCheckpointsResponse\x12\x65\n\x13GetLatestCheckpoint\x12..lienthong.audit.v1.GetLatestCheckpointRequest\x1a\x1e.lienthong.audit.v1.Checkpoint\x12p\n\x11GetInclusionProof\x12,.lienthong.audit.v1.GetInclusionProofRequest\x1a-.lienthong.audit.v1.GetInclusionProofResponse\x12v\n\x13GetConsistencyProof\x12..lienthong.audit.v1.GetConsistencyProofRequest\x1a/.lienthong.audit.v1.GetConsistencyProofResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1elienthong/audit/v1/audit.proto\x12\x12lienthong.audit.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbe\x01\n\rEventMetadata\x12\r\n\x05\x61\x63tor\x18\x01 \x01(\t\x12\x19\n\x11\x61\x63tor_agency_code\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x04 \x01(\t\x12\x14\n\x0c\x63\x61usation_id\x18\x05 \x01(\t\x12\x10\n\x08trace_id\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\x12\x0f\n\x07span_id\x18\x08 \x01(\t\x12\x0e\n\x06\x63\x61ller\x18\t \x01(\t\"\xaf\x02\n\nAuditEvent\x12\x17\n\x0fnotification_id\x18\x01 \x01(\x03\x12\x14\n\x0c\x61ggregate_id\x18\x02 \x01(\t\x12\x16\n\x0e\x61ggregate_type\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x03\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12\r\n\x05topic\x18\x06 \x01(\t\x12\x31\n\rrecorded_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x08metadata\x18\x08 \x01(\x0b\x32!.lienthong.audit.v1.EventMetadata\x12(\n\x07payload\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x14\n\x0cstored_state\x18\n \x01(\x0c\"Y\n\x1aListAggregateEventsRequest\x12\x14\n\x0c\x61ggregate_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\x92\x01\n\x1bListAggregateEventsResponse\x12.\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1e.lienthong.audit.v1.AuditEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\x12\x16\n\x0e\x61ggregate_type\x18\x04 \x01(\t\"q\n\x18GetAggregateStateRequest\x12\x14\n\x0c\x61ggregate_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12.\n\nas_of_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf1\x01\n\x0e\x41ggregateState\x12\x14\n\x0c\x61ggregate_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ggregate_type\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x16\n\x0elatest_version\x18\x04 \x01(\x03\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x05state\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xaf\x01\n\x13\x45xportEventsRequest\x12\x1d\n\x15start_notification_id\x18\x01 \x01(\x03\x12\x1b\n\x13\x65nd_notification_id\x18\x02 \x01(\x03\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"b\n\x14\x45xportEventsResponse\x12-\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1e.lienthong.audit.v1.AuditEvent\x12\x1b\n\x13\x65nd_notification_id\x18\x02 \x01(\x03\"\xc4\x01\n\nCheckpoint\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14last_notification_id\x18\x05 \x01(\x03\x12\x0c\n\x04note\x18\x06 \x01(\t\x12\x10\n\x08key_name\x18\x07 \x01(\t\x12\x11\n\tsignature\x18\x08 \x01(\x0c\"?\n\x16ListCheckpointsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"{\n\x17ListCheckpointsResponse\x12\x33\n\x0b\x63heckpoints\x18\x01 \x03(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"\x1c\n\x1aGetLatestCheckpointRequest\"F\n\x18GetInclusionProofRequest\x12\x17\n\x0fnotification_id\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\"\x99\x01\n\x19GetInclusionProofResponse\x12\x12\n\nleaf_index\x18\x01 \x01(\x03\x12\x11\n\tleaf_hash\x18\x02 \x01(\x0c\x12\x11\n\ttree_size\x18\x03 \x01(\x03\x12\x0e\n\x06hashes\x18\x04 \x03(\x0c\x12\x32\n\ncheckpoint\x18\x05 \x01(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint\"O\n\x1aGetConsistencyProofRequest\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\"\xd5\x01\n\x1bGetConsistencyProofResponse\x12\x17\n\x0f\x66irst_tree_size\x18\x01 \x01(\x03\x12\x18\n\x10second_tree_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x12\x38\n\x10\x66irst_checkpoint\x18\x04 \x01(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint\x12\x39\n\x11second_checkpoint\x18\x05 \x01(\x0b\x32\x1e.lienthong.audit.v1.Checkpoint2\x8f\x06\n\x0c\x41uditService\x12v\n\x13ListAggregateEvents\x12..lienthong.audit.v1.ListAggregateEventsRequest\x1a/.lienthong.audit.v1.ListAggregateEventsResponse\x12\x65\n\x11GetAggregateState\x12,.lienthong.audit.v1.GetAggregateStateRequest\x1a\".lienthong.audit.v1.AggregateState\x12\x63\n\x0c\x45xportEvents\x12\'.lienthong.audit.v1.ExportEventsRequest\x1a(.lienthong.audit.v1.ExportEventsResponse0\x01\x12j\n\x0fListCheckpoints\x12*.lienthong.audit.v1.ListCheckpointsRequest\x1a+.lienthong.audit.v1.ListCheckpointsResponse\x12\x65\n\x13GetLatestCheckpoint\x12..lienthong.audit.v1.GetLatestCheckpointRequest\x1a\x1e.lienthong.audit.v1.Checkpoint\x12p\n\x11GetInclusionProof\x12,.lienthong.audit.v1.GetInclusionProofRequest\x1a-.lienthong.audit.v1.GetInclusionProofResponse\x12v\n\x13GetConsistencyProof\x12..lienthong.audit.v1.GetConsistencyProofRequest\x1a/.lienthong.audit.v1.GetConsistencyProofResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,37 +34,37 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lienthong.audit.v1.audit_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENTMETADATA']._serialized_start=118
-  _globals['_EVENTMETADATA']._serialized_end=292
-  _globals['_AUDITEVENT']._serialized_start=295
-  _globals['_AUDITEVENT']._serialized_end=598
-  _globals['_LISTAGGREGATEEVENTSREQUEST']._serialized_start=600
-  _globals['_LISTAGGREGATEEVENTSREQUEST']._serialized_end=689
-  _globals['_LISTAGGREGATEEVENTSRESPONSE']._serialized_start=692
-  _globals['_LISTAGGREGATEEVENTSRESPONSE']._serialized_end=838
-  _globals['_GETAGGREGATESTATEREQUEST']._serialized_start=840
-  _globals['_GETAGGREGATESTATEREQUEST']._serialized_end=953
-  _globals['_AGGREGATESTATE']._serialized_start=956
-  _globals['_AGGREGATESTATE']._serialized_end=1197
-  _globals['_EXPORTEVENTSREQUEST']._serialized_start=1200
-  _globals['_EXPORTEVENTSREQUEST']._serialized_end=1375
-  _globals['_EXPORTEVENTSRESPONSE']._serialized_start=1377
-  _globals['_EXPORTEVENTSRESPONSE']._serialized_end=1475
-  _globals['_CHECKPOINT']._serialized_start=1478
-  _globals['_CHECKPOINT']._serialized_end=1674
-  _globals['_LISTCHECKPOINTSREQUEST']._serialized_start=1676
-  _globals['_LISTCHECKPOINTSREQUEST']._serialized_end=1739
-  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_start=1741
-  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_end=1864
-  _globals['_GETLATESTCHECKPOINTREQUEST']._serialized_start=1866
-  _globals['_GETLATESTCHECKPOINTREQUEST']._serialized_end=1894
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=1896
-  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1966
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=1969
-  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=2122
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=2124
-  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=2203
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=2206
-  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=2419
-  _globals['_AUDITSERVICE']._serialized_start=2422
-  _globals['_AUDITSERVICE']._serialized_end=3205
+  _globals['_EVENTMETADATA']._serialized_end=308
+  _globals['_AUDITEVENT']._serialized_start=311
+  _globals['_AUDITEVENT']._serialized_end=614
+  _globals['_LISTAGGREGATEEVENTSREQUEST']._serialized_start=616
+  _globals['_LISTAGGREGATEEVENTSREQUEST']._serialized_end=705
+  _globals['_LISTAGGREGATEEVENTSRESPONSE']._serialized_start=708
+  _globals['_LISTAGGREGATEEVENTSRESPONSE']._serialized_end=854
+  _globals['_GETAGGREGATESTATEREQUEST']._serialized_start=856
+  _globals['_GETAGGREGATESTATEREQUEST']._serialized_end=969
+  _globals['_AGGREGATESTATE']._serialized_start=972
+  _globals['_AGGREGATESTATE']._serialized_end=1213
+  _globals['_EXPORTEVENTSREQUEST']._serialized_start=1216
+  _globals['_EXPORTEVENTSREQUEST']._serialized_end=1391
+  _globals['_EXPORTEVENTSRESPONSE']._serialized_start=1393
+  _globals['_EXPORTEVENTSRESPONSE']._serialized_end=1491
+  _globals['_CHECKPOINT']._serialized_start=1494
+  _globals['_CHECKPOINT']._serialized_end=1690
+  _globals['_LISTCHECKPOINTSREQUEST']._serialized_start=1692
+  _globals['_LISTCHECKPOINTSREQUEST']._serialized_end=1755
+  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_start=1757
+  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_end=1880
+  _globals['_GETLATESTCHECKPOINTREQUEST']._serialized_start=1882
+  _globals['_GETLATESTCHECKPOINTREQUEST']._serialized_end=1910
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_start=1912
+  _globals['_GETINCLUSIONPROOFREQUEST']._serialized_end=1982
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_start=1985
+  _globals['_GETINCLUSIONPROOFRESPONSE']._serialized_end=2138
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_start=2140
+  _globals['_GETCONSISTENCYPROOFREQUEST']._serialized_end=2219
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_start=2222
+  _globals['_GETCONSISTENCYPROOFRESPONSE']._serialized_end=2435
+  _globals['_AUDITSERVICE']._serialized_start=2438
+  _globals['_AUDITSERVICE']._serialized_end=3221
 # @@protoc_insertion_point(module_scope)

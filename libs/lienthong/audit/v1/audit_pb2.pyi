@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class EventMetadata(_message.Message):
-    __slots__ = ("actor", "actor_agency_code", "request_id", "correlation_id", "causation_id", "trace_id", "reason", "span_id")
+    __slots__ = ("actor", "actor_agency_code", "request_id", "correlation_id", "causation_id", "trace_id", "reason", "span_id", "caller")
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     ACTOR_AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -20,6 +20,7 @@ class EventMetadata(_message.Message):
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     SPAN_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLER_FIELD_NUMBER: _ClassVar[int]
     actor: str
     actor_agency_code: str
     request_id: str
@@ -28,7 +29,8 @@ class EventMetadata(_message.Message):
     trace_id: str
     reason: str
     span_id: str
-    def __init__(self, actor: _Optional[str] = ..., actor_agency_code: _Optional[str] = ..., request_id: _Optional[str] = ..., correlation_id: _Optional[str] = ..., causation_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., reason: _Optional[str] = ..., span_id: _Optional[str] = ...) -> None: ...
+    caller: str
+    def __init__(self, actor: _Optional[str] = ..., actor_agency_code: _Optional[str] = ..., request_id: _Optional[str] = ..., correlation_id: _Optional[str] = ..., causation_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., reason: _Optional[str] = ..., span_id: _Optional[str] = ..., caller: _Optional[str] = ...) -> None: ...
 
 class AuditEvent(_message.Message):
     __slots__ = ("notification_id", "aggregate_id", "aggregate_type", "version", "event_type", "topic", "recorded_time", "metadata", "payload", "stored_state")

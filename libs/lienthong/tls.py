@@ -1,0 +1,149 @@
+"""Mutual TLS: the files a server or a client uses, read again when they change, and who
+a client certificate names.
+
+Every calling system has a certificate from the platform's transport CA (``lienthong
+pki``) whose URI SAN names it as the national exchange platform does: ``VN:GOV:<13-character
+agency code>[/<subsystem>]``. That name is the call's ``caller``, recorded on every event
+beside the self-declared ``actor``.
+
+The server's certificate, key, CA bundle and revocation list are files; each new TLS
+handshake reads them again when one has changed (rotation without a restart). The TLS
+handshake itself refuses a client without a certificate, with one from another CA, or
+an expired one; a revoked certificate (the CRL) or one that names no caller is refused by
+the server's interceptor, UNAUTHENTICATED, before any servicer runs.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+from cryptography import x509
+
+from lienthong.errors import LienthongError
+
+#: ``VN:GOV:`` + an agency's 13-character code (QCVN 102:2016), then an optional subsystem.
+CALLER_PATTERN = re.compile(
+    r"^VN:GOV:(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})(?:/(?P<subsystem>[A-Za-z0-9._-]{1,64}))?$")
+
+
+class Unauthenticated(LienthongError):
+    """The caller's certificate does not name a caller the platform accepts."""
+
+    reason = "UNAUTHENTICATED"
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    """Where a process's TLS material is: its certificate and key, the CA bundle it trusts,
+    and (servers) the CA's revocation list."""
+
+    cert: Path
+    key: Path
+    ca: Path
+    crl: Path | None = None
+
+    @classmethod
+    def from_paths(cls, cert: str, key: str, ca: str, crl: str = "") -> TLSFiles | None:
+        """The files named, or None when none is (plaintext); some but not all is an error."""
+        given = [cert, key, ca]
+        if not any(given):
+            return None
+        if not all(given):
+            msg = "TLS needs a certificate, its key and the CA bundle (all three, or none)"
+            raise ValueError(msg)
+        return cls(Path(cert), Path(key), Path(ca), Path(crl) if crl else None)
+
+
+class _Watched:
+    """A file's bytes, read again when its modification time or size changes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        self.content = b""
+
+    def changed(self) -> bool:
+        status = self.path.stat()
+        stamp = (status.st_mtime_ns, status.st_size)
+        if stamp == self._stamp:
+            return False
+        self.content = self.path.read_bytes()
+        self._stamp = stamp
+        return True
+
+
+def server_credentials(files: TLSFiles) -> grpc.ServerCredentials:
+    """Credentials that require a client certificate from the CA bundle, and take a
+    rotated certificate, key or bundle at the next handshake."""
+    watched = [_Watched(files.key), _Watched(files.cert), _Watched(files.ca)]
+    lock = threading.Lock()
+
+    def configuration() -> grpc.ServerCertificateConfiguration:
+        key, cert, ca = (w.content for w in watched)
+        return grpc.ssl_server_certificate_configuration([(key, cert)], root_certificates=ca)
+
+    for file in watched:
+        file.changed()
+    initial = configuration()
+
+    def fetch() -> grpc.ServerCertificateConfiguration | None:
+        with lock:
+            changed = [file.changed() for file in watched]
+            return configuration() if any(changed) else None
+
+    return grpc.dynamic_ssl_server_credentials(initial, fetch,
+                                               require_client_authentication=True)
+
+
+def channel_credentials(files: TLSFiles) -> grpc.ChannelCredentials:
+    """A client's credentials: its certificate and key, and the CA it trusts."""
+    return grpc.ssl_channel_credentials(root_certificates=files.ca.read_bytes(),
+                                        private_key=files.key.read_bytes(),
+                                        certificate_chain=files.cert.read_bytes())
+
+
+def caller_of(certificate: x509.Certificate) -> str:
+    """The caller a certificate names: its first URI SAN of the ``VN:GOV:`` form."""
+    try:
+        names = certificate.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName).value.get_values_for_type(
+                x509.UniformResourceIdentifier)
+    except x509.ExtensionNotFound:
+        names = []
+    for name in names:
+        if CALLER_PATTERN.match(name):
+            return name
+    msg = "the client certificate names no caller (a URI SAN VN:GOV:<agency code>[/<subsystem>])"
+    raise Unauthenticated(msg)
+
+
+class Revocations:
+    """The serial numbers the CA has revoked, from its CRL file, read again when it changes."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._file = _Watched(path) if path is not None else None
+        self._revoked: frozenset[int] = frozenset()
+        self._lock = threading.Lock()
+
+    def revoked(self, serial: int) -> bool:
+        if self._file is None:
+            return False
+        with self._lock:
+            if self._file.changed():
+                crl = x509.load_pem_x509_crl(self._file.content)
+                self._revoked = frozenset(entry.serial_number for entry in crl)
+            return serial in self._revoked
+
+
+def authenticate(pem: bytes, revocations: Revocations) -> str:
+    """The caller of a verified client certificate; Unauthenticated when it is revoked or
+    names no caller."""
+    certificate = x509.load_pem_x509_certificate(pem)
+    if revocations.revoked(certificate.serial_number):
+        msg = f"the client certificate (serial {certificate.serial_number:x}) is revoked"
+        raise Unauthenticated(msg)
+    return caller_of(certificate)
