@@ -38,6 +38,7 @@ from lienthong import registry
 from lienthong.dossiers.v1 import catalog_pb2_grpc, dossiers_pb2_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.services.identity.seeds import import_seed
+from lienthong.tls import TLSFiles, client_channel
 from lienthong.tools.platform import grpc_health, nats_health
 
 if TYPE_CHECKING:
@@ -59,6 +60,12 @@ class Platform:
     addresses: dict[str, str]
     nats_url: str
     data_dir: Path | None  # local target only
+    #: The client certificate the platform's tools use (None: plaintext).
+    tls: TLSFiles | None = None
+
+    def channel(self, service: str) -> grpc.Channel:
+        """A channel to ``service``, over mutual TLS when the platform runs it."""
+        return client_channel(self.addresses[service], self.tls)
 
     @property
     def identity_address(self) -> str:
@@ -80,8 +87,9 @@ class Platform:
         else:
             target = ["--address", self.identity_address]
         command = [sys.executable, "-m", "lienthong.tools.cli.main", *args, *target]
+        env = {**os.environ, **(self.tls.client_env() if self.tls else {})}
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              check=False)
+                              check=False, env=env)
 
 
 def _status(data_dir: Path) -> dict[str, object] | None:
@@ -142,7 +150,7 @@ def _deployed(target: str) -> Platform:
 
 def _seed_deployment(platform: Platform, target: str) -> None:
     """Load the seed into a deployment that does not hold it yet (idempotent)."""
-    with grpc.insecure_channel(platform.identity_address) as channel:
+    with platform.channel("identity") as channel:
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
         try:
             unit = stub.ResolveUnit(identity_pb2.ResolveUnitRequest(code=SEEDED_COMMUNE),
@@ -152,7 +160,7 @@ def _seed_deployment(platform: Platform, target: str) -> None:
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.NOT_FOUND:
                 raise
-    report, codes = import_seed(SEED, platform.identity_address)
+    report, codes = import_seed(SEED, platform.identity_address, tls=platform.tls)
     if report.failures or report.skipped or (codes is not None and codes.failures):
         pytest.fail(f"--target {target}: seeding {SEED} failed: {report.as_dict()['failures']}, "
                     f"skipped {report.skipped}, codes {codes and codes.as_dict()}")
@@ -184,7 +192,10 @@ def platform(request: pytest.FixtureRequest,
         services = {s["name"]: s["address"] for s in status["services"]}  # type: ignore[union-attr]
         nats = services.pop("nats")
         assert set(services) == set(registry.names()), "every registered service is up"
-        yield Platform(services, "nats://" + nats, data_dir)
+        tls = status.get("tls")  # type: ignore[union-attr]
+        yield Platform(services, "nats://" + nats, data_dir,
+                       TLSFiles(Path(tls["cert"]), Path(tls["key"]), Path(tls["ca"]))
+                       if tls else None)
     finally:
         process.send_signal(signal.SIGINT)  # what Ctrl-C does
         try:
@@ -202,7 +213,7 @@ def seed() -> str:
 
 @pytest.fixture(scope="session")
 def identity(platform: Platform) -> Iterator[identity_pb2_grpc.IdentityServiceStub]:
-    with grpc.insecure_channel(platform.identity_address) as channel:
+    with platform.channel("identity") as channel:
         yield identity_pb2_grpc.IdentityServiceStub(channel)
 
 
@@ -216,6 +227,6 @@ class Dossiers:
 
 @pytest.fixture(scope="session")
 def dossiers(platform: Platform) -> Iterator[Dossiers]:
-    with grpc.insecure_channel(platform.dossiers_address) as channel:
+    with platform.channel("dossiers") as channel:
         yield Dossiers(dossiers_pb2_grpc.DossierServiceStub(channel),
                        catalog_pb2_grpc.CatalogServiceStub(channel))

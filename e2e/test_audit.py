@@ -48,13 +48,13 @@ def audit_cli(platform, service: str, *args: str) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="module")
 def identity_audit(platform):
-    with grpc.insecure_channel(platform.identity_address) as channel:
+    with platform.channel("identity") as channel:
         yield pb_grpc.AuditServiceStub(channel)
 
 
 @pytest.fixture(scope="module")
 def dossiers_audit(platform):
-    with grpc.insecure_channel(platform.dossiers_address) as channel:
+    with platform.channel("dossiers") as channel:
         yield pb_grpc.AuditServiceStub(channel)
 
 

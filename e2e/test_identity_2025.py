@@ -34,7 +34,7 @@ def imported(platform, seed, units_before):
     The platform was seeded with the same commands, so this run is answered
     from the first run's request records.
     """
-    report, codes = import_seed(seed, platform.identity_address)
+    report, codes = import_seed(seed, platform.identity_address, tls=platform.tls)
     return {**report.as_dict(), "provisional_codes": codes and codes.as_dict()}
 
 

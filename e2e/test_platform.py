@@ -52,3 +52,26 @@ def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(tmp_path):
                              capture_output=True, text=True, check=False)
     assert stopped.returncode == 1
     assert json.loads(stopped.stdout) == {"running": False, "services": []}
+
+
+@pytest.mark.local_only("the local platform's development CA; a deployment's TLS is the chart's")
+def test_the_local_platform_serves_mutual_tls_and_names_its_tools_as_the_caller(platform):
+    from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
+    from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
+    from lienthong.tools.platform import LOCAL_CALLER
+
+    # `status --json` gives any gRPC client what it needs to connect.
+    assert platform.tls is not None
+    assert all(path.is_file() for path in (platform.tls.ca, platform.tls.cert, platform.tls.key))
+    # A plaintext client gets no answer at all.
+    assert grpc_health(platform.identity_address, timeout=2) == "UNREACHABLE"
+    assert grpc_health(platform.identity_address, timeout=2, tls=platform.tls) == "SERVING"
+
+    with platform.channel("identity") as channel:
+        unit = identity_pb2_grpc.IdentityServiceStub(channel).RegisterUnit(
+            identity_pb2.RegisterUnitRequest(
+                request_id=f"e2e-tls-{time.time_ns()}", display_name="Sở Thử TLS",
+                kind=identity_pb2.UNIT_KIND_AGENCY, reason="e2e: mutual TLS"), timeout=10)
+        events = audit_pb2_grpc.AuditServiceStub(channel).ListAggregateEvents(
+            audit_pb2.ListAggregateEventsRequest(aggregate_id=unit.unit_id), timeout=10).events
+    assert [e.metadata.caller for e in events] == [LOCAL_CALLER]

@@ -15,10 +15,12 @@ the server's interceptor, UNAUTHENTICATED, before any servicer runs.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 from cryptography import x509
@@ -28,6 +30,10 @@ from lienthong.errors import LienthongError
 #: ``VN:GOV:`` + an agency's 13-character code (QCVN 102:2016), then an optional subsystem.
 CALLER_PATTERN = re.compile(
     r"^VN:GOV:(?P<agency>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})(?:/(?P<subsystem>[A-Za-z0-9._-]{1,64}))?$")
+
+
+#: The environment naming a client's certificate, key and CA bundle (``<prefix>CERT``...).
+CLIENT_ENV = "LIENTHONG_CLIENT_TLS_"
 
 
 class Unauthenticated(LienthongError):
@@ -56,6 +62,21 @@ class TLSFiles:
             msg = "TLS needs a certificate, its key and the CA bundle (all three, or none)"
             raise ValueError(msg)
         return cls(Path(cert), Path(key), Path(ca), Path(crl) if crl else None)
+
+    @classmethod
+    def client_from_env(cls) -> TLSFiles | None:
+        """A client's files from ``LIENTHONG_CLIENT_TLS_CERT``, ``_KEY`` and ``_CA`` (None
+        when unset: plaintext)."""
+        return cls.from_paths(*(os.environ.get(f"{CLIENT_ENV}{part}", "")
+                                for part in ("CERT", "KEY", "CA")))
+
+    def client_env(self) -> dict[str, str]:
+        """The environment that makes a process a client with these files."""
+        return {f"{CLIENT_ENV}CERT": str(self.cert), f"{CLIENT_ENV}KEY": str(self.key),
+                f"{CLIENT_ENV}CA": str(self.ca)}
+
+    def as_dict(self) -> dict[str, str]:
+        return {"ca": str(self.ca), "cert": str(self.cert), "key": str(self.key)}
 
 
 class _Watched:
@@ -104,6 +125,14 @@ def channel_credentials(files: TLSFiles) -> grpc.ChannelCredentials:
     return grpc.ssl_channel_credentials(root_certificates=files.ca.read_bytes(),
                                         private_key=files.key.read_bytes(),
                                         certificate_chain=files.cert.read_bytes())
+
+
+def client_channel(address: str, files: TLSFiles | None,
+                   options: list[tuple[str, Any]] | None = None) -> grpc.Channel:
+    """A channel to ``address``: mutual TLS with ``files``, plaintext with None."""
+    if files is None:
+        return grpc.insecure_channel(address, options=options)
+    return grpc.secure_channel(address, channel_credentials(files), options=options)
 
 
 def caller_of(certificate: x509.Certificate) -> str:

@@ -14,6 +14,7 @@ its parent is gone and stops itself (nats-server then needs Linux).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import runpy
@@ -33,6 +34,7 @@ from lienthong import registry
 from lienthong.natsbin import die_with_parent, start_nats_server
 from lienthong.ports import free_port
 from lienthong.signals import Stopped, never
+from lienthong.tls import TLSFiles, client_channel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,6 +75,16 @@ class RunState:
     endpoints: list[Endpoint] = field(default_factory=list)
     #: The seed ``up`` loads: name, state (seeding, ready, failed, stopped) and what is loaded.
     seed: dict[str, Any] = field(default_factory=dict)
+    #: The development client certificate (``ca``, ``cert``, ``key`` paths); empty when
+    #: the platform runs plaintext (``up --insecure``).
+    tls: dict[str, str] = field(default_factory=dict)
+
+    def client_tls(self) -> TLSFiles | None:
+        """The files a local tool connects with (None: plaintext)."""
+        if not self.tls:
+            return None
+        return TLSFiles(cert=Path(self.tls["cert"]), key=Path(self.tls["key"]),
+                        ca=Path(self.tls["ca"]))
 
     def save(self) -> None:
         path = Path(self.data_dir) / RUN_FILE
@@ -87,7 +99,14 @@ class RunState:
             return None
         raw = json.loads(path.read_text())
         return cls(raw["data_dir"], raw["supervisor_pid"],
-                   [Endpoint(**e) for e in raw["endpoints"]], raw.get("seed") or {})
+                   [Endpoint(**e) for e in raw["endpoints"]], raw.get("seed") or {},
+                   raw.get("tls") or {})
+
+    def health(self, endpoint: Endpoint, timeout: float = 2.0) -> str:
+        """An endpoint's health, asked as the local tools ask (TLS when the platform has it)."""
+        if endpoint.kind == "nats":
+            return nats_health(endpoint.address, timeout)
+        return grpc_health(endpoint.address, timeout, self.client_tls())
 
     def address_of(self, name: str) -> str:
         for endpoint in self.endpoints:
@@ -95,6 +114,38 @@ class RunState:
                 return endpoint.address
         msg = f"{name} is not part of the running platform"
         raise KeyError(msg)
+
+
+#: The caller the local platform's tools are: a provisional agency code (letter Z).
+LOCAL_CALLER = "VN:GOV:000.00.00.Z00/local-tools"
+LOCAL_CLIENT = "local-tools"
+#: Certificates closer to their end than this are issued again at ``up``.
+RENEW_BEFORE = 30
+
+
+def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles], TLSFiles]:
+    """The local platform's development CA (``<data dir>/pki``, made on first start), a
+    certificate for each service and one for the local tools (issued again when missing,
+    revoked or near their end): each service's files, and the tools' client files."""
+    from lienthong.tools.pki import CA
+
+    ca = CA(data_dir / "pki")
+    if not ca.cert_path.exists():
+        ca.init(common_name="Lienthong local development CA")
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(days=RENEW_BEFORE)
+    valid = {e.name for e in ca.index()
+             if not e.revoked_at and dt.datetime.fromisoformat(e.not_after) > soon}
+
+    def files(name: str) -> TLSFiles:
+        cert, key = ca.paths(name)
+        return TLSFiles(cert=cert, key=key, ca=ca.cert_path, crl=ca.crl_path)
+
+    for name in services:
+        if name not in valid or not all(p.exists() for p in ca.paths(name)):
+            ca.issue(name, "service", hosts=["127.0.0.1", "localhost"], days=825)
+    if LOCAL_CLIENT not in valid or not all(p.exists() for p in ca.paths(LOCAL_CLIENT)):
+        ca.issue(LOCAL_CLIENT, "client", callers=[LOCAL_CALLER], days=825)
+    return {name: files(name) for name in services}, files(LOCAL_CLIENT)
 
 
 def local_event_store(data_dir: Path, service: str) -> str:
@@ -119,10 +170,10 @@ def local_signing_key(data_dir: Path) -> Path:
     return path
 
 
-def grpc_health(address: str, timeout: float = 2.0) -> str:
-    """SERVING, NOT_SERVING, or UNREACHABLE."""
+def grpc_health(address: str, timeout: float = 2.0, tls: TLSFiles | None = None) -> str:
+    """SERVING, NOT_SERVING, or UNREACHABLE (over mutual TLS with ``tls``)."""
     try:
-        with grpc.insecure_channel(address) as channel:
+        with client_channel(address, tls) as channel:
             reply = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=""), timeout=timeout)
         return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
@@ -151,8 +202,10 @@ class Platform:
 
     def __init__(self, data_dir: Path, *, host: str = "127.0.0.1",
                  nats_port: int = DEFAULT_NATS_PORT, base_port: int = DEFAULT_BASE_PORT,
-                 log_level: str = "info") -> None:
+                 log_level: str = "info", insecure: bool = False) -> None:
         self.data_dir = data_dir.resolve()
+        self.insecure = insecure
+        self.server_tls: dict[str, TLSFiles] = {}
         self.host = host
         self.nats_port = nats_port or free_port()
         self.base_port = base_port
@@ -172,6 +225,9 @@ class Platform:
                    f"(pid {existing.supervisor_pid}); stop it first")
             raise RuntimeError(msg)
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        if not self.insecure:
+            self.server_tls, client = local_pki(self.data_dir, list(service_modules()))
+            self.state.tls = client.as_dict()
         try:
             self._start_nats()
             for index, (name, module) in enumerate(service_modules().items()):
@@ -213,6 +269,9 @@ class Platform:
             "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S": os.environ.get(
                 "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
         }
+        if (tls := self.server_tls.get(name)) is not None:
+            env.update({"LIENTHONG_TLS_CERT": str(tls.cert), "LIENTHONG_TLS_KEY": str(tls.key),
+                        "LIENTHONG_TLS_CA": str(tls.ca), "LIENTHONG_TLS_CRL": str(tls.crl)})
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-c",
@@ -227,8 +286,7 @@ class Platform:
     def _wait_healthy(self, should_stop: Callable[[], bool], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         for endpoint in self.state.endpoints:
-            check = nats_health if endpoint.kind == "nats" else grpc_health
-            while check(endpoint.address, timeout=1.0) != "SERVING":
+            while self.state.health(endpoint, timeout=1.0) != "SERVING":
                 _check(should_stop)
                 process = self.processes[endpoint.name]
                 if process.poll() is not None:

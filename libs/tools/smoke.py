@@ -27,6 +27,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from lienthong import registry
 from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
 from lienthong.registry import SmokeRead
+from lienthong.tls import TLSFiles, client_channel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -68,7 +69,7 @@ class SmokeTest:
         deadline = started + self.wait_s
         failed: list[str] = []
         for service, address in self.targets.items():
-            with grpc.insecure_channel(address) as channel:
+            with client_channel(address, TLSFiles.client_from_env()) as channel:
                 if not self.healthy(service, address, channel, deadline):
                     failed.append(service)
                     continue

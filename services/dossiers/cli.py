@@ -38,6 +38,7 @@ from lienthong.tools.cli.common import (
     console,
     date_text,
     fail,
+    open_channel,
     platform_address,
 )
 from lienthong.vietnam import VIETNAM_TIME, today_in_vietnam
@@ -145,7 +146,7 @@ class Caller:
     def channel(self) -> Iterator[grpc.Channel]:
         """A channel to the service; a failed call in the block prints and exits 1."""
         target = platform_address(self.address, self.data_dir, "dossiers", "--address")
-        with grpc.insecure_channel(target) as channel:
+        with open_channel(target, self.data_dir) as channel:
             try:
                 yield channel
             except grpc.RpcError as error:
@@ -222,7 +223,7 @@ def resolve_unit(value: str, option: str, identity_address: str, data_dir: Path)
     with contextlib.suppress(ValueError):
         return str(uuid.UUID(value))
     target = platform_address(identity_address, data_dir, "identity", "--identity-address")
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target, data_dir) as channel:
         try:
             reply = identity_pb2_grpc.IdentityServiceStub(channel).ResolveUnit(
                 identity_pb2.ResolveUnitRequest(code=value), timeout=TIMEOUT_S)

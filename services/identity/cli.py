@@ -27,6 +27,7 @@ from lienthong.tools.cli.common import (
     as_dict,
     date_text,
     fail,
+    open_channel,
     platform_address,
 )
 
@@ -55,17 +56,18 @@ def import_vn_2025(
 ) -> None:
     """Load the 2025 two-tier divisions and their lineage from the old units (idempotent)."""
     import_vn_2025_into(identity_address(address, data_dir), json_output=as_json,
-                        sample=sample)
+                        sample=sample, data_dir=data_dir)
 
 
-def import_vn_2025_into(address: str, *, json_output: bool, sample: bool = False) -> ImportReport:
+def import_vn_2025_into(address: str, *, json_output: bool, sample: bool = False,
+                        data_dir: Path | None = None) -> ImportReport:
     """Run the import against the identity service at ``address``; print and return its report."""
     from .importer.vn2025 import import_plan
     from .seeds import seed_plan
 
     with console.status("reading the source packages"):
         plan = seed_plan("vn-2025-sample" if sample else "vn-2025")
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address, data_dir) as channel:
         try:
             report = import_plan(pb_grpc.IdentityServiceStub(channel), plan, console=console)
         except grpc.RpcError as error:
@@ -114,7 +116,7 @@ def import_agency_codes(
     except AgencyCodeFileError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(2) from None
-    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+    with open_channel(identity_address(address, data_dir), data_dir) as channel:
         try:
             report = apply_rows(pb_grpc.IdentityServiceStub(channel), rows, refused,
                                 province_code=province, console=console)
@@ -151,7 +153,7 @@ def issue_demo_codes(address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR
     """
     from .importer.demo_codes import issue_demo_codes as issue
 
-    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+    with open_channel(identity_address(address, data_dir), data_dir) as channel:
         try:
             report = issue(pb_grpc.IdentityServiceStub(channel), console=console)
         except grpc.RpcError as error:
@@ -179,7 +181,7 @@ def resolve(
     if as_of:
         day = dt.date.fromisoformat(as_of)
         request.as_of.CopyFrom(date_pb2.Date(year=day.year, month=day.month, day=day.day))
-    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+    with open_channel(identity_address(address, data_dir), data_dir) as channel:
         try:
             reply = pb_grpc.IdentityServiceStub(channel).ResolveUnit(request, timeout=10)
         except grpc.RpcError as error:
@@ -211,7 +213,7 @@ def history(
     address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
 ) -> None:
     """Every event of a unit: what, when, who, on whose authority, why."""
-    with grpc.insecure_channel(identity_address(address, data_dir)) as channel:
+    with open_channel(identity_address(address, data_dir), data_dir) as channel:
         try:
             reply = pb_grpc.IdentityServiceStub(channel).GetUnitHistory(
                 pb.GetUnitHistoryRequest(unit_id=unit_id), timeout=10)

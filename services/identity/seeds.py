@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import grpc
 from rich.console import Console
 
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.registry import Seed
 from lienthong.signals import Stopped, never
+from lienthong.tls import TLSFiles, client_channel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,7 +37,7 @@ def loaded(address: str) -> dict[str, int]:
     from .importer.demo_codes import active_units
 
     counts = {"provinces": 0, "communes": 0, "agency_codes": 0, "provisional_agency_codes": 0}
-    with grpc.insecure_channel(address) as channel:
+    with client_channel(address, TLSFiles.client_from_env()) as channel:
         stub = pb_grpc.IdentityServiceStub(channel)
         for level, key in ((pb.UNIT_LEVEL_PROVINCE, "provinces"),
                            (pb.UNIT_LEVEL_COMMUNE, "communes")):
@@ -58,10 +58,11 @@ def seed_plan(name: str) -> Vn2025Plan:
 
 
 def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = never,
-                ) -> tuple[ImportReport, DemoCodesReport | None]:
+                tls: TLSFiles | None = None) -> tuple[ImportReport, DemoCodesReport | None]:
     """Load seed ``name`` into the identity service at ``address`` through gRPC (idempotent).
 
-    Its units and lineage, then, for a demo seed, the provisional agency codes.
+    Its units and lineage, then, for a demo seed, the provisional agency codes. ``tls``:
+    the client files (by default those of the environment, ``LIENTHONG_CLIENT_TLS_*``).
     Raises :class:`~lienthong.signals.Stopped` between two commands once
     ``should_stop()`` is true.
     """
@@ -70,7 +71,7 @@ def import_seed(name: str, address: str, *, should_stop: Callable[[], bool] = ne
 
     with console.status("reading the source packages"):
         plan = seed_plan(name)
-    with grpc.insecure_channel(address) as channel:
+    with client_channel(address, tls or TLSFiles.client_from_env()) as channel:
         stub = pb_grpc.IdentityServiceStub(channel)
         report = import_plan(stub, plan, console=console, should_stop=should_stop)
         if report.stopped:

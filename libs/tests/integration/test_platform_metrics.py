@@ -7,10 +7,10 @@ import subprocess
 import sys
 import urllib.request
 
-import grpc
 from prometheus_client.parser import text_string_to_metric_families
 
 from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
+from lienthong.tls import client_channel
 from lienthong.tools.platform import Platform, RunState
 
 LIST_CHECKPOINTS = "lienthong.audit.v1.AuditService/ListCheckpoints"
@@ -29,7 +29,8 @@ def test_each_service_of_the_local_platform_serves_its_metrics(tmp_path):
         for name in ("identity", "dossiers"):
             assert rows[name]["healthy"]
             assert rows[name]["metrics"] == saved[name]
-            with grpc.insecure_channel(rows[name]["address"]) as channel:
+            tls = RunState.load(tmp_path).client_tls()  # the local platform serves TLS
+            with client_channel(rows[name]["address"], tls) as channel:
                 audit_pb2_grpc.AuditServiceStub(channel).ListCheckpoints(
                     audit_pb2.ListCheckpointsRequest(), timeout=10)
             with urllib.request.urlopen(f"http://{rows[name]['metrics']}/metrics",

@@ -72,8 +72,12 @@ def test_a_registered_service_is_started_listed_smoke_tested_audited_and_benchma
         assert services["throwaway"]["health"] == "SERVING"
         address = services["throwaway"]["address"]
 
-        smoke = run(environment, sys.executable, "-m", "lienthong.tools.smoke", "--throwaway",
-                    address, "--wait", "30")
+        # The smoke test connects as any client does: with the files `status` names.
+        tls = report["tls"]
+        client = {"LIENTHONG_CLIENT_TLS_CERT": tls["cert"], "LIENTHONG_CLIENT_TLS_KEY": tls["key"],
+                  "LIENTHONG_CLIENT_TLS_CA": tls["ca"]}
+        smoke = run({**environment, **client}, sys.executable, "-m", "lienthong.tools.smoke",
+                    "--throwaway", address, "--wait", "30")
         assert smoke.returncode == 0, smoke.stdout + smoke.stderr
         reads = [json.loads(line) for line in smoke.stdout.splitlines()]
         assert {"check": "read", "service": "throwaway",

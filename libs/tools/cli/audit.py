@@ -34,6 +34,7 @@ from lienthong.tools.cli.common import (
     Json,
     console,
     fail,
+    open_channel,
     platform_address,
 )
 
@@ -64,7 +65,7 @@ AggregateId = Annotated[str, typer.Argument(help="The unit's, dossier's or other
 def audit_stub(service: ServiceName, address: str,
                data_dir: Path) -> Iterator[pb_grpc.AuditServiceStub]:
     target = platform_address(address, data_dir, service.value, "--address")
-    with grpc.insecure_channel(target) as channel:
+    with open_channel(target, data_dir) as channel:
         try:
             yield pb_grpc.AuditServiceStub(channel)
         except grpc.RpcError as error:

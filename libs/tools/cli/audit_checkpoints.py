@@ -30,7 +30,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from lienthong.audit.checkpoints import origin_of, parse_checkpoint
 from lienthong.grpc.errors import error_details
 from lienthong.tools.audit.verify import read_notes
-from lienthong.tools.cli.common import DEFAULT_DATA_DIR, DataDir, console, platform_address
+from lienthong.tools.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDir,
+    console,
+    open_channel,
+    platform_address,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,6 +81,7 @@ def checkpoints(
 
         if from_service:
             notes = _from_service(platform_address(address, data_dir, service, "--address"),
+                                  data_dir,
                                   advance)
         else:
             from lienthong.tools.cli.events import nats_url as local_nats_url
@@ -148,13 +155,14 @@ def _append(path: Path, notes: list[str]) -> None:
         os.fsync(out.fileno())
 
 
-def _from_service(address: str, advance: Callable[[int, int], None]) -> list[str]:
+def _from_service(address: str, data_dir: Path,
+                  advance: Callable[[int, int], None]) -> list[str]:
     from lienthong.audit.v1 import audit_pb2 as pb
     from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 
     notes: list[str] = []
     token = ""
-    with grpc.insecure_channel(address) as channel:
+    with open_channel(address, data_dir) as channel:
         stub = pb_grpc.AuditServiceStub(channel)
         try:
             while True:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from lienthong.grpc.errors import error_details
+from lienthong.tls import TLSFiles, client_channel
 from lienthong.tools.platform import RunState
 
 if TYPE_CHECKING:
@@ -24,6 +25,22 @@ DataDir = Annotated[Path, typer.Option("--data-dir", envvar="LIENTHONG_DATA_DIR"
                                        help="Where event stores, NATS data and logs live.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout instead of a table.")]
 console = Console(stderr=True)
+
+
+def client_tls(data_dir: Path | None = None) -> TLSFiles | None:
+    """The files a tool connects with: ``LIENTHONG_CLIENT_TLS_CERT``, ``_KEY`` and ``_CA``
+    when set, else the development client certificate of the platform running from
+    ``data_dir``, else none (plaintext)."""
+    if (files := TLSFiles.client_from_env()) is not None:
+        return files
+    if data_dir is not None and (state := RunState.load(data_dir.resolve())) is not None:
+        return state.client_tls()
+    return None
+
+
+def open_channel(address: str, data_dir: Path | None = None) -> grpc.Channel:
+    """A channel to a service, with the client files of :func:`client_tls`."""
+    return client_channel(address, client_tls(data_dir))
 
 
 def platform_address(given: str, data_dir: Path, name: str, option: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from typing import Annotated
@@ -19,8 +20,6 @@ from lienthong.tools.platform import (
     DEFAULT_NATS_PORT,
     Platform,
     RunState,
-    grpc_health,
-    nats_health,
 )
 
 console = Console(stderr=True)
@@ -39,6 +38,10 @@ def up(
              "vn-2025-sample and vn-2025-sample-demo (the same for a few provinces); an "
              "unknown name lists every registered seed.")] = "",
     log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help="Plaintext gRPC: no TLS, no client certificates, callers "
+        "unknown. Without it a development CA in the data folder gives every service and "
+        "the local tools their certificates.")] = False,
 ) -> None:
     """Start nats-server and every service on SQLite; stop them all on Ctrl-C.
 
@@ -52,7 +55,10 @@ def up(
             "one of " + "; ".join(f"{name}: {what.summary}" for name, (_, what) in known.items()),
             param_hint="--seed")
     platform = Platform(data_dir, host=host, nats_port=nats_port, base_port=base_port,
-                        log_level=log_level)
+                        log_level=log_level, insecure=insecure)
+    if insecure:
+        console.print("[bold red]INSECURE: every gRPC port of this platform takes plaintext "
+                      "calls from anyone who reaches it; callers are not known (--insecure)[/]")
     if seed:
         # In the run file from its first save: a healthy platform is not ready while
         # its seed has still to load.
@@ -73,6 +79,10 @@ def up(
     try:
         with console.status("starting nats-server and the services"):
             state = platform.start(should_stop)
+        if (client := state.client_tls()) is not None:
+            # The seed, loaded from this process, and every tool started from it connect
+            # with the development client certificate.
+            os.environ.update(client.client_env())
         _print_endpoints(state)
         if seed:
             load_seed(seed, state, should_stop=should_stop)
@@ -117,8 +127,7 @@ def status(
         raise typer.Exit(1)
     rows = []
     for endpoint in state.endpoints:
-        check = nats_health if endpoint.kind == "nats" else grpc_health
-        health = check(endpoint.address)
+        health = state.health(endpoint)
         rows.append({"name": endpoint.name, "kind": endpoint.kind, "address": endpoint.address,
                      "health": health, "healthy": health == "SERVING", "pid": endpoint.pid,
                      "metrics": endpoint.metrics})
@@ -126,8 +135,11 @@ def status(
     # Ready: every part healthy and the seed (if one was asked for) loaded.
     ready = healthy and state.seed.get("state", "ready") == "ready"
     if as_json:
+        # tls: the CA bundle, client certificate and key any gRPC client connects with
+        # (null: the platform runs plaintext).
         typer.echo(json.dumps({"running": True, "healthy": healthy, "ready": ready,
-                               "seed": state.seed or None, "services": rows}))
+                               "seed": state.seed or None, "tls": state.tls or None,
+                               "services": rows}))
     else:
         table = Table(title=f"Lienthong at {state.data_dir}")
         for column in ("service", "address", "health", "metrics"):
