@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 err_console = Console(stderr=True)
 
-__all__ = ["DEFAULT_ADMIN_DSN", "Connections", "Count", "Json", "Options", "PostgresDsn",
-           "Seconds", "parse_options", "run"]
+__all__ = ["DEFAULT_ADMIN_DSN", "Connections", "Count", "GrpcWorkers", "Json", "Options",
+           "PayloadBytes", "PoolSize", "PostgresDsn", "Seconds", "parse_options", "run"]
 
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
 Seconds = Annotated[float, typer.Option("--seconds", min=0.1,
@@ -38,6 +38,12 @@ Connections = Annotated[int, typer.Option(
 PostgresDsn = Annotated[str, typer.Option(
     "--postgres-dsn", envvar="LIENTHONG_BENCH_POSTGRES_DSN",
     help="Administrative DSN; the bench creates and drops its own database there.")]
+GrpcWorkers = Annotated[int | None, typer.Option(
+    "--grpc-workers", min=1, help="LIENTHONG_GRPC_WORKERS of the service.")]
+PoolSize = Annotated[int | None, typer.Option(
+    "--pool-size", min=1, help="LIENTHONG_POSTGRES_POOL_SIZE of the service.")]
+PayloadBytes = Annotated[int, typer.Option(
+    "--payload-bytes", min=1, help="Row size of the raw insert baseline.")]
 Options = Annotated[list[str] | None, typer.Option(
     "--option", help="KEY=VALUE added to the service's environment (repeatable), "
     "e.g. IDENTITYAPPLICATION_POSTGRES_MAX_OVERFLOW=8.")]

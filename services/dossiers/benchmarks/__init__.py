@@ -14,8 +14,11 @@ import typer
 from lienthong.tools.bench.command import (
     DEFAULT_ADMIN_DSN,
     Connections,
+    GrpcWorkers,
     Json,
     Options,
+    PayloadBytes,
+    PoolSize,
     PostgresDsn,
     Seconds,
     parse_options,
@@ -33,12 +36,9 @@ def dossiers(
         "(each has its own daily counter).")] = 10,
     connections: Connections = 4,
     postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
-    grpc_workers: Annotated[int | None, typer.Option(
-        "--grpc-workers", min=1, help="LIENTHONG_GRPC_WORKERS of the service.")] = None,
-    pool_size: Annotated[int | None, typer.Option(
-        "--pool-size", min=1, help="LIENTHONG_POSTGRES_POOL_SIZE of the service.")] = None,
-    payload_bytes: Annotated[int, typer.Option(
-        "--payload-bytes", min=1, help="Row size of the raw insert baseline.")] = 300,
+    grpc_workers: GrpcWorkers = None,
+    pool_size: PoolSize = None,
+    payload_bytes: PayloadBytes = 300,
     option: Options = None,
 ) -> None:
     """SubmitDossier (scheduled and at most), Receive/Assign, beside raw PostgreSQL inserts."""

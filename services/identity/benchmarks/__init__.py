@@ -19,8 +19,11 @@ from lienthong.tools.bench.command import (
     DEFAULT_ADMIN_DSN,
     Connections,
     Count,
+    GrpcWorkers,
     Json,
     Options,
+    PayloadBytes,
+    PoolSize,
     PostgresDsn,
     Seconds,
     err_console,
@@ -39,12 +42,9 @@ def identity(
         "--db-functions", help="Run the service with POSTGRES_ENABLE_DB_FUNCTIONS=y "
         "(faster inserts without the table lock: notification ids may commit "
         "out of order).")] = False,
-    grpc_workers: Annotated[int | None, typer.Option(
-        "--grpc-workers", min=1, help="LIENTHONG_GRPC_WORKERS of the service.")] = None,
-    pool_size: Annotated[int | None, typer.Option(
-        "--pool-size", min=1, help="LIENTHONG_POSTGRES_POOL_SIZE of the service.")] = None,
-    payload_bytes: Annotated[int, typer.Option(
-        "--payload-bytes", min=1, help="Row size of the raw insert baseline.")] = 300,
+    grpc_workers: GrpcWorkers = None,
+    pool_size: PoolSize = None,
+    payload_bytes: PayloadBytes = 300,
     option: Options = None,
 ) -> None:
     """RegisterUnit and ResolveUnit through gRPC, beside raw PostgreSQL inserts."""
