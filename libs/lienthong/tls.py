@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,29 +152,63 @@ def caller_of(certificate: x509.Certificate) -> str:
     raise Unauthenticated(msg)
 
 
-class Revocations:
-    """The serial numbers the CA has revoked, from its CRL file, read again when it changes."""
+#: How often, at most, a server looks whether its CRL file changed (seconds).
+CRL_CHECK_EVERY_S = 1.0
+#: Client certificates whose serial and caller a server keeps, parsed once.
+KNOWN_CERTIFICATES = 1024
 
-    def __init__(self, path: Path | None) -> None:
+
+class Revocations:
+    """The serial numbers the CA has revoked, from its CRL file, looked at again at most
+    every ``CRL_CHECK_EVERY_S`` and read again when it changed."""
+
+    def __init__(self, path: Path | None, clock: Any = time.monotonic) -> None:
         self._file = _Watched(path) if path is not None else None
         self._revoked: frozenset[int] = frozenset()
         self._lock = threading.Lock()
+        self._clock = clock
+        self._checked = -CRL_CHECK_EVERY_S
+        #: A client certificate's bytes -> its serial and the caller it names (or the
+        #: refusal it earns), parsed once.
+        self._known: OrderedDict[bytes, tuple[int, str | Unauthenticated]] = OrderedDict()
 
     def revoked(self, serial: int) -> bool:
         if self._file is None:
             return False
         with self._lock:
-            if self._file.changed():
-                crl = x509.load_pem_x509_crl(self._file.content)
-                self._revoked = frozenset(entry.serial_number for entry in crl)
+            now = self._clock()
+            if now - self._checked >= CRL_CHECK_EVERY_S:
+                self._checked = now
+                if self._file.changed():
+                    crl = x509.load_pem_x509_crl(self._file.content)
+                    self._revoked = frozenset(entry.serial_number for entry in crl)
             return serial in self._revoked
+
+    def identify(self, pem: bytes) -> tuple[int, str | Unauthenticated]:
+        """The serial of a client certificate and its caller (or why it names none)."""
+        with self._lock:
+            if (found := self._known.get(pem)) is not None:
+                self._known.move_to_end(pem)
+                return found
+        certificate = x509.load_pem_x509_certificate(pem)
+        try:
+            named: str | Unauthenticated = caller_of(certificate)
+        except Unauthenticated as refusal:
+            named = refusal
+        with self._lock:
+            self._known[pem] = (certificate.serial_number, named)
+            while len(self._known) > KNOWN_CERTIFICATES:
+                self._known.popitem(last=False)
+        return certificate.serial_number, named
 
 
 def authenticate(pem: bytes, revocations: Revocations) -> str:
     """The caller of a verified client certificate; Unauthenticated when it is revoked or
     names no caller."""
-    certificate = x509.load_pem_x509_certificate(pem)
-    if revocations.revoked(certificate.serial_number):
-        msg = f"the client certificate (serial {certificate.serial_number:x}) is revoked"
+    serial, named = revocations.identify(pem)
+    if revocations.revoked(serial):
+        msg = f"the client certificate (serial {serial:x}) is revoked"
         raise Unauthenticated(msg)
-    return caller_of(certificate)
+    if isinstance(named, Unauthenticated):
+        raise named
+    return named

@@ -4,6 +4,7 @@ caller writes nothing; a rotated server certificate is taken without a restart."
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.services.identity.api import add_to_server
 from lienthong.services.identity.application import IdentityApplication
 from lienthong.testing.grpc_server import ServerThread
-from lienthong.tls import TLSFiles, channel_credentials
+from lienthong.tls import CRL_CHECK_EVERY_S, TLSFiles, channel_credentials
 from lienthong.tools.pki import CA
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def test_a_revoked_certificate_is_unauthenticated_on_its_next_call_and_writes_no
         before = written(app)
 
         ca.revoke("mot-cua-xa", "keyCompromise")  # the CRL file changes; no restart
+        time.sleep(CRL_CHECK_EVERY_S)  # the server looks at its CRL file once a second
         with pytest.raises(grpc.RpcError) as refused:
             register(stub)
 

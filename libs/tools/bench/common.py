@@ -5,6 +5,8 @@
   operation back to back for a fixed time or a fixed count; latencies and
   errors are collected per thread and merged at the end.
 * :class:`BenchDatabase`: a throw-away PostgreSQL database on a given server.
+* :class:`BenchTLS`: mutual TLS for a benchmark's service and its load, from a throw-away
+  CA; :func:`channel` opens a load client's connection with it (or without).
 * :class:`ServiceProcess`: a service started as in production
   (``python -m <module>``) on a free port, waited for until its health says
   SERVING, stopped with SIGTERM.
@@ -35,9 +37,11 @@ from psycopg import sql
 
 from lienthong.pgtemp import ThrowAwayDatabase, unreachable
 from lienthong.ports import free_port
+from lienthong.tls import TLSFiles, client_channel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
+    from pathlib import Path
 
     from rich.progress import Progress
 
@@ -437,15 +441,56 @@ def postgres_version(dsn: str) -> str:
 # -- a service process -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BenchTLS:
+    """Mutual TLS for a benchmark's service: a throw-away CA with a certificate for the
+    service (127.0.0.1) and one for the load's clients, as a deployment has them."""
+
+    server: TLSFiles
+    client: TLSFiles
+
+    @classmethod
+    def make(cls, folder: Path) -> BenchTLS:
+        from lienthong.tools.pki import CA
+
+        ca = CA(folder)
+        ca.init(common_name="Lienthong benchmark CA")
+        ca.issue("service", "service", hosts=["127.0.0.1"])
+        ca.issue("load", "client", callers=["VN:GOV:000.00.00.Z00/bench"])
+
+        def files(name: str) -> TLSFiles:
+            cert, key = ca.paths(name)
+            return TLSFiles(cert=cert, key=key, ca=ca.cert_path, crl=ca.crl_path)
+
+        return cls(files("service"), files("load"))
+
+    def server_env(self) -> dict[str, str]:
+        return {"LIENTHONG_TLS_CERT": str(self.server.cert),
+                "LIENTHONG_TLS_KEY": str(self.server.key),
+                "LIENTHONG_TLS_CA": str(self.server.ca),
+                "LIENTHONG_TLS_CRL": str(self.server.crl)}
+
+
+def channel(address: str, tls: BenchTLS | None) -> Any:
+    """A load client's channel to a benchmark's service (mutual TLS with ``tls``)."""
+    return client_channel(address, tls.client if tls else None,
+                          options=grpc_channel_options())
+
+
 class ServiceProcess:
     """``python -m <module>`` on 127.0.0.1:<free port>, as production runs it."""
 
     def __init__(self, module: str, env: Mapping[str, str], *,
-                 startup_timeout: float = 60.0, grace: float = 15.0) -> None:
+                 startup_timeout: float = 60.0, grace: float = 15.0,
+                 tls: BenchTLS | None = None) -> None:
         self.module = module
+        self.tls = tls
         self.port = free_port()
         self.env = {**os.environ, "LIENTHONG_LISTEN": self.address,
-                    "LIENTHONG_LOG_LEVEL": "warning", **env}
+                    "LIENTHONG_LOG_LEVEL": "warning",
+                    # A benchmark measures capacity: no caller is held to a rate.
+                    "LIENTHONG_RATE_LIMIT_PER_S": "0",
+                    **(tls.server_env() if tls is not None else {}), **env}
         self.startup_timeout = startup_timeout
         self.grace = grace
         self.process: subprocess.Popen[bytes] | None = None
@@ -477,7 +522,7 @@ class ServiceProcess:
 
         assert self.process is not None
         deadline = time.monotonic() + self.startup_timeout
-        with grpc.insecure_channel(self.address) as channel:
+        with client_channel(self.address, self.tls.client if self.tls else None) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while True:
                 if self.process.poll() is not None:

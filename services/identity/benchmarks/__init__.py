@@ -46,6 +46,9 @@ def identity(
     pool_size: PoolSize = None,
     payload_bytes: PayloadBytes = 300,
     option: Options = None,
+    tls: Annotated[bool, typer.Option(
+        "--tls", help="Measure register and resolve again over mutual TLS and report "
+        "the cost beside plaintext (figures under tls).")] = False,
 ) -> None:
     """RegisterUnit and ResolveUnit through gRPC, beside raw PostgreSQL inserts."""
     from .api import IdentityBenchConfig, run_identity_bench
@@ -53,9 +56,9 @@ def identity(
     config = IdentityBenchConfig(
         postgres_dsn=postgres_dsn, connections=connections, seconds=seconds, count=count,
         db_functions=db_functions, grpc_workers=grpc_workers, pool_size=pool_size,
-        payload_bytes=payload_bytes, options=parse_options(option))
+        payload_bytes=payload_bytes, options=parse_options(option), tls=tls)
     run("identity", run_identity_bench, config, as_json=as_json,
-        groups=["register", "resolve", "raw", "ratios", "machine", "config"])
+        groups=["register", "resolve", "raw", "ratios", "tls", "machine", "config"])
 
 
 def events(

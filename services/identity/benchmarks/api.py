@@ -14,8 +14,10 @@ threads, each with its own gRPC connection, then:
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -28,11 +30,12 @@ from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.tools.bench.common import (
     BenchDatabase,
     BenchError,
+    BenchTLS,
     CpuMeter,
     LoadExhaustedError,
     PhaseProgress,
     ServiceProcess,
-    grpc_channel_options,
+    channel,
     machine_info,
     raw_pg_insert,
     require_postgres,
@@ -48,6 +51,8 @@ PROVINCE_CODE = "01"
 MERGE_CHAINS = 10
 MAX_COMMUNE_CODES = 99_999  # five digits, 00001..99999
 RETIRED_SHARE = 4  # one resolve in RETIRED_SHARE asks for a retired code
+#: Mutual TLS may cost at most this share of the calls a second.
+TLS_TARGET_MAX_COST = 0.15
 
 
 @dataclass
@@ -61,6 +66,8 @@ class IdentityBenchConfig:
     pool_size: int | None = None
     payload_bytes: int = 300
     options: dict[str, str] = field(default_factory=dict)
+    #: Measure again over mutual TLS and report the cost beside plaintext.
+    tls: bool = False
 
     def server_env(self, event_store: str) -> dict[str, str]:
         env = {"LIENTHONG_SERVICE": "identity", "LIENTHONG_EVENT_STORE": event_store,
@@ -83,8 +90,8 @@ def _today() -> date_pb2.Date:
 class _Client:
     """One gRPC connection of one load thread."""
 
-    def __init__(self, address: str) -> None:
-        self.channel = grpc.insecure_channel(address, options=grpc_channel_options())
+    def __init__(self, address: str, tls: BenchTLS | None = None) -> None:
+        self.channel = channel(address, tls)
         grpc.channel_ready_future(self.channel).result(timeout=10)
         self.stub = pb_grpc.IdentityServiceStub(self.channel)
 
@@ -98,10 +105,10 @@ class _Client:
         self.close()
 
 
-def _register_factory(address: str, run_id: str, province_id: str,
-                      registered: dict[str, str]) -> Callable[[int], Callable[[int], Any]]:
+def _register_factory(address: str, run_id: str, province_id: str, registered: dict[str, str],
+                      tls: BenchTLS | None) -> Callable[[int], Callable[[int], Any]]:
     def factory(_: int) -> Callable[[int], Any]:
-        client = _Client(address)
+        client = _Client(address, tls)
 
         class Register:
             def __call__(self, seq: int) -> None:
@@ -124,10 +131,10 @@ def _register_factory(address: str, run_id: str, province_id: str,
     return factory
 
 
-def _resolve_factory(address: str, current: list[str],
-                     retired: list[str]) -> Callable[[int], Callable[[int], Any]]:
+def _resolve_factory(address: str, current: list[str], retired: list[str],
+                     tls: BenchTLS | None) -> Callable[[int], Callable[[int], Any]]:
     def factory(_: int) -> Callable[[int], Any]:
-        client = _Client(address)
+        client = _Client(address, tls)
 
         class Resolve:
             def __call__(self, seq: int) -> None:
@@ -196,45 +203,92 @@ def _written_since(dsn: str, after: int, commands: int) -> dict[str, Any]:
             "event_bytes_avg": round(float(avg_bytes or 0), 1)}
 
 
+@dataclass
+class _Measured:
+    register: Any
+    resolve: Any
+    stats: dict[str, Any]
+    current: list[str]
+    retired: list[str]
+    merges: int
+    env: dict[str, str]
+
+
+def _measure(config: IdentityBenchConfig, dsn: str, progress: PhaseProgress,
+             tls: BenchTLS | None) -> _Measured:
+    """Register, then resolve, against one identity service on the database ``dsn``."""
+    run_id = uuid.uuid4().hex[:8]
+    timing = {"connections": config.connections, "seconds": config.seconds,
+              "count": config.count}
+    mode = " (TLS)" if tls else ""
+    env = config.server_env(dsn)
+    with progress.phase(f"starting identity{mode}") as update:
+        server = ServiceProcess(SERVICE_MODULE, env, tls=tls).__enter__()
+        update(1, 1)
+    try:
+        with _Client(server.address, tls) as client:
+            province = client.stub.RegisterUnit(pb.RegisterUnitRequest(
+                request_id=f"bench-{run_id}-province", display_name="Tỉnh Thử Nghiệm",
+                level=pb.UNIT_LEVEL_PROVINCE, kind=pb.UNIT_KIND_PROVINCE,
+                administrative_unit_code=PROVINCE_CODE), timeout=30)
+            registered: dict[str, str] = {}
+            before = _last_notification(dsn)
+            with progress.phase(f"register{mode}") as update:
+                register = run_closed_loop(
+                    _register_factory(server.address, run_id, province.unit_id, registered,
+                                      tls),
+                    **timing, warmup=5, on_progress=update, cpu=CpuMeter(server.pid))
+            stats = _written_since(dsn, before, len(registered))
+            units = sorted(registered.items())
+            retired, merges = _merge_chains(client.stub, run_id, units)
+            retired_set = set(retired)
+            current = [code for code, _ in units if code not in retired_set]
+            with progress.phase(f"resolve{mode}") as update:
+                resolve = run_closed_loop(
+                    _resolve_factory(server.address, current, retired, tls),
+                    **timing, warmup=20, on_progress=update, cpu=CpuMeter(server.pid))
+    finally:
+        server.__exit__()
+    return _Measured(register, resolve, stats, current, retired, merges, env)
+
+
+def _tls_cost(plain: _Measured, secured: _Measured) -> dict[str, Any]:
+    """Calls a second over mutual TLS beside the same run's plaintext, and the share lost."""
+    figures: dict[str, Any] = {}
+    for phase in ("register", "resolve"):
+        without = getattr(plain, phase).figures()["per_s"]
+        with_tls = getattr(secured, phase).figures()["per_s"]
+        figures[f"{phase}_per_s"] = with_tls
+        figures[f"{phase}_cost"] = round(1 - with_tls / without, 3) if without else None
+    figures["target_max_cost"] = TLS_TARGET_MAX_COST
+    figures["met"] = all(figures[f"{p}_cost"] is not None
+                         and figures[f"{p}_cost"] < TLS_TARGET_MAX_COST
+                         for p in ("register", "resolve"))
+    return figures
+
+
 def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
     """Run the scenario and return its JSON figures."""
     require_postgres(config.postgres_dsn)
     machine = machine_info(config.postgres_dsn)
-    run_id = uuid.uuid4().hex[:8]
     timing = {"connections": config.connections, "seconds": config.seconds,
               "count": config.count}
     result: dict[str, Any] = {"scenario": "identity"}
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_identity") as database:
-        env = config.server_env(database.dsn)
-        with progress.phase("starting identity") as update:
-            server = ServiceProcess(SERVICE_MODULE, env).__enter__()
-            update(1, 1)
-        try:
-            with _Client(server.address) as client:
-                province = client.stub.RegisterUnit(pb.RegisterUnitRequest(
-                    request_id=f"bench-{run_id}-province", display_name="Tỉnh Thử Nghiệm",
-                    level=pb.UNIT_LEVEL_PROVINCE, kind=pb.UNIT_KIND_PROVINCE,
-                    administrative_unit_code=PROVINCE_CODE), timeout=30)
-                registered: dict[str, str] = {}
-                before = _last_notification(database.dsn)
-                with progress.phase("register") as update:
-                    register = run_closed_loop(
-                        _register_factory(server.address, run_id, province.unit_id, registered),
-                        **timing, warmup=5, on_progress=update, cpu=CpuMeter(server.pid))
-                stats = _written_since(database.dsn, before, len(registered))
-                units = sorted(registered.items())
-                retired, merges = _merge_chains(client.stub, run_id, units)
-                retired_set = set(retired)
-                current = [code for code, _ in units if code not in retired_set]
-                with progress.phase("resolve") as update:
-                    resolve = run_closed_loop(
-                        _resolve_factory(server.address, current, retired),
-                        **timing, warmup=20, on_progress=update, cpu=CpuMeter(server.pid))
-        finally:
-            server.__exit__()
+        measured = _measure(config, database.dsn, progress, None)
         with progress.phase("raw insert") as update:
             raw = raw_pg_insert(database.dsn, payload_bytes=config.payload_bytes,
                                 on_progress=update, **timing)
+    if config.tls:
+        # The same phases again over mutual TLS, on a database of their own (the codes
+        # registered above are taken in the first).
+        with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_identity") as database, \
+                tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
+            secured = _measure(config, database.dsn, progress, BenchTLS.make(Path(folder)))
+        result["tls"] = _tls_cost(measured, secured)
+    register, resolve, stats = measured.register, measured.resolve, measured.stats
+    current, retired, merges, env = (measured.current, measured.retired, measured.merges,
+                                     measured.env)
 
     register_figures = register.figures()
     register_figures.update(stats)
@@ -265,6 +319,7 @@ def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> 
             "grpc_workers": int(env.get("LIENTHONG_GRPC_WORKERS", "8")),
             "postgres_pool_size": int(env.get("LIENTHONG_POSTGRES_POOL_SIZE", "8")),
             "options": dict(config.options),
+            "tls": config.tls,
         },
     })
     return result
