@@ -471,6 +471,24 @@ class BenchTLS:
                 "LIENTHONG_TLS_CRL": str(self.server.crl)}
 
 
+#: Mutual TLS may cost at most this share of the calls a second.
+TLS_TARGET_MAX_COST = 0.15
+
+
+def tls_cost(plain_per_s: Mapping[str, float], tls_per_s: Mapping[str, float]) -> dict[str, Any]:
+    """Each phase's calls a second over mutual TLS, the share lost beside the same run's
+    plaintext (``<phase>_cost``), and whether every cost is under the target."""
+    figures: dict[str, Any] = {}
+    for phase, without in plain_per_s.items():
+        figures[f"{phase}_per_s"] = tls_per_s[phase]
+        figures[f"{phase}_cost"] = round(1 - tls_per_s[phase] / without, 3) if without else None
+    figures["target_max_cost"] = TLS_TARGET_MAX_COST
+    figures["met"] = all(figures[f"{phase}_cost"] is not None
+                         and figures[f"{phase}_cost"] < TLS_TARGET_MAX_COST
+                         for phase in plain_per_s)
+    return figures
+
+
 def channel(address: str, tls: BenchTLS | None) -> Any:
     """A load client's channel to a benchmark's service (mutual TLS with ``tls``)."""
     return client_channel(address, tls.client if tls else None,

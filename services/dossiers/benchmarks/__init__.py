@@ -40,6 +40,9 @@ def dossiers(
     pool_size: PoolSize = None,
     payload_bytes: PayloadBytes = 300,
     option: Options = None,
+    tls: Annotated[bool, typer.Option(
+        "--tls", help="Measure submit (at most) and status change again over mutual TLS "
+        "and report the cost beside plaintext (figures under tls).")] = False,
 ) -> None:
     """SubmitDossier (scheduled and at most), Receive/Assign, beside raw PostgreSQL inserts."""
     from .api import DossiersBenchConfig, run_dossiers_bench
@@ -47,9 +50,9 @@ def dossiers(
     config = DossiersBenchConfig(
         postgres_dsn=postgres_dsn, connections=connections, rate=rate, seconds=seconds,
         desks=desks, grpc_workers=grpc_workers, pool_size=pool_size,
-        payload_bytes=payload_bytes, options=parse_options(option))
+        payload_bytes=payload_bytes, options=parse_options(option), tls=tls)
     run("dossiers", run_dossiers_bench, config, as_json=as_json,
-        groups=["submit", "submit_max", "status_change", "raw", "ratios", "targets",
+        groups=["submit", "submit_max", "status_change", "raw", "ratios", "tls", "targets",
                 "machine", "config"])
 
 

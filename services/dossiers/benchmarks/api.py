@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -46,16 +48,18 @@ from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
 from lienthong.tools.bench.common import (
     BenchDatabase,
     BenchError,
+    BenchTLS,
     CpuMeter,
     LoadExhaustedError,
     PhaseProgress,
     ServiceProcess,
+    channel,
     figures,
-    grpc_channel_options,
     machine_info,
     raw_pg_insert,
     require_postgres,
     run_closed_loop,
+    tls_cost,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +91,9 @@ class DossiersBenchConfig:
     pool_size: int | None = None
     payload_bytes: int = 300
     options: dict[str, str] = field(default_factory=dict)
+    #: Measure submit (at most) and status change again over mutual TLS, and report the
+    #: cost beside plaintext.
+    tls: bool = False
 
     @property
     def schema(self) -> str:
@@ -322,8 +329,8 @@ def _procedure_request(run_id: str) -> catalog_pb.CreateProcedureRequest:
 class _Client:
     """One gRPC connection of one load thread."""
 
-    def __init__(self, address: str) -> None:
-        self.channel = grpc.insecure_channel(address, options=grpc_channel_options())
+    def __init__(self, address: str, tls: BenchTLS | None = None) -> None:
+        self.channel = channel(address, tls)
         grpc.channel_ready_future(self.channel).result(timeout=10)
         self.stub = pb_grpc.DossierServiceStub(self.channel)
         self.catalog = catalog_grpc.CatalogServiceStub(self.channel)
@@ -342,9 +349,10 @@ class _Client:
 
 
 def _submit_factory(address: str, run_id: str, phase: str, desks: Sequence[Desk],
-                    submitted: list[str]) -> Callable[[int], Callable[[int], Any]]:
+                    submitted: list[str], tls: BenchTLS | None = None,
+                    ) -> Callable[[int], Callable[[int], Any]]:
     def factory(_: int) -> Callable[[int], Any]:
-        client = _Client(address)
+        client = _Client(address, tls)
 
         class Submit:
             def __call__(self, seq: int) -> None:
@@ -369,12 +377,13 @@ def _submit_factory(address: str, run_id: str, phase: str, desks: Sequence[Desk]
 
 
 def _status_factory(address: str, run_id: str, dossiers: Sequence[str],
-                    by_kind: dict[str, list[float]]) -> Callable[[int], Callable[[int], Any]]:
+                    by_kind: dict[str, list[float]], tls: BenchTLS | None = None,
+                    ) -> Callable[[int], Callable[[int], Any]]:
     """Each thread takes the next dossier, receives it, assigns it, takes the next..."""
     taken = itertools.count()
 
     def factory(_: int) -> Callable[[int], Any]:
-        client = _Client(address)
+        client = _Client(address, tls)
 
         class Change:
             def __init__(self) -> None:
@@ -450,6 +459,38 @@ def _kind_figures(latencies: Sequence[float]) -> dict[str, Any]:
 # -- the scenario ----------------------------------------------------------------------
 
 
+def _over_tls(config: DossiersBenchConfig, progress: PhaseProgress) -> dict[str, float]:
+    """SubmitDossier at most, then status changes, against a service serving mutual TLS on
+    a database of its own: each phase's calls a second."""
+    run_id = uuid.uuid4().hex[:8]
+    submitted: list[str] = []
+    by_kind: dict[str, list[float]] = {"receive": [], "assign": []}
+    with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database, \
+            tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
+        desks = _seed_units(database.dsn, config.schema, config.desks)
+        tls = BenchTLS.make(Path(folder))
+        with progress.phase("starting dossiers (TLS)") as update:
+            server = ServiceProcess(SERVICE_MODULE, config.server_env(database.dsn),
+                                    tls=tls).__enter__()
+            update(1, 1)
+        try:
+            with _Client(server.address, tls) as client:
+                client.catalog.CreateProcedure(_procedure_request(run_id), timeout=30)
+            with progress.phase("submit max (TLS)") as update:
+                maxed = run_closed_loop(
+                    _submit_factory(server.address, run_id, "max", desks, submitted, tls),
+                    connections=config.connections, seconds=config.seconds, warmup=0,
+                    on_progress=update, cpu=CpuMeter(server.pid))
+            with progress.phase("status change (TLS)") as update:
+                status = run_closed_loop(
+                    _status_factory(server.address, run_id, list(submitted), by_kind, tls),
+                    connections=config.connections, seconds=config.seconds, warmup=0,
+                    on_progress=update, cpu=CpuMeter(server.pid))
+        finally:
+            server.__exit__()
+    return {"submit_max": maxed.figures()["per_s"], "status_change": status.figures()["per_s"]}
+
+
 def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
     """Run the scenario and return its JSON figures."""
     if config.desks < 1:
@@ -519,6 +560,8 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
     if status.first_error:
         status_change["first_error"] = status.first_error
     raw_figures = raw.figures()
+    secured = tls_cost({"submit_max": submit_max["per_s"], "status_change": status_change["per_s"]},
+                       _over_tls(config, progress)) if config.tls else None
     at_target_rate = config.rate == TARGET_RATE
     on_schedule = steady.scheduled and len(steady.from_slot_s) >= 0.99 * steady.scheduled
     return {
@@ -540,8 +583,10 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
             "submit_p99_under_20ms_at_100_per_s":
                 (submit["p99_ms"] < TARGET_P99_MS and bool(on_schedule))
                 if at_target_rate and submit["count"] else None},
+        **({"tls": secured} if secured is not None else {}),
         "machine": machine,
         "config": {
+            "tls": config.tls,
             "connections": config.connections, "rate": config.rate,
             "seconds": config.seconds, "desks": config.desks, "event_store": "postgres",
             "schema": schema, "nats": "none (LIENTHONG_NATS_URL empty)",

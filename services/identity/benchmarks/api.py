@@ -40,6 +40,7 @@ from lienthong.tools.bench.common import (
     raw_pg_insert,
     require_postgres,
     run_closed_loop,
+    tls_cost,
 )
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ PROVINCE_CODE = "01"
 MERGE_CHAINS = 10
 MAX_COMMUNE_CODES = 99_999  # five digits, 00001..99999
 RETIRED_SHARE = 4  # one resolve in RETIRED_SHARE asks for a retired code
-#: Mutual TLS may cost at most this share of the calls a second.
-TLS_TARGET_MAX_COST = 0.15
+#: The phases measured again over mutual TLS (--tls).
+PHASES = ("register", "resolve")
 
 
 @dataclass
@@ -252,21 +253,6 @@ def _measure(config: IdentityBenchConfig, dsn: str, progress: PhaseProgress,
     return _Measured(register, resolve, stats, current, retired, merges, env)
 
 
-def _tls_cost(plain: _Measured, secured: _Measured) -> dict[str, Any]:
-    """Calls a second over mutual TLS beside the same run's plaintext, and the share lost."""
-    figures: dict[str, Any] = {}
-    for phase in ("register", "resolve"):
-        without = getattr(plain, phase).figures()["per_s"]
-        with_tls = getattr(secured, phase).figures()["per_s"]
-        figures[f"{phase}_per_s"] = with_tls
-        figures[f"{phase}_cost"] = round(1 - with_tls / without, 3) if without else None
-    figures["target_max_cost"] = TLS_TARGET_MAX_COST
-    figures["met"] = all(figures[f"{p}_cost"] is not None
-                         and figures[f"{p}_cost"] < TLS_TARGET_MAX_COST
-                         for p in ("register", "resolve"))
-    return figures
-
-
 def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
     """Run the scenario and return its JSON figures."""
     require_postgres(config.postgres_dsn)
@@ -285,7 +271,9 @@ def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> 
         with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_identity") as database, \
                 tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
             secured = _measure(config, database.dsn, progress, BenchTLS.make(Path(folder)))
-        result["tls"] = _tls_cost(measured, secured)
+        result["tls"] = tls_cost(
+            {phase: getattr(measured, phase).figures()["per_s"] for phase in PHASES},
+            {phase: getattr(secured, phase).figures()["per_s"] for phase in PHASES})
     register, resolve, stats = measured.register, measured.resolve, measured.stats
     current, retired, merges, env = (measured.current, measured.retired, measured.merges,
                                      measured.env)
