@@ -59,6 +59,9 @@ class Settings(BaseSettings):
                         "chain to (PEM)")
     tls_crl: str = Field(default="", description="the CA's revocation list (PEM); read "
                          "again when it changes")
+    policy_file: str = Field(default="", description="the access policy (YAML, see "
+                             "lienthong.policy); needs TLS. Empty: every caller may call "
+                             "every RPC")
 
 
 class _Declared(BaseSettings):

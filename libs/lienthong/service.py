@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -12,6 +13,7 @@ from lienthong.config import ServiceMismatchError, Settings, load_settings
 from lienthong.grpc.admission import RateLimiter
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
+from lienthong.policy import PolicyFile
 from lienthong.telemetry import configure_tracing, processors_from_env, shutdown_tracing
 from lienthong.tls import TLSFiles
 
@@ -67,7 +69,9 @@ def run_service(
                                      limiter=RateLimiter(settings.rate_limit_per_s,
                                                          settings.rate_limit_burst),
                                      tls=TLSFiles.from_paths(settings.tls_cert, settings.tls_key,
-                                                             settings.tls_ca, settings.tls_crl))
+                                                             settings.tls_ca, settings.tls_crl),
+                                     policy=PolicyFile(Path(settings.policy_file))
+                                     if settings.policy_file else None)
         stop_background = asyncio.Event()
         background = []
         if settings.nats_url:

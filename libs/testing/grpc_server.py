@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from lienthong.grpc.admission import RateLimiter
+    from lienthong.policy import PolicyFile
     from lienthong.tls import TLSFiles
 
 
@@ -24,11 +25,12 @@ class ServerThread:
 
     def __init__(self, add_servicers: Callable[[grpc.aio.Server], list[str]],
                  workers: int = 8, limiter: RateLimiter | None = None,
-                 tls: TLSFiles | None = None) -> None:
+                 tls: TLSFiles | None = None, policy: PolicyFile | None = None) -> None:
         self.add_servicers = add_servicers
         self.workers = workers
         self.limiter = limiter
         self.tls = tls
+        self.policy = policy
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -42,7 +44,7 @@ class ServerThread:
         self.thread.start()
         self.running = self._call(start_server(f"127.0.0.1:{self.port}", self.add_servicers,
                                                workers=self.workers, limiter=self.limiter,
-                                               tls=self.tls))
+                                               tls=self.tls, policy=self.policy))
         return self
 
     def __exit__(self, *_: object) -> None:

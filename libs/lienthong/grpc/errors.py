@@ -25,6 +25,7 @@ from lienthong.errors import (
     NotFound,
 )
 from lienthong.grpc.admission import RateLimited
+from lienthong.policy import PermissionDenied
 from lienthong.tls import Unauthenticated
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ _CODES: list[tuple[type[LienthongError], int]] = [
     (DataLoss, code_pb2.DATA_LOSS),
     (RateLimited, code_pb2.RESOURCE_EXHAUSTED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
+    (PermissionDenied, code_pb2.PERMISSION_DENIED),
 ]
 
 

@@ -29,6 +29,8 @@ from lienthong.tls import Revocations, Unauthenticated, authenticate
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
+    from lienthong.policy import PolicyFile
+
 log = structlog.get_logger("lienthong.grpc")
 
 #: Call metadata a caller sends to say who acts, and on whose authority.
@@ -188,10 +190,13 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
     """
 
     def __init__(self, limiter: RateLimiter | None = None,
-                 revocations: Revocations | None = None) -> None:
+                 revocations: Revocations | None = None,
+                 policy: PolicyFile | None = None) -> None:
         self.limiter = limiter or RateLimiter(rate=0, burst=1)
         #: Set on a TLS server: callers are named by their client certificates.
         self.revocations = revocations
+        #: Set when the deployment has an access policy: what no rule allows is refused.
+        self.policy = policy
 
     async def intercept_service(
         self,
@@ -214,16 +219,19 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
 
 
 def _admit(request: Any, context: grpc.aio.ServicerContext,
-           interceptor: RequestContextInterceptor) -> str:
+           interceptor: RequestContextInterceptor, method: str) -> str:
     """Refuse the call before its servicer runs: a caller its certificate does not name
-    (or a revoked one), bad bytes or bounds, a command without a deadline, a caller over
-    its rate. The caller's name: its certificate's on a TLS server, else its host."""
+    (or a revoked one), a call the access policy allows no rule for, bad bytes or bounds,
+    a command without a deadline, a caller over its rate. The caller's name: its
+    certificate's on a TLS server, else its host."""
     caller = peer_host(context.peer())
     if interceptor.revocations is not None:
         certificates = context.auth_context().get("x509_pem_cert") or []
         if not certificates:
             raise Unauthenticated("the call came without a client certificate")
         caller = authenticate(certificates[0], interceptor.revocations)
+    if interceptor.policy is not None:
+        interceptor.policy.current().check(caller, method)
     if isinstance(request, RefusedRequest):
         raise request.refusal()
     require_deadline(request, context.time_remaining())
@@ -240,7 +248,7 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
         try:
             with _current(span), rpc.scope(span):
                 try:
-                    rpc.caller = _admit(request, context, interceptor)
+                    rpc.caller = _admit(request, context, interceptor, rpc.method)
                     with audit_scope(caller=rpc.caller):
                         response = await behaviour(request, context)
                 except grpc.aio.AbortError:
@@ -268,7 +276,7 @@ def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[A
         rpc = _Call(details)
         span = rpc.start(request)
         try:
-            rpc.caller = _admit(request, context, interceptor)
+            rpc.caller = _admit(request, context, interceptor, rpc.method)
             responses = behaviour(request, context).__aiter__()
         except LienthongError as refusal:
             responses = _refuse(refusal).__aiter__()

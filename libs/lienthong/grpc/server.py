@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from lienthong.grpc.admission import RateLimiter
+    from lienthong.policy import PolicyFile
     from lienthong.tls import TLSFiles
 
 log = structlog.get_logger("lienthong.grpc")
@@ -65,16 +66,21 @@ async def start_server(
     workers: int = 8,
     limiter: RateLimiter | None = None,
     tls: TLSFiles | None = None,
+    policy: PolicyFile | None = None,
 ) -> ServiceServer:
     """Start serving; ``add_servicers`` registers the service and returns its full names.
 
     ``limiter`` bounds each caller's rate (none: no limit). With ``tls`` the port takes
     mutual TLS only (a client certificate from the CA bundle), and callers are named by
-    their certificates; without it, plaintext."""
+    their certificates; without it, plaintext. With ``policy`` (TLS only) a call no rule
+    of the access policy allows is refused."""
+    if policy is not None and tls is None:
+        msg = "an access policy needs TLS: it names callers by their certificates"
+        raise ValueError(msg)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="app")
     asyncio.get_running_loop().set_default_executor(executor)
     revocations = Revocations(tls.crl) if tls is not None else None
-    server = grpc.aio.server(interceptors=[RequestContextInterceptor(limiter, revocations)],
+    server = grpc.aio.server(interceptors=[RequestContextInterceptor(limiter, revocations, policy)],
                              options=SERVER_OPTIONS)
     names = add_servicers(server)
     health = HealthServicer()

@@ -1,0 +1,228 @@
+"""Who may call which RPC: a deployment's written access rules.
+
+A policy is a YAML file (``LIENTHONG_POLICY_FILE``)::
+
+    roles:                      # a role is a set of callers (patterns, * and ?)
+      auditor: ["VN:GOV:000.00.00.G12/*"]
+      national-portal: ["VN:GOV:000.00.00.G22/dvc"]
+    rules:                      # the first rule that matches allows the call
+      - name: communes-read-units
+        callers: ["VN:GOV:???.??.??.H26/*"]
+        rpcs: ["lienthong.identity.v1.IdentityService/Get*",
+               "lienthong.identity.v1.IdentityService/List*"]
+      - name: auditors-read-history
+        roles: [auditor]
+        rpcs: ["lienthong.audit.v1.AuditService/*"]
+
+A call no rule allows is refused, PERMISSION_DENIED ``NO_RULE_ALLOWS`` naming the caller and
+the method (default deny). A rule names its callers by pattern, by role, or both. The file
+is validated as a whole when read; an error names the line (``policy.yaml:7: ...``). The
+server looks at the file at most once a second and takes a new version without a restart;
+a version that does not validate is logged and the previous one stays in force.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+import yaml
+
+from lienthong.errors import LienthongError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+log = structlog.get_logger("lienthong.policy")
+
+#: How often, at most, a server looks whether its policy file changed (seconds).
+CHECK_EVERY_S = 1.0
+MAX_RULES = 1000
+MAX_PATTERNS = 100
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+class PolicyError(ValueError):
+    """The policy file is not valid; the message names the line."""
+
+
+class PermissionDenied(LienthongError):
+    """No rule of the policy allows this caller this RPC."""
+
+    reason = "NO_RULE_ALLOWS"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    callers: tuple[str, ...]
+    roles: tuple[str, ...]
+    rpcs: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: dict[str, tuple[str, ...]]
+    rules: tuple[Rule, ...]
+    #: SHA-256 of the file's bytes: which version decided.
+    digest: str
+
+    def allows(self, caller: str, method: str) -> Rule | None:
+        """The first rule allowing ``caller`` to call ``method`` (``pkg.Service/Method``)."""
+        method = method.lstrip("/")
+        for rule in self.rules:
+            named = any(fnmatch.fnmatchcase(caller, p) for p in rule.callers) or any(
+                fnmatch.fnmatchcase(caller, p) for role in rule.roles
+                for p in self.roles[role])
+            if named and any(fnmatch.fnmatchcase(method, p) for p in rule.rpcs):
+                return rule
+        return None
+
+    def check(self, caller: str, method: str) -> Rule:
+        """The rule allowing the call; PermissionDenied when none does."""
+        rule = self.allows(caller, method)
+        if rule is None:
+            msg = f"no rule of the access policy allows {caller} to call {method.lstrip('/')}"
+            raise PermissionDenied(msg, metadata={"caller": caller,
+                                                  "method": method.lstrip("/"),
+                                                  "policy": self.digest[:16]})
+        return rule
+
+
+def _fail(source: str, node: yaml.Node | None, message: str) -> PolicyError:
+    line = node.start_mark.line + 1 if node is not None else 1
+    return PolicyError(f"{source}:{line}: {message}")
+
+
+def _mapping(node: yaml.Node, source: str, what: str) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _fail(source, node, f"{what} must be a mapping")
+    found: dict[str, yaml.Node] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(key.value, str):
+            raise _fail(source, key, f"{what}: keys are names")
+        if key.value in found:
+            raise _fail(source, key, f"{what}: {key.value!r} is given twice")
+        found[key.value] = value
+    return found
+
+
+def _strings(node: yaml.Node, source: str, what: str) -> tuple[str, ...]:
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        raise _fail(source, node, f"{what} must be a non-empty list")
+    if len(node.value) > MAX_PATTERNS:
+        raise _fail(source, node, f"{what}: at most {MAX_PATTERNS} items")
+    values = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip() \
+                or item.tag != "tag:yaml.org,2002:str":
+            raise _fail(source, item, f"{what}: each item is a non-empty string")
+        values.append(item.value)
+    return tuple(values)
+
+
+def load_policy(text: bytes, source: str = "policy") -> Policy:
+    """A policy from its YAML; PolicyError naming the line of the first problem."""
+    if len(text) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{source}: at most {MAX_POLICY_BYTES} bytes")
+    try:
+        root = yaml.compose(text.decode())
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise PolicyError(f"{source}:{line}: not YAML ({error})") from None
+    if root is None:
+        raise PolicyError(f"{source}:1: empty: a policy has rules (nothing is allowed without)")
+    top = _mapping(root, source, "the policy")
+    if unknown := sorted(set(top) - {"roles", "rules"}):
+        raise _fail(source, root, f"unknown section {unknown[0]!r} (roles, rules)")
+    roles = {}
+    if "roles" in top:
+        for name, patterns in _mapping(top["roles"], source, "roles").items():
+            roles[name] = _strings(patterns, source, f"role {name!r}")
+    if "rules" not in top:
+        raise _fail(source, root, "no rules: a policy says what is allowed")
+    rules_node = top["rules"]
+    if not isinstance(rules_node, yaml.SequenceNode):
+        raise _fail(source, rules_node, "rules must be a list")
+    if len(rules_node.value) > MAX_RULES:
+        raise _fail(source, rules_node, f"at most {MAX_RULES} rules")
+    rules, names = [], set()
+    for node in rules_node.value:
+        fields = _mapping(node, source, "a rule")
+        if unknown := sorted(set(fields) - {"name", "callers", "roles", "rpcs"}):
+            raise _fail(source, fields[unknown[0]], f"unknown field {unknown[0]!r} "
+                        "(name, callers, roles, rpcs)")
+        name_node = fields.get("name")
+        if name_node is None or not isinstance(name_node, yaml.ScalarNode) \
+                or not str(name_node.value).strip():
+            raise _fail(source, name_node or node, "a rule has a name")
+        name = str(name_node.value)
+        if name in names:
+            raise _fail(source, name_node, f"rule {name!r} is named twice")
+        names.add(name)
+        callers = _strings(fields["callers"], source, f"rule {name!r}: callers") \
+            if "callers" in fields else ()
+        rule_roles = _strings(fields["roles"], source, f"rule {name!r}: roles") \
+            if "roles" in fields else ()
+        if not callers and not rule_roles:
+            raise _fail(source, node, f"rule {name!r} names no callers and no roles")
+        if missing := [r for r in rule_roles if r not in roles]:
+            raise _fail(source, fields["roles"], f"rule {name!r}: no role {missing[0]!r}")
+        if "rpcs" not in fields:
+            raise _fail(source, node, f"rule {name!r} names no rpcs")
+        rpcs = _strings(fields["rpcs"], source, f"rule {name!r}: rpcs")
+        if bad := [r for r in rpcs if "/" not in r]:
+            raise _fail(source, fields["rpcs"], f"rule {name!r}: {bad[0]!r} is not "
+                        "<package>.<Service>/<Method> (patterns allowed)")
+        rules.append(Rule(name, callers, rule_roles, rpcs, node.start_mark.line + 1))
+    return Policy(roles, tuple(rules), hashlib.sha256(text).hexdigest())
+
+
+class PolicyFile:
+    """A policy file a server follows: read at start (an invalid one stops the start), looked
+    at again at most every ``CHECK_EVERY_S``, a new valid version taken at once."""
+
+    def __init__(self, path: Path, clock: Any = time.monotonic) -> None:
+        self.path = path
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._stamp = self._stamp_now()
+        self.policy = load_policy(path.read_bytes(), str(path))
+        self._checked = clock()
+        log.info("policy_loaded", path=str(path), digest=self.policy.digest,
+                 rules=len(self.policy.rules))
+
+    def _stamp_now(self) -> tuple[int, int]:
+        status = self.path.stat()
+        return status.st_mtime_ns, status.st_size
+
+    def current(self) -> Policy:
+        with self._lock:
+            now = self._clock()
+            if now - self._checked < CHECK_EVERY_S:
+                return self.policy
+            self._checked = now
+            try:
+                stamp = self._stamp_now()
+            except OSError as error:
+                log.error("policy_unreadable", path=str(self.path), error=str(error))
+                return self.policy
+            if stamp != self._stamp:
+                self._stamp = stamp
+                try:
+                    policy = load_policy(self.path.read_bytes(), str(self.path))
+                except (PolicyError, OSError) as error:
+                    log.error("policy_invalid_kept_previous", error=str(error),
+                              digest=self.policy.digest)
+                    return self.policy
+                log.info("policy_loaded", path=str(self.path), digest=policy.digest,
+                         previous=self.policy.digest, rules=len(policy.rules))
+                self.policy = policy
+            return self.policy
