@@ -17,6 +17,7 @@ import structlog
 from google.protobuf import struct_pb2
 
 from lienthong.audit import history
+from lienthong.audit.reads import HistoryRead
 from lienthong.audit.v1 import audit_pb2 as pb
 from lienthong.audit.v1 import audit_pb2_grpc as pb_grpc
 from lienthong.errors import (
@@ -76,6 +77,10 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         self._ledger_instance = ledger
         self._tree: tuple[int, list[bytes]] = (-1, [])  # the last checkpoint's leaves read
 
+    async def _recorded(self, read: HistoryRead) -> None:
+        """Save the record of an answered read (who read what is history too)."""
+        await asyncio.to_thread(self.app.save, read)
+
     async def ListAggregateEvents(self, request: pb.ListAggregateEventsRequest,  # noqa: N802
                                   context: grpc.aio.ServicerContext,
                                   ) -> pb.ListAggregateEventsResponse:
@@ -87,6 +92,7 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         assert aggregate_id is not None and page is not None
         events = await asyncio.to_thread(history.aggregate_events, self.app, aggregate_id)
         shown, token = page.cut(events)
+        await self._recorded(HistoryRead("ListAggregateEvents", str(aggregate_id)))
         return pb.ListAggregateEventsResponse(
             events=[event_to_pb(e) for e in shown], next_page_token=token,
             total_size=len(events), aggregate_type=events[0].aggregate_type)
@@ -101,9 +107,12 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
             checks.add("as_of_time", "WITH_VERSION", "give a version or as_of_time, not both")
         checks.raise_if_any()
         assert aggregate_id is not None
+        as_of = timestamp_from_pb(request, "as_of_time")
         view = await asyncio.to_thread(history.aggregate_state, self.app, aggregate_id,
-                                       version=request.version,
-                                       as_of=timestamp_from_pb(request, "as_of_time"))
+                                       version=request.version, as_of=as_of)
+        await self._recorded(HistoryRead("GetAggregateState", str(aggregate_id),
+                                         version=request.version,
+                                         as_of=as_of.isoformat() if as_of else ""))
         return pb.AggregateState(
             aggregate_id=str(view.aggregate_id), aggregate_type=view.aggregate_type,
             version=view.version, latest_version=view.latest_version,
@@ -118,6 +127,11 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
         try:
             wanted = export_range(request)
             end = await asyncio.to_thread(history.log_end, self.app, wanted)
+            await self._recorded(HistoryRead(
+                "ExportEvents", start_notification_id=wanted.start_notification_id,
+                end_notification_id=end,
+                start_time=wanted.start_time.isoformat() if wanted.start_time else "",
+                end_time=wanted.end_time.isoformat() if wanted.end_time else ""))
             batches = history.export_batches(self.app, wanted, end)
             while True:
                 remaining = context.time_remaining()

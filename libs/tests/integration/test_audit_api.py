@@ -123,15 +123,39 @@ def test_history_pages_with_a_token_of_the_same_aggregate(
         ("page_token", "PAGE_TOKEN_MISMATCH")]
 
 
-def test_reading_a_history_writes_nothing(audit: pb_grpc.AuditServiceStub, unit: ipb.Unit,
-                                          app: IdentityApplication) -> None:
-    before = app.recorder.max_notification_id()
+def test_each_answered_read_of_the_history_is_recorded_and_changes_nothing_else(
+        audit: pb_grpc.AuditServiceStub, unit: ipb.Unit, app: IdentityApplication) -> None:
+    before = app.recorder.max_notification_id() or 0
+    state_before = audit.GetAggregateState(pb.GetAggregateStateRequest(
+        aggregate_id=unit.unit_id), timeout=TIMEOUT)
 
     audit.ListAggregateEvents(pb.ListAggregateEventsRequest(aggregate_id=unit.unit_id),
-                              timeout=TIMEOUT)
+                              timeout=TIMEOUT, metadata=[("x-actor-id", "kiem.toan")])
     audit.GetAggregateState(pb.GetAggregateStateRequest(aggregate_id=unit.unit_id, version=1),
                             timeout=TIMEOUT)
-    list(audit.ExportEvents(pb.ExportEventsRequest(), timeout=TIMEOUT))
+    list(audit.ExportEvents(pb.ExportEventsRequest(end_notification_id=before),
+                            timeout=TIMEOUT))
+
+    # One HistoryRead per answered read (the first GetAggregateState's included), each
+    # saying which method read what; the unit itself is as it was.
+    recorded = [n for n in app.recorder.select_notifications(before + 1, 10)]
+    reads = [app.mapper.to_domain_event(n) for n in recorded]
+    assert [type(e).__qualname__ for e in reads] == ["HistoryRead.Recorded"] * 4
+    assert [e.method for e in reads] == ["GetAggregateState", "ListAggregateEvents",
+                                         "GetAggregateState", "ExportEvents"]
+    assert reads[1].aggregate_id == unit.unit_id and reads[1].metadata["actor"] == "kiem.toan"
+    assert reads[2].version == 1 and reads[3].end_notification_id == before
+    assert audit.GetAggregateState(pb.GetAggregateStateRequest(aggregate_id=unit.unit_id),
+                                   timeout=TIMEOUT).version == state_before.version
+
+
+def test_a_refused_read_records_nothing(audit: pb_grpc.AuditServiceStub,
+                                        app: IdentityApplication) -> None:
+    before = app.recorder.max_notification_id()
+
+    with pytest.raises(grpc.RpcError):
+        audit.GetAggregateState(pb.GetAggregateStateRequest(
+            aggregate_id="00000000-0000-0000-0000-000000000001"), timeout=TIMEOUT)
 
     assert app.recorder.max_notification_id() == before
 
@@ -222,8 +246,10 @@ def test_export_streams_the_whole_log_in_order(audit: pb_grpc.AuditServiceStub,
     exported = list(audit.ExportEvents(pb.ExportEventsRequest(), timeout=TIMEOUT))
 
     ids = [m.event.notification_id for m in exported]
-    assert ids == list(range(1, app.recorder.max_notification_id() + 1))
+    assert ids == list(range(1, ids[-1] + 1))
     assert {m.end_notification_id for m in exported} == {ids[-1]}
+    # The log as it was when the export began; the export's own record follows it.
+    assert app.recorder.max_notification_id() == ids[-1] + 1
     mine = [m.event for m in exported if m.event.aggregate_id == unit.unit_id]
     assert [(e.version, e.metadata.request_id) for e in mine] == [(1, "reg-tq"),
                                                                   (2, "rename-tq")]
@@ -232,6 +258,7 @@ def test_export_streams_the_whole_log_in_order(audit: pb_grpc.AuditServiceStub,
 def test_export_of_a_range_of_ids_or_of_times(audit: pb_grpc.AuditServiceStub,
                                               unit: ipb.Unit) -> None:
     everything = [m.event for m in audit.ExportEvents(pb.ExportEventsRequest(), timeout=TIMEOUT)]
+    end = everything[-1].notification_id  # each export below records itself after this
     renamed = next(e for e in everything
                    if e.aggregate_id == unit.unit_id and e.version == 2)
 
@@ -247,7 +274,8 @@ def test_export_of_a_range_of_ids_or_of_times(audit: pb_grpc.AuditServiceStub,
     assert renamed.notification_id in [m.event.notification_id for m in since_rename]
     assert all(m.event.recorded_time.ToDatetime() < renamed.recorded_time.ToDatetime()
                for m in before_rename)
-    assert len(since_rename) + len(before_rename) == len(everything)
+    since_then = [m for m in since_rename if m.event.notification_id <= end]
+    assert len(since_then) + len(before_rename) == len(everything)
 
 
 def test_an_export_the_caller_cancels_ends(audit: pb_grpc.AuditServiceStub,

@@ -87,6 +87,7 @@ def test_each_event_is_proved_in_the_signed_tree_from_its_stored_bytes(
     unit_id = province(app, "08")
     app.rename_unit(str(unit_id), "Tỉnh Tuyên Quang", request_id="rename-08")
     sign_all(app)
+    signed = app.recorder.max_notification_id()  # the reads below record themselves after
     events = audit.ListAggregateEvents(pb.ListAggregateEventsRequest(
         aggregate_id=str(unit_id)), timeout=TIMEOUT).events
 
@@ -100,7 +101,7 @@ def test_each_event_is_proved_in_the_signed_tree_from_its_stored_bytes(
 
         assert proof.leaf_hash == leaf
         assert proof.checkpoint == checkpoint
-        assert proof.tree_size == checkpoint.tree_size == app.recorder.max_notification_id()
+        assert proof.tree_size == checkpoint.tree_size == signed
         assert merkle.verify_inclusion(proof.leaf_index, proof.tree_size, leaf,
                                        list(proof.hashes), checkpoint.root_hash)
     assert checkpoint.note.startswith(checkpoint.origin)
