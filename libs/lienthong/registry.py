@@ -167,9 +167,18 @@ def services() -> tuple[ServiceSpec, ...]:
     return _in_start_order(found)
 
 
+#: Names a service may not take: the images and chart names the platform's own workloads use
+#: beside the services' (``<prefix>/<name>``, ``<release>-<name>``).
+RESERVED_NAMES = frozenset({"tools", "nats", "postgresql", "smoke-test"})
+
+
 def _in_start_order(found: dict[str, ServiceSpec]) -> tuple[ServiceSpec, ...]:
     ports: dict[int, str] = {}
     for spec in found.values():
+        if spec.name in RESERVED_NAMES:
+            msg = (f"a service cannot be called {spec.name!r}: the platform's own "
+                   f"{spec.name} workload has that name")
+            raise RegistryError(msg)
         if spec.default_port in ports:
             msg = (f"{spec.name} and {ports[spec.default_port]} both take port "
                    f"{spec.default_port} by default")

@@ -24,6 +24,8 @@ def test_services_start_by_port_and_after_the_services_they_follow() -> None:
 @pytest.mark.parametrize(("specs", "message"), [
     ((spec("a", 1), spec("b", 1)), "both take port 1"),
     ((spec("a", 1, "b"), spec("b", 2, "a")), "cycle"),
+    ((spec("tools", 1),), "cannot be called 'tools'"),
+    ((spec("nats", 1),), "the platform's own nats workload"),
 ])
 def test_a_contradiction_is_refused_naming_it(specs: tuple[ServiceSpec, ...],
                                               message: str) -> None:
