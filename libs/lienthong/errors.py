@@ -150,6 +150,29 @@ class DataLoss(LienthongError):
     reason = "DATA_LOSS"
 
 
+class Unauthenticated(LienthongError):
+    """The caller is not known: its certificate is revoked or names no caller."""
+
+    reason = "UNAUTHENTICATED"
+
+
+class PermissionDenied(LienthongError):
+    """The caller is known, and no rule allows it this call."""
+
+    reason = "PERMISSION_DENIED"
+
+
+class ResourceExhausted(LienthongError):
+    """The caller asks for more than it is given now; it may retry after ``retry_after_s``."""
+
+    reason = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, *, retry_after_s: float, reason: str | None = None,
+                 metadata: dict[str, str] | None = None) -> None:
+        super().__init__(message, reason=reason, metadata=metadata)
+        self.retry_after_s = retry_after_s
+
+
 class Conflict(LienthongError):
     """A concurrent command changed the same aggregate; retrying is safe."""
 

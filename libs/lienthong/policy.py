@@ -33,13 +33,17 @@ from typing import TYPE_CHECKING, Any
 import structlog
 import yaml
 
-from lienthong.errors import LienthongError
+from lienthong.errors import PermissionDenied
+
+__all__ = ["PermissionDenied", "Policy", "PolicyError", "PolicyFile", "load_policy"]
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 log = structlog.get_logger("lienthong.policy")
 
+#: The reason of a call no rule allows.
+NO_RULE_ALLOWS = "NO_RULE_ALLOWS"
 #: How often, at most, a server looks whether its policy file changed (seconds).
 CHECK_EVERY_S = 1.0
 MAX_RULES = 1000
@@ -49,12 +53,6 @@ MAX_POLICY_BYTES = 1024 * 1024
 
 class PolicyError(ValueError):
     """The policy file is not valid; the message names the line."""
-
-
-class PermissionDenied(LienthongError):
-    """No rule of the policy allows this caller this RPC."""
-
-    reason = "NO_RULE_ALLOWS"
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ class Policy:
         rule = self.allows(caller, method)
         if rule is None:
             msg = f"no rule of the access policy allows {caller} to call {method.lstrip('/')}"
-            raise PermissionDenied(msg, metadata={"caller": caller,
+            raise PermissionDenied(msg, reason=NO_RULE_ALLOWS, metadata={"caller": caller,
                                                   "method": method.lstrip("/"),
                                                   "policy": self.digest[:16]})
         return rule

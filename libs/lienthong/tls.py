@@ -27,7 +27,7 @@ from typing import Any
 import grpc
 from cryptography import x509
 
-from lienthong.errors import LienthongError
+from lienthong.errors import Unauthenticated
 
 #: ``VN:GOV:`` + an agency's 13-character code (QCVN 102:2016), then an optional subsystem.
 CALLER_PATTERN = re.compile(
@@ -36,12 +36,6 @@ CALLER_PATTERN = re.compile(
 
 #: The environment naming a client's certificate, key and CA bundle (``<prefix>CERT``...).
 CLIENT_ENV = "LIENTHONG_CLIENT_TLS_"
-
-
-class Unauthenticated(LienthongError):
-    """The caller's certificate does not name a caller the platform accepts."""
-
-    reason = "UNAUTHENTICATED"
 
 
 @dataclass(frozen=True)

@@ -18,20 +18,19 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from lienthong.errors import InvalidArgument, LienthongError
+from lienthong.errors import InvalidArgument, ResourceExhausted
 
 MAX_CALLERS = 10_000
 
 
-class RateLimited(LienthongError):
+class RateLimited(ResourceExhausted):
     """Too many calls from one caller: retry after ``retry_after_s``."""
 
     reason = "RATE_LIMITED"
 
     def __init__(self, caller: str, retry_after_s: float) -> None:
         super().__init__(f"too many calls from {caller}; retry in {retry_after_s:.2f} s",
-                         metadata={"caller": caller})
-        self.retry_after_s = retry_after_s
+                         retry_after_s=retry_after_s, metadata={"caller": caller})
 
 
 def is_command(request: Any) -> bool:

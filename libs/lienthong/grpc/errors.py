@@ -23,10 +23,10 @@ from lienthong.errors import (
     InvalidArgument,
     LienthongError,
     NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
 )
-from lienthong.grpc.admission import RateLimited
-from lienthong.policy import PermissionDenied
-from lienthong.tls import Unauthenticated
 
 if TYPE_CHECKING:
     import grpc
@@ -40,7 +40,7 @@ _CODES: list[tuple[type[LienthongError], int]] = [
     (FailedPrecondition, code_pb2.FAILED_PRECONDITION),
     (Conflict, code_pb2.ABORTED),
     (DataLoss, code_pb2.DATA_LOSS),
-    (RateLimited, code_pb2.RESOURCE_EXHAUSTED),
+    (ResourceExhausted, code_pb2.RESOURCE_EXHAUSTED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
 ]
@@ -100,7 +100,7 @@ def status_for(error: LienthongError) -> grpc.Status:
     if isinstance(error, InvalidArgument):
         details.append(_pack(error_details_pb2.BadRequest(
             field_violations=_field_violations(error))))
-    if isinstance(error, RateLimited):
+    if isinstance(error, ResourceExhausted):
         details.append(_pack(error_details_pb2.RetryInfo(
             retry_delay=duration_pb2.Duration(
                 seconds=int(error.retry_after_s),

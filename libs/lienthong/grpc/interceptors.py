@@ -19,12 +19,12 @@ from opentelemetry import propagate, trace
 
 from lienthong import metrics
 from lienthong.audit import audit_scope
-from lienthong.errors import InvalidArgument, LienthongError
+from lienthong.errors import InvalidArgument, LienthongError, Unauthenticated
 from lienthong.grpc import limits
 from lienthong.grpc.admission import RateLimiter, peer_host, require_deadline
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
 from lienthong.telemetry import span_ids, tracer
-from lienthong.tls import Revocations, Unauthenticated, authenticate
+from lienthong.tls import Revocations, authenticate
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable

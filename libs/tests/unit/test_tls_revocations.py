@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from lienthong.tls import CRL_CHECK_EVERY_S, Revocations, Unauthenticated, authenticate
+from lienthong.errors import Unauthenticated
+from lienthong.tls import CRL_CHECK_EVERY_S, Revocations, authenticate
 from lienthong.tools.pki import CA
 
 if TYPE_CHECKING:

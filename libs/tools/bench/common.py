@@ -495,6 +495,26 @@ def channel(address: str, tls: BenchTLS | None) -> Any:
                           options=grpc_channel_options())
 
 
+class BenchClient:
+    """One load thread's gRPC connection to a benchmark's service, ready before use (mutual
+    TLS with ``tls``). A scenario's client adds the stubs it calls."""
+
+    def __init__(self, address: str, tls: BenchTLS | None = None) -> None:
+        import grpc
+
+        self.channel = channel(address, tls)
+        grpc.channel_ready_future(self.channel).result(timeout=10)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
 class ServiceProcess:
     """``python -m <module>`` on 127.0.0.1:<free port>, as production runs it."""
 

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import grpc
 import psycopg
 from google.type import date_pb2
 from psycopg import sql
@@ -46,6 +45,7 @@ from lienthong.dossiers.v1 import catalog_pb2_grpc as catalog_grpc
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
 from lienthong.tools.bench.common import (
+    BenchClient,
     BenchDatabase,
     BenchError,
     BenchTLS,
@@ -53,7 +53,6 @@ from lienthong.tools.bench.common import (
     LoadExhaustedError,
     PhaseProgress,
     ServiceProcess,
-    channel,
     figures,
     machine_info,
     raw_pg_insert,
@@ -326,23 +325,13 @@ def _procedure_request(run_id: str) -> catalog_pb.CreateProcedureRequest:
             boundary_policy=catalog_pb.BOUNDARY_POLICY_ANYWHERE_IN_COUNTRY))
 
 
-class _Client:
-    """One gRPC connection of one load thread."""
+class _Client(BenchClient):
+    """One gRPC connection of one load thread, with the stubs the scenario calls."""
 
     def __init__(self, address: str, tls: BenchTLS | None = None) -> None:
-        self.channel = channel(address, tls)
-        grpc.channel_ready_future(self.channel).result(timeout=10)
+        super().__init__(address, tls)
         self.stub = pb_grpc.DossierServiceStub(self.channel)
         self.catalog = catalog_grpc.CatalogServiceStub(self.channel)
-
-    def close(self) -> None:
-        self.channel.close()
-
-    def __enter__(self) -> _Client:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 # -- the operations ------------------------------------------------------------------

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import grpc
 import psycopg
 from google.type import date_pb2
 from psycopg import sql
@@ -28,6 +27,7 @@ from psycopg import sql
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.tools.bench.common import (
+    BenchClient,
     BenchDatabase,
     BenchError,
     BenchTLS,
@@ -35,7 +35,6 @@ from lienthong.tools.bench.common import (
     LoadExhaustedError,
     PhaseProgress,
     ServiceProcess,
-    channel,
     machine_info,
     raw_pg_insert,
     require_postgres,
@@ -88,22 +87,12 @@ def _today() -> date_pb2.Date:
     return date_pb2.Date(year=today.year, month=today.month, day=today.day)
 
 
-class _Client:
-    """One gRPC connection of one load thread."""
+class _Client(BenchClient):
+    """One gRPC connection of one load thread, with the stubs the scenario calls."""
 
     def __init__(self, address: str, tls: BenchTLS | None = None) -> None:
-        self.channel = channel(address, tls)
-        grpc.channel_ready_future(self.channel).result(timeout=10)
+        super().__init__(address, tls)
         self.stub = pb_grpc.IdentityServiceStub(self.channel)
-
-    def close(self) -> None:
-        self.channel.close()
-
-    def __enter__(self) -> _Client:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 def _register_factory(address: str, run_id: str, province_id: str, registered: dict[str, str],
