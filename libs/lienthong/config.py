@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     policy_file: str = Field(default="", description="the access policy (YAML, see "
                              "lienthong.policy); needs TLS. Empty: every caller may call "
                              "every RPC")
+    pii_master_key_file: str = Field(
+        default="", description="the master key wrapping the keys of personal data "
+        "(lienthong.personal): 32 random bytes, raw or base64. Empty: generated in memory "
+        "for memory:, beside the file for SQLite; required for PostgreSQL")
+    health_listen: str = Field(default="", description="host:port of a plaintext port "
+                               "answering grpc.health.v1 only (probes without a client "
+                               "certificate); empty: none")
 
 
 class _Declared(BaseSettings):

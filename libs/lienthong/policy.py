@@ -13,6 +13,20 @@ A policy is a YAML file (``LIENTHONG_POLICY_FILE``)::
       - name: auditors-read-history
         roles: [auditor]
         rpcs: ["lienthong.audit.v1.AuditService/*"]
+      - name: communes-handle-their-dossiers
+        callers: ["VN:GOV:???.??.??.H26/mot-cua"]
+        rpcs: ["lienthong.dossiers.v1.DossierService/*"]
+        scope: jurisdiction     # only records of the caller's own units (see below)
+
+A rule's ``scope`` is ``all`` (the default) or ``jurisdiction``: the call may touch only
+records of the units the caller's agency code names, and for a province's agency those of
+its communes too. The runtime puts the deciding rule in the call's context
+(:func:`current_grant`); a service that holds records of units applies it with its own
+knowledge of units (the dossiers service does, following merges).
+
+AuditService answers only callers of the role ``auditor``: a rule grants its methods only
+through that role, whatever its patterns say, and a rule naming AuditService explicitly
+without the role does not validate.
 
 A call no rule allows is refused, PERMISSION_DENIED ``NO_RULE_ALLOWS`` naming the caller and
 the method (default deny). A rule names its callers by pattern, by role, or both. The file
@@ -23,6 +37,8 @@ a version that does not validate is logged and the previous one stays in force.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import fnmatch
 import hashlib
 import threading
@@ -35,9 +51,11 @@ import yaml
 
 from lienthong.errors import PermissionDenied
 
-__all__ = ["PermissionDenied", "Policy", "PolicyError", "PolicyFile", "load_policy"]
+__all__ = ["Grant", "PermissionDenied", "Policy", "PolicyError", "PolicyFile", "current_grant",
+           "load_policy"]
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
 log = structlog.get_logger("lienthong.policy")
@@ -49,6 +67,11 @@ CHECK_EVERY_S = 1.0
 MAX_RULES = 1000
 MAX_PATTERNS = 100
 MAX_POLICY_BYTES = 1024 * 1024
+#: What a rule's ``scope`` may say.
+SCOPES = ("all", "jurisdiction")
+#: The role that alone may call AuditService, and the service's method prefix.
+AUDITOR_ROLE = "auditor"
+AUDIT_SERVICE = "lienthong.audit.v1.AuditService/"
 
 
 class PolicyError(ValueError):
@@ -62,6 +85,46 @@ class Rule:
     roles: tuple[str, ...]
     rpcs: tuple[str, ...]
     line: int
+    scope: str = "all"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Why a call is allowed: the caller, the rule that allowed it and that rule's scope."""
+
+    caller: str
+    rule: str
+    scope: str
+    policy: str  # the policy's digest
+
+    @property
+    def agency_code(self) -> str:
+        """The caller's agency code (``VN:GOV:<code>[/<subsystem>]``)."""
+        return self.caller.removeprefix("VN:GOV:").partition("/")[0]
+
+    @property
+    def limited(self) -> bool:
+        """The call may touch only records of the caller's own units."""
+        return self.scope == "jurisdiction"
+
+
+_grant: contextvars.ContextVar[Grant | None] = contextvars.ContextVar("lienthong_grant",
+                                                                      default=None)
+
+
+def current_grant() -> Grant | None:
+    """The grant of the call in progress; None where no access policy is in force."""
+    return _grant.get()
+
+
+@contextlib.contextmanager
+def granted(grant: Grant | None) -> Iterator[None]:
+    """Make ``grant`` the call's grant while the servicer runs."""
+    token = _grant.set(grant)
+    try:
+        yield
+    finally:
+        _grant.reset(token)
 
 
 @dataclass(frozen=True)
@@ -74,13 +137,19 @@ class Policy:
     def allows(self, caller: str, method: str) -> Rule | None:
         """The first rule allowing ``caller`` to call ``method`` (``pkg.Service/Method``)."""
         method = method.lstrip("/")
+        audit = method.startswith(AUDIT_SERVICE)
         for rule in self.rules:
-            named = any(fnmatch.fnmatchcase(caller, p) for p in rule.callers) or any(
-                fnmatch.fnmatchcase(caller, p) for role in rule.roles
-                for p in self.roles[role])
+            if audit:  # only through the auditor role
+                named = AUDITOR_ROLE in rule.roles and self._in_role(caller, AUDITOR_ROLE)
+            else:
+                named = any(fnmatch.fnmatchcase(caller, p) for p in rule.callers) or any(
+                    self._in_role(caller, role) for role in rule.roles)
             if named and any(fnmatch.fnmatchcase(method, p) for p in rule.rpcs):
                 return rule
         return None
+
+    def _in_role(self, caller: str, role: str) -> bool:
+        return any(fnmatch.fnmatchcase(caller, p) for p in self.roles.get(role, ()))
 
     def check(self, caller: str, method: str) -> Rule:
         """The rule allowing the call; PermissionDenied when none does."""
@@ -91,6 +160,11 @@ class Policy:
                                                   "method": method.lstrip("/"),
                                                   "policy": self.digest[:16]})
         return rule
+
+    def grant(self, caller: str, method: str) -> Grant:
+        """The grant of an allowed call; PermissionDenied when no rule allows it."""
+        rule = self.check(caller, method)
+        return Grant(caller, rule.name, rule.scope, self.digest)
 
 
 def _fail(source: str, node: yaml.Node | None, message: str) -> PolicyError:
@@ -154,9 +228,9 @@ def load_policy(text: bytes, source: str = "policy") -> Policy:
     rules, names = [], set()
     for node in rules_node.value:
         fields = _mapping(node, source, "a rule")
-        if unknown := sorted(set(fields) - {"name", "callers", "roles", "rpcs"}):
+        if unknown := sorted(set(fields) - {"name", "callers", "roles", "rpcs", "scope"}):
             raise _fail(source, fields[unknown[0]], f"unknown field {unknown[0]!r} "
-                        "(name, callers, roles, rpcs)")
+                        "(name, callers, roles, rpcs, scope)")
         name_node = fields.get("name")
         if name_node is None or not isinstance(name_node, yaml.ScalarNode) \
                 or not str(name_node.value).strip():
@@ -179,7 +253,17 @@ def load_policy(text: bytes, source: str = "policy") -> Policy:
         if bad := [r for r in rpcs if "/" not in r]:
             raise _fail(source, fields["rpcs"], f"rule {name!r}: {bad[0]!r} is not "
                         "<package>.<Service>/<Method> (patterns allowed)")
-        rules.append(Rule(name, callers, rule_roles, rpcs, node.start_mark.line + 1))
+        if AUDITOR_ROLE not in rule_roles and [r for r in rpcs if r.startswith(AUDIT_SERVICE)]:
+            raise _fail(source, fields["rpcs"], f"rule {name!r}: AuditService answers only "
+                        f"the role {AUDITOR_ROLE!r}; name it in the rule's roles")
+        scope = "all"
+        if "scope" in fields:
+            scope_node = fields["scope"]
+            scope = str(scope_node.value) if isinstance(scope_node, yaml.ScalarNode) else ""
+            if scope not in SCOPES:
+                raise _fail(source, scope_node, f"rule {name!r}: scope is one of "
+                            f"{', '.join(SCOPES)}")
+        rules.append(Rule(name, callers, rule_roles, rpcs, node.start_mark.line + 1, scope))
     return Policy(roles, tuple(rules), hashlib.sha256(text).hexdigest())
 
 
@@ -187,13 +271,20 @@ class PolicyFile:
     """A policy file a server follows: read at start (an invalid one stops the start), looked
     at again at most every ``CHECK_EVERY_S``, a new valid version taken at once."""
 
-    def __init__(self, path: Path, clock: Any = time.monotonic) -> None:
+    def __init__(self, path: Path, clock: Any = time.monotonic,
+                 on_adopted: Callable[[Policy, bytes, str], None] | None = None) -> None:
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()
+        #: Told of each version taken (the policy, its text, the previous digest or ""):
+        #: the service records it as an event.
+        self._on_adopted = on_adopted
         self._stamp = self._stamp_now()
-        self.policy = load_policy(path.read_bytes(), str(path))
+        text = path.read_bytes()
+        self.policy = load_policy(text, str(path))
         self._checked = clock()
+        if on_adopted is not None:  # a start whose policy cannot be recorded fails
+            on_adopted(self.policy, text, "")
         log.info("policy_loaded", path=str(path), digest=self.policy.digest,
                  rules=len(self.policy.rules))
 
@@ -215,12 +306,27 @@ class PolicyFile:
             if stamp != self._stamp:
                 self._stamp = stamp
                 try:
-                    policy = load_policy(self.path.read_bytes(), str(self.path))
+                    text = self.path.read_bytes()
+                    policy = load_policy(text, str(self.path))
                 except (PolicyError, OSError) as error:
                     log.error("policy_invalid_kept_previous", error=str(error),
                               digest=self.policy.digest)
                     return self.policy
-                log.info("policy_loaded", path=str(self.path), digest=policy.digest,
-                         previous=self.policy.digest, rules=len(policy.rules))
-                self.policy = policy
+                if policy.digest != self.policy.digest:  # not only touched
+                    self._take(policy, text)
             return self.policy
+
+    def _take(self, policy: Policy, text: bytes) -> None:
+        """Take a new version once it is recorded; else keep the previous and try again
+        at the next look."""
+        try:
+            if self._on_adopted is not None:
+                self._on_adopted(policy, text, self.policy.digest)
+        except Exception as error:  # the store is down: no unrecorded policy in force
+            log.error("policy_unrecorded_kept_previous", digest=policy.digest,
+                      previous=self.policy.digest, error=f"{type(error).__name__}: {error}")
+            self._stamp = (-1, -1)
+            return
+        log.info("policy_loaded", path=str(self.path), digest=policy.digest,
+                 previous=self.policy.digest, rules=len(policy.rules))
+        self.policy = policy

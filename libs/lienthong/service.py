@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from lienthong import metrics
+from lienthong.audit.policies import recorder
 from lienthong.config import ServiceMismatchError, Settings, load_settings
 from lienthong.grpc.admission import RateLimiter
 from lienthong.grpc.server import serve_until_signalled, start_server
@@ -70,8 +71,11 @@ def run_service(
                                                          settings.rate_limit_burst),
                                      tls=TLSFiles.from_paths(settings.tls_cert, settings.tls_key,
                                                              settings.tls_ca, settings.tls_crl),
-                                     policy=PolicyFile(Path(settings.policy_file))
-                                     if settings.policy_file else None)
+                                     policy=PolicyFile(Path(settings.policy_file),
+                                                       on_adopted=recorder(
+                                                           app, settings.policy_file))
+                                     if settings.policy_file else None,
+                                     health_listen=settings.health_listen)
         stop_background = asyncio.Event()
         background = []
         if settings.nats_url:

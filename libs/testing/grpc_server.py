@@ -25,12 +25,14 @@ class ServerThread:
 
     def __init__(self, add_servicers: Callable[[grpc.aio.Server], list[str]],
                  workers: int = 8, limiter: RateLimiter | None = None,
-                 tls: TLSFiles | None = None, policy: PolicyFile | None = None) -> None:
+                 tls: TLSFiles | None = None, policy: PolicyFile | None = None,
+                 health_listen: str = "") -> None:
         self.add_servicers = add_servicers
         self.workers = workers
         self.limiter = limiter
         self.tls = tls
         self.policy = policy
+        self.health_listen = health_listen
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -44,7 +46,8 @@ class ServerThread:
         self.thread.start()
         self.running = self._call(start_server(f"127.0.0.1:{self.port}", self.add_servicers,
                                                workers=self.workers, limiter=self.limiter,
-                                               tls=self.tls, policy=self.policy))
+                                               tls=self.tls, policy=self.policy,
+                                               health_listen=self.health_listen))
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -32,6 +32,7 @@ from .domain.limits import (
 )
 from .domain.numbering import DossierCounter, counter_id
 from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
+from .jurisdiction import Jurisdiction
 from .projections import DossierFilter, DossierIndex, UnitStatistics
 
 if TYPE_CHECKING:
@@ -113,6 +114,19 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
             seen.add(unit.id)
         return unit
 
+    def jurisdiction(self) -> Jurisdiction | None:
+        """What the call in progress may touch, if its access rule limits it."""
+        return Jurisdiction.of_call(self._known_unit_or_none)
+
+    def _known_unit_or_none(self, unit_id: UUID) -> KnownUnit | None:
+        unit = self.get_or_none(unit_id)
+        return unit if isinstance(unit, KnownUnit) else None
+
+    def _within_jurisdiction(self, dossier: Dossier) -> None:
+        if (jurisdiction := self.jurisdiction()) is not None:
+            jurisdiction.require((dossier.receiving_unit_id, dossier.holder_unit_id),
+                                 "dossier", str(dossier.id))
+
     # -- commands -----------------------------------------------------------
 
     def submit_dossier(self, *, procedure_code: str, channel: str, applicant: Applicant,
@@ -139,6 +153,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
             now = self.clock()
             procedure = self.get_procedure(procedure_code)
             version = procedure.version_on(now.astimezone(VIETNAM_TIME).date())
+            if (jurisdiction := self.jurisdiction()) is not None:
+                jurisdiction.require((receiving_id,), "unit", str(receiving_id))
             receiving = self.current_unit(receiving_id, "receiving_unit_id")
             competent = (receiving if competent_id == receiving_id
                          else self.current_unit(competent_id, "competent_unit_id"))
@@ -241,6 +257,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
 
         def execute(command: Command) -> dict[str, Any]:
             dossier = self.get_dossier_aggregate(uid)
+            self._within_jurisdiction(dossier)
             change(dossier, self.clock())
             return self.save_command(command, {"dossier_id": str(uid)}, dossier)
 
@@ -421,14 +438,23 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
     def get_dossier(self, dossier_id: str | UUID) -> Dossier:
         uid = dossier_id if isinstance(dossier_id, uuid.UUID) else parse_uuid(dossier_id,
                                                                               "dossier_id")
-        return self.get_dossier_aggregate(uid)
+        dossier = self.get_dossier_aggregate(uid)
+        self._within_jurisdiction(dossier)
+        return dossier
 
     def list_dossiers(self, dossier_filter: DossierFilter, *, size: int = 0,
                       token: str = "") -> tuple[list[Dossier], str, int]:
-        """One page of dossiers in submission order, the next token and the total."""
-        request = PageRequest.of(size, token, {"filter": dossier_filter})
+        """One page of dossiers in submission order, the next token and the total; for a
+        caller limited to its jurisdiction, of its own units only."""
+        jurisdiction = self.jurisdiction()
+        request = PageRequest.of(size, token, {
+            "filter": dossier_filter,
+            "jurisdiction": jurisdiction.grant.agency_code if jurisdiction else ""})
         self.index.refresh()
         rows = self.index.list(dossier_filter, self.today())
+        if jurisdiction is not None:
+            rows = [r for r in rows
+                    if jurisdiction.covers_any((r.receiving_unit_id, r.holder_unit_id))]
         page, next_token = request.cut(rows)
         return [self.get_dossier_aggregate(r.dossier_id) for r in page], next_token, len(rows)
 
@@ -443,6 +469,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
             raise InvalidArgument.single("province_unit_id", "REQUIRED",
                                          "name the province whose units to compare")
         province_id = parse_uuid(province_unit_id, "province_unit_id")
+        if (jurisdiction := self.jurisdiction()) is not None:
+            jurisdiction.require((province_id,), "unit", str(province_id))
         request = PageRequest.of(size, token, {"province_unit_id": str(province_id)})
         self.index.refresh()
         with self.index.lock:
@@ -459,6 +487,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
         return (*request.cut(found), len(found))
 
     def dossier_history(self, dossier_id: str) -> list[DossierHistoryItem]:
+        if self.jurisdiction() is not None:
+            self.get_dossier(dossier_id)  # refused unless the caller's
         return self.history(parse_uuid(dossier_id, "dossier_id"), Dossier.Submitted,
                             "dossier", DossierHistoryItem)
 

@@ -70,3 +70,13 @@ def audit_scope(**changes: str) -> Iterator[AuditContext]:
         yield ctx
     finally:
         _current.reset(token)
+
+
+@contextlib.contextmanager
+def system_scope(reason: str) -> Iterator[AuditContext]:
+    """Run a block as the platform itself (no call's caller or actor), saying why."""
+    token = _current.set(AuditContext(reason=reason))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)

@@ -23,13 +23,14 @@ from lienthong.errors import InvalidArgument, LienthongError, Unauthenticated
 from lienthong.grpc import limits
 from lienthong.grpc.admission import RateLimiter, peer_host, require_deadline
 from lienthong.grpc.errors import deadline_status, internal_status, status_for
+from lienthong.policy import granted
 from lienthong.telemetry import span_ids, tracer
 from lienthong.tls import Revocations, authenticate
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
-    from lienthong.policy import PolicyFile
+    from lienthong.policy import Grant, PolicyFile
 
 log = structlog.get_logger("lienthong.grpc")
 
@@ -219,24 +220,26 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
 
 
 def _admit(request: Any, context: grpc.aio.ServicerContext,
-           interceptor: RequestContextInterceptor, method: str) -> str:
+           interceptor: RequestContextInterceptor, method: str) -> tuple[str, Grant | None]:
     """Refuse the call before its servicer runs: a caller its certificate does not name
     (or a revoked one), a call the access policy allows no rule for, bad bytes or bounds,
     a command without a deadline, a caller over its rate. The caller's name: its
-    certificate's on a TLS server, else its host."""
+    certificate's on a TLS server, else its host; and the policy's grant, if a policy is
+    in force."""
     caller = peer_host(context.peer())
     if interceptor.revocations is not None:
         certificates = context.auth_context().get("x509_pem_cert") or []
         if not certificates:
             raise Unauthenticated("the call came without a client certificate")
         caller = authenticate(certificates[0], interceptor.revocations)
+    grant = None
     if interceptor.policy is not None:
-        interceptor.policy.current().check(caller, method)
+        grant = interceptor.policy.current().grant(caller, method)
     if isinstance(request, RefusedRequest):
         raise request.refusal()
     require_deadline(request, context.time_remaining())
     interceptor.limiter.take(caller)
-    return caller
+    return caller, grant
 
 
 def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
@@ -248,8 +251,8 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
         try:
             with _current(span), rpc.scope(span):
                 try:
-                    rpc.caller = _admit(request, context, interceptor, rpc.method)
-                    with audit_scope(caller=rpc.caller):
+                    rpc.caller, grant = _admit(request, context, interceptor, rpc.method)
+                    with audit_scope(caller=rpc.caller), granted(grant):
                         response = await behaviour(request, context)
                 except grpc.aio.AbortError:
                     raise
@@ -276,16 +279,17 @@ def _stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[A
         rpc = _Call(details)
         span = rpc.start(request)
         try:
-            rpc.caller = _admit(request, context, interceptor, rpc.method)
+            rpc.caller, grant = _admit(request, context, interceptor, rpc.method)
             responses = behaviour(request, context).__aiter__()
         except LienthongError as refusal:
+            grant = None
             responses = _refuse(refusal).__aiter__()
         sent = 0
         try:
             while True:
                 # The span and audit scope are current while the servicer runs, never
                 # across a yield: the caller's reads decide when the stream resumes.
-                with _current(span), rpc.scope(span):
+                with _current(span), rpc.scope(span), granted(grant):
                     try:
                         response = await responses.__anext__()
                     except StopAsyncIteration:

@@ -51,9 +51,14 @@ class ServiceServer:
     service_names: list[str]
     executor: ThreadPoolExecutor
     stopped: asyncio.Event = field(default_factory=asyncio.Event)
+    #: The plaintext server answering health checks only, and its port (0: none).
+    health_server: grpc.aio.Server | None = None
+    health_port: int = 0
 
     async def stop(self, grace: float) -> None:
         await self.health.enter_graceful_shutdown()
+        if self.health_server is not None:
+            await self.health_server.stop(0)
         await self.server.stop(grace)
         self.executor.shutdown(wait=True, cancel_futures=False)
         self.stopped.set()
@@ -67,13 +72,16 @@ async def start_server(
     limiter: RateLimiter | None = None,
     tls: TLSFiles | None = None,
     policy: PolicyFile | None = None,
+    health_listen: str = "",
 ) -> ServiceServer:
     """Start serving; ``add_servicers`` registers the service and returns its full names.
 
     ``limiter`` bounds each caller's rate (none: no limit). With ``tls`` the port takes
     mutual TLS only (a client certificate from the CA bundle), and callers are named by
     their certificates; without it, plaintext. With ``policy`` (TLS only) a call no rule
-    of the access policy allows is refused."""
+    of the access policy allows is refused. With ``health_listen`` a second, plaintext port
+    answers grpc.health.v1 and nothing else: for probes that cannot present a client
+    certificate (the kubelet's gRPC probes), revealing no more than SERVING or not."""
     if policy is not None and tls is None:
         msg = "an access policy needs TLS: it names callers by their certificates"
         raise ValueError(msg)
@@ -96,9 +104,19 @@ async def start_server(
     await server.start()
     for name in ["", *names]:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    health_server, health_port = None, 0
+    if health_listen:
+        health_server = grpc.aio.server(options=SERVER_OPTIONS)
+        health_pb2_grpc.add_HealthServicer_to_server(health, health_server)
+        health_port = health_server.add_insecure_port(health_listen)
+        if health_port == 0:
+            msg = f"cannot listen on {health_listen}"
+            raise OSError(msg)
+        await health_server.start()
     log.info("grpc server started", listen=listen, port=port, services=names,
-             tls=tls is not None)
-    return ServiceServer(server, port, health, names, executor)
+             tls=tls is not None, health_port=health_port or None)
+    return ServiceServer(server, port, health, names, executor, health_server=health_server,
+                         health_port=health_port)
 
 
 async def serve_until_signalled(running: ServiceServer, grace: float) -> None:

@@ -153,3 +153,24 @@ def test_a_rotated_server_certificate_is_served_at_the_next_handshake_without_a_
     with channel(server, client) as old, pytest.raises(grpc.RpcError) as refused:
         register(pb_grpc.IdentityServiceStub(old))
     assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+
+
+def test_a_probe_without_a_certificate_reads_health_on_its_own_port_and_nothing_else(
+        ca: CA, app: IdentityApplication) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from lienthong.ports import free_port
+
+    health_port = free_port()
+    with ServerThread(lambda s: add_to_server(app, s), tls=files(ca, "identity"),
+                      health_listen=f"127.0.0.1:{health_port}") as running, \
+            grpc.insecure_channel(f"127.0.0.1:{health_port}") as probe:
+        answer = health_pb2_grpc.HealthStub(probe).Check(health_pb2.HealthCheckRequest(),
+                                                         timeout=TIMEOUT)
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+        with pytest.raises(grpc.RpcError) as refused:
+            pb_grpc.IdentityServiceStub(probe).ListUnits(pb.ListUnitsRequest(), timeout=TIMEOUT)
+        assert refused.value.code() is grpc.StatusCode.UNIMPLEMENTED
+        with grpc.insecure_channel(running.address) as plaintext, pytest.raises(grpc.RpcError):
+            health_pb2_grpc.HealthStub(plaintext).Check(health_pb2.HealthCheckRequest(),
+                                                        timeout=2)

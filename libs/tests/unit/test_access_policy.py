@@ -61,3 +61,51 @@ def test_a_policy_that_does_not_validate_is_refused_naming_the_line(
         load_policy(text, "policy.yaml")
 
     assert str(refused.value).startswith(message)
+
+
+def test_a_rule_may_limit_its_callers_to_their_jurisdiction() -> None:
+    policy = load_policy(POLICY + b"""\
+  - name: communes-handle-their-dossiers
+    callers: ["VN:GOV:???.??.??.H26/*"]
+    rpcs: ["lienthong.dossiers.v1.DossierService/*"]
+    scope: jurisdiction
+""")
+
+    grant = policy.grant(COMMUNE, "/lienthong.dossiers.v1.DossierService/GetDossier")
+    assert (grant.rule, grant.agency_code, grant.limited) == \
+        ("communes-handle-their-dossiers", "000.26.05.H26", True)
+    assert not policy.grant(COMMUNE, "lienthong.identity.v1.IdentityService/GetUnit").limited
+
+
+def test_audit_service_answers_the_auditor_role_only_whatever_a_pattern_says() -> None:
+    policy = load_policy(b"""\
+roles:
+  auditor: ["VN:GOV:000.00.00.G12/*"]
+  sre: ["VN:GOV:000.00.00.G01/*"]
+rules:
+  - name: sre-may-do-anything
+    roles: [sre]
+    callers: ["VN:GOV:000.00.00.G12/*"]
+    rpcs: ["*/*"]
+""")
+
+    assert policy.allows("VN:GOV:000.00.00.G01/ops", "x.y.v1.Z/Anything") is not None
+    assert policy.allows("VN:GOV:000.00.00.G01/ops",
+                         "lienthong.audit.v1.AuditService/ExportEvents") is None
+    # named by pattern, not through the role: no history either
+    assert policy.allows(AUDITOR, "lienthong.audit.v1.AuditService/ExportEvents") is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (b"rules:\n  - name: a\n    callers: [\"*\"]\n    rpcs: [\"x/y\"]\n    scope: mine\n",
+     "policy.yaml:5: rule 'a': scope is one of all, jurisdiction"),
+    (b"rules:\n  - name: a\n    callers: [\"*\"]\n"
+     b"    rpcs: [\"lienthong.audit.v1.AuditService/ExportEvents\"]\n",
+     "policy.yaml:4: rule 'a': AuditService answers only the role 'auditor'"),
+])
+def test_a_scope_or_an_audit_grant_that_cannot_hold_is_refused_naming_the_line(
+        text: bytes, message: str) -> None:
+    with pytest.raises(PolicyError) as refused:
+        load_policy(text, "policy.yaml")
+
+    assert str(refused.value).startswith(message)
