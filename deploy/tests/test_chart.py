@@ -196,10 +196,11 @@ def test_each_service_has_its_deployment_service_account_pdb_and_contract_env(
         container = pod["containers"][0]
 
         assert container["image"].rsplit(":", 1)[0].endswith(f"lienthong/{service}")
+        # The kubelet's probes carry no client certificate: a plaintext health-only port.
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-            assert container[probe]["grpc"] == {"port": port}, probe
+            assert container[probe]["grpc"] == {"port": 8086}, probe
         assert {p["name"]: p["containerPort"] for p in container["ports"]} == {
-            "grpc": port, "metrics": 9464}
+            "grpc": port, "metrics": 9464, "health": 8086}
         assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
         assert {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
         assert pod["serviceAccountName"] == name

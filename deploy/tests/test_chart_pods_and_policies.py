@@ -152,7 +152,7 @@ def test_the_startup_allowance_is_120_seconds_unless_configured() -> None:
 
     probe = container(objects, "identity")["startupProbe"]
     assert (probe["periodSeconds"], probe["failureThreshold"]) == (4, 150)  # 10 minutes
-    assert probe["grpc"] == {"port": 50051}
+    assert probe["grpc"] == {"port": 8086}
     # The other service keeps its own.
     assert container(objects, "dossiers")["startupProbe"]["failureThreshold"] == 60
 

@@ -103,7 +103,7 @@ def test_probes_leave_the_pods_for_the_runner_and_keep_what_they_check(
     probes = {p.name: p.probes for p in plan.pods}
     for name, port in SERVICES.items():
         [probe] = probes[f"lienthong-{name}"]
-        assert (probe.kind, probe.port) == ("grpc", port)
+        assert (probe.kind, probe.port) == ("grpc", 8086)  # the plaintext health-only port
     [nats] = probes["lienthong-nats"]
     assert (nats.kind, nats.port, nats.path) == ("httpGet", 8222, "/healthz")
     [postgres] = probes["lienthong-postgresql"]

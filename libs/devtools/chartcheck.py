@@ -20,6 +20,7 @@ containers) have readiness and liveness probes.
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -86,6 +87,10 @@ def schema_errors(objects: list[dict[str, Any]],
     for version in versions or kubernetes_versions():
         for obj in objects:
             name = f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
+            if (custom := custom_resource_schema(obj)) is not None:
+                errors += [f"{name}: {'.'.join(map(str, e.absolute_path))}: {e.message}"
+                           for e in custom.iter_errors(obj)]
+                continue
             try:
                 kubernetes_validate.validate(obj, version, strict=True)
             except kubernetes_validate.ValidationError as error:
@@ -95,6 +100,22 @@ def schema_errors(objects: list[dict[str, Any]],
                     kubernetes_validate.InvalidSchemaError) as error:
                 errors.append(f"{name} ({version}): {error}")
     return errors
+
+
+#: Schemas of the custom resources the chart may render (Kubernetes' own schemas do not
+#: know them), one file per apiVersion and kind in libs/devtools/schemas.
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+def custom_resource_schema(obj: dict[str, Any]) -> Any:
+    """The validator of a custom resource the chart renders; None for Kubernetes' own."""
+    import jsonschema
+
+    group = str(obj.get("apiVersion", "")).replace("/", "_")
+    path = SCHEMAS / f"{group}_{obj.get('kind')}.json"
+    if "." not in group or not path.exists():
+        return None
+    return jsonschema.Draft202012Validator(json.loads(path.read_text()))
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,27 @@ seccompProfile:
 {{- printf "%s-audit-signing-key" (include "lienthong.fullname" .) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The Secret holding a workload's TLS certificate (cert-manager's keys):
+     dict "root" $ "name" <service | nats | smoke-test>. */}}
+{{- define "lienthong.tlsSecret" -}}
+{{- printf "%s-%s-tls" (include "lienthong.fullname" .root) .name -}}
+{{- end -}}
+
+{{/* The ConfigMap holding the access policy (key policy.yaml); empty: no policy. */}}
+{{- define "lienthong.policyConfigMap" -}}
+{{- if .Values.accessPolicy.existingConfigMap -}}
+{{- .Values.accessPolicy.existingConfigMap -}}
+{{- else if .Values.accessPolicy.policy -}}
+{{- printf "%s-access-policy" (include "lienthong.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the personal data's master key (key master.key); empty: none. */}}
+{{- define "lienthong.piiKeySecret" -}}
+{{- if .Values.personalData.masterKey.existingSecret -}}
+{{- .Values.personalData.masterKey.existingSecret -}}
+{{- else if .Values.personalData.masterKey.generate -}}
+{{- printf "%s-pii-master-key" (include "lienthong.fullname" .) -}}
+{{- end -}}
+{{- end -}}
