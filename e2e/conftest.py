@@ -10,7 +10,9 @@ at the end. ``--target kind`` and ``--target podman`` use the chart's deployment
 port-forwarded by ``make e2e-kind`` (deploy/kind/e2e.sh) or ``tilt up``, or published
 by ``make e2e-podman``: each registered service at LIENTHONG_E2E_<NAME>_ADDRESS (default
 127.0.0.1 and its default port) and LIENTHONG_E2E_NATS_URL (default
-nats://127.0.0.1:4222); the session waits until each answers its health check, and
+nats://127.0.0.1:4222), with the suite's client certificate at LIENTHONG_E2E_TLS_CERT,
+_KEY and _CA where the deployment runs mutual TLS (make e2e-podman's does); the session
+waits until each answers its health check, and
 loads the same seed through gRPC when the deployment does not hold it yet.
 
 Tests marked ``local_only`` need what only ``lienthong up`` gives (its data
@@ -131,9 +133,12 @@ def _deployed(target: str) -> Platform:
         {spec.name: os.environ.get(f"LIENTHONG_E2E_{spec.name.upper()}_ADDRESS",
                                    f"127.0.0.1:{spec.default_port}")
          for spec in registry.services()},
-        os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None)
+        os.environ.get("LIENTHONG_E2E_NATS_URL", "nats://127.0.0.1:4222"), None,
+        # The suite's client certificate, where the deployment runs mutual TLS.
+        TLSFiles.from_paths(*(os.environ.get(f"LIENTHONG_E2E_TLS_{part}", "")
+                              for part in ("CERT", "KEY", "CA"))))
     checks: dict[str, Callable[[], str]] = {
-        f"{name} at {address}": functools.partial(grpc_health, address)
+        f"{name} at {address}": functools.partial(grpc_health, address, tls=platform.tls)
         for name, address in platform.addresses.items()}
     checks[f"NATS at {platform.nats_url}"] = functools.partial(
         nats_health, platform.nats_url.removeprefix("nats://"))

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from lienthong.testing.nats import refuses_plaintext
 from lienthong.tools.platform import grpc_health, nats_health
 
 pytestmark = pytest.mark.e2e
@@ -63,9 +64,10 @@ def test_the_local_platform_serves_mutual_tls_and_names_its_tools_as_the_caller(
     # `status --json` gives any gRPC client what it needs to connect.
     assert platform.tls is not None
     assert all(path.is_file() for path in (platform.tls.ca, platform.tls.cert, platform.tls.key))
-    # A plaintext client gets no answer at all.
+    # A plaintext client gets no answer at all, from a service or from NATS.
     assert grpc_health(platform.identity_address, timeout=2) == "UNREACHABLE"
     assert grpc_health(platform.identity_address, timeout=2, tls=platform.tls) == "SERVING"
+    assert refuses_plaintext(platform.nats_url.split("://")[-1])
 
     with platform.channel("identity") as channel:
         unit = identity_pb2_grpc.IdentityServiceStub(channel).RegisterUnit(
@@ -75,3 +77,28 @@ def test_the_local_platform_serves_mutual_tls_and_names_its_tools_as_the_caller(
         events = audit_pb2_grpc.AuditServiceStub(channel).ListAggregateEvents(
             audit_pb2.ListAggregateEventsRequest(aggregate_id=unit.unit_id), timeout=10).events
     assert [e.metadata.caller for e in events] == [LOCAL_CALLER]
+
+
+@pytest.mark.local_only("the local platform's own policy file and development CA")
+def test_the_local_platform_answers_only_what_its_written_policy_allows(platform):
+    import grpc
+
+    from lienthong.grpc.errors import error_details
+    from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
+    from lienthong.tls import TLSFiles, client_channel
+    from lienthong.tools.pki import CA
+
+    # Another agency's system, with a certificate of the platform's own CA: known, and yet
+    # no rule of <data dir>/policy.yaml names it.
+    ca = CA(platform.data_dir / "pki")
+    ca.issue("e2e-another-agency", "client", callers=["VN:GOV:000.00.31.H26/mot-cua"])
+    cert, key = ca.paths("e2e-another-agency")
+    stranger = TLSFiles(cert=cert, key=key, ca=ca.cert_path)
+
+    with client_channel(platform.identity_address, stranger) as channel, \
+            pytest.raises(grpc.RpcError) as refused:
+        identity_pb2_grpc.IdentityServiceStub(channel).ListUnits(
+            identity_pb2.ListUnitsRequest(page_size=1), timeout=10)
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    assert error_details(refused.value)["reason"] == "NO_RULE_ALLOWS"
+    assert (platform.data_dir / "policy.yaml").is_file()

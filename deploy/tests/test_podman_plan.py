@@ -13,13 +13,14 @@ import yaml
 from lienthong import registry
 from lienthong.devtools import kubeplay
 from lienthong.devtools.helmbin import helm_path
-from lienthong.devtools.podman_e2e import CHART, NAMESPACE, RELEASE, VALUES
+from lienthong.devtools.podman_e2e import CHART, NAMESPACE, RELEASE, VALUES, deployment_pki
 
 SERVICES = {spec.name: spec.default_port for spec in registry.services()}
 
 
 @pytest.fixture(scope="module")
-def manifests() -> list[dict]:
+def manifests(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """The chart as podman's values render it, with the Secrets of a run's transport CA."""
     command = [helm_path(), "template", RELEASE, str(CHART), "--namespace", NAMESPACE]
     for values in VALUES:
         command += ["-f", str(CHART / values)]
@@ -27,7 +28,21 @@ def manifests() -> list[dict]:
                            "--set", "postgresql.image.tag=t1"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    secrets, _ = deployment_pki(tmp_path_factory.mktemp("pki"))
+    return [*(doc for doc in yaml.safe_load_all(done.stdout) if doc), *secrets]
+
+
+def test_the_run_brings_every_certificate_the_chart_mounts(manifests: list[dict]) -> None:
+    secrets = {m["metadata"]["name"]: m["data"] for m in manifests if m["kind"] == "Secret"}
+    mounted = {v["secret"]["secretName"] for m in manifests
+               if m["kind"] in ("Deployment", "StatefulSet", "Pod")
+               for v in (m["spec"].get("template", m)["spec"].get("volumes") or [])
+               if "secret" in v}
+
+    assert mounted <= set(secrets)
+    for name in [*SERVICES, "nats", "smoke-test"]:
+        assert set(secrets[f"lienthong-{name}-tls"]) == {"tls.crt", "tls.key", "ca.crt"}
+    assert "crl.pem" in secrets["lienthong-transport-crl"]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +116,7 @@ def test_secrets_config_maps_and_fields_become_values_and_files(
 def test_probes_leave_the_pods_for_the_runner_and_keep_what_they_check(
         plan: kubeplay.Plan) -> None:
     probes = {p.name: p.probes for p in plan.pods}
-    for name, port in SERVICES.items():
+    for name in SERVICES:
         [probe] = probes[f"lienthong-{name}"]
         assert (probe.kind, probe.port) == ("grpc", 8086)  # the plaintext health-only port
     [nats] = probes["lienthong-nats"]

@@ -5,12 +5,15 @@ suite and the chart's smoke test run against them.
 
 1. ``make images`` with podman (:mod:`lienthong.devtools.images`), one tag;
 2. ``helm template`` of the chart with values-kind.yaml and values-podman.yaml (the
-   kind path's values, then this runtime's images);
+   kind path's values, then this runtime's images, mutual TLS and an access policy), and
+   the Secrets an operator would bring: every workload's certificate, with cert-manager's
+   key names, from a transport CA made for the run (:func:`deployment_pki`);
 3. the manifests as pods (:mod:`lienthong.devtools.kubeplay`) on a podman network of this
    run, NATS's and PostgreSQL's first; every service's gRPC port and NATS's client port
    published on 127.0.0.1;
 4. each pod's readiness probes, run as the kubelet runs them, until they pass;
-5. ``pytest e2e --target podman`` against the published ports;
+5. ``pytest e2e --target podman`` against the published ports, as the client system
+   ``VN:GOV:000.00.00.Z00/e2e`` (the ``tools`` certificate: NATS's tools user too);
 6. the chart's ``helm test`` pod (the smoke test), to completion;
 7. always: every pod, volume and the network removed. When a step fails, each
    container's logs and ``podman inspect`` are saved in build/podman-e2e/<run>/ first.
@@ -21,6 +24,7 @@ Exit status 0 when the suite and the smoke test pass.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -40,6 +44,7 @@ from lienthong import registry
 from lienthong.devtools import images, kubeplay
 from lienthong.logging import configure_logging
 from lienthong.ports import free_port
+from lienthong.tls import TLSFiles
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -83,6 +88,42 @@ def render(tag: str) -> list[dict[str, Any]]:
         msg = f"helm template failed: {done.stderr.strip()}"
         raise E2EError(msg)
     return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+#: The client certificates of the run: the smoke test's and the e2e suite's (whose name,
+#: ``tools``, is the tools' NATS user).
+SMOKE_TEST_CALLER = "VN:GOV:000.00.00.Z00/smoke-test"
+E2E_CALLER = "VN:GOV:000.00.00.Z00/e2e"
+CRL_SECRET = f"{RELEASE}-transport-crl"
+
+
+def _secret(name: str, files: dict[str, Path]) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": {"name": name, "namespace": NAMESPACE},
+            "data": {key: base64.b64encode(path.read_bytes()).decode()
+                     for key, path in files.items()}}
+
+
+def deployment_pki(folder: Path) -> tuple[list[dict[str, Any]], TLSFiles]:
+    """A transport CA for the run (``lienthong pki``), and the Secrets the chart reads:
+    ``<release>-<name>-tls`` (tls.crt, tls.key, ca.crt) for each service, NATS and the
+    smoke test, and the CA's revocation list; with the e2e suite's client files."""
+    from lienthong.tools.pki import CA
+
+    ca = CA(folder)
+    ca.init(common_name="Lienthong e2e transport CA")
+    for name in [spec.name for spec in registry.services()] + ["nats"]:
+        ca.issue(name, "service", hosts=[f"{RELEASE}-{name}", "127.0.0.1", "localhost"])
+    ca.issue("smoke-test", "client", callers=[SMOKE_TEST_CALLER])
+    ca.issue("tools", "client", callers=[E2E_CALLER])
+    secrets_ = []
+    for name in [spec.name for spec in registry.services()] + ["nats", "smoke-test"]:
+        cert, key = ca.paths(name)
+        secrets_.append(_secret(f"{RELEASE}-{name}-tls",
+                                {"tls.crt": cert, "tls.key": key, "ca.crt": ca.cert_path}))
+    secrets_.append(_secret(CRL_SECRET, {"crl.pem": ca.crl_path}))
+    cert, key = ca.paths("tools")
+    return secrets_, TLSFiles(cert=cert, key=key, ca=ca.cert_path, crl=ca.crl_path)
 
 
 def free_subnet() -> str:
@@ -215,11 +256,13 @@ def published_ports() -> dict[str, dict[int, int]]:
     return ports
 
 
-def e2e_env(ports: dict[str, dict[int, int]]) -> dict[str, str]:
+def e2e_env(ports: dict[str, dict[int, int]], client: TLSFiles) -> dict[str, str]:
     env = {f"LIENTHONG_E2E_{spec.name.upper()}_ADDRESS":
            f"127.0.0.1:{ports[f'{RELEASE}-{spec.name}'][spec.default_port]}"
            for spec in registry.services()}
     env["LIENTHONG_E2E_NATS_URL"] = f"nats://127.0.0.1:{ports[f'{RELEASE}-nats'][4222]}"
+    env.update({f"LIENTHONG_E2E_TLS_{part.upper()}": str(getattr(client, part))
+                for part in ("cert", "key", "ca")})
     return env
 
 
@@ -231,7 +274,8 @@ def run(tag: str, *, build: bool, keep: bool, pytest_args: Sequence[str]) -> int
     if build:
         figures = images.build_all(images.Engine("podman", images.podman_env()), tag)
         log.info("images_built", images=[i["image"] for i in figures["images"]])
-    manifests = render(tag)
+    secrets_, client = deployment_pki(work / "pki")
+    manifests = [*render(tag), *secrets_]
     ports = published_ports()
     subnet = free_subnet()
     the_plan = kubeplay.plan(manifests, subnet_prefix=subnet, volumes_root=str(work / "volumes"),
@@ -251,7 +295,7 @@ def run(tag: str, *, build: bool, keep: bool, pytest_args: Sequence[str]) -> int
                 play(pod, work, network)
                 log.info("played", pod=pod.name, ip=pod.ip, published=pod.published)
             wait_ready(group)
-        env = {**os.environ, **e2e_env(ports)}
+        env = {**os.environ, **e2e_env(ports, client)}
         suite = subprocess.run([sys.executable, "-m", "pytest", "e2e", "--target", "podman",
                                 "-p", "no:cacheprovider", *pytest_args], env=env, cwd=ROOT,
                                check=False)

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
                         "chain to (PEM)")
     tls_crl: str = Field(default="", description="the CA's revocation list (PEM); read "
                          "again when it changes")
+    nats_tls_cert: str = Field(default="", description="the certificate the service "
+                               "connects to NATS with (PEM); with nats_tls_key and "
+                               "nats_tls_ca: mutual TLS. Empty: tls_cert, tls_key and tls_ca; "
+                               "empty too: plaintext")
+    nats_tls_key: str = Field(default="", description="its private key (PEM)")
+    nats_tls_ca: str = Field(default="", description="the CA bundle the NATS server's "
+                             "certificate must chain to (PEM)")
     policy_file: str = Field(default="", description="the access policy (YAML, see "
                              "lienthong.policy); needs TLS. Empty: every caller may call "
                              "every RPC")

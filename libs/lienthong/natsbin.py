@@ -66,6 +66,10 @@ def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None] | None:
     return set_parent_death_signal
 
 
+#: The configuration file :func:`start_nats_server` writes into the store folder.
+CONFIG_FILE = "nats-server.conf"
+
+
 def nats_server_command(host: str, port: int, store_dir: Path,
                         name: str = "") -> list[str]:
     """nats-server on ``host:port`` with JetStream storing in ``store_dir``."""
@@ -75,14 +79,19 @@ def nats_server_command(host: str, port: int, store_dir: Path,
 
 def start_nats_server(store_dir: Path, log_path: Path, *, port: int,
                       host: str = "127.0.0.1", name: str = "", new_session: bool = False,
-                      timeout: float = 15.0, extra_args: Sequence[str] = ()
-                      ) -> subprocess.Popen[bytes]:
+                      timeout: float = 15.0, extra_args: Sequence[str] = (),
+                      config: str = "") -> subprocess.Popen[bytes]:
     """Start nats-server, appending its output to ``log_path``; return once it listens.
 
+    ``config``: configuration text (TLS and users: :func:`lienthong.natsauth.server_config`),
+    written to ``<store_dir>/nats-server.conf``; the address and JetStream stay as given.
     ``new_session`` keeps a terminal's Ctrl-C from reaching it, so whoever started
     it decides when it stops. It dies with this process (see :func:`die_with_parent`).
     """
     store_dir.mkdir(parents=True, exist_ok=True)
+    if config:
+        (store_dir / CONFIG_FILE).write_text(config)
+        extra_args = ["-c", str(store_dir / CONFIG_FILE), *extra_args]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [*nats_server_command(host, port, store_dir, name), *extra_args],
@@ -99,20 +108,27 @@ def start_nats_server(store_dir: Path, log_path: Path, *, port: int,
 
 class NatsServer:
     """One nats-server with JetStream and file storage in ``store_dir``, on a free port
-        unless one is given, that can be stopped, killed and restarted (tests, benchmarks)."""
+    unless one is given, that can be stopped, killed and restarted (tests, benchmarks).
 
-    def __init__(self, store_dir: Path, port: int | None = None) -> None:
+    ``config`` as :func:`start_nats_server` takes it; ``tls``: it makes the server take
+    TLS clients only (its URL is then ``tls://``)."""
+
+    def __init__(self, store_dir: Path, port: int | None = None, *, config: str = "",
+                 tls: bool = False) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
+        self.config = config
+        self.tls = tls
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = store_dir / "nats-server.log"
 
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"{'tls' if self.tls else 'nats'}://127.0.0.1:{self.port}"
 
     def start(self) -> NatsServer:
-        self.process = start_nats_server(self.store_dir, self.log_path, port=self.port)
+        self.process = start_nats_server(self.store_dir, self.log_path, port=self.port,
+                                         config=self.config)
         return self
 
     def stop(self) -> None:

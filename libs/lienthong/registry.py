@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,10 @@ class ServiceSpec:
     consumers: str = ""
     #: The services whose streams it follows (so they start first).
     follows: tuple[str, ...] = ()
+    #: Its durable consumers, as (the service whose stream it reads, durable name); empty:
+    #: ``<name>-<followed>`` on each followed service's stream. Its NATS user may use these
+    #: and no other (:mod:`lienthong.natsauth`).
+    durables: tuple[tuple[str, str], ...] = ()
     #: ``module:attribute`` of the reads the smoke test makes (a sequence of SmokeRead).
     smoke_reads: str = ""
     #: ``module:attribute`` of a typer app mounted as ``lienthong <name> ...``.
@@ -124,6 +129,11 @@ class ServiceSpec:
             return None
         module, _, name = target.partition(":")
         return functools.reduce(getattr, name.split("."), importlib.import_module(module))
+
+    def consumer_durables(self) -> tuple[tuple[str, str], ...]:
+        """(the service whose stream it reads, durable name) of each of its consumers."""
+        return self.durables or tuple((followed, f"{self.name}-{followed}")
+                                      for followed in self.follows)
 
     def run(self) -> None:
         """Run this service in this process until SIGTERM or SIGINT (its entry point)."""
@@ -170,11 +180,23 @@ def services() -> tuple[ServiceSpec, ...]:
 #: Names a service may not take: the images and chart names the platform's own workloads use
 #: beside the services' (``<prefix>/<name>``, ``<release>-<name>``).
 RESERVED_NAMES = frozenset({"tools", "nats", "postgresql", "smoke-test"})
+#: A service's name: a NATS subject token (``lienthong.<name>.>``), a stream's name
+#: (``LIENTHONG_<NAME>``), a certificate's and a Kubernetes object's.
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+#: A durable consumer's name: a subject token, never with a dot.
+DURABLE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _in_start_order(found: dict[str, ServiceSpec]) -> tuple[ServiceSpec, ...]:
     ports: dict[int, str] = {}
     for spec in found.values():
+        if not NAME_PATTERN.match(spec.name):
+            msg = (f"a service cannot be called {spec.name!r}: a lower-case letter, then "
+                   "letters, digits and '-', at most 32 (it is a NATS subject token)")
+            raise RegistryError(msg)
+        if bad := [d for _, d in spec.durables if not DURABLE_PATTERN.match(d)]:
+            msg = f"{spec.name}: durable name {bad[0]!r}: letters, digits, '_' and '-' only"
+            raise RegistryError(msg)
         if spec.name in RESERVED_NAMES:
             msg = (f"a service cannot be called {spec.name!r}: the platform's own "
                    f"{spec.name} workload has that name")

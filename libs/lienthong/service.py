@@ -14,6 +14,7 @@ from lienthong.config import ServiceMismatchError, Settings, load_settings
 from lienthong.grpc.admission import RateLimiter
 from lienthong.grpc.server import serve_until_signalled, start_server
 from lienthong.logging import configure_logging
+from lienthong.natsauth import service_files
 from lienthong.policy import PolicyFile
 from lienthong.telemetry import configure_tracing, processors_from_env, shutdown_tracing
 from lienthong.tls import TLSFiles
@@ -79,18 +80,21 @@ def run_service(
         stop_background = asyncio.Event()
         background = []
         if settings.nats_url:
+            nats_tls = service_files(settings)  # its own NATS user, over mutual TLS
             if contract is not None:
                 from lienthong.events.relay import OutboxRelay
 
                 relay = OutboxRelay(app, contract, settings.nats_url,
                                     gap_timeout_s=settings.relay_gap_timeout_s,
                                     replicas=settings.stream_replicas,
-                                    duplicate_window_s=settings.stream_duplicate_window_s)
+                                    duplicate_window_s=settings.stream_duplicate_window_s,
+                                    nats_tls=nats_tls)
                 # Publish right after each commit; the poll covers other replicas' commits.
                 app.add_commit_listener(relay.wake)
                 background.append(asyncio.create_task(relay.run(stop_background),
                                                       name="outbox-relay"))
             for runner in (consumers(app, settings) if consumers else []):
+                runner.nats_tls = runner.nats_tls or nats_tls
                 background.append(asyncio.create_task(runner.run(stop_background),
                                                       name=f"consumer-{runner.durable}"))
         elif contract is not None or consumers is not None:

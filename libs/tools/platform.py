@@ -3,7 +3,9 @@
 This is what ``lienthong up`` (and ``make up``) does: a real nats-server
 with JetStream in the data folder, each service in its own process on an
 SQLite event store, a run file (``<data>/run.json``) that ``lienthong
-status`` reads to find them.
+status`` reads to find them. Unless ``--insecure``, gRPC and NATS take mutual TLS
+only, with a development CA in the data folder; on NATS each service is its own user
+(:mod:`lienthong.natsauth`), and the local tools another.
 
 The processes never outlive the one that started them, even when it is
 killed with SIGKILL: on Linux the kernel sends each of them SIGTERM
@@ -31,6 +33,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lienthong import registry
+from lienthong.natsauth import server_config
 from lienthong.natsbin import die_with_parent, start_nats_server
 from lienthong.ports import free_port
 from lienthong.signals import Stopped, never
@@ -66,6 +69,7 @@ class Endpoint:
     kind: str  # "grpc" or "nats"
     log: str
     metrics: str = ""  # host:port of a service's Prometheus /metrics ("" for NATS)
+    url: str = ""  # NATS: tls://host:port (the tools' certificate is its tools user) or nats://
 
 
 @dataclass
@@ -75,8 +79,8 @@ class RunState:
     endpoints: list[Endpoint] = field(default_factory=list)
     #: The seed ``up`` loads: name, state (seeding, ready, failed, stopped) and what is loaded.
     seed: dict[str, Any] = field(default_factory=dict)
-    #: The development client certificate (``ca``, ``cert``, ``key`` paths); empty when
-    #: the platform runs plaintext (``up --insecure``).
+    #: The development client certificate (``ca``, ``cert``, ``key`` paths), for gRPC and
+    #: for NATS (its tools user); empty when the platform runs plaintext (``up --insecure``).
     tls: dict[str, str] = field(default_factory=dict)
 
     def client_tls(self) -> TLSFiles | None:
@@ -119,14 +123,17 @@ class RunState:
 #: The caller the local platform's tools are: a provisional agency code (letter Z).
 LOCAL_CALLER = "VN:GOV:000.00.00.Z00/local-tools"
 LOCAL_CLIENT = "local-tools"
+#: The certificate of the local platform's nats-server.
+NATS = "nats"
 #: Certificates closer to their end than this are issued again at ``up``.
 RENEW_BEFORE = 30
 
 
 def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles], TLSFiles]:
     """The local platform's development CA (``<data dir>/pki``, made on first start), a
-    certificate for each service and one for the local tools (issued again when missing,
-    revoked or near their end): each service's files, and the tools' client files."""
+    certificate for each of ``services`` (a server's: nats-server's too) and one for the
+    local tools (issued again when missing, revoked or near their end): each one's files,
+    and the tools' client files."""
     from lienthong.tools.pki import CA
 
     ca = CA(data_dir / "pki")
@@ -146,6 +153,34 @@ def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles],
     if LOCAL_CLIENT not in valid or not all(p.exists() for p in ca.paths(LOCAL_CLIENT)):
         ca.issue(LOCAL_CLIENT, "client", callers=[LOCAL_CALLER], days=825)
     return {name: files(name) for name in services}, files(LOCAL_CLIENT)
+
+
+#: The local platform's access policy, written on first start (``<data dir>/policy.yaml``):
+#: the local development agency's systems (the tools, scripts with a certificate of
+#: ``lienthong pki issue --caller VN:GOV:000.00.00.Z00/...``) may call everything, and are
+#: the auditor. Edit the file: the services take a new version within a second.
+LOCAL_POLICY = """\
+# The local platform's access policy (docs/security.md). Default deny: a caller no rule
+# names is refused. Each version the services take is recorded as an event.
+roles:
+  auditor: ["VN:GOV:000.00.00.Z00/*"]
+rules:
+  - name: local-development-agency-calls-every-rpc
+    callers: ["VN:GOV:000.00.00.Z00/*"]
+    rpcs: ["*/*"]
+  - name: local-auditors-read-the-history
+    roles: [auditor]
+    rpcs: ["lienthong.audit.v1.AuditService/*"]
+"""
+POLICY_FILE = "policy.yaml"
+
+
+def local_policy(data_dir: Path) -> Path:
+    """The local platform's access policy file, written once (an edited one is kept)."""
+    path = data_dir / POLICY_FILE
+    if not path.exists():
+        path.write_text(LOCAL_POLICY)
+    return path
 
 
 def local_event_store(data_dir: Path, service: str) -> str:
@@ -182,7 +217,8 @@ def grpc_health(address: str, timeout: float = 2.0, tls: TLSFiles | None = None)
 
 
 def nats_health(address: str, timeout: float = 2.0) -> str:
-    """SERVING when the server greets us with JetStream enabled."""
+    """SERVING when the server greets us with JetStream enabled (a server that takes TLS
+    clients only greets before the handshake, so no certificate is needed to ask)."""
     import socket
 
     host, port = address.rsplit(":", 1)
@@ -226,7 +262,7 @@ class Platform:
             raise RuntimeError(msg)
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         if not self.insecure:
-            self.server_tls, client = local_pki(self.data_dir, list(service_modules()))
+            self.server_tls, client = local_pki(self.data_dir, [*service_modules(), NATS])
             self.state.tls = client.as_dict()
         try:
             self._start_nats()
@@ -241,16 +277,24 @@ class Platform:
             raise
         return self.state
 
+    @property
+    def nats_url(self) -> str:
+        """Mutual TLS, each service its own user, unless the platform runs plaintext."""
+        return f"{'tls' if NATS in self.server_tls else 'nats'}://{self.host}:{self.nats_port}"
+
     def _start_nats(self) -> None:
         log = self.data_dir / "logs" / "nats.log"
+        config = ""
+        if (tls := self.server_tls.get(NATS)) is not None:
+            config = server_config(registry.services(), tls, tools=[LOCAL_CLIENT])
         # Its own session: a terminal's Ctrl-C reaches `up` only, which stops
         # the services before NATS.
         process = start_nats_server(self.data_dir / "nats", log, host=self.host,
                                     port=self.nats_port, name="lienthong-local",
-                                    new_session=True)
+                                    new_session=True, config=config)
         self.processes["nats"] = process
         self.state.endpoints.append(Endpoint("nats", f"{self.host}:{self.nats_port}",
-                                             process.pid, "nats", str(log)))
+                                             process.pid, "nats", str(log), url=self.nats_url))
 
     def _start_service(self, name: str, module: str, port: int) -> None:
         log = self.data_dir / "logs" / f"{name}.log"
@@ -260,7 +304,7 @@ class Platform:
             "LIENTHONG_SERVICE": name,
             "LIENTHONG_LISTEN": f"{self.host}:{port}",
             "LIENTHONG_EVENT_STORE": local_event_store(self.data_dir, name),
-            "LIENTHONG_NATS_URL": f"nats://{self.host}:{self.nats_port}",
+            "LIENTHONG_NATS_URL": self.nats_url,
             "LIENTHONG_LOG_LEVEL": self.log_level,
             "LIENTHONG_METRICS_LISTEN": f"{self.host}:{metrics_port}",
             "LIENTHONG_AUDIT_SIGNING_KEY": os.environ.get("LIENTHONG_AUDIT_SIGNING_KEY")
@@ -270,8 +314,15 @@ class Platform:
                 "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
         }
         if (tls := self.server_tls.get(name)) is not None:
+            # Its own certificate for gRPC, and for NATS, where it names its user.
             env.update({"LIENTHONG_TLS_CERT": str(tls.cert), "LIENTHONG_TLS_KEY": str(tls.key),
-                        "LIENTHONG_TLS_CA": str(tls.ca), "LIENTHONG_TLS_CRL": str(tls.crl)})
+                        "LIENTHONG_TLS_CA": str(tls.ca), "LIENTHONG_TLS_CRL": str(tls.crl),
+                        "LIENTHONG_NATS_TLS_CERT": str(tls.cert),
+                        "LIENTHONG_NATS_TLS_KEY": str(tls.key),
+                        "LIENTHONG_NATS_TLS_CA": str(tls.ca),
+                        # A policy of the caller's own (LIENTHONG_POLICY_FILE), else the local one.
+                        "LIENTHONG_POLICY_FILE": os.environ.get("LIENTHONG_POLICY_FILE")
+                        or str(local_policy(self.data_dir))})
         with log.open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-c",

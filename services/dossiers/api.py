@@ -16,6 +16,7 @@ from lienthong.validation import parse_uuid
 from .catalog_api import add_catalog_to_server
 from .domain.applicant import Applicant
 from .domain.dossier import Dossier, Status
+from .personal_data_api import add_personal_data_to_server, applicant_to_pb
 from .projections import DossierFilter, UnitStatistics
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import grpc
 
     from .application import DossiersApplication
+    from .personal_data import ApplicantView
 
 CHANNELS = {pb.CHANNEL_COUNTER: "counter", pb.CHANNEL_ONLINE: "online",
             pb.CHANNEL_POSTAL: "postal", pb.CHANNEL_NATIONAL_PORTAL: "national_portal"}
@@ -41,12 +43,12 @@ CLOCK_STOP_KINDS = {"supplement": pb.CLOCK_STOP_KIND_SUPPLEMENT,
 
 
 
-def dossier_to_pb(dossier: Dossier, today: dt.date) -> pb.Dossier:
+def dossier_to_pb(dossier: Dossier, today: dt.date, applicant: ApplicantView) -> pb.Dossier:
     return pb.Dossier(
         dossier_id=str(dossier.id), dossier_code=dossier.dossier_code,
         procedure_code=dossier.procedure_code, procedure_version=dossier.procedure_version,
         sector=dossier.sector, channel=CHANNELS_BACK.get(dossier.channel, 0),
-        applicant=pb.Applicant(**dossier.applicant),
+        applicant=applicant_to_pb(applicant),
         receiving_unit_id=str(dossier.receiving_unit_id),
         competent_unit_id=str(dossier.competent_unit_id),
         holder_unit_id=str(dossier.holder_unit_id), status=int(dossier.status),
@@ -81,7 +83,8 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
     async def _then_dossier(self, command: Any, *args: Any, **kwargs: Any) -> pb.Dossier:
         def run() -> pb.Dossier:
             dossier_id = command(*args, **kwargs)
-            return dossier_to_pb(self.app.get_dossier(dossier_id), self.app.today())
+            dossier = self.app.get_dossier(dossier_id)
+            return dossier_to_pb(dossier, self.app.today(), self.app.applicant_of(dossier))
         return await asyncio.to_thread(run)
 
     async def SubmitDossier(self, request: pb.SubmitDossierRequest,  # noqa: N802
@@ -208,14 +211,20 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
             dossiers, token, total = self.app.list_dossiers(
                 dossier_filter, size=request.page_size, token=request.page_token)
             today = self.app.today()
-            return pb.ListDossiersResponse(dossiers=[dossier_to_pb(d, today) for d in dossiers],
-                                           next_page_token=token, total_size=total)
+            return pb.ListDossiersResponse(
+                dossiers=[dossier_to_pb(d, today, self.app.applicant_of(d)) for d in dossiers],
+                next_page_token=token, total_size=total)
         return await asyncio.to_thread(run)
 
     async def GetDossierHistory(self, request: pb.GetDossierHistoryRequest,  # noqa: N802
                                 context: grpc.aio.ServicerContext,
                                 ) -> pb.GetDossierHistoryResponse:
-        items = await asyncio.to_thread(self.app.dossier_history, request.dossier_id)
+        def read() -> list[tuple[Any, dict[str, Any]]]:
+            # The applicant is opened here too: its key is read from the event store.
+            return [(item, self.app.history_payload(item))
+                    for item in self.app.dossier_history(request.dossier_id)]
+
+        items = await asyncio.to_thread(read)
         return pb.GetDossierHistoryResponse(entries=[
             pb.DossierHistoryEntry(
                 version=item.version, event_type=item.event_type,
@@ -226,8 +235,8 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
                 correlation_id=item.metadata.get("correlation_id", ""),
                 causation_id=item.metadata.get("causation_id", ""),
                 reason=item.metadata.get("reason", ""), status_after=item.status_after,
-                payload_json=json.dumps(item.payload, ensure_ascii=False, sort_keys=True))
-            for item in items])
+                payload_json=json.dumps(payload, ensure_ascii=False, sort_keys=True))
+            for item, payload in items])
 
     async def ListUnitStatistics(self, request: pb.ListUnitStatisticsRequest,  # noqa: N802
                                  context: grpc.aio.ServicerContext,
@@ -251,4 +260,5 @@ def statistics_to_pb(stats: UnitStatistics) -> pb.UnitStatistics:
 def add_to_server(app: DossiersApplication, server: grpc.aio.Server) -> list[str]:
     pb_grpc.add_DossierServiceServicer_to_server(DossierServicer(app), server)
     return [pb.DESCRIPTOR.services_by_name["DossierService"].full_name,
-            *add_catalog_to_server(app, server), *add_audit_service(app, server)]
+            *add_catalog_to_server(app, server), *add_audit_service(app, server),
+            *add_personal_data_to_server(app, server)]

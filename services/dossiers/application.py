@@ -33,10 +33,12 @@ from .domain.limits import (
 from .domain.numbering import DossierCounter, counter_id
 from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
 from .jurisdiction import Jurisdiction
+from .personal_data import PersonalDataCommands
 from .projections import DossierFilter, DossierIndex, UnitStatistics
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from pathlib import Path
     from uuid import UUID
 
 CHANNELS = ("counter", "online", "postal", "national_portal")
@@ -64,8 +66,8 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplication,
-                          service="dossiers"):
+class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplication,
+                          IdempotentApplication, service="dossiers"):
     """Procedures, dossiers, and the units they are held by."""
 
     #: A busy desk's counter would otherwise be replayed from its first number
@@ -74,8 +76,10 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
 
     def __init__(self, event_store: str = "memory:", *,
                  calendar: WorkingCalendar | None = None,
-                 clock: Callable[[], dt.datetime] = utc_now, **kwargs: Any) -> None:
+                 clock: Callable[[], dt.datetime] = utc_now,
+                 pii_master_key_file: str | Path = "", **kwargs: Any) -> None:
         super().__init__(event_store, **kwargs)
+        self._init_personal_data(event_store, pii_master_key_file)
         self.calendar = calendar or WorkingCalendar()
         self.clock = clock
         self._counter_locks: dict[tuple[str, dt.date], threading.Lock] = {}
@@ -134,7 +138,8 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                        submitted_documents: Sequence[str] = (), request_id: str = "",
                        reason: str = "") -> UUID:
         payload = {"procedure_code": procedure_code, "channel": channel,
-                   "applicant": applicant.as_dict(), "receiving_unit_id": receiving_unit_id,
+                   "applicant": self.personal_data.fingerprint(applicant.as_dict()),
+                   "receiving_unit_id": receiving_unit_id,
                    "competent_unit_id": competent_unit_id,
                    "submitted_documents": list(submitted_documents)}
         violations = Violations()
@@ -177,7 +182,7 @@ class DossiersApplication(CatalogCommands, TrackingApplication, IdempotentApplic
                     id=derived_id("dossier", request_id) if request_id else uuid.uuid4(),
                     dossier_code=code, procedure_code=procedure_code,
                     procedure_version=version.version, sector=version.sector,
-                    channel=channel, applicant=applicant.as_dict(),
+                    channel=channel, applicant=self.seal_applicant(applicant),
                     receiving_unit_id=receiving.id, competent_unit_id=competent.id,
                     processing_working_days=version.processing_working_days,
                     submitted_documents=list(submitted_documents), submitted_at=now)

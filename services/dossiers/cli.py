@@ -29,6 +29,8 @@ from lienthong.dossiers.v1 import catalog_pb2 as catalog_pb
 from lienthong.dossiers.v1 import catalog_pb2_grpc as catalog_grpc
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
+from lienthong.dossiers.v1 import personal_data_pb2 as personal_pb
+from lienthong.dossiers.v1 import personal_data_pb2_grpc as personal_grpc
 from lienthong.identity.v1 import identity_pb2, identity_pb2_grpc
 from lienthong.tools.cli.common import (
     DEFAULT_DATA_DIR,
@@ -171,9 +173,19 @@ class Caller:
 
 
 def _method(channel: grpc.Channel, service: str, method: str) -> Any:
-    stub: Any = (catalog_grpc.CatalogServiceStub(channel) if service == "catalog"
-                 else pb_grpc.DossierServiceStub(channel))
-    return getattr(stub, method)
+    stubs: dict[str, Any] = {"catalog": catalog_grpc.CatalogServiceStub,
+                             "personal_data": personal_grpc.PersonalDataServiceStub}
+    return getattr(stubs.get(service, pb_grpc.DossierServiceStub)(channel), method)
+
+
+def _applicant(applicant: pb.Applicant, *, name_only: bool = False) -> str:
+    if applicant.erased:
+        return "[erased at the person's request]"
+    if name_only:
+        return applicant.full_name
+    return ", ".join(part for part in (applicant.full_name,
+                                        applicant.personal_identification_number,
+                                        applicant.phone, applicant.address) if part)
 
 
 def _request_id(given: str) -> str:
@@ -270,9 +282,7 @@ def _show_dossier(dossier: pb.Dossier, as_json: bool, request_id: str = "") -> N
         ("procedure", f"{dossier.procedure_code} version {dossier.procedure_version}, "
                       f"{dossier.sector}"),
         ("channel", _enum_name(pb.Channel, "CHANNEL_", dossier.channel)),
-        ("applicant", ", ".join(part for part in (
-            applicant.full_name, applicant.personal_identification_number, applicant.phone,
-            applicant.address) if part)),
+        ("applicant", _applicant(applicant)),
         ("receiving unit", dossier.receiving_unit_id),
         ("competent unit", dossier.competent_unit_id),
         ("holder unit", dossier.holder_unit_id),
@@ -725,6 +735,38 @@ def stop(dossier_id: DossierId, reason: ApplicantReason, request_id: RequestId =
             request_id, Caller(address, data_dir, actor, actor_agency_code), as_json)
 
 
+# -- personal data ----------------------------------------------------------------------
+
+@app.command("erase-person")
+def erase_person(
+    personal_identification_number: Annotated[str, typer.Argument(
+        help="The person's 12-digit personal identification number.")],
+    reason: Annotated[str, typer.Option(
+        "--reason", help="Why (required): the person's request, its reference, the legal "
+        "ground.")],
+    request_id: RequestId = "", actor: Actor = "", actor_agency_code: ActorAgency = "",
+    address: Address = "", data_dir: DataDir = DEFAULT_DATA_DIR, as_json: Json = False,
+) -> None:
+    """Erase a person's personal data: their key is destroyed, so every dossier of theirs
+    shows the applicant as erased; the rest of each dossier and its history stay."""
+    request = personal_pb.ErasePersonalDataRequest(
+        request_id=_request_id(request_id),
+        personal_identification_number=personal_identification_number, reason=reason)
+    reply = Caller(address, data_dir, actor, actor_agency_code).call(
+        "personal_data", "ErasePersonalData", request)
+    if as_json:
+        _echo_json(reply)
+        return
+    out = Console()
+    done = ("[green]erased[/]: the person's key was destroyed" if reply.key_destroyed
+            else "[yellow]nothing left to erase[/]: no key was held (already erased, or "
+                 "nothing of theirs sealed since)")
+    out.print(done)
+    out.print(f"subject reference {reply.subject_ref}")
+    out.print(f"at {_time(reply.erase_time)} (Vietnam time)")
+    out.print(f"request id {request.request_id} (give it as --request-id to retry)")
+
+
 # -- reading ----------------------------------------------------------------------------
 
 @app.command("get")
@@ -776,7 +818,8 @@ def list_dossiers(
         table.add_column(column, no_wrap=column in ("code", "id"))
     for dossier in found.dossiers:
         table.add_row(dossier.dossier_code, dossier.dossier_id, _status(dossier.status),
-                      dossier.procedure_code, escape(dossier.applicant.full_name),
+                      dossier.procedure_code,
+                      escape(_applicant(dossier.applicant, name_only=True)),
                       dossier.holder_unit_id[:8], date_text(dossier.due_date),
                       "yes" if dossier.overdue else "")
     out = Console()

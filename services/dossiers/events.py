@@ -13,6 +13,12 @@ each message is read on its own.
 The events that stop and resume the processing clock (a wait for the
 applicant) carry its figures; those recorded before clocks stopped have none,
 and their messages leave the fields unset.
+
+The applicant's personal data travels only sealed (``sealed_applicant``, as the
+event store holds it); the clear ``applicant`` fields stay empty, also for a
+dossier recorded before applicants were sealed, whose message carries no
+applicant at all. An erasure is published as ``PersonalDataErased`` (the
+subject's reference only).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import events_pb2 as ev
 from lienthong.events.contract import Contract, PublishedEvent, fill_metadata
 from lienthong.grpc.convert import date_to_pb, id_to_pb, timestamp_to_pb
+from lienthong.personal import Sealed
 
 from .domain.dossier import STATUS_AFTER, Status
 from .domain.procedure import ProcedureVersion
@@ -95,16 +102,20 @@ def procedure_version_to_pb(version: ProcedureVersion) -> catalog.ProcedureVersi
 
 # -- dossiers ---------------------------------------------------------------------------
 
+def sealed_to_pb(sealed: Sealed | None) -> ev.SealedPersonalData | None:
+    if sealed is None:
+        return None
+    return ev.SealedPersonalData(subject_ref=sealed.subject, key_id=sealed.key_id,
+                                 nonce=sealed.nonce, ciphertext=sealed.ciphertext,
+                                 algorithm=sealed.algorithm)
+
+
 def dossier_submitted(e: Any) -> Message:
-    applicant = e.applicant or {}
     return _dossier(
         ev.DossierSubmitted, e, procedure_code=e.procedure_code,
         procedure_version=e.procedure_version, sector=e.sector,
         channel=CHANNELS.get(e.channel, pb.CHANNEL_UNSPECIFIED),
-        applicant=pb.Applicant(
-            full_name=applicant.get("full_name", ""),
-            personal_identification_number=applicant.get("personal_identification_number", ""),
-            phone=applicant.get("phone", ""), address=applicant.get("address", "")),
+        sealed_applicant=sealed_to_pb(Sealed.from_dict(e.applicant)),
         receiving_unit_id=id_to_pb(e.receiving_unit_id),
         competent_unit_id=id_to_pb(e.competent_unit_id),
         processing_working_days=e.processing_working_days,
@@ -226,6 +237,15 @@ def procedure_version_added(e: Any) -> Message:
     return message
 
 
+# -- personal data -----------------------------------------------------------------------
+
+def personal_data_erased(e: Any) -> Message:
+    message = ev.PersonalDataErased(subject_ref=e.subject, key_destroyed=e.key_destroyed,
+                                    erase_time=timestamp_to_pb(e.erased_at))
+    fill_metadata(message.metadata, e)
+    return message
+
+
 def _dossier_event(name: str, build: Any) -> PublishedEvent:
     return PublishedEvent(f"Dossier.{name}", "dossier", f"Dossier{name}", build)
 
@@ -252,5 +272,7 @@ CONTRACT = Contract("dossiers", [
     PublishedEvent("Procedure.Created", "procedure", "ProcedureCreated", procedure_created),
     PublishedEvent("Procedure.VersionAdded", "procedure", "ProcedureVersionAdded",
                    procedure_version_added),
+    PublishedEvent("PersonalDataErasure.Erased", "personal_data", "PersonalDataErased",
+                   personal_data_erased),
 ])
 """The dossiers service's published events, for its outbox relay."""

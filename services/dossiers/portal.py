@@ -38,6 +38,13 @@ What the portal sees
     price: the adapter runs where the dossiers event store is (in the dossiers
     process, :mod:`.server`), which is where an adapter of this service belongs.
 
+    The applicant is stored sealed with their own key; the adapter opens it through the
+    application (:meth:`~.personal_data.PersonalDataCommands.applicant_of`), in this
+    process. An adapter elsewhere would call ``DossierService.GetDossier``, as the access
+    policy allows it: the bus carries the applicant only sealed. A change of a dossier
+    whose applicant was erased is sent with ``"applicant": {"full_name": "",
+    "personal_identification_number": "", "erased": true}``.
+
 Which events are sent (:data:`SYNCED_EVENTS`)
     Every event that sets the dossier's status (the portal keeps a status
     history, so a transfer while processing is sent although the code stays 4),
@@ -93,6 +100,7 @@ if TYPE_CHECKING:
     from eventsourcing.application import ProcessingEvent
 
     from .domain.dossier import Dossier
+    from .personal_data import ApplicantView
 
 log = structlog.get_logger("lienthong.dossiers.portal")
 
@@ -212,19 +220,20 @@ def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def portal_view(dossier: Dossier, event: ConsumedEvent) -> dict[str, Any]:
-    """The dossier as the portal shows it, right after ``event``."""
-    applicant = dossier.applicant or {}
+def portal_view(dossier: Dossier, event: ConsumedEvent,
+                applicant: ApplicantView) -> dict[str, Any]:
+    """The dossier as the portal shows it, right after ``event``, with its applicant opened."""
+    shown: dict[str, Any] = {
+        "full_name": applicant.full_name,
+        "personal_identification_number": applicant.personal_identification_number}
+    if applicant.erased:
+        shown["erased"] = True
     return {
         "dossier_code": dossier.dossier_code,
         "procedure_code": dossier.procedure_code,
         "procedure_version": dossier.procedure_version,
         "sector": dossier.sector,
-        "applicant": {
-            "full_name": applicant.get("full_name", ""),
-            "personal_identification_number": applicant.get(
-                "personal_identification_number", ""),
-        },
+        "applicant": shown,
         "submitted_at": _iso(dossier.submitted_at),
         "received_at": _iso(dossier.received_at),
         "due_date": _iso(dossier.due_date),
@@ -244,9 +253,11 @@ class PortalSyncApplication(TrackingApplication):
     service_name = SCHEMA
 
     def __init__(self, event_store: str, *, read_dossier: Callable[[uuid.UUID, int], Dossier],
+                 open_applicant: Callable[[Dossier], ApplicantView],
                  client: PortalClient, **kwargs: Any) -> None:
         super().__init__(event_store, **kwargs)
         self.read_dossier = read_dossier
+        self.open_applicant = open_applicant
         self.client = client
 
 
@@ -269,7 +280,7 @@ def send_change(app: PortalSyncApplication, event: ConsumedEvent,
         log.info("portal_skipped_provisional", dossier_code=dossier.dossier_code,
                  event_id=event.id)
         return
-    app.client.send(event.id, portal_view(dossier, event))
+    app.client.send(event.id, portal_view(dossier, event, app.open_applicant(dossier)))
 
 
 for _name in SYNCED_EVENTS:
@@ -337,6 +348,7 @@ def portal_sync_runner(dossiers: Any, *, nats_url: str, config: PortalConfig,
         return dossiers.repository.get(dossier_id, version=version)
 
     app = PortalSyncApplication(store, read_dossier=read_dossier,
+                                open_applicant=dossiers.applicant_of,
                                 client=PortalClient(config, transport=transport), pool_size=2)
     log.info("portal_sync_configured", url=config.url, bearer_token=bool(config.token),
              tracking_store=store.split("@")[-1])

@@ -29,6 +29,7 @@ from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.dossier import OPEN, WAITING, Dossier, Status
 from .domain.numbering import DossierCounter
+from .domain.personal_data import PersonalDataErasure
 from .domain.procedure import Procedure, ProcedureVersion, normalise_text
 from .domain.units import KnownUnit
 
@@ -151,13 +152,15 @@ class DossierIndex(LogFollower):
     two dictionaries under the lock and encodes them outside it.
     """
 
-    aggregates = (Dossier, KnownUnit, DossierCounter, RequestRecord)
+    aggregates = (Dossier, KnownUnit, DossierCounter, RequestRecord, PersonalDataErasure)
     ignores: ClassVar[Mapping[type, str]] = {
         KnownUnit.AgencyCodeAssigned: "statistics group units by province, not by agency code",
         DossierCounter.Opened: "numbering internals: a dossier's code is on Dossier.Submitted",
         DossierCounter.Issued: "numbering internals: a dossier's code is on Dossier.Submitted",
         RequestRecord.Accepted: "AIP-155 retry bookkeeping: what a request changed is on the "
                                 "dossiers' own events",
+        PersonalDataErasure.Erased: "the index holds no personal data: an erasure changes "
+                                    "nothing it lists or counts",
     }
     snapshot_format = 1
 

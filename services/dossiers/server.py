@@ -19,7 +19,8 @@ def build_app(settings: Settings) -> DossiersApplication:
     calendar = WorkingCalendar.from_settings(os.environ.get("LIENTHONG_DAYS_OFF_FILE") or None)
     return DossiersApplication(settings.event_store, pool_size=settings.postgres_pool_size,
                                schema=settings.postgres_schema,
-                               calendar=calendar)
+                               calendar=calendar,
+                               pii_master_key_file=settings.pii_master_key_file)
 
 
 def identity_consumer(app: DossiersApplication, settings: Settings) -> list[ConsumerRunner]:

@@ -42,6 +42,9 @@ SERVICE = ServiceSpec(
     consumers="lienthong.services.dossiers.server:consumers",
     # Units and their reorganisation come from identity's stream.
     follows=("identity",),
+    # Its consumers: identity's units, and the national portal's sync of its own dossiers
+    # (each one's NATS permissions, lienthong.natsauth).
+    durables=(("identity", "dossiers-identity"), ("dossiers", "portal-sync")),
     smoke_reads="lienthong.services.dossiers.spec:SMOKE_READS",
     cli="lienthong.services.dossiers.cli:app",
     # The national public service portal's synchronisation (LIENTHONG_PORTAL_*).

@@ -79,6 +79,8 @@ if TYPE_CHECKING:
     from nats.aio.client import Client
     from nats.js.client import JetStreamContext
 
+    from lienthong.tls import TLSFiles
+
 log = structlog.get_logger("lienthong.audit.checkpointer")
 
 TREE_SIZE_HEADER = "Lienthong-Tree-Size"
@@ -102,7 +104,8 @@ class Checkpointer:
                  batch_size: int = 2000, gap_timeout_s: float = 5.0,
                  gap_settled_after_s: float = 60.0, poll_interval_s: float = 1.0,
                  min_interval_s: float = 0.2, replicas: int | None = None,
-                 ledger: Ledger | None = None, check_timeout_s: float = 5.0) -> None:
+                 ledger: Ledger | None = None, check_timeout_s: float = 5.0,
+                 nats_tls: TLSFiles | None = None) -> None:
         if every_events < 1 or batch_size < 1:
             msg = "every_events and batch_size must be at least 1"
             raise ValueError(msg)
@@ -111,6 +114,7 @@ class Checkpointer:
         self.origin = origin_of(service)
         self.signing_key = signing_key
         self.nats_url = nats_url
+        self.nats_tls = nats_tls  #: mutual TLS to NATS (None: plaintext)
         self.every_events = every_events
         self.every_s = every_s
         self.batch_size = batch_size
@@ -292,18 +296,22 @@ class Checkpointer:
         import nats
 
         from lienthong.events.jetstream import ensure
+        from lienthong.natsauth import connect_options
 
-        self._nc = await nats.connect(self.nats_url, name=f"lienthong-checkpointer-{self.service}",
+        self._nc = await nats.connect(**connect_options(self.nats_url, self.nats_tls),
+                                      name=f"lienthong-checkpointer-{self.service}",
                                       connect_timeout=2, allow_reconnect=True,
                                       max_reconnect_attempts=-1, reconnect_time_wait=0.5)
         self._js = self._nc.jetstream(timeout=10)
         await ensure(self._js, checkpoint_stream_config(replicas=self.replicas))
 
     async def close(self) -> None:
+        from lienthong.natsauth import CLOSE_TIMEOUT_S
+
         nc, self._nc, self._js = self._nc, None, None
         if nc is not None and not nc.is_closed:
             with contextlib.suppress(Exception):
-                await nc.close()
+                await asyncio.wait_for(nc.close(), CLOSE_TIMEOUT_S)
 
     async def check_published(self) -> Checkpoint | None:
         """Check the stored tree against the latest checkpoint on the stream (re-reads the
@@ -470,13 +478,15 @@ def from_settings(app: Any, settings: Any) -> Checkpointer | None:
     """The service's checkpointer, or None when no signing key is configured."""
     if not settings.audit_signing_key:
         return None
+    from lienthong.natsauth import service_files
+
     return Checkpointer(app, service=settings.service,
                         signing_key=load_private_key(settings.audit_signing_key),
                         nats_url=settings.nats_url,
                         every_events=settings.audit_checkpoint_every_events,
                         every_s=settings.audit_checkpoint_every_s,
                         gap_timeout_s=settings.relay_gap_timeout_s,
-                        replicas=settings.stream_replicas)
+                        replicas=settings.stream_replicas, nats_tls=service_files(settings))
 
 
 # -- a process of its own ---------------------------------------------------------

@@ -126,6 +126,7 @@ from psycopg.sql import SQL, Identifier
 from lienthong import audit, metrics
 from lienthong.events import dlq
 from lienthong.eventstore import ServiceApplication
+from lienthong.natsauth import CLOSE_TIMEOUT_S, connect_options
 from lienthong.telemetry import span_ids, tracer
 
 if TYPE_CHECKING:
@@ -136,6 +137,8 @@ if TYPE_CHECKING:
     from eventsourcing.utils import Environment, EnvType
     from nats.aio.msg import Msg
     from nats.js import JetStreamContext
+
+    from lienthong.tls import TLSFiles
 
 log = structlog.get_logger("lienthong.events.consumer")
 
@@ -340,7 +343,8 @@ class ConsumerRunner:
                  dead_letter_subject_prefix: str = dlq.DEFAULT_PREFIX,
                  dlq_stream: str = dlq.DLQ_STREAM, ack_wait_s: float = 30.0,
                  fetch_wait_s: float = 1.0, filter_subject: str | None = None,
-                 pending_interval_s: float = 5.0, stream_replicas: int | None = None) -> None:
+                 pending_interval_s: float = 5.0, stream_replicas: int | None = None,
+                 nats_tls: TLSFiles | None = None) -> None:
         require_multi_row_tracking(app)
         if not _DURABLE_NAME.match(durable):
             msg = f"durable name {durable!r}: letters, digits, '-' and '_' only"
@@ -350,6 +354,8 @@ class ConsumerRunner:
             raise ValueError(msg)
         self.app = app
         self.nats_url = nats_url
+        #: Mutual TLS to NATS (None: plaintext); the service process sets its own.
+        self.nats_tls = nats_tls
         self.stream = stream
         self.durable = durable
         self.handlers = handlers
@@ -414,7 +420,7 @@ class ConsumerRunner:
         finally:
             executor.shutdown(wait=True)
             with contextlib.suppress(Exception):
-                await nc.close()
+                await asyncio.wait_for(nc.close(), CLOSE_TIMEOUT_S)
             self.log.info("consumer_stopped")
 
     async def _connect(self, stop_event: asyncio.Event) -> Any:
@@ -425,7 +431,8 @@ class ConsumerRunner:
         while not stop_event.is_set():
             try:
                 return await nats.connect(
-                    self.nats_url, name=f"lienthong-consumer-{self.durable}",
+                    **connect_options(self.nats_url, self.nats_tls),
+                    name=f"lienthong-consumer-{self.durable}",
                     max_reconnect_attempts=-1, reconnect_time_wait=0.5,
                     connect_timeout=2, error_cb=error_cb)
             except (OSError, nats.errors.Error) as error:

@@ -73,6 +73,7 @@ from opentelemetry import trace
 from lienthong import metrics, telemetry
 from lienthong.events import jetstream
 from lienthong.events.envelope import NOTIFICATION_ID_HEADER
+from lienthong.natsauth import CLOSE_TIMEOUT_S, connect_options
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
 
     from lienthong.events.contract import Contract
     from lienthong.events.envelope import Envelope
+    from lienthong.tls import TLSFiles
 
 log = structlog.get_logger("lienthong.events.relay")
 #: A context without a span: a PRODUCER span with no known parent is its trace's root.
@@ -142,7 +144,8 @@ class OutboxRelay:
                  gap_timeout_s: float = 5.0, gap_settled_after_s: float = 60.0,
                  poll_interval_s: float = 0.25, publish_timeout_s: float = 10.0,
                  replicas: int | None = None,
-                 duplicate_window_s: float = jetstream.DEFAULT_DUPLICATE_WINDOW_S) -> None:
+                 duplicate_window_s: float = jetstream.DEFAULT_DUPLICATE_WINDOW_S,
+                 nats_tls: TLSFiles | None = None) -> None:
         if batch_size < 1:
             msg = "batch_size must be at least 1"
             raise ValueError(msg)
@@ -151,6 +154,7 @@ class OutboxRelay:
         self.service = contract.service
         self.stream = jetstream.stream_name(self.service)
         self.nats_url = nats_url
+        self.nats_tls = nats_tls  #: mutual TLS to NATS (None: plaintext)
         self.batch_size = batch_size
         self.gap_timeout_s = gap_timeout_s
         self.gap_settled_after_s = gap_settled_after_s
@@ -179,7 +183,8 @@ class OutboxRelay:
             return
         self._closing = False
         self.nc = await nats.connect(
-            self.nats_url, name=f"lienthong-relay-{self.service}", connect_timeout=2,
+            **connect_options(self.nats_url, self.nats_tls),
+            name=f"lienthong-relay-{self.service}", connect_timeout=2,
             allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
             error_cb=self._on_error, disconnected_cb=self._on_disconnected,
             reconnected_cb=self._on_reconnected)
@@ -191,7 +196,7 @@ class OutboxRelay:
         nc, self.nc, self.js = self.nc, None, None
         if nc is not None and not nc.is_closed:
             with contextlib.suppress(Exception):
-                await nc.close()
+                await asyncio.wait_for(nc.close(), CLOSE_TIMEOUT_S)
 
     async def _ensure_stream(self) -> None:
         assert self.js is not None
@@ -577,6 +582,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """``python -m lienthong.events.relay --app M:App --contract M:CONTRACT``."""
     from lienthong.config import ServiceMismatchError, load_settings
     from lienthong.logging import configure_logging
+    from lienthong.natsauth import service_files
 
     parser = argparse.ArgumentParser(prog="python -m lienthong.events.relay",
                                      description="Relay a service's notification log to "
@@ -605,7 +611,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                          env={"CREATE_TABLE": "n"})
     relay = OutboxRelay(app, contract, args.nats_url or settings.nats_url,
                         batch_size=args.batch_size, gap_timeout_s=args.gap_timeout,
-                        poll_interval_s=args.poll_interval)
+                        poll_interval_s=args.poll_interval, nats_tls=service_files(settings))
     try:
         asyncio.run(serve(relay, once=args.once))
     finally:

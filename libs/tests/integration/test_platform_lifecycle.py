@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from lienthong.testing.nats import refuses_plaintext
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -194,6 +196,11 @@ def test_a_seed_without_agency_codes_says_so_and_is_ready_only_once_applied(tmp_
                                                  str(tmp_path)), capture_output=True,
                                        text=True, timeout=60, check=False).stdout)
     assert status["ready"] is True
+    # The seed reached dossiers through NATS, which takes mutual TLS only (each service
+    # its own user, the seed's wait the tools' user).
+    [nats] = [s for s in status["services"] if s["name"] == "nats"]
+    assert nats["url"] == f"tls://{nats['address']}"
+    assert refuses_plaintext(nats["address"])
     up.send_signal(signal.SIGINT)
     up.wait(timeout=STOP_TIMEOUT_S)
     assert up.returncode == 0

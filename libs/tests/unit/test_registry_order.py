@@ -26,6 +26,12 @@ def test_services_start_by_port_and_after_the_services_they_follow() -> None:
     ((spec("a", 1, "b"), spec("b", 2, "a")), "cycle"),
     ((spec("tools", 1),), "cannot be called 'tools'"),
     ((spec("nats", 1),), "the platform's own nats workload"),
+    # A service's name is a NATS subject token and a stream's name.
+    ((spec("land.records", 1),), "cannot be called 'land.records'"),
+    ((spec("*", 1),), "cannot be called '\\*'"),
+    ((spec("Identity", 1),), "cannot be called 'Identity'"),
+    ((ServiceSpec(name="a", summary="a", module="m.a", default_port=1, follows=("b",),
+                  durables=(("b", "a.b"),)),), "durable name 'a.b'"),
 ])
 def test_a_contradiction_is_refused_naming_it(specs: tuple[ServiceSpec, ...],
                                               message: str) -> None:

@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import statistics
+import tempfile
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lienthong import registry
 from lienthong.config import load_settings
+from lienthong.personal import write_master_key_file
 from lienthong.tools.bench.common import (
     BenchDatabase,
     BenchError,
@@ -77,9 +81,19 @@ def startable() -> list[registry.ServiceSpec]:
     return [spec for spec in registry.services() if spec.bench_history]
 
 
+@functools.cache
+def _key_folder() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="lienthong-bench-pii-")
+
+
 def _open(spec: registry.ServiceSpec, url: str) -> ServiceApplication:
-    """The application as the service's entry point builds it at start."""
-    app: ServiceApplication = spec.load("build_app")(load_settings(spec.name, event_store=url))
+    """The application as the service's entry point builds it at start (a throw-away
+    database's personal data sealed under a throw-away master key, unless one is set)."""
+    settings = load_settings(spec.name, event_store=url)
+    if not settings.pii_master_key_file:
+        settings.pii_master_key_file = str(write_master_key_file(
+            Path(_key_folder().name) / "pii-master.key"))
+    app: ServiceApplication = spec.load("build_app")(settings)
     return app
 
 

@@ -33,6 +33,7 @@ from lienthong.tools.audit.verify import read_notes
 from lienthong.tools.cli.common import (
     DEFAULT_DATA_DIR,
     DataDir,
+    connect_nats,
     console,
     open_channel,
     platform_address,
@@ -87,7 +88,7 @@ def checkpoints(
             from lienthong.tools.cli.events import nats_url as local_nats_url
 
             notes = asyncio.run(_from_stream(local_nats_url(nats_url, data_dir), service,
-                                             advance))
+                                             advance, data_dir))
     fresh, forks, malformed = _new_notes(notes, held, service)
     if fresh:
         _append(output, [cp.note for cp in fresh])
@@ -180,10 +181,9 @@ def _from_service(address: str, data_dir: Path,
             raise typer.Exit(1) from None
 
 
-async def _from_stream(url: str, service: str,
-                       advance: Callable[[int, int], None]) -> list[str]:
+async def _from_stream(url: str, service: str, advance: Callable[[int, int], None],
+                       data_dir: Path | None = None) -> list[str]:
     """Every note on the service's checkpoint subject, in stream order."""
-    import nats
     from nats.errors import Error as NatsError
     from nats.js.api import DeliverPolicy
     from nats.js.errors import NotFoundError
@@ -193,8 +193,8 @@ async def _from_stream(url: str, service: str,
 
     subject = checkpoint_subject(service)
     try:
-        nc: Any = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=3,
-                                     allow_reconnect=False)
+        nc: Any = await connect_nats(url, data_dir, connect_timeout=5,
+                                     max_reconnect_attempts=3, allow_reconnect=False)
     except (OSError, NatsError) as error:
         console.print(f"[red]cannot reach NATS at {url}:[/] {error}")
         raise typer.Exit(2) from None

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from lienthong.grpc.errors import error_details
+from lienthong.natsauth import connect_options
 from lienthong.tls import TLSFiles, client_channel
 from lienthong.tools.platform import RunState
 
@@ -36,6 +37,22 @@ def client_tls(data_dir: Path | None = None) -> TLSFiles | None:
     if data_dir is not None and (state := RunState.load(data_dir.resolve())) is not None:
         return state.client_tls()
     return None
+
+
+async def connect_nats(url: str, data_dir: Path | None = None, **options: Any) -> Any:
+    """A NATS connection with the client files of :func:`client_tls` (mutual TLS: the
+    tools' NATS user; none: plaintext); ``options`` as ``nats.connect`` takes them. What
+    the server says went wrong (a refused subject...) is printed in a line."""
+    import ssl
+
+    import nats
+
+    async def report(error: Exception) -> None:
+        if not isinstance(error, ssl.SSLError):  # a TLS connection's close, not a failure
+            console.print(f"[yellow]NATS: {escape(str(error) or type(error).__name__)}[/]")
+
+    options.setdefault("error_cb", report)
+    return await nats.connect(**connect_options(url, client_tls(data_dir)), **options)
 
 
 def open_channel(address: str, data_dir: Path | None = None) -> grpc.Channel:

@@ -1,7 +1,8 @@
 """``lienthong events``: watch, measure and repair the event backbone.
 
 Every command talks to NATS at ``--nats-url`` (or LIENTHONG_NATS_URL, or the
-local platform's run file).
+local platform's run file), as the tools' NATS user when it has client certificate files
+(``lienthong.tools.cli.common.client_tls``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from lienthong.tools.cli.common import DEFAULT_DATA_DIR, DataDir, Json, platform_address
+from lienthong.tools.cli.common import (
+    DEFAULT_DATA_DIR,
+    DataDir,
+    Json,
+    connect_nats,
+    platform_address,
+)
 from lienthong.tools.platform import RunState, local_event_store
 
 if TYPE_CHECKING:
@@ -37,10 +44,8 @@ def nats_url(url: str, data_dir: Path) -> str:
     return url or "nats://" + platform_address("", data_dir, "nats", "--nats-url")
 
 
-async def _connect(url: str) -> Any:
-    import nats
-
-    return await nats.connect(url, connect_timeout=5, max_reconnect_attempts=3)
+async def _connect(url: str, data_dir: Path) -> Any:
+    return await connect_nats(url, data_dir, connect_timeout=5, max_reconnect_attempts=3)
 
 
 def _ce(headers: dict[str, str] | None, name: str) -> str:
@@ -82,7 +87,7 @@ def tail(
     async def follow() -> None:
         from lienthong.events.jetstream import is_service_stream, stream_name
 
-        nc = await _connect(server)
+        nc = await _connect(server, data_dir)
         js = nc.jetstream()
         policy = DeliverPolicy.ALL if from_start else DeliverPolicy.NEW
         # One ordered consumer per service stream: a subscription binds to one stream.
@@ -128,7 +133,7 @@ def dlq_list(
     from lienthong.events.dlq import list_dead_letters
 
     async def fetch() -> list[Any]:
-        nc = await _connect(nats_url(url, data_dir))
+        nc = await _connect(nats_url(url, data_dir), data_dir)
         try:
             return await list_dead_letters(nc.jetstream(), consumer or None)
         finally:
@@ -163,7 +168,7 @@ def dlq_replay(
         raise typer.BadParameter("give a sequence or --all, not both")
 
     async def run() -> tuple[list[Any], list[Any]]:
-        nc = await _connect(nats_url(url, data_dir))
+        nc = await _connect(nats_url(url, data_dir), data_dir)
         try:
             js = nc.jetstream()
             letters = await replay(js, "all" if replay_all else seq,
@@ -247,7 +252,7 @@ def lag(
     server = nats_url(url, data_dir)
 
     async def gather() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        nc = await _connect(server)
+        nc = await _connect(server, data_dir)
         js = nc.jetstream()
         relays, consumers = [], []
         try:

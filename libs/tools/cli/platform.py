@@ -39,9 +39,9 @@ def up(
              "unknown name lists every registered seed.")] = "",
     log_level: Annotated[str, typer.Option(help="Services' log level.")] = "info",
     insecure: Annotated[bool, typer.Option(
-        "--insecure", help="Plaintext gRPC: no TLS, no client certificates, callers "
-        "unknown. Without it a development CA in the data folder gives every service and "
-        "the local tools their certificates.")] = False,
+        "--insecure", help="Plaintext gRPC and NATS: no TLS, no client certificates, callers "
+        "unknown, one NATS user for all. Without it a development CA in the data folder gives "
+        "NATS, every service and the local tools their certificates.")] = False,
 ) -> None:
     """Start nats-server and every service on SQLite; stop them all on Ctrl-C.
 
@@ -57,8 +57,9 @@ def up(
     platform = Platform(data_dir, host=host, nats_port=nats_port, base_port=base_port,
                         log_level=log_level, insecure=insecure)
     if insecure:
-        console.print("[bold red]INSECURE: every gRPC port of this platform takes plaintext "
-                      "calls from anyone who reaches it; callers are not known (--insecure)[/]")
+        console.print("[bold red]INSECURE: every gRPC port and NATS of this platform take "
+                      "plaintext calls from anyone who reaches them; callers are not known "
+                      "(--insecure)[/]")
     if seed:
         # In the run file from its first save: a healthy platform is not ready while
         # its seed has still to load.
@@ -130,13 +131,14 @@ def status(
         health = state.health(endpoint)
         rows.append({"name": endpoint.name, "kind": endpoint.kind, "address": endpoint.address,
                      "health": health, "healthy": health == "SERVING", "pid": endpoint.pid,
-                     "metrics": endpoint.metrics})
+                     "metrics": endpoint.metrics, **({"url": endpoint.url} if endpoint.url
+                                                     else {})})
     healthy = all(r["healthy"] for r in rows)
     # Ready: every part healthy and the seed (if one was asked for) loaded.
     ready = healthy and state.seed.get("state", "ready") == "ready"
     if as_json:
-        # tls: the CA bundle, client certificate and key any gRPC client connects with
-        # (null: the platform runs plaintext).
+        # tls: the CA bundle, client certificate and key any gRPC client connects with,
+        # and any NATS client (at NATS's url, as the tools' user); null: plaintext.
         typer.echo(json.dumps({"running": True, "healthy": healthy, "ready": ready,
                                "seed": state.seed or None, "tls": state.tls or None,
                                "services": rows}))

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from lienthong import registry
 from lienthong.signals import Stopped, never
-from lienthong.tools.cli.common import fail
+from lienthong.tools.cli.common import connect_nats, fail
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,7 +93,7 @@ def wait_until_consumed(state: RunState, service: str,
     url = f"nats://{state.address_of('nats')}"
     deadline = time.monotonic() + timeout_s
     while True:
-        published, pending = asyncio.run(_stream_backlog(url, service))
+        published, pending = asyncio.run(_stream_backlog(url, service, Path(state.data_dir)))
         _, behind = unpublished(store, service, published)
         if behind == 0 and pending == 0:
             return
@@ -106,15 +106,13 @@ def wait_until_consumed(state: RunState, service: str,
         time.sleep(0.5)
 
 
-async def _stream_backlog(url: str, service: str) -> tuple[int, int]:
+async def _stream_backlog(url: str, service: str, data_dir: Path) -> tuple[int, int]:
     """(last notification id published, messages its consumers have yet to apply)."""
-    import nats
-
     from lienthong.events.jetstream import stream_name
     from lienthong.events.relay import last_relayed
 
     stream = stream_name(service)
-    nc = await nats.connect(url, connect_timeout=5, max_reconnect_attempts=0)
+    nc = await connect_nats(url, data_dir, connect_timeout=5, max_reconnect_attempts=0)
     try:
         js = nc.jetstream()
         info = await js.stream_info(stream)

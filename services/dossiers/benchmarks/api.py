@@ -26,6 +26,7 @@ own gRPC connection, then:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import tempfile
@@ -44,6 +45,7 @@ from lienthong.dossiers.v1 import catalog_pb2 as catalog_pb
 from lienthong.dossiers.v1 import catalog_pb2_grpc as catalog_grpc
 from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
+from lienthong.personal import write_master_key_file
 from lienthong.tools.bench.common import (
     BenchClient,
     BenchDatabase,
@@ -98,9 +100,14 @@ class DossiersBenchConfig:
     def schema(self) -> str:
         return self.options.get("LIENTHONG_POSTGRES_SCHEMA") or DEFAULT_SCHEMA
 
+    @property
+    def pii_master_key_file(self) -> str:
+        return self.options.get("LIENTHONG_PII_MASTER_KEY_FILE") or str(bench_master_key())
+
     def server_env(self, event_store: str) -> dict[str, str]:
         env = {"LIENTHONG_SERVICE": "dossiers", "LIENTHONG_EVENT_STORE": event_store,
-               "LIENTHONG_NATS_URL": "", "LIENTHONG_LOG_LEVEL": "warning"}
+               "LIENTHONG_NATS_URL": "", "LIENTHONG_LOG_LEVEL": "warning",
+               "LIENTHONG_PII_MASTER_KEY_FILE": self.pii_master_key_file}
         if self.grpc_workers is not None:
             env["LIENTHONG_GRPC_WORKERS"] = str(self.grpc_workers)
         if self.pool_size is not None:
@@ -287,12 +294,25 @@ class Desk:
     agency_code: str
 
 
-def _seed_units(event_store: str, schema: str, desks: int) -> list[Desk]:
+@functools.cache
+def _bench_key_folder() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="lienthong-bench-pii-")
+
+
+def bench_master_key() -> Path:
+    """The master key of personal data for the benchmarks' throw-away databases: one per
+    process, removed at its exit."""
+    return write_master_key_file(Path(_bench_key_folder().name) / "pii-master.key")
+
+
+def _seed_units(event_store: str, schema: str, desks: int,
+                pii_master_key_file: str) -> list[Desk]:
     """A province and ``desks`` communes, saved as the identity consumer records them."""
     from lienthong.services.dossiers.application import DossiersApplication
     from lienthong.services.dossiers.domain.units import KnownUnit
 
-    app = DossiersApplication(event_store, schema=schema, pool_size=2)
+    app = DossiersApplication(event_store, schema=schema, pool_size=2,
+                              pii_master_key_file=pii_master_key_file)
     try:
         province = uuid.uuid4()
         units = [KnownUnit(id=province, display_name="Thành phố Hà Nội", level="province",
@@ -456,7 +476,8 @@ def _over_tls(config: DossiersBenchConfig, progress: PhaseProgress) -> dict[str,
     by_kind: dict[str, list[float]] = {"receive": [], "assign": []}
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database, \
             tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
-        desks = _seed_units(database.dsn, config.schema, config.desks)
+        desks = _seed_units(database.dsn, config.schema, config.desks,
+                            config.pii_master_key_file)
         tls = BenchTLS.make(Path(folder))
         with progress.phase("starting dossiers (TLS)") as update:
             server = ServiceProcess(SERVICE_MODULE, config.server_env(database.dsn),
@@ -493,7 +514,8 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
     submitted: list[str] = []
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database:
         with progress.phase("seeding units") as update:
-            desks = _seed_units(database.dsn, schema, config.desks)
+            desks = _seed_units(database.dsn, schema, config.desks,
+                                config.pii_master_key_file)
             update(1, 1)
         env = config.server_env(database.dsn)
         with progress.phase("starting dossiers") as update:

@@ -23,6 +23,8 @@ BIRTH_PLACE_CODES = frozenset(f"0{code}" for code in (
     "89", "91", "92", "93", "94", "95", "96",
 ))
 MAX_NAME_LENGTH = 200
+MAX_PHONE_LENGTH = 20
+MAX_ADDRESS_LENGTH = 500
 
 
 @dataclass(frozen=True)
@@ -69,4 +71,10 @@ def check_applicant(applicant: Applicant, violations: Violations,
                        f"must be at most {MAX_NAME_LENGTH} characters")
     pin = applicant.personal_identification_number.strip()
     check_pin(pin, f"{prefix}personal_identification_number", violations, today)
-    return Applicant(name, pin, applicant.phone.strip(), applicant.address.strip())
+    phone, address = applicant.phone.strip(), applicant.address.strip()
+    for field, value, longest in (("phone", phone, MAX_PHONE_LENGTH),
+                                  ("address", address, MAX_ADDRESS_LENGTH)):
+        if len(value) > longest:
+            violations.add(f"{prefix}{field}", "TOO_LONG",
+                           f"must be at most {longest} characters")
+    return Applicant(name, pin, phone, address)

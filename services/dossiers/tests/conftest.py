@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from lienthong.personal import write_master_key_file
 from lienthong.services.dossiers.application import DossiersApplication
 from lienthong.services.dossiers.domain.applicant import Applicant
 from lienthong.services.dossiers.domain.dossier import Status
@@ -242,6 +243,12 @@ class Desk:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def pii_master_key_file(tmp_path: Path) -> Path:
+    """A master key of personal data (required with PostgreSQL), as a Secret mounts it."""
+    return write_master_key_file(tmp_path / "pii-master.key")
 
 
 @pytest.fixture

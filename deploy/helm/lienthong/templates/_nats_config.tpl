@@ -15,10 +15,32 @@ jetstream {
   max_file_store: {{ $nats.jetstream.maxFileStore }}
   max_memory_store: {{ $nats.jetstream.maxMemoryStore }}
 }
+{{- if .Values.tls.enabled }}
+# Mutual TLS; each client certificate is the user its subject names (CN=<name>,O=Lienthong),
+# allowed its own subjects only: the users below are generated from the service registry
+# (python -m lienthong.natsauth --authorization, checked by deploy/tests).
+tls {
+  cert_file: /etc/nats-tls/tls.crt
+  key_file: /etc/nats-tls/tls.key
+  ca_file: /etc/nats-tls/ca.crt
+  verify_and_map: true
+  timeout: 5
+}
+authorization: {{ .Files.Get "files/nats-authorization.json" | trim }}
+{{- end }}
 {{- if gt $replicas 1 }}
 cluster {
   name: {{ $nats.clusterName }}
   port: {{ $nats.ports.cluster }}
+  {{- if .Values.tls.enabled }}
+  tls {
+    cert_file: /etc/nats-tls/tls.crt
+    key_file: /etc/nats-tls/tls.key
+    ca_file: /etc/nats-tls/ca.crt
+    verify: true
+    timeout: 5
+  }
+  {{- end }}
   routes: [
     {{- range $i := until $replicas }}
     nats://{{ $fullname }}-nats-{{ $i }}.{{ $fullname }}-nats-headless.{{ $.Release.Namespace }}.svc:{{ $nats.ports.cluster }}

@@ -79,16 +79,20 @@ TIMELINESS_ON_TIME: Timeliness
 TIMELINESS_LATE: Timeliness
 
 class Applicant(_message.Message):
-    __slots__ = ("full_name", "personal_identification_number", "phone", "address")
+    __slots__ = ("full_name", "personal_identification_number", "phone", "address", "erased", "subject_ref")
     FULL_NAME_FIELD_NUMBER: _ClassVar[int]
     PERSONAL_IDENTIFICATION_NUMBER_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_REF_FIELD_NUMBER: _ClassVar[int]
     full_name: str
     personal_identification_number: str
     phone: str
     address: str
-    def __init__(self, full_name: _Optional[str] = ..., personal_identification_number: _Optional[str] = ..., phone: _Optional[str] = ..., address: _Optional[str] = ...) -> None: ...
+    erased: bool
+    subject_ref: str
+    def __init__(self, full_name: _Optional[str] = ..., personal_identification_number: _Optional[str] = ..., phone: _Optional[str] = ..., address: _Optional[str] = ..., erased: _Optional[bool] = ..., subject_ref: _Optional[str] = ...) -> None: ...
 
 class Hop(_message.Message):
     __slots__ = ("unit_id", "start_time", "end_time", "deadline_working_days", "due_date", "handler")

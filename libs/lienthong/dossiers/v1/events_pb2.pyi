@@ -33,7 +33,7 @@ class EventMetadata(_message.Message):
     def __init__(self, actor: _Optional[str] = ..., actor_agency_code: _Optional[str] = ..., request_id: _Optional[str] = ..., correlation_id: _Optional[str] = ..., causation_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., reason: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DossierSubmitted(_message.Message):
-    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "procedure_code", "procedure_version", "sector", "channel", "applicant", "receiving_unit_id", "competent_unit_id", "processing_working_days", "submitted_documents", "submit_time")
+    __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "procedure_code", "procedure_version", "sector", "channel", "applicant", "receiving_unit_id", "competent_unit_id", "processing_working_days", "submitted_documents", "submit_time", "sealed_applicant")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_ID_FIELD_NUMBER: _ClassVar[int]
     DOSSIER_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,7 @@ class DossierSubmitted(_message.Message):
     PROCESSING_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
     SUBMIT_TIME_FIELD_NUMBER: _ClassVar[int]
+    SEALED_APPLICANT_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     dossier_id: str
     dossier_code: str
@@ -62,7 +63,22 @@ class DossierSubmitted(_message.Message):
     processing_working_days: int
     submitted_documents: _containers.RepeatedScalarFieldContainer[str]
     submit_time: _timestamp_pb2.Timestamp
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., procedure_code: _Optional[str] = ..., procedure_version: _Optional[int] = ..., sector: _Optional[str] = ..., channel: _Optional[_Union[_dossiers_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_dossiers_pb2.Applicant, _Mapping]] = ..., receiving_unit_id: _Optional[str] = ..., competent_unit_id: _Optional[str] = ..., processing_working_days: _Optional[int] = ..., submitted_documents: _Optional[_Iterable[str]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    sealed_applicant: SealedPersonalData
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., dossier_id: _Optional[str] = ..., dossier_code: _Optional[str] = ..., status: _Optional[_Union[_dossiers_pb2.DossierStatus, str]] = ..., procedure_code: _Optional[str] = ..., procedure_version: _Optional[int] = ..., sector: _Optional[str] = ..., channel: _Optional[_Union[_dossiers_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_dossiers_pb2.Applicant, _Mapping]] = ..., receiving_unit_id: _Optional[str] = ..., competent_unit_id: _Optional[str] = ..., processing_working_days: _Optional[int] = ..., submitted_documents: _Optional[_Iterable[str]] = ..., submit_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sealed_applicant: _Optional[_Union[SealedPersonalData, _Mapping]] = ...) -> None: ...
+
+class SealedPersonalData(_message.Message):
+    __slots__ = ("subject_ref", "key_id", "nonce", "ciphertext", "algorithm")
+    SUBJECT_REF_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    NONCE_FIELD_NUMBER: _ClassVar[int]
+    CIPHERTEXT_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    subject_ref: str
+    key_id: str
+    nonce: bytes
+    ciphertext: bytes
+    algorithm: str
+    def __init__(self, subject_ref: _Optional[str] = ..., key_id: _Optional[str] = ..., nonce: _Optional[bytes] = ..., ciphertext: _Optional[bytes] = ..., algorithm: _Optional[str] = ...) -> None: ...
 
 class DossierReceived(_message.Message):
     __slots__ = ("metadata", "dossier_id", "dossier_code", "status", "receive_time", "due_date", "procedure_version", "processing_working_days")
@@ -369,3 +385,15 @@ class ProcedureVersionAdded(_message.Message):
     procedure_code: str
     version: _catalog_pb2.ProcedureVersion
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., procedure_id: _Optional[str] = ..., procedure_code: _Optional[str] = ..., version: _Optional[_Union[_catalog_pb2.ProcedureVersion, _Mapping]] = ...) -> None: ...
+
+class PersonalDataErased(_message.Message):
+    __slots__ = ("metadata", "subject_ref", "key_destroyed", "erase_time")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_REF_FIELD_NUMBER: _ClassVar[int]
+    KEY_DESTROYED_FIELD_NUMBER: _ClassVar[int]
+    ERASE_TIME_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    subject_ref: str
+    key_destroyed: bool
+    erase_time: _timestamp_pb2.Timestamp
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., subject_ref: _Optional[str] = ..., key_destroyed: _Optional[bool] = ..., erase_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

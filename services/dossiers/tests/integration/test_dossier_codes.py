@@ -181,10 +181,12 @@ def test_concurrent_submissions_on_an_sqlite_file_get_gapless_codes(
 
 @pytest.mark.postgres
 def test_concurrent_submissions_on_postgresql_get_gapless_codes(
-        desk: Any, postgres_dsn: str, clock: Any) -> None:
-    primary = DossiersApplication(postgres_dsn, clock=clock)
+        desk: Any, postgres_dsn: str, clock: Any, pii_master_key_file: Any) -> None:
+    primary = DossiersApplication(postgres_dsn, clock=clock,
+                                  pii_master_key_file=pii_master_key_file)
     setup = type(desk)(primary, clock)
-    replica = DossiersApplication(postgres_dsn, clock=clock)
+    replica = DossiersApplication(postgres_dsn, clock=clock,
+                                  pii_master_key_file=pii_master_key_file)
 
     codes, lost = submit_concurrently(setup, [primary, replica], 40)
 
@@ -201,10 +203,12 @@ def test_concurrent_submissions_on_postgresql_get_gapless_codes(
 @pytest.mark.skipif(not os.environ.get("LIENTHONG_STRESS"),
                     reason="a 15 s stress run; set LIENTHONG_STRESS=1")
 def test_a_burst_of_submissions_at_one_desk_all_get_a_code(
-        desk: Any, postgres_dsn: str, clock: Any) -> None:
-    primary = DossiersApplication(postgres_dsn, clock=clock)
+        desk: Any, postgres_dsn: str, clock: Any, pii_master_key_file: Any) -> None:
+    primary = DossiersApplication(postgres_dsn, clock=clock,
+                                  pii_master_key_file=pii_master_key_file)
     setup = type(desk)(primary, clock)
-    replica = DossiersApplication(postgres_dsn, clock=clock)
+    replica = DossiersApplication(postgres_dsn, clock=clock,
+                                  pii_master_key_file=pii_master_key_file)
 
     codes, _ = submit_concurrently(setup, [primary, replica], 300, threads=32)
 

@@ -328,3 +328,24 @@ def test_bad_option_values_are_refused_before_any_call(platform: Platform, args:
 
     assert result.exit_code == 2
     assert option in result.output
+
+
+def test_a_person_erased_shows_as_erased_and_a_second_erasure_destroys_nothing(
+        platform: Platform) -> None:
+    create_birth_registration(platform)
+    d = json.loads(submit(platform, "--json").stdout)["dossier_id"]
+    assert "Nguyễn Văn An, 001090012345" in platform.ok("get", d).stdout
+
+    erased = platform.ok("erase-person", PIN, "--reason", "Đơn yêu cầu xóa số 12/2026", *ACTOR)
+    assert "erased: the person's key was destroyed" in erased.stdout
+    shown = platform.ok("get", d).stdout
+    assert "[erased at the person's request]" in shown and PIN not in shown
+    assert platform.json("get", d)["applicant"]["erased"] is True
+    assert "[erased at the person's request]" in platform.ok("list").stdout
+
+    again = platform.json("erase-person", PIN, "--reason", "Nhắc lại")
+    assert again.get("key_destroyed", False) is False
+    refused = platform.run("erase-person", "12345", "--reason", "x")
+    assert refused.exit_code == 1
+    assert "personal_identification_number: PIN_FORMAT" in refused.stderr
+    assert platform.run("erase-person", PIN).exit_code == 2  # --reason is required

@@ -20,6 +20,7 @@ from lienthong.services.dossiers.projections import DossierFilter, DossierIndex,
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
     from uuid import UUID
 
 
@@ -34,11 +35,13 @@ class ReplayedProcedures(ProcedureIndex):
 
 
 @pytest.fixture
-def open_app(event_store_url: str, clock: Clock) -> Iterator[Callable[[], DossiersApplication]]:
+def open_app(event_store_url: str, clock: Clock,
+             pii_master_key_file: Path) -> Iterator[Callable[[], DossiersApplication]]:
     opened: list[DossiersApplication] = []
 
     def open_one() -> DossiersApplication:
-        app = DossiersApplication(event_store_url, clock=clock)
+        app = DossiersApplication(event_store_url, clock=clock,
+                                  pii_master_key_file=pii_master_key_file)
         opened.append(app)
         return app
 

@@ -149,9 +149,10 @@ def portal() -> Any:
 class World:
     """A dossiers application with a procedure and two wards, on a fixed clock."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pii_master_key_file: Path) -> None:
         self.url = url
-        self.app = DossiersApplication(self.url, clock=lambda: START)
+        self.app = DossiersApplication(self.url, clock=lambda: START,
+                                       pii_master_key_file=pii_master_key_file)
         self.app.create_procedure(BIRTH, ProcedureVersionSpec(
             effective_date=dt.date(2025, 7, 1), name="Đăng ký khai sinh", sector="Hộ tịch",
             competent_level="commune", competent_agency_kind="people's committee",
@@ -211,13 +212,13 @@ class World:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+def world(request: pytest.FixtureRequest, tmp_path: Path, pii_master_key_file: Path) -> Any:
     """On SQLite files, and on PostgreSQL (the tracking records in their own schema)."""
     if request.param == "postgres":
         url = request.getfixturevalue("postgres_dsn")
     else:
         url = f"sqlite:///{tmp_path / 'dossiers.db'}"
-    world = World(url)
+    world = World(url, pii_master_key_file)
     yield world
     world.app.close()
 

@@ -135,7 +135,7 @@ class World:
 
 @pytest.fixture(params=STORES)
 async def world(request: pytest.FixtureRequest, nats_server: NatsServer,
-                tmp_path: Path) -> AsyncIterator[World]:
+                tmp_path: Path, pii_master_key_file: Path) -> AsyncIterator[World]:
     if request.param == "sqlite":
         identity_store = f"sqlite:///{tmp_path / 'identity.db'}"
         dossiers_store = f"sqlite:///{tmp_path / 'dossiers.db'}"
@@ -143,7 +143,9 @@ async def world(request: pytest.FixtureRequest, nats_server: NatsServer,
         identity_store = dossiers_store = request.getfixturevalue("postgres_dsn")
     clock = Clock()
     world = World(IdentityApplication(identity_store),
-                  DossiersApplication(dossiers_store, clock=clock), clock, nats_server.url)
+                  DossiersApplication(dossiers_store, clock=clock,
+                                      pii_master_key_file=pii_master_key_file),
+                  clock, nats_server.url)
     relay = OutboxRelay(world.identity, CONTRACT, nats_server.url, poll_interval_s=0.05)
     world.identity.add_commit_listener(relay.wake)
     await relay.connect()  # the stream exists before the consumer binds to it

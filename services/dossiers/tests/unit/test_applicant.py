@@ -140,9 +140,19 @@ def test_the_application_refuses_a_bad_number_naming_the_field(
 def test_the_application_stores_the_applicant_normalised(desk: Any) -> None:
     dossier_id = desk.submit(who=desk.applicant(full_name=" Lê  Văn   Tám ",
                                                 personal_identification_number=" 048075000123"))
-    assert desk.app.get_dossier(dossier_id).applicant == {
-        "full_name": "Lê Văn Tám", "personal_identification_number": "048075000123",
-        "phone": "0912345678", "address": "12 Phố Điện Biên Phủ, Ba Đình, Hà Nội"}
+    applicant = desk.app.applicant_of(desk.app.get_dossier(dossier_id))
+    assert (applicant.full_name, applicant.personal_identification_number, applicant.phone,
+            applicant.address) == ("Lê Văn Tám", "048075000123", "0912345678",
+                                   "12 Phố Điện Biên Phủ, Ba Đình, Hà Nội")
+
+
+@pytest.mark.parametrize(("field", "longest"), [("phone", 20), ("address", 500)])
+def test_a_phone_or_an_address_beyond_its_bound_is_refused(field: str, longest: int) -> None:
+    assert applicant_rules(Applicant("Nguyễn Thị Hoa", "001190012345",
+                                     **{field: "9" * longest}))[1] == []
+    assert applicant_rules(Applicant("Nguyễn Thị Hoa", "001190012345",
+                                     **{field: "9" * (longest + 1)}))[1] == [
+        (f"applicant.{field}", "TOO_LONG")]
 
 
 def test_the_birth_year_is_checked_against_the_applications_clock(desk: Any) -> None:

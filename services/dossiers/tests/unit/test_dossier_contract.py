@@ -7,6 +7,7 @@ relay reads them) before they meet the contract.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 from typing import Any
 
@@ -20,9 +21,11 @@ from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import events_pb2 as ev
 from lienthong.eventstore import ServiceApplication
 from lienthong.idempotency import RequestRecord
+from lienthong.personal import Sealed, SubjectKeys
 from lienthong.services.dossiers.domain.calendar import WorkingCalendar
 from lienthong.services.dossiers.domain.dossier import Dossier
 from lienthong.services.dossiers.domain.numbering import DossierCounter
+from lienthong.services.dossiers.domain.personal_data import PersonalDataErasure
 from lienthong.services.dossiers.domain.procedure import (
     Procedure,
     ProcedureVersionSpec,
@@ -32,13 +35,19 @@ from lienthong.services.dossiers.domain.units import KnownUnit
 from lienthong.services.dossiers.events import CONTRACT, NOT_PUBLISHED, STATUS_AFTER
 
 #: Every aggregate the dossiers service records.
-AGGREGATES = (Dossier, Procedure, DossierCounter, KnownUnit, RequestRecord)
+AGGREGATES = (Dossier, Procedure, DossierCounter, KnownUnit, RequestRecord,
+              PersonalDataErasure)
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 AT = dt.datetime(2026, 3, 4, 2, 0, tzinfo=dt.UTC)
 #: Monday 9 March 2026, 09:00 in Vietnam: three working days after AT.
 MONDAY = dt.datetime(2026, 3, 9, 2, 0, tzinfo=dt.UTC)
 CALENDAR = WorkingCalendar()
 BA_DINH, HOAN_KIEM, PHU_THUONG = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+PIN = "001090012345"
+APPLICANT = {"full_name": "Nguyễn Văn An", "personal_identification_number": PIN,
+             "phone": "0912345678", "address": "Ba Đình, Hà Nội"}
+#: The data subjects' keys, as the application keeps them (in memory here).
+KEYS = SubjectKeys(ServiceApplication(), secrets.token_bytes(32))
 
 
 def event_classes() -> dict[str, type]:
@@ -77,7 +86,7 @@ def test_every_domain_event_is_published_or_deliberately_kept_inside() -> None:
 
 
 def test_every_message_of_events_proto_is_in_the_contract() -> None:
-    messages = set(ev.DESCRIPTOR.message_types_by_name) - {"EventMetadata"}
+    messages = set(ev.DESCRIPTOR.message_types_by_name) - {"EventMetadata", "SealedPersonalData"}
     assert messages == {p.name for p in CONTRACT}
     for published in CONTRACT:
         assert ev.DESCRIPTOR.message_types_by_name[published.name].fields_by_name[
@@ -96,12 +105,12 @@ def spec(**changes: Any) -> ProcedureVersionSpec:
     return ProcedureVersionSpec(**fields)
 
 
-def submitted(code: str) -> Dossier:
+def submitted(code: str, *, sealed: bool = True) -> Dossier:
+    """A new dossier; its applicant sealed, or in clear as recorded before sealing."""
     return Dossier(
         id=uuid.uuid4(), dossier_code=code, procedure_code="1.001193", procedure_version=1,
         sector="Hộ tịch", channel="online",
-        applicant={"full_name": "Nguyễn Văn An", "personal_identification_number": "001090012345",
-                   "phone": "0912345678", "address": "Ba Đình, Hà Nội"},
+        applicant=KEYS.seal(PIN, APPLICANT).as_dict() if sealed else dict(APPLICANT),
         receiving_unit_id=BA_DINH, competent_unit_id=BA_DINH, processing_working_days=10,
         submitted_documents=["Tờ khai"], submitted_at=AT)
 
@@ -133,9 +142,12 @@ def stories() -> list[Any]:
     e.receive(AT, dt.date(2026, 3, 18))
     e.assign("cb.le")
     e.reject(AT)
+    before_sealing = submitted("000.00.12.H01-260304-0006", sealed=False)
     procedure = Procedure.create("1.001193", spec())
     procedure.add_version(spec(effective_date=dt.date(2026, 1, 1), processing_working_days=5))
-    return [a, b, c, d, e, procedure]
+    erasure = PersonalDataErasure(subject=KEYS.reference(PIN), key_destroyed=True,
+                                  erased_at=MONDAY)
+    return [a, b, c, d, e, before_sealing, procedure, erasure]
 
 
 @pytest.fixture
@@ -165,7 +177,8 @@ def test_each_event_builds_its_decodable_message(recorded: list[tuple[int, Any]]
         assert published is not None, type(event).__qualname__
         subject, envelope = CONTRACT.envelope(notification_id, event)
         seen_types.add(published.name)
-        kind = "dossier" if isinstance(aggregate, Dossier) else "procedure"
+        kind = {Dossier: "dossier", Procedure: "procedure",
+                PersonalDataErasure: "personal_data"}[type(aggregate)]
         assert subject == f"lienthong.dossiers.{kind}.{published.event}"
         assert envelope.type == f"vn.lienthong.dossiers.v1.{published.name}"
         assert envelope.id == f"dossiers-{notification_id}"
@@ -203,8 +216,12 @@ def test_the_fields_of_the_events_are_carried(recorded: list[tuple[int, Any]]) -
     assert (first.procedure_code, first.procedure_version, first.sector) == ("1.001193", 1,
                                                                               "Hộ tịch")
     assert first.channel == pb.CHANNEL_ONLINE
-    assert first.applicant.personal_identification_number == "001090012345"
-    assert first.applicant.full_name == "Nguyễn Văn An"
+    # The applicant travels sealed only: its key never leaves the service.
+    assert first.applicant == pb.Applicant()
+    sealed = first.sealed_applicant
+    assert (sealed.subject_ref, sealed.algorithm) == (KEYS.reference(PIN), "AES-256-GCM")
+    assert KEYS.open(Sealed(sealed.subject_ref, sealed.key_id, sealed.nonce,
+                            sealed.ciphertext, sealed.algorithm)) == APPLICANT
     assert first.receiving_unit_id == first.competent_unit_id == str(BA_DINH)
     assert list(first.submitted_documents) == ["Tờ khai"]
     assert first.submit_time.ToDatetime(dt.UTC) == AT
@@ -253,6 +270,21 @@ def test_the_fields_of_the_events_are_carried(recorded: list[tuple[int, Any]]) -
     assert created.first_version.required_documents[0].original_required
     added = by_name["ProcedureVersionAdded"][0]
     assert (added.version.version, added.version.processing_working_days) == (2, 5)
+    erased = by_name["PersonalDataErased"][0]
+    assert (erased.subject_ref, erased.key_destroyed) == (KEYS.reference(PIN), True)
+    assert erased.erase_time.ToDatetime(dt.UTC) == MONDAY
+
+
+def test_no_message_carries_personal_data_in_clear(recorded: list[tuple[int, Any]]) -> None:
+    """Not even a dossier's recorded before applicants were sealed: that one's message has
+    no applicant at all, and a consumer asks GetDossier."""
+    for notification_id, event in recorded:
+        _, envelope = CONTRACT.envelope(notification_id, event)
+        for clear in (PIN, APPLICANT["full_name"], APPLICANT["phone"], APPLICANT["address"]):
+            assert clear.encode() not in envelope.data, type(event).__qualname__
+    legacy = messages(recorded)["DossierSubmitted"][-1]
+    assert legacy.dossier_code == "000.00.12.H01-260304-0006"
+    assert not legacy.HasField("applicant") and not legacy.HasField("sealed_applicant")
 
 
 def test_every_event_names_its_dossier_code_and_status(recorded: list[tuple[int, Any]]) -> None:

@@ -57,7 +57,7 @@ def test_a_dossier_from_submission_to_its_returned_result(desk: Any) -> None:
     assert (dossier.status, dossier.procedure_code, dossier.procedure_version) == (
         Status.NEW, desk.BIRTH, 1)
     assert (dossier.sector, dossier.channel) == ("Hộ tịch", "counter")
-    assert dossier.applicant["personal_identification_number"] == desk.PIN
+    assert app.applicant_of(dossier).personal_identification_number == desk.PIN
     assert (dossier.receiving_unit_id, dossier.competent_unit_id, dossier.holder_unit_id) == (
         units.ba_dinh, units.ba_dinh, units.ba_dinh)
     assert (dossier.submitted_at, dossier.due_date, dossier.hops) == (start, None, [])
