@@ -11,6 +11,7 @@ audit` commands where an auditor would type them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -38,12 +39,14 @@ CLERK = (("x-actor-id", "clerk.nguyen"), ("x-actor-agency-code", "000.00.00.H62"
 
 
 def audit_cli(platform, service: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`lienthong audit ...` as an auditor runs it: the local platform's run file, or --address."""
+    """`lienthong audit ...` as an auditor runs it: the local platform's run file, or
+    --address and the auditor's client certificate (LIENTHONG_CLIENT_TLS_*)."""
     target = (["--data-dir", str(platform.data_dir)] if platform.data_dir is not None else
               ["--address", getattr(platform, f"{service}_address")])
+    env = {**os.environ, **(platform.tls.client_env() if platform.tls else {})}
     return subprocess.run([sys.executable, "-m", "lienthong.tools.cli.main", "audit", *args,
                            "--service", service, *target],
-                          capture_output=True, text=True, timeout=300, check=False)
+                          capture_output=True, text=True, timeout=300, check=False, env=env)
 
 
 @pytest.fixture(scope="module")

@@ -442,12 +442,28 @@ def postgres_version(dsn: str) -> str:
 
 
 @dataclass(frozen=True)
+def bench_policy(rules: int = 40) -> str:
+    """An access policy as a province's deployment might write: rules for other agencies'
+    systems first, so the load's caller is decided after reading them all, then the rule
+    allowing it."""
+    lines = ["roles:", '  auditor: ["VN:GOV:000.00.00.G12/*"]', "rules:"]
+    for i in range(rules):
+        lines += [f"  - name: agency-{i:02d}-reads",
+                  f'    callers: ["VN:GOV:???.??.{i:02d}.H26/*"]',
+                  '    rpcs: ["*/Get*", "*/List*"]']
+    lines += ["  - name: benchmark-load", '    callers: ["VN:GOV:000.00.00.Z00/bench"]',
+              '    rpcs: ["*/*"]']
+    return "\n".join(lines) + "\n"
+
+
 class BenchTLS:
-    """Mutual TLS for a benchmark's service: a throw-away CA with a certificate for the
-    service (127.0.0.1) and one for the load's clients, as a deployment has them."""
+    """Mutual TLS and an access policy for a benchmark's service: a throw-away CA with a
+    certificate for the service (127.0.0.1) and one for the load's clients, and a policy of
+    :func:`bench_policy`'s rules, as a deployment has them."""
 
     server: TLSFiles
     client: TLSFiles
+    policy: Path
 
     @classmethod
     def make(cls, folder: Path) -> BenchTLS:
@@ -462,13 +478,16 @@ class BenchTLS:
             cert, key = ca.paths(name)
             return TLSFiles(cert=cert, key=key, ca=ca.cert_path, crl=ca.crl_path)
 
-        return cls(files("service"), files("load"))
+        policy = folder / "policy.yaml"
+        policy.write_text(bench_policy())
+        return cls(files("service"), files("load"), policy)
 
     def server_env(self) -> dict[str, str]:
         return {"LIENTHONG_TLS_CERT": str(self.server.cert),
                 "LIENTHONG_TLS_KEY": str(self.server.key),
                 "LIENTHONG_TLS_CA": str(self.server.ca),
-                "LIENTHONG_TLS_CRL": str(self.server.crl)}
+                "LIENTHONG_TLS_CRL": str(self.server.crl),
+                "LIENTHONG_POLICY_FILE": str(self.policy)}
 
 
 #: Mutual TLS may cost at most this share of the calls a second.
