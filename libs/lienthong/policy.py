@@ -43,7 +43,7 @@ import fnmatch
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -67,6 +67,8 @@ CHECK_EVERY_S = 1.0
 MAX_RULES = 1000
 MAX_PATTERNS = 100
 MAX_POLICY_BYTES = 1024 * 1024
+#: How many (caller, method) decisions a policy keeps.
+MAX_DECISIONS_KEPT = 10_000
 #: What a rule's ``scope`` may say.
 SCOPES = ("all", "jurisdiction")
 #: The role that alone may call AuditService, and the service's method prefix.
@@ -134,9 +136,25 @@ class Policy:
     #: SHA-256 of the file's bytes: which version decided.
     digest: str
 
+    #: (caller, method) -> the deciding rule: a policy never changes, so each pair is
+    #: decided once (bounded: emptied when full).
+    _decided: dict[tuple[str, str], Rule | None] = field(
+        default_factory=dict, compare=False, repr=False)
+
     def allows(self, caller: str, method: str) -> Rule | None:
         """The first rule allowing ``caller`` to call ``method`` (``pkg.Service/Method``)."""
-        method = method.lstrip("/")
+        key = (caller, method)
+        try:
+            return self._decided[key]
+        except KeyError:
+            pass
+        if len(self._decided) >= MAX_DECISIONS_KEPT:
+            self._decided.clear()
+        rule = self._decide(caller, method.lstrip("/"))
+        self._decided[key] = rule
+        return rule
+
+    def _decide(self, caller: str, method: str) -> Rule | None:
         audit = method.startswith(AUDIT_SERVICE)
         for rule in self.rules:
             if audit:  # only through the auditor role

@@ -109,3 +109,18 @@ def test_a_scope_or_an_audit_grant_that_cannot_hold_is_refused_naming_the_line(
         load_policy(text, "policy.yaml")
 
     assert str(refused.value).startswith(message)
+
+
+def test_a_decision_taken_once_is_kept_and_the_kept_ones_are_bounded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import lienthong.policy
+
+    monkeypatch.setattr(lienthong.policy, "MAX_DECISIONS_KEPT", 3)
+    policy = load_policy(POLICY)
+    method = "lienthong.identity.v1.IdentityService/GetUnit"
+
+    for i in range(10):
+        assert policy.allows(f"VN:GOV:000.26.{i:02d}.H26/x", method) is not None
+        assert policy.allows(f"VN:GOV:000.27.{i:02d}.H27/x", method) is None
+    assert len(policy._decided) <= 3
+    assert policy.allows(COMMUNE, "/" + method) == policy.allows(COMMUNE, method)

@@ -113,6 +113,36 @@ class LoadResult:
         return result
 
 
+def merged(results: Sequence[LoadResult]) -> LoadResult:
+    """Several runs of one phase as one: their calls and time added, CPU shares weighted by
+    each run's time."""
+    elapsed = sum(r.elapsed_s for r in results)
+    cpu: dict[str, float] = {}
+    for key in {k for r in results for k in r.cpu}:
+        cpu[key] = round(sum(r.cpu.get(key, 0.0) * r.elapsed_s for r in results) / elapsed, 1) \
+            if elapsed else 0.0
+    return LoadResult([lat for r in results for lat in r.latencies_s], elapsed,
+                      sum(r.errors for r in results),
+                      next((r.first_error for r in results if r.first_error), ""), cpu)
+
+
+#: Rounds of an A/B comparison (each side measured this many times, in turn).
+AB_ROUNDS = 6
+
+
+def alternate(rounds: int, *sides: Callable[[int], LoadResult]) -> list[LoadResult]:
+    """Measure each side ``rounds`` times, taking turns (a b, b a, a b...), and merge each
+    side's runs: on a shared machine whatever else runs then weighs on every side alike,
+    which measuring one side after the other does not give. ``side(round)`` runs one
+    round's share of the phase."""
+    runs: list[list[LoadResult]] = [[] for _ in sides]
+    for round_ in range(rounds):
+        order = list(range(len(sides)))
+        for index in order if round_ % 2 == 0 else order[::-1]:
+            runs[index].append(sides[index](round_))
+    return [merged(side) for side in runs]
+
+
 def run_closed_loop(
     worker_factory: Callable[[int], Callable[[int], Any]],
     *,
@@ -441,7 +471,6 @@ def postgres_version(dsn: str) -> str:
 # -- a service process -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 def bench_policy(rules: int = 40) -> str:
     """An access policy as a province's deployment might write: rules for other agencies'
     systems first, so the load's caller is decided after reading them all, then the rule
@@ -456,6 +485,7 @@ def bench_policy(rules: int = 40) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
 class BenchTLS:
     """Mutual TLS and an access policy for a benchmark's service: a throw-away CA with a
     certificate for the service (127.0.0.1) and one for the load's clients, and a policy of

@@ -47,14 +47,17 @@ from lienthong.dossiers.v1 import dossiers_pb2 as pb
 from lienthong.dossiers.v1 import dossiers_pb2_grpc as pb_grpc
 from lienthong.personal import write_master_key_file
 from lienthong.tools.bench.common import (
+    AB_ROUNDS,
     BenchClient,
     BenchDatabase,
     BenchError,
     BenchTLS,
     CpuMeter,
     LoadExhaustedError,
+    LoadResult,
     PhaseProgress,
     ServiceProcess,
+    alternate,
     figures,
     machine_info,
     raw_pg_insert,
@@ -64,7 +67,7 @@ from lienthong.tools.bench.common import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 SERVICE_MODULE = "lienthong.services.dossiers"
 DEFAULT_SCHEMA = "dossiers"
@@ -387,9 +390,11 @@ def _submit_factory(address: str, run_id: str, phase: str, desks: Sequence[Desk]
 
 def _status_factory(address: str, run_id: str, dossiers: Sequence[str],
                     by_kind: dict[str, list[float]], tls: BenchTLS | None = None,
+                    taken: Iterator[int] | None = None,
                     ) -> Callable[[int], Callable[[int], Any]]:
-    """Each thread takes the next dossier, receives it, assigns it, takes the next..."""
-    taken = itertools.count()
+    """Each thread takes the next dossier, receives it, assigns it, takes the next...
+    (``taken``: where the previous round of an A/B comparison stopped)."""
+    taken = taken if taken is not None else itertools.count()
 
     def factory(_: int) -> Callable[[int], Any]:
         client = _Client(address, tls)
@@ -414,7 +419,8 @@ def _status_factory(address: str, run_id: str, dossiers: Sequence[str],
                 else:
                     began = clock()
                     client.stub.AssignDossier(pb.AssignDossierRequest(
-                        request_id=f"bench-{run_id}-assign-{seq}", dossier_id=self.dossier,
+                        request_id=f"bench-{run_id}-assign-{self.dossier}",
+                        dossier_id=self.dossier,
                         handler="cb.tran"), timeout=30)
                     by_kind["assign"].append(clock() - began)
                     self.dossier = ""
@@ -468,37 +474,71 @@ def _kind_figures(latencies: Sequence[float]) -> dict[str, Any]:
 # -- the scenario ----------------------------------------------------------------------
 
 
-def _over_tls(config: DossiersBenchConfig, progress: PhaseProgress) -> dict[str, float]:
-    """SubmitDossier at most, then status changes, against a service serving mutual TLS on
-    a database of its own: each phase's calls a second."""
-    run_id = uuid.uuid4().hex[:8]
-    submitted: list[str] = []
-    by_kind: dict[str, list[float]] = {"receive": [], "assign": []}
+class _Side:
+    """One dossiers service under load, on a database of its own with the same desks, for
+    the submit-max and status-change phases: plaintext, or mutual TLS and the access policy."""
+
+    def __init__(self, config: DossiersBenchConfig, dsn: str, desks: Sequence[Desk],
+                 progress: PhaseProgress, tls: BenchTLS | None,
+                 server: ServiceProcess | None = None, run_id: str = "") -> None:
+        self.config, self.desks, self.progress, self.tls = config, desks, progress, tls
+        self.mode = " (TLS)" if tls else ""
+        self.run_id = run_id or uuid.uuid4().hex[:8]
+        self.submitted: list[str] = []
+        self.by_kind: dict[str, list[float]] = {"receive": [], "assign": []}
+        self.taken = itertools.count()
+        self.own_server = server is None
+        if server is None:
+            with progress.phase(f"starting dossiers{self.mode}") as update:
+                server = ServiceProcess(SERVICE_MODULE, config.server_env(dsn),
+                                        tls=tls).__enter__()
+                update(1, 1)
+            with _Client(server.address, tls) as client:
+                client.catalog.CreateProcedure(_procedure_request(self.run_id), timeout=30)
+        self.server = server
+
+    def _label(self, phase: str, round_: int, rounds: int) -> str:
+        return f"{phase}{self.mode}" + (f" {round_ + 1}/{rounds}" if rounds > 1 else "")
+
+    def submit_max(self, round_: int = 0, rounds: int = 1) -> LoadResult:
+        with self.progress.phase(self._label("submit max", round_, rounds)) as update:
+            return run_closed_loop(
+                _submit_factory(self.server.address, self.run_id, f"max{round_}", self.desks,
+                                self.submitted, self.tls),
+                connections=self.config.connections, seconds=self.config.seconds / rounds,
+                warmup=0, on_progress=update, cpu=CpuMeter(self.server.pid))
+
+    def status_change(self, round_: int = 0, rounds: int = 1) -> LoadResult:
+        with self.progress.phase(self._label("status change", round_, rounds)) as update:
+            return run_closed_loop(
+                _status_factory(self.server.address, self.run_id, list(self.submitted),
+                                self.by_kind, self.tls, self.taken),
+                connections=self.config.connections, seconds=self.config.seconds / rounds,
+                warmup=0, on_progress=update, cpu=CpuMeter(self.server.pid))
+
+    def close(self) -> None:
+        if self.own_server:
+            self.server.__exit__()
+
+
+def _ab(config: DossiersBenchConfig, progress: PhaseProgress,
+        plain: _Side) -> tuple[LoadResult, LoadResult, LoadResult, LoadResult]:
+    """Submit max, then status changes, in turns (AB_ROUNDS each) on ``plain`` and on a
+    service serving mutual TLS and the access policy: plaintext's two, then TLS's two."""
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database, \
             tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
         desks = _seed_units(database.dsn, config.schema, config.desks,
                             config.pii_master_key_file)
-        tls = BenchTLS.make(Path(folder))
-        with progress.phase("starting dossiers (TLS)") as update:
-            server = ServiceProcess(SERVICE_MODULE, config.server_env(database.dsn),
-                                    tls=tls).__enter__()
-            update(1, 1)
+        secured = _Side(config, database.dsn, desks, progress, BenchTLS.make(Path(folder)))
         try:
-            with _Client(server.address, tls) as client:
-                client.catalog.CreateProcedure(_procedure_request(run_id), timeout=30)
-            with progress.phase("submit max (TLS)") as update:
-                maxed = run_closed_loop(
-                    _submit_factory(server.address, run_id, "max", desks, submitted, tls),
-                    connections=config.connections, seconds=config.seconds, warmup=0,
-                    on_progress=update, cpu=CpuMeter(server.pid))
-            with progress.phase("status change (TLS)") as update:
-                status = run_closed_loop(
-                    _status_factory(server.address, run_id, list(submitted), by_kind, tls),
-                    connections=config.connections, seconds=config.seconds, warmup=0,
-                    on_progress=update, cpu=CpuMeter(server.pid))
+            maxed, maxed_tls = alternate(AB_ROUNDS, lambda r: plain.submit_max(r, AB_ROUNDS),
+                                         lambda r: secured.submit_max(r, AB_ROUNDS))
+            status, status_tls = alternate(
+                AB_ROUNDS, lambda r: plain.status_change(r, AB_ROUNDS),
+                lambda r: secured.status_change(r, AB_ROUNDS))
         finally:
-            server.__exit__()
-    return {"submit_max": maxed.figures()["per_s"], "status_change": status.figures()["per_s"]}
+            secured.close()
+    return maxed, status, maxed_tls, status_tls
 
 
 def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
@@ -512,6 +552,7 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
     schema = config.schema
     env: dict[str, str] = {}
     submitted: list[str] = []
+    secured: dict[str, Any] | None = None
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database:
         with progress.phase("seeding units") as update:
             desks = _seed_units(database.dsn, schema, config.desks,
@@ -535,18 +576,23 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
             calls = len(steady.from_slot_s) + config.connections * WARMUP_PER_CONNECTION
             steady_store = _written_since(database.dsn, schema, before, after, calls)
             steady_count = len(submitted)
-            with progress.phase("submit max") as update:
-                maxed = run_closed_loop(
-                    _submit_factory(server.address, run_id, "max", desks, submitted),
-                    connections=config.connections, seconds=config.seconds, warmup=0,
-                    on_progress=update, cpu=CpuMeter(server.pid))
-            by_kind: dict[str, list[float]] = {"receive": [], "assign": []}
+            plain = _Side(config, database.dsn, desks, progress, None, server, run_id)
+            plain.submitted = submitted
+            if not config.tls:
+                maxed = plain.submit_max()
+                status = plain.status_change()
+            else:
+                # The same phases over mutual TLS and the access policy, on a database of
+                # their own with the same desks, measured in turns with the plaintext ones.
+                maxed, status, maxed_tls, status_tls = _ab(config, progress, plain)
+                secured = tls_cost(
+                    {"submit_max": maxed.figures()["per_s"],
+                     "status_change": status.figures()["per_s"]},
+                    {"submit_max": maxed_tls.figures()["per_s"],
+                     "status_change": status_tls.figures()["per_s"]})
+                secured["rounds"] = AB_ROUNDS
+            by_kind = plain.by_kind
             dossiers = list(submitted)
-            with progress.phase("status change") as update:
-                status = run_closed_loop(
-                    _status_factory(server.address, run_id, dossiers, by_kind),
-                    connections=config.connections, seconds=config.seconds, warmup=0,
-                    on_progress=update, cpu=CpuMeter(server.pid))
         except BaseException:
             progress.note(f"[red]server log:[/]\n{server.log_tail()}")
             raise
@@ -571,8 +617,6 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
     if status.first_error:
         status_change["first_error"] = status.first_error
     raw_figures = raw.figures()
-    secured = tls_cost({"submit_max": submit_max["per_s"], "status_change": status_change["per_s"]},
-                       _over_tls(config, progress)) if config.tls else None
     at_target_rate = config.rate == TARGET_RATE
     on_schedule = steady.scheduled and len(steady.from_slot_s) >= 0.99 * steady.scheduled
     return {

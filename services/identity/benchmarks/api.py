@@ -13,6 +13,7 @@ threads, each with its own gRPC connection, then:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 import uuid
@@ -27,6 +28,7 @@ from psycopg import sql
 from lienthong.identity.v1 import identity_pb2 as pb
 from lienthong.identity.v1 import identity_pb2_grpc as pb_grpc
 from lienthong.tools.bench.common import (
+    AB_ROUNDS,
     BenchClient,
     BenchDatabase,
     BenchError,
@@ -35,6 +37,7 @@ from lienthong.tools.bench.common import (
     LoadExhaustedError,
     PhaseProgress,
     ServiceProcess,
+    alternate,
     machine_info,
     raw_pg_insert,
     require_postgres,
@@ -51,8 +54,6 @@ PROVINCE_CODE = "01"
 MERGE_CHAINS = 10
 MAX_COMMUNE_CODES = 99_999  # five digits, 00001..99999
 RETIRED_SHARE = 4  # one resolve in RETIRED_SHARE asks for a retired code
-#: The phases measured again over mutual TLS (--tls).
-PHASES = ("register", "resolve")
 
 
 @dataclass
@@ -96,18 +97,22 @@ class _Client(BenchClient):
 
 
 def _register_factory(address: str, run_id: str, province_id: str, registered: dict[str, str],
-                      tls: BenchTLS | None) -> Callable[[int], Callable[[int], Any]]:
+                      tls: BenchTLS | None, first_code: int = 0,
+                      ) -> Callable[[int], Callable[[int], Any]]:
+    """Register communes with codes from ``first_code + 1`` on (a round of an A/B comparison
+    starts where the previous one ended)."""
     def factory(_: int) -> Callable[[int], Any]:
         client = _Client(address, tls)
 
         class Register:
             def __call__(self, seq: int) -> None:
-                if seq >= MAX_COMMUNE_CODES:
+                number = first_code + seq + 1
+                if number > MAX_COMMUNE_CODES:
                     raise LoadExhaustedError
-                code = f"{seq + 1:05d}"
+                code = f"{number:05d}"
                 unit = client.stub.RegisterUnit(pb.RegisterUnitRequest(
-                    request_id=f"bench-{run_id}-register-{seq}",
-                    display_name=f"Xã Thử Nghiệm {seq + 1}",
+                    request_id=f"bench-{run_id}-register-{number}",
+                    display_name=f"Xã Thử Nghiệm {number}",
                     level=pb.UNIT_LEVEL_COMMUNE, kind=pb.UNIT_KIND_COMMUNE,
                     administrative_unit_code=code, parent_unit_id=province_id,
                 ), timeout=30)
@@ -193,53 +198,73 @@ def _written_since(dsn: str, after: int, commands: int) -> dict[str, Any]:
             "event_bytes_avg": round(float(avg_bytes or 0), 1)}
 
 
-@dataclass
-class _Measured:
-    register: Any
-    resolve: Any
-    stats: dict[str, Any]
-    current: list[str]
-    retired: list[str]
-    merges: int
-    env: dict[str, str]
+class _Side:
+    """One identity service under load (plaintext, or mutual TLS and the access policy), on
+    a database of its own: what it registered, and where its codes are."""
 
+    def __init__(self, config: IdentityBenchConfig, dsn: str, progress: PhaseProgress,
+                 tls: BenchTLS | None) -> None:
+        self.config, self.dsn, self.progress, self.tls = config, dsn, progress, tls
+        self.mode = " (TLS)" if tls else ""
+        self.run_id = uuid.uuid4().hex[:8]
+        self.env = config.server_env(dsn)
+        self.registered: dict[str, str] = {}
+        self.current: list[str] = []
+        self.retired: list[str] = []
+        self.merges = 0
+        with progress.phase(f"starting identity{self.mode}") as update:
+            server = ServiceProcess(SERVICE_MODULE, self.env, tls=tls).__enter__()
+            update(1, 1)
+        self.server: ServiceProcess | None = server
+        self.client = _Client(server.address, tls)
+        self.province_id = self.client.stub.RegisterUnit(pb.RegisterUnitRequest(
+            request_id=f"bench-{self.run_id}-province", display_name="Tỉnh Thử Nghiệm",
+            level=pb.UNIT_LEVEL_PROVINCE, kind=pb.UNIT_KIND_PROVINCE,
+            administrative_unit_code=PROVINCE_CODE), timeout=30).unit_id
+        self.before = _last_notification(dsn)
 
-def _measure(config: IdentityBenchConfig, dsn: str, progress: PhaseProgress,
-             tls: BenchTLS | None) -> _Measured:
-    """Register, then resolve, against one identity service on the database ``dsn``."""
-    run_id = uuid.uuid4().hex[:8]
-    timing = {"connections": config.connections, "seconds": config.seconds,
-              "count": config.count}
-    mode = " (TLS)" if tls else ""
-    env = config.server_env(dsn)
-    with progress.phase(f"starting identity{mode}") as update:
-        server = ServiceProcess(SERVICE_MODULE, env, tls=tls).__enter__()
-        update(1, 1)
-    try:
-        with _Client(server.address, tls) as client:
-            province = client.stub.RegisterUnit(pb.RegisterUnitRequest(
-                request_id=f"bench-{run_id}-province", display_name="Tỉnh Thử Nghiệm",
-                level=pb.UNIT_LEVEL_PROVINCE, kind=pb.UNIT_KIND_PROVINCE,
-                administrative_unit_code=PROVINCE_CODE), timeout=30)
-            registered: dict[str, str] = {}
-            before = _last_notification(dsn)
-            with progress.phase(f"register{mode}") as update:
-                register = run_closed_loop(
-                    _register_factory(server.address, run_id, province.unit_id, registered,
-                                      tls),
-                    **timing, warmup=5, on_progress=update, cpu=CpuMeter(server.pid))
-            stats = _written_since(dsn, before, len(registered))
-            units = sorted(registered.items())
-            retired, merges = _merge_chains(client.stub, run_id, units)
-            retired_set = set(retired)
-            current = [code for code, _ in units if code not in retired_set]
-            with progress.phase(f"resolve{mode}") as update:
-                resolve = run_closed_loop(
-                    _resolve_factory(server.address, current, retired, tls),
-                    **timing, warmup=20, on_progress=update, cpu=CpuMeter(server.pid))
-    finally:
-        server.__exit__()
-    return _Measured(register, resolve, stats, current, retired, merges, env)
+    @property
+    def running(self) -> ServiceProcess:
+        assert self.server is not None, "the service was stopped"
+        return self.server
+
+    def _timing(self, rounds: int) -> dict[str, Any]:
+        return {"connections": self.config.connections,
+                "seconds": self.config.seconds / rounds,
+                "count": -(-self.config.count // rounds) if self.config.count else None}
+
+    def register(self, round_: int, rounds: int = 1) -> Any:
+        label = f"register{self.mode}" + (f" {round_ + 1}/{rounds}" if rounds > 1 else "")
+        with self.progress.phase(label) as update:
+            return run_closed_loop(
+                _register_factory(self.running.address, self.run_id, self.province_id,
+                                  self.registered, self.tls, first_code=len(self.registered)),
+                **self._timing(rounds), warmup=5 if round_ == 0 else 0, on_progress=update,
+                cpu=CpuMeter(self.running.pid))
+
+    def merge(self) -> dict[str, Any]:
+        """Merge chains of units; the events written per register, before them."""
+        stats = _written_since(self.dsn, self.before, len(self.registered))
+        units = sorted(self.registered.items())
+        self.retired, self.merges = _merge_chains(self.client.stub, self.run_id, units)
+        retired = set(self.retired)
+        self.current = [code for code, _ in units if code not in retired]
+        return stats
+
+    def resolve(self, round_: int, rounds: int = 1) -> Any:
+        label = f"resolve{self.mode}" + (f" {round_ + 1}/{rounds}" if rounds > 1 else "")
+        with self.progress.phase(label) as update:
+            return run_closed_loop(
+                _resolve_factory(self.running.address, self.current, self.retired, self.tls),
+                **self._timing(rounds), warmup=20 if round_ == 0 else 0, on_progress=update,
+                cpu=CpuMeter(self.running.pid))
+
+    def close(self) -> None:
+        """Stop the service (once; again is harmless)."""
+        if self.server is not None:
+            self.client.close()
+            self.server.__exit__()
+            self.server = None
 
 
 def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> dict[str, Any]:
@@ -249,23 +274,44 @@ def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> 
     timing = {"connections": config.connections, "seconds": config.seconds,
               "count": config.count}
     result: dict[str, Any] = {"scenario": "identity"}
-    with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_identity") as database:
-        measured = _measure(config, database.dsn, progress, None)
+    with contextlib.ExitStack() as stack:
+        database = stack.enter_context(BenchDatabase(config.postgres_dsn,
+                                                     prefix="lienthong_bench_identity"))
+        plain = _Side(config, database.dsn, progress, None)
+        sides = [plain]
+        stack.callback(lambda: [side.close() for side in sides])
+        if not config.tls:
+            register = plain.register(0)
+            stats = plain.merge()
+            resolve = plain.resolve(0)
+        else:
+            # The same phases over mutual TLS and the access policy, on a database of
+            # their own, measured in turns with the plaintext ones (AB_ROUNDS each).
+            secured_db = stack.enter_context(BenchDatabase(config.postgres_dsn,
+                                                           prefix="lienthong_bench_identity"))
+            folder = stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="lienthong-bench-pki-"))
+            secured = _Side(config, secured_db.dsn, progress, BenchTLS.make(Path(folder)))
+            sides.append(secured)
+            register, register_tls = alternate(
+                AB_ROUNDS, lambda r: plain.register(r, AB_ROUNDS),
+                lambda r: secured.register(r, AB_ROUNDS))
+            stats = plain.merge()
+            secured.merge()
+            resolve, resolve_tls = alternate(
+                AB_ROUNDS, lambda r: plain.resolve(r, AB_ROUNDS),
+                lambda r: secured.resolve(r, AB_ROUNDS))
+            result["tls"] = tls_cost(
+                {"register": register.figures()["per_s"], "resolve": resolve.figures()["per_s"]},
+                {"register": register_tls.figures()["per_s"],
+                 "resolve": resolve_tls.figures()["per_s"]})
+            result["tls"]["rounds"] = AB_ROUNDS
+        for side in sides:  # the baseline runs alone
+            side.close()
         with progress.phase("raw insert") as update:
             raw = raw_pg_insert(database.dsn, payload_bytes=config.payload_bytes,
                                 on_progress=update, **timing)
-    if config.tls:
-        # The same phases again over mutual TLS, on a database of their own (the codes
-        # registered above are taken in the first).
-        with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_identity") as database, \
-                tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
-            secured = _measure(config, database.dsn, progress, BenchTLS.make(Path(folder)))
-        result["tls"] = tls_cost(
-            {phase: getattr(measured, phase).figures()["per_s"] for phase in PHASES},
-            {phase: getattr(secured, phase).figures()["per_s"] for phase in PHASES})
-    register, resolve, stats = measured.register, measured.resolve, measured.stats
-    current, retired, merges, env = (measured.current, measured.retired, measured.merges,
-                                     measured.env)
+    current, retired, merges, env = plain.current, plain.retired, plain.merges, plain.env
 
     register_figures = register.figures()
     register_figures.update(stats)
