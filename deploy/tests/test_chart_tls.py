@@ -5,6 +5,7 @@ personal data's master key from a Secret."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -113,3 +114,18 @@ def test_production_brings_its_own_master_key_policy_and_revocation_list() -> No
 def test_the_values_schema_refuses_a_smoke_test_caller_that_names_no_agency() -> None:
     with pytest.raises(HelmError):
         render("values.yaml", set_values=("tls.smokeTestCaller=smoke-test",))
+
+
+def test_a_kind_cluster_rendered_again_keeps_its_personal_data_master_key() -> None:
+    from lienthong.personal import parse_master_key
+
+    def master_key() -> bytes:
+        secret = only(render("values-kind.yaml"), "Secret", "lienthong-pii-master-key")
+        return base64.b64decode(secret["data"]["master.key"])
+
+    first = master_key()
+    assert master_key() == first  # Tilt renders with `helm template` at every change
+    assert len(parse_master_key(first)) == 32
+    # Elsewhere each render of `helm template` makes a new one (install keeps the first).
+    default = only(render("values.yaml"), "Secret", "lienthong-pii-master-key")
+    assert len(parse_master_key(base64.b64decode(default["data"]["master.key"]))) == 32
