@@ -51,6 +51,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from lienthong.errors import DataLoss
+from lienthong.sidetables import (
+    backend,
+    in_process,
+    postgres_create,
+    postgres_read,
+    postgres_table,
+    table_name,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -347,24 +355,22 @@ class KeyStore:
     def delete(self, subject: str) -> bool: ...
 
 
+KEYS = "personal_keys"
+
+
 def key_table_name(events_table: str) -> str:
     """``<name>_personal_keys`` for an event table ``<name>_events``."""
-    prefix = events_table[: -len("_events")] if events_table.endswith("_events") else events_table
-    return f"{prefix}_personal_keys"
+    return table_name(events_table, KEYS)
 
 
 def key_store(app: Any) -> KeyStore:
     """The key table of ``app``'s database (one per application for ``memory:``)."""
-    recorder = app.recorder
-    module = type(recorder).__module__
-    if module.startswith("eventsourcing.postgres"):
-        return PostgresKeyStore(recorder)
-    if module.startswith("eventsourcing.sqlite"):
-        return SQLiteKeyStore(recorder)
-    store = getattr(app, "_lienthong_personal_keys", None)
-    if store is None:
-        store = app._lienthong_personal_keys = MemoryKeyStore()
-    return store
+    where = backend(app)
+    if where == "postgres":
+        return PostgresKeyStore(app.recorder)
+    if where == "sqlite":
+        return SQLiteKeyStore(app.recorder)
+    return in_process(app, "_lienthong_personal_keys", MemoryKeyStore)
 
 
 class MemoryKeyStore(KeyStore):
@@ -418,40 +424,24 @@ class SQLiteKeyStore(KeyStore):
 
 class PostgresKeyStore(KeyStore):
     def __init__(self, recorder: Any) -> None:
-        from psycopg import sql
-
         self.datastore = recorder.datastore
-        self.table = sql.SQL("{}.{}").format(sql.Identifier(self.datastore.schema),
-                                             sql.Identifier(key_table_name(
-                                                 recorder.events_table_name)))
+        self.table = postgres_table(recorder, KEYS)
 
     def create(self) -> None:
-        import psycopg
-        from eventsourcing.persistence import IntegrityError
         from psycopg import sql
 
-        statement = sql.SQL("CREATE TABLE IF NOT EXISTS {} (subject text PRIMARY KEY, "
-                            "key_id text NOT NULL, wrapped_key bytea NOT NULL, "
-                            "created_at timestamptz NOT NULL DEFAULT now())").format(self.table)
-        for attempt in range(3):
-            try:
-                with self.datastore.transaction(commit=True) as curs:
-                    curs.execute(statement)
-                return
-            except (psycopg.errors.UniqueViolation, IntegrityError):  # replicas, at once
-                if attempt == 2:
-                    raise
+        postgres_create(self.datastore, [sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} (subject text PRIMARY KEY, key_id text NOT NULL, "
+            "wrapped_key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+        ).format(self.table)])
 
     def get(self, subject: str) -> tuple[str, bytes] | None:
         from psycopg import sql
-        from psycopg.rows import tuple_row
 
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(sql.SQL("SELECT key_id, wrapped_key FROM {} WHERE subject = %s"
-                                 ).format(self.table), (subject,))
-            row = curs.fetchone()
-            conn.rollback()
-        return None if row is None else (row[0], bytes(row[1]))
+        rows = postgres_read(self.datastore, sql.SQL(
+            "SELECT key_id, wrapped_key FROM {} WHERE subject = %s").format(self.table),
+            (subject,))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
 
     def add(self, subject: str, key_id: str, wrapped: bytes) -> None:
         from psycopg import sql

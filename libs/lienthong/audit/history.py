@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import InvalidArgument, NotFound
 from lienthong.eventstore import STANDARD_EVENT_FIELDS
+from lienthong.sidetables import backend
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -97,14 +98,14 @@ def decode(app: ServiceApplication, stored: StoredEvent, notification_id: int) -
 def notification_ids(app: ServiceApplication, aggregate_id: uuid.UUID) -> dict[int, int]:
     """Version -> notification id of one aggregate's events (one indexed query)."""
     recorder: Any = app.recorder
-    module = type(recorder).__module__
-    if module == "eventsourcing.sqlite":
+    where = backend(recorder)
+    if where == "sqlite":
         with recorder.datastore.transaction(commit=False) as cursor:
             table = recorder.events_table_name
             cursor.execute(f"SELECT rowid, originator_version FROM {table} WHERE originator_id=?",
                            (aggregate_id.hex,))
             return {row[1]: row[0] for row in cursor.fetchall()}
-    if module == "eventsourcing.postgres":
+    if where == "postgres":
         from psycopg import sql
 
         query = sql.SQL("SELECT notification_id, originator_version FROM {}.{} "

@@ -22,6 +22,14 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from lienthong.audit.checkpoints import Checkpoint, parse_checkpoint
+from lienthong.sidetables import (
+    backend,
+    in_process,
+    postgres_create,
+    postgres_read,
+    postgres_table,
+    table_name,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -34,10 +42,12 @@ class LedgerConflict(RuntimeError):
     """Another writer extended the ledger first; re-read it."""
 
 
+LEAVES, CHECKPOINTS = "audit_leaves", "audit_checkpoints"
+
+
 def audit_table_names(events_table: str) -> tuple[str, str]:
     """(leaves table, checkpoints table) for an event table ``<name>_events``."""
-    prefix = events_table[: -len("_events")] if events_table.endswith("_events") else events_table
-    return f"{prefix}_audit_leaves", f"{prefix}_audit_checkpoints"
+    return table_name(events_table, LEAVES), table_name(events_table, CHECKPOINTS)
 
 
 class Ledger:
@@ -45,18 +55,13 @@ class Ledger:
 
     def __init__(self, app: Any, *, create: bool = True) -> None:
         self.app = app
-        recorder = app.recorder
-        module = type(recorder).__module__
-        if module.startswith("eventsourcing.postgres"):
-            self._store: _Store = _PostgresStore(recorder)
-        elif module.startswith("eventsourcing.sqlite"):
-            self._store = _SQLiteStore(recorder)
+        where = backend(app)
+        if where == "postgres":
+            self._store: _Store = _PostgresStore(app.recorder)
+        elif where == "sqlite":
+            self._store = _SQLiteStore(app.recorder)
         else:  # one store per application: every Ledger of it sees the same leaves
-            store = getattr(app, "_lienthong_audit_ledger", None)
-            if store is None:
-                store = _MemoryStore()
-                app._lienthong_audit_ledger = store
-            self._store = store
+            self._store = in_process(app, "_lienthong_audit_ledger", _MemoryStore)
         if create:
             self._store.create()
 
@@ -258,29 +263,17 @@ class _SQLiteStore(_Store):
 
 class _PostgresStore(_Store):
     def __init__(self, recorder: Any) -> None:
-        from psycopg import sql
-
         self.datastore = recorder.datastore
-        leaves, checkpoints = audit_table_names(recorder.events_table_name)
-        schema = sql.Identifier(self.datastore.schema)
-        self.leaves_table = sql.SQL("{}.{}").format(schema, sql.Identifier(leaves))
-        self.checkpoints_table = sql.SQL("{}.{}").format(schema, sql.Identifier(checkpoints))
+        self.leaves_table = postgres_table(recorder, LEAVES)
+        self.checkpoints_table = postgres_table(recorder, CHECKPOINTS)
 
     def _read(self, statement: Any, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        from psycopg.rows import tuple_row
-
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(statement, params)
-            rows = curs.fetchall()
-            conn.rollback()
-            return rows
+        return postgres_read(self.datastore, statement, params)
 
     def create(self) -> None:
-        import psycopg
-        from eventsourcing.persistence import IntegrityError, ProgrammingError
         from psycopg import sql
 
-        statements = [
+        postgres_create(self.datastore, [
             sql.SQL("CREATE TABLE IF NOT EXISTS {} (leaf_index bigint PRIMARY KEY, "
                     "notification_id bigint NOT NULL UNIQUE, leaf_hash bytea NOT NULL)"
                     ).format(self.leaves_table),
@@ -288,20 +281,7 @@ class _PostgresStore(_Store):
                     "root_hash bytea NOT NULL, last_notification_id bigint NOT NULL, "
                     "recorded_at timestamptz NOT NULL, note text NOT NULL)"
                     ).format(self.checkpoints_table),
-        ]
-        for attempt in range(3):
-            try:
-                with self.datastore.transaction(commit=True) as curs:
-                    for statement in statements:
-                        curs.execute(statement)
-                return
-            except (psycopg.errors.UniqueViolation, IntegrityError):  # replicas, at once
-                if attempt == 2:
-                    raise
-            except ProgrammingError as error:  # a read-only role only reads
-                if not isinstance(error.__cause__, psycopg.errors.InsufficientPrivilege):
-                    raise
-                return
+        ])
 
     def notes(self, which: int | str | None) -> list[str]:
         from psycopg import sql
