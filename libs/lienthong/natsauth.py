@@ -55,6 +55,7 @@ from cryptography.x509.oid import NameOID
 from lienthong.events import dlq
 from lienthong.events.jetstream import CHECKPOINT_STREAM, DLQ_STREAM, stream_name
 from lienthong.tls import TLSFiles
+from lienthong.watched import WatchedFile
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -196,21 +197,18 @@ class _CurrentFiles(ssl.SSLContext):
 
     def __init__(self, files: TLSFiles) -> None:
         self.files = files
-        self._stamp: tuple[tuple[int, int], ...] | None = None
+        self._watched = [WatchedFile(p) for p in (files.cert, files.key, files.ca)]
         self._context = self._load()
 
     def _load(self) -> ssl.SSLContext:
+        for file in self._watched:
+            file.changed()
         context = ssl.create_default_context(cafile=str(self.files.ca))
         context.load_cert_chain(self.files.cert, self.files.key)
-        self._stamp = self._stamps()
         return context
 
-    def _stamps(self) -> tuple[tuple[int, int], ...]:
-        return tuple((s.st_mtime_ns, s.st_size) for s in
-                     (p.stat() for p in (self.files.cert, self.files.key, self.files.ca)))
-
     def wrap_bio(self, *args: Any, **kwargs: Any) -> ssl.SSLObject:
-        if self._stamps() != self._stamp:
+        if any([file.changed() for file in self._watched]):  # every file's stamp taken
             self._context = self._load()
         return self._context.wrap_bio(*args, **kwargs)
 

@@ -50,6 +50,7 @@ import structlog
 import yaml
 
 from lienthong.errors import PermissionDenied
+from lienthong.watched import WatchedFile
 
 __all__ = ["Grant", "PermissionDenied", "Policy", "PolicyError", "PolicyFile", "current_grant",
            "load_policy"]
@@ -292,46 +293,36 @@ class PolicyFile:
     def __init__(self, path: Path, clock: Any = time.monotonic,
                  on_adopted: Callable[[Policy, bytes, str], None] | None = None) -> None:
         self.path = path
-        self._clock = clock
+        self._file = WatchedFile(path, every_s=CHECK_EVERY_S, clock=clock)
         self._lock = threading.Lock()
         #: Told of each version taken (the policy, its text, the previous digest or ""):
         #: the service records it as an event.
         self._on_adopted = on_adopted
-        self._stamp = self._stamp_now()
-        text = path.read_bytes()
+        self._file.changed()
+        text = self._file.content
         self.policy = load_policy(text, str(path))
-        self._checked = clock()
         if on_adopted is not None:  # a start whose policy cannot be recorded fails
             on_adopted(self.policy, text, "")
         log.info("policy_loaded", path=str(path), digest=self.policy.digest,
                  rules=len(self.policy.rules))
 
-    def _stamp_now(self) -> tuple[int, int]:
-        status = self.path.stat()
-        return status.st_mtime_ns, status.st_size
-
     def current(self) -> Policy:
         with self._lock:
-            now = self._clock()
-            if now - self._checked < CHECK_EVERY_S:
-                return self.policy
-            self._checked = now
             try:
-                stamp = self._stamp_now()
+                if not self._file.changed():
+                    return self.policy
             except OSError as error:
                 log.error("policy_unreadable", path=str(self.path), error=str(error))
                 return self.policy
-            if stamp != self._stamp:
-                self._stamp = stamp
-                try:
-                    text = self.path.read_bytes()
-                    policy = load_policy(text, str(self.path))
-                except (PolicyError, OSError) as error:
-                    log.error("policy_invalid_kept_previous", error=str(error),
-                              digest=self.policy.digest)
-                    return self.policy
-                if policy.digest != self.policy.digest:  # not only touched
-                    self._take(policy, text)
+            text = self._file.content
+            try:
+                policy = load_policy(text, str(self.path))
+            except PolicyError as error:
+                log.error("policy_invalid_kept_previous", error=str(error),
+                          digest=self.policy.digest)
+                return self.policy
+            if policy.digest != self.policy.digest:  # not only touched
+                self._take(policy, text)
             return self.policy
 
     def _take(self, policy: Policy, text: bytes) -> None:
@@ -343,7 +334,7 @@ class PolicyFile:
         except Exception as error:  # the store is down: no unrecorded policy in force
             log.error("policy_unrecorded_kept_previous", digest=policy.digest,
                       previous=self.policy.digest, error=f"{type(error).__name__}: {error}")
-            self._stamp = (-1, -1)
+            self._file.forget()
             return
         log.info("policy_loaded", path=str(self.path), digest=policy.digest,
                  previous=self.policy.digest, rules=len(policy.rules))

@@ -28,6 +28,7 @@ import grpc
 from cryptography import x509
 
 from lienthong.errors import Unauthenticated
+from lienthong.watched import WatchedFile
 
 #: ``VN:GOV:`` + an agency's 13-character code (QCVN 102:2016), then an optional subsystem.
 CALLER_PATTERN = re.compile(
@@ -75,28 +76,10 @@ class TLSFiles:
         return {"ca": str(self.ca), "cert": str(self.cert), "key": str(self.key)}
 
 
-class _Watched:
-    """A file's bytes, read again when its modification time or size changes."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._stamp: tuple[int, int] | None = None
-        self.content = b""
-
-    def changed(self) -> bool:
-        status = self.path.stat()
-        stamp = (status.st_mtime_ns, status.st_size)
-        if stamp == self._stamp:
-            return False
-        self.content = self.path.read_bytes()
-        self._stamp = stamp
-        return True
-
-
 def server_credentials(files: TLSFiles) -> grpc.ServerCredentials:
     """Credentials that require a client certificate from the CA bundle, and take a
     rotated certificate, key or bundle at the next handshake."""
-    watched = [_Watched(files.key), _Watched(files.cert), _Watched(files.ca)]
+    watched = [WatchedFile(files.key), WatchedFile(files.cert), WatchedFile(files.ca)]
     lock = threading.Lock()
 
     def configuration() -> grpc.ServerCertificateConfiguration:
@@ -157,11 +140,10 @@ class Revocations:
     every ``CRL_CHECK_EVERY_S`` and read again when it changed."""
 
     def __init__(self, path: Path | None, clock: Any = time.monotonic) -> None:
-        self._file = _Watched(path) if path is not None else None
+        self._file = (WatchedFile(path, every_s=CRL_CHECK_EVERY_S, clock=clock)
+                      if path is not None else None)
         self._revoked: frozenset[int] = frozenset()
         self._lock = threading.Lock()
-        self._clock = clock
-        self._checked = -CRL_CHECK_EVERY_S
         #: A client certificate's bytes -> its serial and the caller it names (or the
         #: refusal it earns), parsed once.
         self._known: OrderedDict[bytes, tuple[int, str | Unauthenticated]] = OrderedDict()
@@ -170,12 +152,9 @@ class Revocations:
         if self._file is None:
             return False
         with self._lock:
-            now = self._clock()
-            if now - self._checked >= CRL_CHECK_EVERY_S:
-                self._checked = now
-                if self._file.changed():
-                    crl = x509.load_pem_x509_crl(self._file.content)
-                    self._revoked = frozenset(entry.serial_number for entry in crl)
+            if self._file.changed():
+                crl = x509.load_pem_x509_crl(self._file.content)
+                self._revoked = frozenset(entry.serial_number for entry in crl)
             return serial in self._revoked
 
     def identify(self, pem: bytes) -> tuple[int, str | Unauthenticated]:
