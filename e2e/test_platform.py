@@ -102,3 +102,19 @@ def test_the_local_platform_answers_only_what_its_written_policy_allows(platform
     assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
     assert error_details(refused.value)["reason"] == "NO_RULE_ALLOWS"
     assert (platform.data_dir / "policy.yaml").is_file()
+
+
+def test_every_service_recorded_the_access_policy_it_took_at_start(platform):
+    """On the local platform (its policy.yaml) and on a deployment (the chart's ConfigMap):
+    the policy in force is an event of each service's own log, read back by an auditor."""
+    from lienthong import registry
+    from lienthong.audit.v1 import audit_pb2, audit_pb2_grpc
+
+    for service in registry.names():
+        with platform.channel(service) as channel:
+            export = audit_pb2_grpc.AuditServiceStub(channel).ExportEvents(
+                audit_pb2.ExportEventsRequest(), timeout=120)
+            adopted = next(m.event for m in export if m.event.aggregate_type == "PolicyAdopted")
+        assert adopted.metadata.reason == "access policy at start", service
+        assert "rules:" in adopted.payload["text"], service
+        assert len(adopted.payload["digest"]) == 64, service

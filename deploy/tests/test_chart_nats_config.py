@@ -5,6 +5,7 @@ the users are the registry's."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 from typing import TYPE_CHECKING
 
@@ -65,26 +66,37 @@ def test_nats_server_accepts_the_rendered_configuration(values_file: str,
     assert "is valid" in done.stderr + done.stdout
 
 
-@pytest.fixture
-def kind_nats(tmp_path: Path) -> Iterator[tuple[int, int, Path]]:
-    """nats-server on the kind configuration, ports from the chart's values. Only the
-    paths of the pod's volumes (/data, /tmp) are moved into the test's folder."""
+@contextlib.contextmanager
+def chart_server(folder: Path, *set_values: str,
+                 tls: bool = False) -> Iterator[tuple[int, int]]:
+    """nats-server on the kind configuration the chart renders (``set_values`` over it), on
+    free ports; the pod's paths (/data, /tmp, the TLS Secret's) moved into ``folder``.
+    Yields its client and monitoring ports."""
     client, monitoring = free_port(), free_port()
-    conf = nats_conf("values-kind.yaml", f"nats.ports.client={client}",
+    conf = nats_conf("values-kind.yaml", *set_values, f"nats.ports.client={client}",
                      f"nats.ports.monitoring={monitoring}")
-    conf = (conf.replace("store_dir: /data", f"store_dir: {tmp_path / 'data'}")
-            .replace("/tmp/nats-server.pid", str(tmp_path / "nats-server.pid")))
-    (tmp_path / "nats.conf").write_text(conf)
-    with (tmp_path / "nats.log").open("wb") as log:
-        server = subprocess.Popen([nats_server_path(), "--config", str(tmp_path / "nats.conf")],
+    if tls:
+        conf = with_certificates(conf, folder)
+    conf = (conf.replace("store_dir: /data", f"store_dir: {folder / 'data'}")
+            .replace("/tmp/nats-server.pid", str(folder / "nats-server.pid")))
+    (folder / "nats.conf").write_text(conf)
+    with (folder / "nats.log").open("wb") as log:
+        server = subprocess.Popen([nats_server_path(), "--config", str(folder / "nats.conf")],
                                   stdout=log, stderr=subprocess.STDOUT,
                                   env={"SERVER_NAME": "lienthong-nats-0"})
     try:
         wait_for_port(monitoring)
-        yield client, monitoring, tmp_path / "data"
+        yield client, monitoring
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def kind_nats(tmp_path: Path) -> Iterator[tuple[int, int, Path]]:
+    """nats-server on the kind configuration, ports from the chart's values."""
+    with chart_server(tmp_path) as (client, monitoring):
+        yield client, monitoring, tmp_path / "data"
 
 
 def test_the_kind_server_runs_jetstream_on_files_and_answers_the_probes(
@@ -104,6 +116,7 @@ def test_the_kind_server_runs_jetstream_on_files_and_answers_the_probes(
     assert jetstream["config"]["store_dir"] == str(data / "jetstream")
     assert server["server_name"] == "lienthong-nats-0"
 
+
 def test_the_charts_nats_users_are_the_registrys() -> None:
     assert natsusers.main(["--check"]) == 0, \
         "run python -m lienthong.devtools.natsusers and commit the file"
@@ -111,25 +124,9 @@ def test_the_charts_nats_users_are_the_registrys() -> None:
 
 @pytest.fixture
 def chart_nats(tmp_path: Path) -> Iterator[tuple[str, CA]]:
-    """nats-server on the configuration the chart renders with tls.enabled (ports and the
-    pod's paths moved into the test's folder)."""
-    client, monitoring = free_port(), free_port()
-    conf = with_certificates(nats_conf("values-kind.yaml", "tls.enabled=true",
-                                       f"nats.ports.client={client}",
-                                       f"nats.ports.monitoring={monitoring}"), tmp_path)
-    conf = (conf.replace("store_dir: /data", f"store_dir: {tmp_path / 'data'}")
-            .replace("/tmp/nats-server.pid", str(tmp_path / "nats-server.pid")))
-    (tmp_path / "nats.conf").write_text(conf)
-    with (tmp_path / "nats.log").open("wb") as log:
-        server = subprocess.Popen([nats_server_path(), "--config", str(tmp_path / "nats.conf")],
-                                  stdout=log, stderr=subprocess.STDOUT,
-                                  env={"SERVER_NAME": "lienthong-nats-0"})
-    try:
-        wait_for_port(monitoring)
+    """nats-server on the configuration the chart renders with tls.enabled."""
+    with chart_server(tmp_path, "tls.enabled=true", tls=True) as (client, _):
         yield f"nats://127.0.0.1:{client}", CA(tmp_path / "pki")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def files(ca: CA, name: str) -> TLSFiles:
