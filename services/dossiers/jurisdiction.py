@@ -57,12 +57,16 @@ class Jurisdiction:
     def require(self, unit_ids: Iterable[UUID], what: str, record_id: str) -> None:
         """PermissionDenied naming the rule unless one of ``unit_ids`` is covered."""
         if not self.covers_any(unit_ids):
-            msg = (f"{self.grant.caller} may act only on {what}s of its own units "
-                   f"(rule {self.grant.rule!r} limits it to its jurisdiction); {what} "
-                   f"{record_id} is not one of them")
-            raise PermissionDenied(msg, reason=OUTSIDE_JURISDICTION, metadata={
-                "caller": self.grant.caller, "rule": self.grant.rule,
-                "policy": self.grant.policy[:16], f"{what}_id": record_id})
+            raise self.refusal(f"may act only on {what}s of its own units; {what} "
+                               f"{record_id} is not one of them", **{f"{what}_id": record_id})
+
+    def refusal(self, why: str, **metadata: str) -> PermissionDenied:
+        """The refusal of a call outside the caller's jurisdiction, naming the rule."""
+        msg = (f"{self.grant.caller} {why} (rule {self.grant.rule!r} limits it to its "
+               "jurisdiction)")
+        return PermissionDenied(msg, reason=OUTSIDE_JURISDICTION, metadata={
+            "caller": self.grant.caller, "rule": self.grant.rule,
+            "policy": self.grant.policy[:16], **metadata})
 
     def _named(self, unit: KnownUnit) -> bool:
         return bool(unit.agency_code) and unit.agency_code == self.grant.agency_code

@@ -20,13 +20,11 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from lienthong.errors import PermissionDenied
 from lienthong.personal import ERASED, Sealed, SubjectKeys, master_key_for
 from lienthong.validation import Violations
 
 from .domain.applicant import Applicant, check_pin
 from .domain.personal_data import PersonalDataErasure
-from .jurisdiction import OUTSIDE_JURISDICTION
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -120,11 +118,8 @@ class PersonalDataCommands(_Application):
         its jurisdiction may not ask for one.
         """
         if (jurisdiction := self.jurisdiction()) is not None:
-            grant = jurisdiction.grant
-            msg = (f"{grant.caller} may act only within its jurisdiction (rule {grant.rule!r}); "
-                   "an erasure reaches the subject's dossiers in every unit")
-            raise PermissionDenied(msg, reason=OUTSIDE_JURISDICTION, metadata={
-                "caller": grant.caller, "rule": grant.rule, "policy": grant.policy[:16]})
+            raise jurisdiction.refusal("may not erase a person: an erasure reaches the "
+                                       "person's dossiers in every unit")
         pin = personal_identification_number.strip()
         violations = Violations()
         check_pin(pin, PIN_FIELD, violations, self.today())
