@@ -22,20 +22,30 @@ RUN python -m venv /opt/lienthong
 # the building machine, --no-index --find-links=<their URL>).
 ARG PIP_INSTALL_OPTIONS=""
 COPY pyproject.toml setup.py README.md ./
+COPY libs/lienthong/requirements.txt ./libs/lienthong/requirements.txt
 # The build system's requirements too: the project's own wheel is then built without build
 # isolation (no index needed), and the install below removes them again.
-RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); print('\n'.join(p['project']['dependencies'] + p['build-system']['requires']))" > /tmp/requirements.txt \
- && /opt/lienthong/bin/pip install $PIP_INSTALL_OPTIONS --only-binary=:all: -r /tmp/requirements.txt
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires']))" > /tmp/build-requirements.txt \
+ && /opt/lienthong/bin/pip install $PIP_INSTALL_OPTIONS --only-binary=:all: \
+      -r libs/lienthong/requirements.txt -r /tmp/build-requirements.txt
 
 FROM deps AS build
 # The runtime and this one service, nothing else: setup.py installs the parts whose
 # folders are present, so neither the other services nor the tools (libs/tools,
 # libs/devtools, libs/testing) are in the image.
+# A service's own dependencies (services/<name>/requirements.txt) are installed beside the
+# runtime's; the Debian packages it lists (debian-packages.txt) are kept for the last stage.
 ARG SERVICE
+ARG PIP_INSTALL_OPTIONS=""
 COPY libs/lienthong ./libs/lienthong
 COPY services/__init__.py ./services/
 COPY services/${SERVICE} ./services/${SERVICE}
-RUN /opt/lienthong/bin/pip install --no-deps --no-build-isolation . \
+RUN if [ -f "services/${SERVICE}/requirements.txt" ]; then \
+      /opt/lienthong/bin/pip install $PIP_INSTALL_OPTIONS --only-binary=:all: \
+        -r "services/${SERVICE}/requirements.txt"; fi \
+ && { grep -v '^#' "services/${SERVICE}/debian-packages.txt" 2>/dev/null || true; } \
+      > /opt/debian-packages.txt \
+ && /opt/lienthong/bin/pip install --no-deps --no-build-isolation . \
  && /opt/lienthong/bin/python -m compileall -q /opt/lienthong/lib \
  && /opt/lienthong/bin/pip uninstall --yes pip setuptools wheel \
  && rm -f /opt/lienthong/bin/pip /opt/lienthong/bin/pip3*
@@ -48,7 +58,12 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY libs/lienthong ./libs/lienthong
 COPY libs/tools ./libs/tools
 COPY services ./services
-RUN /opt/lienthong/bin/pip install --no-deps --no-build-isolation . \
+# Every service's own dependencies: the commands of each service's group import its code.
+RUN for wanted in services/*/requirements.txt; do \
+      [ -f "$wanted" ] || continue; \
+      /opt/lienthong/bin/pip install $PIP_INSTALL_OPTIONS --only-binary=:all: -r "$wanted" \
+        || exit 1; done \
+ && /opt/lienthong/bin/pip install --no-deps --no-build-isolation . \
  && /opt/lienthong/bin/python -m compileall -q /opt/lienthong/lib \
  && /opt/lienthong/bin/pip uninstall --yes pip setuptools wheel \
  && rm -f /opt/lienthong/bin/pip /opt/lienthong/bin/pip3*
@@ -81,6 +96,16 @@ FROM runtime AS service
 # No defaults: an image must say which service it is.
 ARG SERVICE
 ARG PORT
+# The Debian packages the service lists (none for most), from the base's own archive.
+COPY --from=build /opt/debian-packages.txt /tmp/debian-packages.txt
+USER root
+RUN if [ -s /tmp/debian-packages.txt ]; then \
+      apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install --yes --no-install-recommends \
+           $(cat /tmp/debian-packages.txt) \
+      && rm -rf /var/lib/apt/lists/*; fi \
+ && rm /tmp/debian-packages.txt
+USER 10001:10001
 # An unregistered name, or another port than its default, fails here (the message lists the
 # registered services) instead of in a pod. The entry point below runs
 # lienthong.services.<name>, so the service's module must be that one.

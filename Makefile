@@ -15,8 +15,9 @@ PYTEST_ARGS ?=
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-# A new service folder (its spec.py) is registered by reinstalling.
-$(STAMP): pyproject.toml setup.py $(wildcard services/*/spec.py)
+# A new service folder (its spec.py) is registered, and a changed list of dependencies
+# installed, by reinstalling.
+$(STAMP): pyproject.toml setup.py libs/lienthong/requirements.txt $(wildcard services/*/spec.py) $(wildcard services/*/requirements.txt)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -12,6 +12,11 @@ The distribution holds the parts whose folders are present:
   ServiceSpec (``services/<name>/spec.py``, ``SERVICE``) under the
   ``lienthong.services`` entry point.
 
+The dependencies are the runtime's (``libs/lienthong/requirements.txt``) and those of
+each present service (its own ``services/<name>/requirements.txt``, if it needs more;
+the Debian packages its image needs beside them are listed in its
+``debian-packages.txt``, which the Dockerfile reads).
+
 A checkout installs them all (``pip install -e .[dev]``). An image copies only the
 runtime and its own service's folder before installing, so it holds those and nothing
 else (see the Dockerfile). Adding a service folder changes no file outside it.
@@ -36,8 +41,21 @@ packages = [package for name, folder in present.items()
 services = sorted(p for p in find_packages(str(HERE / "services"))
                   if "." not in p and (HERE / "services" / p / "spec.py").is_file())
 
+
+
+def requirements(path: Path) -> list[str]:
+    """The requirement lines of a pip requirements file (no comments, no blank lines)."""
+    if not path.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
 setup(
     package_dir=present,
+    install_requires=[*requirements(HERE / "libs" / "lienthong" / "requirements.txt"),
+                      *(r for name in services
+                        for r in requirements(HERE / "services" / name / "requirements.txt"))],
     packages=packages,
     entry_points={
         "console_scripts": (["lienthong = lienthong.tools.cli.main:app"]

@@ -158,7 +158,7 @@ def test_the_entrypoint_without_a_service_says_so(dockerfile, tmp_path: Path) ->
 def build_check(stages: list[Stage], service: str, port: str) -> subprocess.CompletedProcess:
     """The service stage's RUN, as `docker build --build-arg SERVICE=.. --build-arg PORT=..`
     runs it (sh -c, the build args in the environment), with this venv's python."""
-    [command] = service_stage(stages).all("RUN")
+    [command] = [r for r in service_stage(stages).all("RUN") if "registry" in r]
     return subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=False,
                           env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
                                "HOME": os.environ.get("HOME", "/tmp"),
@@ -173,7 +173,7 @@ def test_the_build_takes_each_registered_service_at_its_port(dockerfile) -> None
 
 
 @pytest.mark.parametrize(("service", "port"), [
-    ("signatures", "50060"),   # not registered
+    ("no-such-service", "50060"),   # not registered
     ("identity", "50052"),     # not its port
     ("", ""),                  # no --build-arg at all
 ])
@@ -192,9 +192,10 @@ def test_the_build_refuses_an_unknown_service_or_another_port(
 def test_a_service_image_runs_as_uid_10001_on_the_slim_base(dockerfile) -> None:
     args, stages = dockerfile
     chain = lineage(stages, service_stage(stages))
-    users = [u for stage in chain for u in stage.all("USER")]
+    # The last USER of the nearest stage that names one is the one the container runs as.
+    users = next((stage.all("USER") for stage in chain if stage.all("USER")), [])
     assert users, "no USER: the image would run as root"
-    assert re.fullmatch(r"10001(:10001)?", users[0]), users[0]
+    assert re.fullmatch(r"10001(:10001)?", users[-1]), users[-1]
     base = chain[-1].base
     assert args.get(base.strip("${}"), base) == "python:3.11-slim"
     env = env_of(chain)
@@ -218,7 +219,10 @@ def test_the_runtime_layer_gets_the_venv_and_no_build_tools(dockerfile) -> None:
     for stage in (s for s in stages if s.name not in BUILDERS):
         for command in stage.all("RUN"):
             assert not BUILD_TOOLS.search(command), f"{stage.name}: {command}"
-            assert "apt-get install" not in command, f"{stage.name}: {command}"
+            # A service's image gets the Debian packages its folder lists, nothing else.
+            if "apt-get install" in command:
+                assert stage.name == TARGET, f"{stage.name}: {command}"
+                assert "$(cat /tmp/debian-packages.txt)" in command, command
             assert "pip install" not in command, f"{stage.name}: {command}"
     # Dependencies come as wheels: the build stages need no compiler either.
     for name in BUILDERS:
@@ -239,6 +243,31 @@ def test_the_tools_image_runs_the_lienthong_command_with_every_service_registere
     copied = {args.split()[0] for args in by_name["tools-build"].all("COPY")}
     assert {"libs/tools", "services", "libs/lienthong"} <= copied
     assert "optional-dependencies']['tools']" in " ".join(by_name["tools-build"].all("RUN"))
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=lambda spec: spec.name)
+def test_a_service_needs_no_compiler_and_lists_its_packages_one_per_line(
+        spec: registry.ServiceSpec) -> None:
+    folder = REPO / "services" / spec.name
+    for listed in ("requirements.txt", "debian-packages.txt"):
+        path = folder / listed
+        lines = [line.split("#", 1)[0].strip()
+                 for line in (path.read_text().splitlines() if path.is_file() else [])]
+        for line in filter(None, lines):
+            assert " " not in line, f"{path}: one package per line: {line!r}"
+            assert not BUILD_TOOLS.search(line), f"{path}: {line}"
+
+
+def test_a_service_builds_with_its_own_dependencies_and_packages(dockerfile) -> None:
+    _, stages = dockerfile
+    by_name = {s.name: s for s in stages}
+    build = " ".join(by_name["build"].all("RUN"))
+    assert 'services/${SERVICE}/requirements.txt' in build
+    assert 'services/${SERVICE}/debian-packages.txt' in build
+    assert "--from=build /opt/debian-packages.txt /tmp/debian-packages.txt" in \
+        service_stage(stages).all("COPY")
+    # The tools' image runs every service's commands, so it has every service's dependencies.
+    assert "services/*/requirements.txt" in " ".join(by_name["tools-build"].all("RUN"))
 
 
 def test_the_build_context_keeps_what_the_build_copies_and_nothing_else() -> None:

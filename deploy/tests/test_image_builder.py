@@ -44,10 +44,12 @@ def test_a_docker_build_asks_for_defaults_and_a_podman_build_gets_base_and_wheel
     assert podman[podman.index("--network") + 1] == "host"
 
 
-def test_the_wheels_cover_the_runtime_the_tools_and_the_build_system() -> None:
+def test_the_wheels_cover_the_runtime_the_services_the_tools_and_the_build_system() -> None:
     wanted = images.requirements()
 
     assert any(r.startswith("grpcio==") for r in wanted)      # the runtime
+    for listed in (images.ROOT / "services").glob("*/requirements.txt"):   # each service's
+        assert set(images.requirement_lines(listed)) <= set(wanted), listed
     assert any(r.startswith("typer") for r in wanted)         # the tools' extra
     assert any(r.startswith("setuptools") for r in wanted)    # the project's own wheel
     platforms = images.linux_platforms("x86_64")

@@ -47,7 +47,7 @@ def install_as_the_image_does(service: str, tmp_path: Path, stage: str = "build"
     for source in build_stage_copies(service, stage):
         origin, target = REPO / source, context / source
         if origin.is_dir():
-            shutil.copytree(origin, target, ignore=shutil.ignore_patterns(
+            shutil.copytree(origin, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
                 "tests", "__pycache__", "*.pyc"))
         else:
             target.parent.mkdir(parents=True, exist_ok=True)

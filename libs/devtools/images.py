@@ -177,12 +177,20 @@ def bootstrap_base(engine: Engine, log: Path) -> str:
 
 # -- the Python dependencies, downloaded here and served to the builds ---------------------
 
+def requirement_lines(path: Path) -> list[str]:
+    """The requirements of a pip requirements file (comments and blank lines left out)."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
 def requirements() -> list[str]:
-    """What the images install: the runtime's dependencies and the tools', and what builds
-    the project's own wheel (the build system's)."""
+    """What the images install: the runtime's dependencies, each service's own, the tools',
+    and what builds the project's own wheel (the build system's)."""
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    project = pyproject["project"]
-    return [*project["dependencies"], *project["optional-dependencies"]["tools"],
+    services = sorted((ROOT / "services").glob("*/requirements.txt"))
+    return [*requirement_lines(ROOT / "libs" / "lienthong" / "requirements.txt"),
+            *(line for path in services for line in requirement_lines(path)),
+            *pyproject["project"]["optional-dependencies"]["tools"],
             *pyproject["build-system"]["requires"]]
 
 
