@@ -10,7 +10,7 @@ DATA   ?= .lienthong
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind e2e-podman images clean helm chart-check
+.PHONY: help install softhsm up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind e2e-podman images clean helm chart-check
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -22,9 +22,14 @@ $(STAMP): pyproject.toml setup.py libs/lienthong/requirements.txt $(wildcard ser
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@$(PY) -m lienthong.devtools.softhsm >/dev/null \
+	  || echo "warning: no SoftHSM2 (PKCS#11) for the signing tests: apt-get install softhsm2"
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the platform with its test tools
+
+softhsm: install ## SoftHSM2 for the PKCS#11 tests: the system's, else Debian's packages unpacked into .venv/softhsm (no root)
+	$(PY) -m lienthong.devtools.softhsm
 
 up: install ## Start nats-server and every service on SQLite (Ctrl-C stops); SEED=vn-2025[-demo] or vn-2025-sample[-demo] loads the 2025 divisions
 	$(BIN)/lienthong up --data-dir $(DATA) $(if $(SEED),--seed $(SEED),)

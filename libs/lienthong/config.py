@@ -43,7 +43,12 @@ class Settings(BaseSettings):
         default="", description="host:port of the Prometheus /metrics endpoint; empty: none")
     audit_signing_key: str = Field(
         default="", description="file holding the Ed25519 private key that signs the "
-                                "event log's checkpoints; empty: no checkpoints are taken")
+                                "event log's checkpoints; empty (and no "
+                                "audit_signing_key_pkcs11_label): no checkpoints are taken")
+    audit_signing_key_pkcs11_label: str = Field(
+        default="", description="instead of audit_signing_key: the label of the Ed25519 key "
+        "in the PKCS#11 token of LIENTHONG_PKCS11_MODULE, LIENTHONG_PKCS11_TOKEN and "
+        "LIENTHONG_PKCS11_PIN_FILE (lienthong.pkcs11) that signs the checkpoints")
     audit_checkpoint_every_events: int = Field(
         default=1000, description="a checkpoint after at most this many new events")
     audit_checkpoint_every_s: float = Field(

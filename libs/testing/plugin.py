@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from lienthong.pkcs11 import TokenConfig
+
 _postgres_passed = 0
 
 
@@ -65,6 +67,20 @@ def event_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return "sqlite:///" + str((tmp_path / "events.db").resolve())
     return request.getfixturevalue("postgres_dsn")
+
+
+@pytest.fixture
+def softhsm_token() -> TokenConfig:
+    """A fresh SoftHSM2 token (its own label and user PIN) as a :class:`TokenConfig`;
+    skipped when no SoftHSM2 is found, unless LIENTHONG_REQUIRE_SOFTHSM is set: then failed."""
+    from lienthong.testing.softhsm import SoftHsmUnavailable, fresh_token, softhsm_required
+
+    try:
+        return fresh_token()
+    except SoftHsmUnavailable as error:
+        if softhsm_required():
+            pytest.fail(str(error))
+        pytest.skip(str(error))
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from nats.aio.client import Client
     from nats.js.client import JetStreamContext
 
+    from lienthong.signing import KeySigner
     from lienthong.tls import TLSFiles
 
 log = structlog.get_logger("lienthong.audit.checkpointer")
@@ -99,7 +100,7 @@ class TreeDiverged(RuntimeError):
 class Checkpointer:
     """Keeps one application's audit tree up to date, signed, and published."""
 
-    def __init__(self, app: Any, *, service: str, signing_key: Ed25519PrivateKey,
+    def __init__(self, app: Any, *, service: str, signing_key: Ed25519PrivateKey | KeySigner,
                  nats_url: str = "", every_events: int = 1000, every_s: float = 60.0,
                  batch_size: int = 2000, gap_timeout_s: float = 5.0,
                  gap_settled_after_s: float = 60.0, poll_interval_s: float = 1.0,
@@ -474,14 +475,40 @@ class Checkpointer:
             self._wake.clear()
 
 
+def signing_key_of(settings: Any) -> Ed25519PrivateKey | KeySigner | None:
+    """The checkpoints' signing key: the Ed25519 key of LIENTHONG_AUDIT_SIGNING_KEY's file,
+    or the one labelled LIENTHONG_AUDIT_SIGNING_KEY_PKCS11_LABEL in the PKCS#11 token of
+    the LIENTHONG_PKCS11_* variables (kept open for the process); None when neither is set."""
+    label = settings.audit_signing_key_pkcs11_label
+    if label and settings.audit_signing_key:
+        msg = ("both LIENTHONG_AUDIT_SIGNING_KEY and LIENTHONG_AUDIT_SIGNING_KEY_PKCS11_LABEL "
+               "are set: the checkpoints are signed by one key, set one")
+        raise ValueError(msg)
+    if not label:
+        return load_private_key(settings.audit_signing_key) if settings.audit_signing_key else None
+    from lienthong.pkcs11 import Token, TokenConfig
+
+    token = Token(TokenConfig.from_env())
+    try:
+        signer = token.signer(label)
+        if signer.key_algorithm != "ed25519":
+            msg = (f"token {token.label!r}: key {label!r} is an {signer.key_algorithm} key; "
+                   "checkpoints are signed with Ed25519")
+            raise ValueError(msg)
+    except BaseException:
+        token.close()
+        raise
+    return signer
+
+
 def from_settings(app: Any, settings: Any) -> Checkpointer | None:
     """The service's checkpointer, or None when no signing key is configured."""
-    if not settings.audit_signing_key:
+    signing_key = signing_key_of(settings)
+    if signing_key is None:
         return None
     from lienthong.natsauth import service_files
 
-    return Checkpointer(app, service=settings.service,
-                        signing_key=load_private_key(settings.audit_signing_key),
+    return Checkpointer(app, service=settings.service, signing_key=signing_key,
                         nats_url=settings.nats_url,
                         every_events=settings.audit_checkpoint_every_events,
                         every_s=settings.audit_checkpoint_every_s,
@@ -504,6 +531,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--service", required=True)
     parser.add_argument("--event-store", help="default: LIENTHONG_EVENT_STORE")
     parser.add_argument("--signing-key", help="default: LIENTHONG_AUDIT_SIGNING_KEY")
+    parser.add_argument("--signing-key-pkcs11-label", help="instead of a key file: the key's "
+                        "label in the PKCS#11 token of LIENTHONG_PKCS11_MODULE, _TOKEN and "
+                        "_PIN_FILE; default: LIENTHONG_AUDIT_SIGNING_KEY_PKCS11_LABEL")
     parser.add_argument("--nats-url", help="default: LIENTHONG_NATS_URL (empty: not published)")
     parser.add_argument("--every-events", type=int, help="default: "
                         "LIENTHONG_AUDIT_CHECKPOINT_EVERY_EVENTS")
@@ -518,10 +548,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     configure_logging(args.service, level=settings.log_level, fmt=settings.log_format)
     overrides = {k: v for k, v in {
         "audit_signing_key": args.signing_key, "nats_url": args.nats_url,
+        "audit_signing_key_pkcs11_label": args.signing_key_pkcs11_label,
         "audit_checkpoint_every_events": args.every_events}.items() if v is not None}
+    if (args.signing_key is None) != (args.signing_key_pkcs11_label is None):
+        # The key named on the command line is the one: the environment's other one is not.
+        overrides["audit_signing_key" if args.signing_key is None
+                  else "audit_signing_key_pkcs11_label"] = ""
     settings = settings.model_copy(update=overrides)
-    if not settings.audit_signing_key:
-        parser.error("no signing key: --signing-key or LIENTHONG_AUDIT_SIGNING_KEY")
+    if not settings.audit_signing_key and not settings.audit_signing_key_pkcs11_label:
+        parser.error("no signing key: --signing-key or LIENTHONG_AUDIT_SIGNING_KEY, or "
+                     "--signing-key-pkcs11-label or LIENTHONG_AUDIT_SIGNING_KEY_PKCS11_LABEL")
     app = pkgutil.resolve_name(args.app)(args.event_store or settings.event_store,
                                          env={"CREATE_TABLE": "n"})
     checkpointer = from_settings(app, settings)

@@ -26,10 +26,14 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+if TYPE_CHECKING:
+    from lienthong.signing import KeySigner
 
 ORIGIN_PREFIX = "lienthong.vn/"
 SIGNATURE_DASH = "\u2014"
@@ -116,16 +120,21 @@ def _signature_line(key_name: str, key_id: bytes, signature: bytes) -> str:
 
 
 def sign_checkpoint(origin: str, tree_size: int, root_hash: bytes, timestamp: dt.datetime,
-                    last_notification_id: int, private_key: Ed25519PrivateKey,
+                    last_notification_id: int, private_key: Ed25519PrivateKey | KeySigner,
                     key_name: str | None = None) -> Checkpoint:
-    """A checkpoint signed with ``private_key`` (key name: the origin unless given)."""
+    """A checkpoint signed with ``private_key`` (key name: the origin unless given): an
+    Ed25519 key in memory, or a :class:`~lienthong.signing.KeySigner` of one (a key in a
+    PKCS#11 token, :mod:`lienthong.pkcs11`)."""
     name = key_name or origin
+    public_key = private_key.public_key()
+    if not isinstance(public_key, Ed25519PublicKey):
+        msg = f"checkpoints are signed with Ed25519 keys, not {type(public_key).__name__}"
+        raise ValueError(msg)
     timestamp = timestamp.astimezone(dt.UTC)
     # The note carries microseconds; the field must say exactly what was signed.
     body = checkpoint_body(origin, tree_size, root_hash, timestamp, last_notification_id)
     signature = private_key.sign(body.encode())
-    note = body + "\n" + _signature_line(name, key_hash(name, private_key.public_key()),
-                                         signature)
+    note = body + "\n" + _signature_line(name, key_hash(name, public_key), signature)
     return Checkpoint(origin, tree_size, root_hash, timestamp, last_notification_id, note,
                       name, signature)
 
