@@ -95,6 +95,16 @@ class ServiceSpec:
     #: ``module:attribute`` of ``consumers(app, settings) -> [ConsumerRunner]``, if it follows
     #: other services' streams.
     consumers: str = ""
+    #: ``module:attribute`` of ``background(app, settings) -> [runner]``: what else the
+    #: service runs in its process beside the gRPC server (e.g. an HTTP face); each runner
+    #: has a ``name`` and ``async run(stop: asyncio.Event)`` that returns once ``stop`` is set.
+    background: str = ""
+    #: Its HTTP face's port by default (the chart's ``httpPort``; ``lienthong up`` gives it a
+    #: free one, in ``LIENTHONG_HTTP_LISTEN`` and ``LIENTHONG_HTTP_PUBLIC_URL``); 0: none.
+    http_port: int = 0
+    #: The largest gRPC request it takes, if above the platform's 4 MiB (documents signed
+    #: or validated in one call); 0: the platform's.
+    max_request_bytes: int = 0
     #: The services whose streams it follows (so they start first).
     follows: tuple[str, ...] = ()
     #: Its durable consumers, as (the service whose stream it reads, durable name); empty:
@@ -140,7 +150,9 @@ class ServiceSpec:
         from lienthong.service import run_service
 
         run_service(self.name, self.load("build_app"), self.load("add_to_server"),
-                    contract=self.load("contract"), consumers=self.load("consumers"))
+                    contract=self.load("contract"), consumers=self.load("consumers"),
+                    background=self.load("background"),
+                    max_request_bytes=self.max_request_bytes)
 
     def as_dict(self) -> dict[str, Any]:
         """What tools outside Python read (``python -m lienthong.registry``)."""

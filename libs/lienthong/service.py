@@ -36,6 +36,8 @@ def run_service(
     *,
     contract: Contract | None = None,
     consumers: Callable[[Any, Settings], list[ConsumerRunner]] | None = None,
+    background: Callable[[Any, Settings], list[Any]] | None = None,
+    max_request_bytes: int = 0,
 ) -> None:
     """Run the service ``service`` until SIGTERM or SIGINT; logs are JSON lines on stderr.
 
@@ -44,7 +46,8 @@ def run_service(
     With a contract, the service's outbox relay runs in the same process and
     publishes its events to NATS (``LIENTHONG_NATS_URL``); several replicas
     may run their relays at once. ``consumers`` builds the runners that apply
-    other services' events to this one; they run in the same process too.
+    other services' events to this one; they run in the same process too, and so
+    do the ``background`` runners (each ``name`` and ``async run(stop_event)``).
     """
     try:
         settings = settings or load_settings(service)
@@ -76,9 +79,10 @@ def run_service(
                                                        on_adopted=recorder(
                                                            app, settings.policy_file))
                                      if settings.policy_file else None,
-                                     health_listen=settings.health_listen)
+                                     health_listen=settings.health_listen,
+                                     max_request_bytes=max_request_bytes)
         stop_background = asyncio.Event()
-        background = []
+        tasks = []
         if settings.nats_url:
             nats_tls = service_files(settings)  # its own NATS user, over mutual TLS
             if contract is not None:
@@ -91,29 +95,32 @@ def run_service(
                                     nats_tls=nats_tls)
                 # Publish right after each commit; the poll covers other replicas' commits.
                 app.add_commit_listener(relay.wake)
-                background.append(asyncio.create_task(relay.run(stop_background),
-                                                      name="outbox-relay"))
+                tasks.append(asyncio.create_task(relay.run(stop_background),
+                                                 name="outbox-relay"))
             for runner in (consumers(app, settings) if consumers else []):
                 runner.nats_tls = runner.nats_tls or nats_tls
-                background.append(asyncio.create_task(runner.run(stop_background),
-                                                      name=f"consumer-{runner.durable}"))
+                tasks.append(asyncio.create_task(runner.run(stop_background),
+                                                 name=f"consumer-{runner.durable}"))
         elif contract is not None or consumers is not None:
             log.warning("no LIENTHONG_NATS_URL: events are neither published nor consumed")
+        # What else the service runs beside the gRPC server (its spec's `background`).
+        for runner in (background(app, settings) if background else []):
+            tasks.append(asyncio.create_task(runner.run(stop_background), name=str(runner.name)))
         from lienthong.audit.checkpointer import from_settings as audit_checkpointer
 
         # Signs checkpoints of the event log's audit tree (LIENTHONG_AUDIT_SIGNING_KEY).
         if (checkpointer := audit_checkpointer(app, settings)) is not None:
             app.add_commit_listener(checkpointer.wake)
-            background.append(asyncio.create_task(checkpointer.run(stop_background),
-                                                  name="audit-checkpointer"))
-        for task in background:
+            tasks.append(asyncio.create_task(checkpointer.run(stop_background),
+                                         name="audit-checkpointer"))
+        for task in tasks:
             task.add_done_callback(_report_early_end)
-        log.info("ready", port=running.port, background=[t.get_name() for t in background])
+        log.info("ready", port=running.port, background=[t.get_name() for t in tasks])
         try:
             await serve_until_signalled(running, settings.shutdown_grace_s)
         finally:
             stop_background.set()
-            await asyncio.gather(*background, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             app.close()
 
     try:

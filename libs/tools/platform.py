@@ -70,6 +70,7 @@ class Endpoint:
     log: str
     metrics: str = ""  # host:port of a service's Prometheus /metrics ("" for NATS)
     url: str = ""  # NATS: tls://host:port (the tools' certificate is its tools user) or nats://
+    http: str = ""  # host:port of a service's HTTP face, if it has one (its spec's http_port)
 
 
 @dataclass
@@ -313,6 +314,13 @@ class Platform:
             "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S": os.environ.get(
                 "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
         }
+        spec = next(s for s in registry.services() if s.name == name)
+        http_endpoint = ""
+        if spec.http_port:
+            http_endpoint = f"{self.host}:{free_port()}"
+            env.update({"LIENTHONG_HTTP_LISTEN": http_endpoint,
+                        "LIENTHONG_HTTP_PUBLIC_URL": f"http://{http_endpoint}",
+                        "LIENTHONG_DATA_DIR": str(self.data_dir / name)})
         if (tls := self.server_tls.get(name)) is not None:
             # Its own certificate for gRPC, and for NATS, where it names its user.
             env.update({"LIENTHONG_TLS_CERT": str(tls.cert), "LIENTHONG_TLS_KEY": str(tls.key),
@@ -332,7 +340,8 @@ class Platform:
                 preexec_fn=die_with_parent())  # noqa: PLW1509 - only a system call in the child
         self.processes[name] = process
         self.state.endpoints.append(Endpoint(name, f"{self.host}:{port}", process.pid, "grpc",
-                                             str(log), f"{self.host}:{metrics_port}"))
+                                             str(log), f"{self.host}:{metrics_port}",
+                                             http=http_endpoint))
 
     def _wait_healthy(self, should_stop: Callable[[], bool], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout

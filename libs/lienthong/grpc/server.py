@@ -73,6 +73,7 @@ async def start_server(
     tls: TLSFiles | None = None,
     policy: PolicyFile | None = None,
     health_listen: str = "",
+    max_request_bytes: int = 0,
 ) -> ServiceServer:
     """Start serving; ``add_servicers`` registers the service and returns its full names.
 
@@ -81,15 +82,20 @@ async def start_server(
     their certificates; without it, plaintext. With ``policy`` (TLS only) a call no rule
     of the access policy allows is refused. With ``health_listen`` a second, plaintext port
     answers grpc.health.v1 and nothing else: for probes that cannot present a client
-    certificate (the kubelet's gRPC probes), revealing no more than SERVING or not."""
+    certificate (the kubelet's gRPC probes), revealing no more than SERVING or not.
+    ``max_request_bytes`` raises the largest request taken above
+    :data:`~lienthong.grpc.limits.MAX_REQUEST_BYTES` (0: that default)."""
     if policy is not None and tls is None:
         msg = "an access policy needs TLS: it names callers by their certificates"
         raise ValueError(msg)
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="app")
     asyncio.get_running_loop().set_default_executor(executor)
     revocations = Revocations(tls.crl) if tls is not None else None
+    largest = ("grpc.max_receive_message_length",
+               max(max_request_bytes, limits.MAX_REQUEST_BYTES))
+    options = [largest if key == largest[0] else (key, value) for key, value in SERVER_OPTIONS]
     server = grpc.aio.server(interceptors=[RequestContextInterceptor(limiter, revocations, policy)],
-                             options=SERVER_OPTIONS)
+                             options=options)
     names = add_servicers(server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)

@@ -15,10 +15,12 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from lienthong import registry
 from lienthong.eventstore import derived_id
 
 THROWAWAY = Path(__file__).parent / "throwaway"
@@ -52,7 +54,8 @@ def run(environment: dict[str, str], *command: str) -> subprocess.CompletedProce
 def test_a_registered_service_is_started_listed_smoke_tested_audited_and_benchmarked(
         environment: dict[str, str], tmp_path: Path) -> None:
     listed = json.loads(run(environment, sys.executable, "-m", "lienthong.registry").stdout)
-    assert [s["name"] for s in listed] == ["identity", "dossiers", "throwaway"]
+    installed = [spec.name for spec in registry.services()]
+    assert [s["name"] for s in listed] == [*installed, "throwaway"]
 
     data = tmp_path / "platform"
     up = subprocess.Popen(lienthong("up", "--data-dir", str(data), "--nats-port", "0",
@@ -71,6 +74,10 @@ def test_a_registered_service_is_started_listed_smoke_tested_audited_and_benchma
         services = {s["name"]: s for s in report["services"]}
         assert services["throwaway"]["health"] == "SERVING"
         address = services["throwaway"]["address"]
+        # What it runs beside gRPC runs too, on the HTTP address `up` gave it.
+        with urllib.request.urlopen(f"http://{services['throwaway']['http']}/",
+                                    timeout=10) as answer:
+            assert answer.read() == b"a service registered by its entry point alone"
 
         # The smoke test connects as any client does: with the files `status` names.
         tls = report["tls"]

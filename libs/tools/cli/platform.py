@@ -132,7 +132,8 @@ def status(
         rows.append({"name": endpoint.name, "kind": endpoint.kind, "address": endpoint.address,
                      "health": health, "healthy": health == "SERVING", "pid": endpoint.pid,
                      "metrics": endpoint.metrics, **({"url": endpoint.url} if endpoint.url
-                                                     else {})})
+                                                     else {}),
+                     **({"http": endpoint.http} if endpoint.http else {})})
     healthy = all(r["healthy"] for r in rows)
     # Ready: every part healthy and the seed (if one was asked for) loaded.
     ready = healthy and state.seed.get("state", "ready") == "ready"

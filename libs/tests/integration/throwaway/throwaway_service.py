@@ -7,6 +7,8 @@ service needs: a ServiceSpec, an application, a way to add it to a server.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -48,6 +50,34 @@ def add_to_server(app: Any, server: grpc.aio.Server) -> list[str]:
     return add_audit_service(app, server)
 
 
+class NoteOverHttp:
+    """What a service may run beside gRPC (its spec's ``background``): here, the note's
+    text to any HTTP GET on ``LIENTHONG_HTTP_LISTEN``."""
+
+    name = "http"
+
+    def __init__(self, app: ThrowawayApplication) -> None:
+        self.app = app
+
+    async def answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readline()
+        text = self.app.repository.get(NOTE_ID).text.encode()
+        writer.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                     + str(len(text)).encode() + b"\r\n\r\n" + text)
+        await writer.drain()
+        writer.close()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        host, _, port = os.environ["LIENTHONG_HTTP_LISTEN"].rpartition(":")
+        server = await asyncio.start_server(self.answer, host, int(port))
+        async with server:
+            await stop.wait()
+
+
+def background(app: ThrowawayApplication, settings: Settings) -> list[NoteOverHttp]:
+    return [NoteOverHttp(app)]
+
+
 def bench_notes(as_json: Json = False,
                 reads: Annotated[int, typer.Option("--reads", min=1)] = 200) -> None:
     """Reads of the note from an in-memory store, beside a dict lookup."""
@@ -83,6 +113,8 @@ SERVICE = ServiceSpec(
     default_port=50099,
     build_app="throwaway_service:build_app",
     add_to_server="throwaway_service:add_to_server",
+    background="throwaway_service:background",
+    http_port=8099,
     follows=("identity",),
     benchmarks="throwaway_service:BENCHMARKS",
 )

@@ -1,0 +1,1 @@
+"""The signatures service's aggregates: credentials, the units it knows, its authorities."""

@@ -1,0 +1,168 @@
+"""Where the signatures service keeps its keys: a PKCS#11 token.
+
+Production names its HSM's token with ``LIENTHONG_PKCS11_MODULE``, ``_TOKEN`` and
+``_PIN_FILE`` (:class:`lienthong.pkcs11.TokenConfig`). Without them the service makes
+and keeps a SoftHSM2 token of its own (:func:`development_token`): in
+``LIENTHONG_SIGNATURES_TOKEN_DIR``, else beside its SQLite file. Unit tests use
+:class:`MemoryKeyStore`. Every key is generated where it is kept and never leaves it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import sysconfig
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from lienthong.pkcs11 import KeyNotFound, Token, TokenConfig
+from lienthong.signing import KeySigner, SoftwareSigner
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+DEVELOPMENT_TOKEN = "lienthong-signatures"
+SOFTHSM_PATHS = ("/usr/lib/softhsm/libsofthsm2.so",
+                 "/usr/lib/{multiarch}/softhsm/libsofthsm2.so",
+                 "{prefix}/softhsm/usr/lib/softhsm/libsofthsm2.so",
+                 "{prefix}/softhsm/usr/lib/{multiarch}/softhsm/libsofthsm2.so")
+
+
+class KeyStore(Protocol):
+    """Generates keys where they stay, and hands out their signers by label."""
+
+    def generate(self, label: str, key_type: str) -> KeySigner: ...
+
+    def signer(self, label: str) -> KeySigner: ...
+
+    def close(self) -> None: ...
+
+
+class TokenKeyStore:
+    """Keys in a PKCS#11 token; signers found once are kept."""
+
+    def __init__(self, config: TokenConfig) -> None:
+        self.config = config
+        self.token = Token(config)
+        self._signers: dict[str, KeySigner] = {}
+        self._lock = threading.Lock()
+
+    def generate(self, label: str, key_type: str) -> KeySigner:
+        signer = self.token.generate_key_pair(label, key_type)
+        with self._lock:
+            self._signers[label] = signer
+        return signer
+
+    def signer(self, label: str) -> KeySigner:
+        with self._lock:
+            found = self._signers.get(label)
+        if found is None:
+            found = self.token.signer(label)
+            with self._lock:
+                self._signers[label] = found
+        return found
+
+    def close(self) -> None:
+        self.token.close()
+
+
+class MemoryKeyStore:
+    """Keys in this process's memory: for unit tests, never for a service that runs."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, SoftwareSigner] = {}
+
+    def generate(self, label: str, key_type: str) -> KeySigner:
+        if label in self._keys:
+            msg = f"a key labelled {label!r} exists"
+            raise ValueError(msg)
+        if key_type.startswith("rsa-"):
+            key = rsa.generate_private_key(public_exponent=65537,
+                                           key_size=int(key_type.removeprefix("rsa-")))
+            self._keys[label] = SoftwareSigner(key)
+        elif key_type == "ec-p256":
+            self._keys[label] = SoftwareSigner(ec.generate_private_key(ec.SECP256R1()))
+        elif key_type == "ed25519":
+            self._keys[label] = SoftwareSigner(ed25519.Ed25519PrivateKey.generate())
+        else:
+            msg = f"unknown key type {key_type!r}"
+            raise ValueError(msg)
+        return self._keys[label]
+
+    def signer(self, label: str) -> KeySigner:
+        try:
+            return self._keys[label]
+        except KeyError:
+            msg = f"no key labelled {label!r}"
+            raise KeyNotFound(msg) from None
+
+    def close(self) -> None:
+        self._keys.clear()
+
+
+# -- a SoftHSM2 token for development ------------------------------------------------
+
+def softhsm_module() -> Path | None:
+    """Debian's SoftHSM2 library, or the copy ``make install`` put under this prefix."""
+    if found := os.environ.get("LIENTHONG_SOFTHSM_MODULE"):
+        return Path(found) if Path(found).is_file() else None
+    multiarch = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
+    for pattern in SOFTHSM_PATHS:
+        path = Path(pattern.format(multiarch=multiarch, prefix=sys.prefix))
+        if path.is_file():
+            return path
+    return None
+
+
+def _softhsm_util(module: Path) -> str:
+    beside = module.parents[2] / "bin" / "softhsm2-util"  # <root>/usr/lib/softhsm/...
+    if beside.is_file():
+        return str(beside)
+    for candidate in (module.parents[3] / "bin" / "softhsm2-util",):
+        if candidate.is_file():
+            return str(candidate)
+    if found := shutil.which("softhsm2-util"):
+        return found
+    msg = "softhsm2-util is not installed (Debian: apt-get install softhsm2)"
+    raise FileNotFoundError(msg)
+
+
+def development_token(directory: Path, environ: Mapping[str, str] | None = None) -> TokenConfig:
+    """A SoftHSM2 token kept in ``directory``, made on first use, with its PIN beside it.
+
+    SoftHSM2 reads its configuration (``SOFTHSM2_CONF``) once per process, when the
+    library is first initialised: this sets it unless it is set already.
+    """
+    env = os.environ if environ is None else environ
+    module = softhsm_module()
+    if module is None:
+        msg = ("no PKCS#11 token: set LIENTHONG_PKCS11_MODULE, _TOKEN and _PIN_FILE, or "
+               "install SoftHSM2 for development (Debian: apt-get install softhsm2, or "
+               "python -m lienthong.devtools.softhsm)")
+        raise FileNotFoundError(msg)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tokens = directory / "tokens"
+    tokens.mkdir(exist_ok=True, mode=0o700)
+    conf = directory / "softhsm2.conf"
+    if not conf.is_file():
+        conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
+                        "log.level = ERROR\nslots.removable = false\n")
+    if "SOFTHSM2_CONF" not in env:
+        os.environ["SOFTHSM2_CONF"] = str(conf)
+    pin_file = directory / "user.pin"
+    if not pin_file.is_file():
+        pin, so_pin = secrets.token_hex(8), secrets.token_hex(8)
+        subprocess.run([_softhsm_util(module), "--init-token", "--free", "--label",
+                        DEVELOPMENT_TOKEN, "--so-pin", so_pin, "--pin", pin],
+                       check=True, capture_output=True,
+                       env={**os.environ, "SOFTHSM2_CONF": os.environ["SOFTHSM2_CONF"]})
+        pin_file.touch(mode=0o600)
+        pin_file.write_text(pin + "\n")
+    return TokenConfig(module=str(module), token=DEVELOPMENT_TOKEN,
+                       pin=pin_file.read_text().strip())
