@@ -26,8 +26,9 @@ class ServerThread:
     def __init__(self, add_servicers: Callable[[grpc.aio.Server], list[str]],
                  workers: int = 8, limiter: RateLimiter | None = None,
                  tls: TLSFiles | None = None, policy: PolicyFile | None = None,
-                 health_listen: str = "") -> None:
+                 health_listen: str = "", max_request_bytes: int = 0) -> None:
         self.add_servicers = add_servicers
+        self.max_request_bytes = max_request_bytes
         self.workers = workers
         self.limiter = limiter
         self.tls = tls
@@ -47,7 +48,8 @@ class ServerThread:
         self.running = self._call(start_server(f"127.0.0.1:{self.port}", self.add_servicers,
                                                workers=self.workers, limiter=self.limiter,
                                                tls=self.tls, policy=self.policy,
-                                               health_listen=self.health_listen))
+                                               health_listen=self.health_listen,
+                                               max_request_bytes=self.max_request_bytes))
         return self
 
     def __exit__(self, *_: object) -> None:

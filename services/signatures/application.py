@@ -81,6 +81,14 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def whole_second_after(moment: dt.datetime) -> dt.datetime:
+    """``moment`` rounded up to a whole second: CRLs and OCSP date revocations to the
+    second, and a revocation must never read as earlier than it happened (a signature
+    time-stamped in the same second, before it, would look made after it)."""
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + dt.timedelta(seconds=1)
+
+
 def retried(change: Callable[[], T]) -> T:
     """``change()``, run again while another command saved the same credential first."""
     for attempt in range(1, ATTEMPTS + 1):
@@ -359,8 +367,8 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
             credential = self.credential(credential_id)
             if credential.revoked_at is None:
                 # Its signatures activations die with it.
-                credential.revoke(credential.serial_number, reason, self.clock(),
-                                  reissue_unit_id)
+                credential.revoke(credential.serial_number, reason,
+                                  whole_second_after(self.clock()), reissue_unit_id)
             return self.save_command(command, {"credential_id": credential_id}, credential)
 
         return self.run_command(request_id, "RevokeCredential",
@@ -378,7 +386,7 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
             credential = self.repository.get(credential_id)
             if credential.revoked_at is None:
                 credential.revoke(credential.serial_number, "affiliation_changed",
-                                  max(at, credential.issued_at), successor)
+                                  whole_second_after(max(at, credential.issued_at)), successor)
                 revoked.append(credential)
         return revoked
 

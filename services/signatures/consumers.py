@@ -3,10 +3,10 @@
 Registered units are remembered as :class:`KnownUnit` (an official's certificate
 names their unit's name and agency code). When a unit is merged, divided or
 dissolved, every credential bound to it is revoked with the reason
-``affiliationChanged``, effective on the reorganisation's date (or now, if that is
-later than its issue), and its official is listed for re-issue under the unit that
-carries it on: in the same transaction as the tracking record of identity's event.
-Signatures made before stay valid: the revocation time is after them.
+``affiliationChanged`` as of the moment the service learns of it, and its official is
+listed for re-issue under the unit that carries it on: in the same transaction as the
+tracking record of identity's event. A revocation is never back-dated to the
+reorganisation's day: what was signed before it stays valid.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from lienthong.events.consumer import ConsumedEvent, ConsumerRunner, Handlers
 from lienthong.identity.v1 import events_pb2 as identity_events
 from lienthong.identity.v1 import identity_pb2
-from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.units import KnownUnit
 
@@ -90,23 +89,16 @@ def unit_renamed(app: SignaturesApplication, event: ConsumedEvent,
     processing.collect_events(unit)
 
 
-def revocation_time(effective: dt.date | None, now: dt.datetime) -> dt.datetime:
-    """The start of the effective day in Vietnam, or now if the day has not come or is not
-    given: a revocation is never dated before it is known to be decided."""
-    if effective is None:
-        return now
-    start = dt.datetime.combine(effective, dt.time(), VIETNAM_TIME).astimezone(dt.UTC)
-    return min(max(start, now - dt.timedelta(days=366)), now)
-
-
 def _retire(app: SignaturesApplication, processing: ProcessingEvent[uuid.UUID],
             unit_id: str, how: str, successors: list[str], default: str,
             effective: dt.date | None) -> None:
     unit = app.known_unit(uuid.UUID(unit_id))
     default_id = uuid.UUID(default)
     unit.retire(how, [uuid.UUID(s) for s in successors], default_id, effective)
-    processing.collect_events(unit, *app.revoke_credentials_of(
-        unit.id, default_id, revocation_time(effective, app.clock())))
+    # Revoked as of now, never back-dated to the reorganisation's day: what the officials
+    # signed until the platform learned of it stays theirs.
+    processing.collect_events(unit, *app.revoke_credentials_of(unit.id, default_id,
+                                                               app.clock()))
 
 
 @handlers.on(_type("UnitMergedInto"))

@@ -184,5 +184,11 @@ def test_a_revoked_credential_signs_nothing_more(app, clock) -> None:
         app.sign_hash(credential_id, activation.sad, [digest], "sha256")
     serial = int(app.credential(credential_id).serial_number, 16)
     revocation = app.revocation_of(serial)
+    # Dated to the whole second after (CRLs and OCSP say seconds, never earlier than it was).
     assert revocation.reason == "key_compromise" and revocation.revoked_at == clock()
+    clock.tick(0.25)
+    other = issue(app)
+    app.revoke_credential("", other, "superseded")
+    later = app.revocation_of(int(app.credential(other).serial_number, 16)).revoked_at
+    assert later == clock().replace(microsecond=0) + dt.timedelta(seconds=1)
     assert app.revocation_of(12345) is False
