@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from lienthong import registry
 from lienthong.testing.nats import refuses_plaintext
 from lienthong.tools.platform import grpc_health, nats_health
 
@@ -37,7 +38,7 @@ def test_up_lists_every_endpoint_and_ctrl_c_stops_them_all(tmp_path):
             time.sleep(0.3)
         assert status.returncode == 0
         by_name = {s["name"]: s for s in report["services"]}
-        assert set(by_name) == {"nats", "identity", "dossiers"}
+        assert set(by_name) == {"nats", *(spec.name for spec in registry.services())}
         assert all(s["health"] == "SERVING" for s in by_name.values())
 
         up.send_signal(signal.SIGINT)

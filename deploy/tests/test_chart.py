@@ -25,6 +25,9 @@ from lienthong.devtools.chartcheck import (
 Objects = list[dict[str, Any]]
 #: Every registered service and its port (the chart's, checked in test_chart_registry.py).
 SERVICES = {spec.name: spec.default_port for spec in registry.services()}
+#: The HTTP port of each service that has one (its ServiceSpec's http_port, the chart's
+#: httpPort).
+HTTP_PORTS = {spec.name: spec.http_port for spec in registry.services() if spec.http_port}
 
 
 @functools.cache
@@ -199,8 +202,9 @@ def test_each_service_has_its_deployment_service_account_pdb_and_contract_env(
         # The kubelet's probes carry no client certificate: a plaintext health-only port.
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             assert container[probe]["grpc"] == {"port": 8086}, probe
+        http = {"http": HTTP_PORTS[service]} if service in HTTP_PORTS else {}
         assert {p["name"]: p["containerPort"] for p in container["ports"]} == {
-            "grpc": port, "metrics": 9464, "health": 8086}
+            "grpc": port, **http, "metrics": 9464, "health": 8086}
         assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
         assert {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
         assert pod["serviceAccountName"] == name
@@ -222,7 +226,8 @@ def test_each_service_has_its_deployment_service_account_pdb_and_contract_env(
 
         svc = find(objects, "Service", name)["spec"]
         assert {(p["name"], p["port"]) for p in svc["ports"]} == {("grpc", port),
-                                                                 ("metrics", 9464)}
+                                                                 ("metrics", 9464),
+                                                                 *http.items()}
 
 
 def test_autoscaling_is_off_by_default_and_an_hpa_replaces_the_replica_count() -> None:
@@ -353,16 +358,19 @@ def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
     for name, spec in policies.items():
         assert spec["policyTypes"] == ["Ingress", "Egress"], name
 
+    callers = [
+        {"podSelector": {"matchLabels": {**release, "app.kubernetes.io/component": "smoke-test"}}},
+        {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}}]
     for service, port in SERVICES.items():
         spec = policies[f"lienthong-{service}"]
-        grpc_rule, metrics_rule = spec["ingress"]
+        grpc_rule, *http_rules, metrics_rule = spec["ingress"]
         peers, ports = _peers_and_ports(grpc_rule, "from")
         assert ports == {port}
         # The helm test pod and the configured clients; not the release's other pods.
-        assert peers == [
-            {"podSelector": {"matchLabels": {**release,
-                                             "app.kubernetes.io/component": "smoke-test"}}},
-            {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}}]
+        assert peers == callers
+        # An HTTP port: the same callers (no networkPolicy.httpClients by default).
+        assert [_peers_and_ports(rule, "from") for rule in http_rules] == (
+            [(callers, {HTTP_PORTS[service]})] if service in HTTP_PORTS else [])
         assert _peers_and_ports(metrics_rule, "from")[1] == {9464}
         egress_ports = [_peers_and_ports(rule, "to")[1] for rule in spec["egress"]]
         assert egress_ports == [{53}, {4222}, {5432}]

@@ -1,9 +1,10 @@
 """The chart follows the registry of services (``python -m lienthong.registry``).
 
-Its values list one entry per registered service at the service's default port,
-its templates render whatever entries there are without naming any, and its
-schema describes a service once ($defs/service), accepting a setting that only
-one service takes (that service's ``chart_settings``) only under that service.
+Its values list one entry per registered service at the service's default port (its
+``httpPort`` at the registered ``http_port``), its templates render whatever entries
+there are without naming any, and its schema describes a service once ($defs/service),
+accepting a setting that only one service takes (that service's ``chart_settings``)
+only under that service.
 A service registered without a chart entry, or the reverse, fails here by name.
 """
 
@@ -45,6 +46,7 @@ for _spec in SPECS:
 def disagreements(chart: dict[str, Any], specs: tuple[registry.ServiceSpec, ...]) -> list[str]:
     """How the chart's `services` and the registry differ, one sentence per service."""
     registered = {spec.name: spec.default_port for spec in specs}
+    http_ports = {spec.name: spec.http_port for spec in specs}
     found = []
     for name, port in registered.items():
         if name not in chart:
@@ -53,6 +55,9 @@ def disagreements(chart: dict[str, Any], specs: tuple[registry.ServiceSpec, ...]
         elif chart[name].get("port") != port:
             found.append(f"services.{name}.port is {chart[name].get('port')}, but {name} is "
                          f"registered at {port}")
+        elif (chart[name].get("httpPort") or 0) != http_ports[name]:
+            found.append(f"services.{name}.httpPort is {chart[name].get('httpPort') or 0}, but "
+                         f"{name}'s HTTP port is registered as {http_ports[name]}")
     found += [f"services.{name} is in values.yaml but no package registers {name}"
               for name in chart if name not in registered]
     return found
@@ -68,11 +73,15 @@ def test_a_service_missing_from_either_list_or_at_another_port_is_named() -> Non
     chart["ledger"] = chart.pop("dossiers")
     archive = registry.ServiceSpec(name="archive", summary="", module="lienthong.services.archive",
                                    default_port=50057)
+    gazette = registry.ServiceSpec(name="gazette", summary="", module="lienthong.services.gazette",
+                                   default_port=50058, http_port=8095)
+    chart["gazette"] = {**copy.deepcopy(chart["identity"]), "port": 50058, "httpPort": 8096}
 
-    assert disagreements(chart, (*SPECS, archive)) == [
+    assert disagreements(chart, (*SPECS, archive, gazette)) == [
         "services.identity.port is 50099, but identity is registered at 50051",
         "dossiers is registered (port 50052) but values.yaml has no services.dossiers",
         "archive is registered (port 50057) but values.yaml has no services.archive",
+        "services.gazette.httpPort is 8096, but gazette's HTTP port is registered as 8095",
         "services.ledger is in values.yaml but no package registers ledger",
     ]
 

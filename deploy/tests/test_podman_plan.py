@@ -148,6 +148,38 @@ def test_volume_claim_templates_become_claims_of_the_run(plan: kubeplay.Plan) ->
             "claimName": f"data-{store}-r1"}}
 
 
+def test_the_charts_claims_become_claims_of_the_run_in_the_pods_that_mount_them(
+        plan: kubeplay.Plan, manifests: list[dict]) -> None:
+    charted = {m["metadata"]["name"]: m for m in manifests
+               if m["kind"] == "PersistentVolumeClaim"}
+    assert charted  # a service's data volume (persistence) in podman's values
+    for name, claim in charted.items():
+        [pod] = [p for p in plan.pods if not p.hook and any(
+            (v.get("persistentVolumeClaim") or {}).get("claimName") == f"{name}-r1"
+            for v in p.manifest["spec"]["volumes"])]
+        # Named after the run: its teardown removes it, no later run finds its data.
+        assert [c for c in pod.claims if c["metadata"]["name"] == f"{name}-r1"] == [
+            {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+             "metadata": {"name": f"{name}-r1"}, "spec": claim["spec"]}]
+        # The chart's Deployment mounts it, its name changed and nothing else.
+        [deployment] = [m for m in manifests if m["kind"] == "Deployment"
+                        and m["metadata"]["name"] == pod.name]
+        [mounted] = [v for v in deployment["spec"]["template"]["spec"]["volumes"]
+                     if (v.get("persistentVolumeClaim") or {}).get("claimName") == name]
+        assert {**mounted, "persistentVolumeClaim": {"claimName": f"{name}-r1"}} in \
+            pod.manifest["spec"]["volumes"]
+    assert "PersistentVolumeClaim" not in plan.not_run
+
+
+def test_a_claim_the_chart_lacks_is_refused_naming_it(manifests: list[dict]) -> None:
+    charted = [m["metadata"]["name"] for m in manifests if m["kind"] == "PersistentVolumeClaim"]
+    without = [m for m in manifests if m["kind"] != "PersistentVolumeClaim"]
+
+    with pytest.raises(kubeplay.PlanError, match=f"the persistentvolumeclaim '{charted[0]}'"):
+        kubeplay.plan(without, subnet_prefix="10.89.200", volumes_root="/v",
+                      namespace=NAMESPACE)
+
+
 def test_what_kube_play_cannot_run_is_listed_with_how_it_is_covered(
         plan: kubeplay.Plan) -> None:
     assert {"Service", "NetworkPolicy", "Secret", "ConfigMap", "ServiceAccount"} <= set(

@@ -13,7 +13,10 @@ environment, ports, volumes, security context):
 - ``env`` from a Secret, a ConfigMap or the pod's own fields becomes the value itself, and
   a Secret or ConfigMap volume becomes a folder of its files (``defaultMode``, owned by the
   pod's ``fsGroup``), mounted from the host;
-- a StatefulSet's volume claim templates become PersistentVolumeClaims (podman volumes);
+- a StatefulSet's volume claim templates, and the chart's PersistentVolumeClaims a pod
+  mounts (a Deployment's data volume), become PersistentVolumeClaims of the run (podman
+  volumes, named after the run so that its teardown removes them and no run finds another's
+  data);
 - probes are taken out of the pods (podman would run them as health checks on systemd
   timers) and kept as :class:`Probe` objects that the caller runs, as the kubelet would;
 - the ports a test reaches (``published``) are published on 127.0.0.1, and no other
@@ -74,7 +77,7 @@ class PodPlan:
     probes: list[Probe] = field(default_factory=list)
     #: host path -> (content, mode, gid): files of its Secret and ConfigMap volumes.
     files: dict[str, tuple[bytes, int, int | None]] = field(default_factory=dict)
-    #: PersistentVolumeClaims of its volume claim templates.
+    #: PersistentVolumeClaims of its volume claim templates and of the claims it mounts.
     claims: list[dict[str, Any]] = field(default_factory=list)
     #: (container port, host port) published on 127.0.0.1.
     published: dict[int, int] = field(default_factory=dict)
@@ -200,6 +203,7 @@ class _Inliner:
             self.files[f"{folder}/"] = (b"", 0o1777, gid)
             return {"name": volume["name"], "hostPath": {"path": folder, "type": "Directory"}}
         if "persistentVolumeClaim" in volume:
+            # Renamed for the run already (_claims); anything else is refused there.
             return volume
         msg = f"pod {self.pod}: volume {volume['name']}: {sorted(volume)} not supported"
         raise PlanError(msg)
@@ -225,6 +229,40 @@ def _probe(pod: str, container: dict[str, Any]) -> Probe | None:
                      **common)
     msg = f"pod {pod}: container {container['name']}: probe {sorted(spec)} not supported"
     raise PlanError(msg)
+
+
+def _claim(name: str, spec: dict[str, Any], run_label: str) -> dict[str, Any]:
+    """A PersistentVolumeClaim of the run (a podman volume); its name carries the run's
+    label, as its teardown finds it."""
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": f"{name}-{run_label}" if run_label else name},
+            "spec": copy.deepcopy(spec)}
+
+
+def _claims(pod: PodPlan, item: dict[str, Any], spec: dict[str, Any],
+            chart_claims: dict[str, dict[str, Any]], run_label: str) -> None:
+    """The pod's claims as the run's: its volume claim templates (a StatefulSet's, named
+    ``<template>-<pod>``) and the chart's PersistentVolumeClaims its volumes name."""
+    volumes = spec.setdefault("volumes", [])
+    for template in (item.get("spec", {}).get("volumeClaimTemplates") or []):
+        claim = _claim(f"{template['metadata']['name']}-{pod.name}", template["spec"],
+                       run_label)
+        pod.claims.append(claim)
+        volumes.append({"name": template["metadata"]["name"],
+                        "persistentVolumeClaim": {"claimName": claim["metadata"]["name"]}})
+    templated = {c["metadata"]["name"] for c in pod.claims}
+    for volume in volumes:
+        source = volume.get("persistentVolumeClaim")
+        if source is None or source["claimName"] in templated:
+            continue
+        found = chart_claims.get(source["claimName"])
+        if found is None:
+            msg = (f"pod {pod.name}: the persistentvolumeclaim {source['claimName']!r} is not "
+                   f"in the rendered chart")
+            raise PlanError(msg)
+        claim = _claim(source["claimName"], found["spec"], run_label)
+        pod.claims.append(claim)
+        volume["persistentVolumeClaim"] = {**source, "claimName": claim["metadata"]["name"]}
 
 
 def plan(manifests: list[dict[str, Any]], *, subnet_prefix: str, volumes_root: str,
@@ -259,6 +297,7 @@ def plan(manifests: list[dict[str, Any]], *, subnet_prefix: str, volumes_root: s
             [name, f"{name}.{namespace}", f"{name}.{namespace}.svc",
              f"{name}.{namespace}.svc.cluster.local"])
     aliases = [{"ip": ip, "hostnames": names} for ip, names in sorted(hosts.items())]
+    chart_claims = _by_kind(manifests, "PersistentVolumeClaim")
 
     for pod, item in zip(pods, [*workloads, *hooks], strict=True):
         spec = pod.manifest.setdefault("spec", {})
@@ -270,15 +309,7 @@ def plan(manifests: list[dict[str, Any]], *, subnet_prefix: str, volumes_root: s
         metadata.pop("annotations", None)
         gid = (spec.get("securityContext") or {}).get("fsGroup")
         inliner = _Inliner(manifests, pod.name, volumes_root)
-        for claim in (item.get("spec", {}).get("volumeClaimTemplates") or []):
-            claim_name = f"{claim['metadata']['name']}-{pod.name}"
-            if run_label:
-                claim_name += f"-{run_label}"
-            pod.claims.append({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
-                               "metadata": {"name": claim_name}, "spec": claim["spec"]})
-            spec.setdefault("volumes", []).append(
-                {"name": claim["metadata"]["name"],
-                 "persistentVolumeClaim": {"claimName": claim_name}})
+        _claims(pod, item, spec, chart_claims, run_label)
         spec["volumes"] = [inliner.volume(v, gid) for v in spec.get("volumes") or []]
         spec["hostAliases"] = aliases
         if pod.hook:

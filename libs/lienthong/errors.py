@@ -37,14 +37,18 @@ def resource_type(kind: str) -> str:
 def resource_keys() -> list[tuple[str, str]]:
     """Metadata keys that name the record an error is about, with its kind.
 
-    When an error names several, the first is the one it is about: the
-    services that follow others come first (a dossier refused for its unit's
-    sake is about the dossier), the platform's records last.
+    When an error names several, the first is the one it is about: the services'
+    own records first (those of services that follow others before those they
+    follow), then the records they name of others, the platform's records last.
     """
-    keys = [(key, kind) for spec in reversed(registry.services())
-            for kind, key in (*spec.resources, *((k, key) for _, k, key in spec.refers_to))
-            if key]
-    return [*keys, ("notification_id", "event")]
+    services = list(reversed(registry.services()))
+    owned = [(key, kind) for spec in services for kind, key in spec.resources if key]
+    # A record of another service an error names comes after every service's own: a
+    # dossier refused for its unit's sake is about the dossier, whichever service else
+    # names units too.
+    referred = [(key, kind) for spec in services for _, kind, key in spec.refers_to
+                if key and (key, kind) not in owned]
+    return [*owned, *referred, ("notification_id", "event")]
 
 
 @dataclass(frozen=True)

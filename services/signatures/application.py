@@ -329,10 +329,28 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
                 certificate_pem=pem(certificate),
                 not_before=certificate.not_valid_before_utc,
                 not_after=certificate.not_valid_after_utc)
-            return self.save_command(command, {"credential_id": str(credential_id)},
-                                     credential)
+            try:
+                return self.save_command(command, {"credential_id": str(credential_id)},
+                                         credential)
+            except BaseException:
+                # Not saved (another call with the request id, or the store refused): the
+                # key would belong to no credential.
+                self.key_store.destroy(label)
+                raise
 
-        return self.run_command(request_id, "IssueCredential", payload, execute)
+        issued = self.run_command(request_id, "IssueCredential", payload, execute)
+        self._revoke_if_retired(uuid.UUID(issued["credential_id"]))
+        return issued
+
+    def _revoke_if_retired(self, credential_id: uuid.UUID) -> None:
+        """A credential saved while its unit was retiring: the retirement's own pass may
+        have looked before it was saved, so the issue looks after (one of the two sees
+        the other: each looks after its own commit)."""
+        credential = self.repository.get(credential_id)
+        unit = self.known_unit(credential.unit_id)
+        if credential.revoked_at is None and not unit.is_active \
+                and unit.default_successor_id is not None:
+            self.sweep_retired_unit(unit.id)
 
     def credential(self, credential_id: str, field: str = "credential_id") -> Credential:
         found = self.get_or_none(parse_uuid(credential_id, field))

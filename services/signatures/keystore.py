@@ -17,15 +17,12 @@ import sys
 import sysconfig
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from lienthong.pkcs11 import KeyNotFound, Token, TokenConfig
 from lienthong.signing import KeySigner, SoftwareSigner
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 DEVELOPMENT_TOKEN = "lienthong-signatures"
 SOFTHSM_PATHS = ("/usr/lib/softhsm/libsofthsm2.so",
@@ -41,6 +38,10 @@ class KeyStore(Protocol):
 
     def signer(self, label: str) -> KeySigner: ...
 
+    def destroy(self, label: str) -> None:
+        """Remove a key that nothing will use (its credential was never saved)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -49,7 +50,10 @@ class TokenKeyStore:
 
     def __init__(self, config: TokenConfig) -> None:
         self.config = config
-        self.token = Token(config)
+        # One session: calls into a PKCS#11 library are one at a time anyway
+        # (lienthong.pkcs11), and a session remembers the keys it has found, so each key
+        # is looked up once per process (SoftHSM2 looks through every object of the token).
+        self.token = Token(config, sessions=1)
         self._signers: dict[str, KeySigner] = {}
         self._lock = threading.Lock()
 
@@ -67,6 +71,11 @@ class TokenKeyStore:
             with self._lock:
                 self._signers[label] = found
         return found
+
+    def destroy(self, label: str) -> None:
+        with self._lock:
+            self._signers.pop(label, None)
+        self.token.destroy_key(label)
 
     def close(self) -> None:
         self.token.close()
@@ -102,6 +111,9 @@ class MemoryKeyStore:
             msg = f"no key labelled {label!r}"
             raise KeyNotFound(msg) from None
 
+    def destroy(self, label: str) -> None:
+        self._keys.pop(label, None)
+
     def close(self) -> None:
         self._keys.clear()
 
@@ -133,13 +145,13 @@ def _softhsm_util(module: Path) -> str:
     raise FileNotFoundError(msg)
 
 
-def development_token(directory: Path, environ: Mapping[str, str] | None = None) -> TokenConfig:
+def development_token(directory: Path) -> TokenConfig:
     """A SoftHSM2 token kept in ``directory``, made on first use, with its PIN beside it.
 
     SoftHSM2 reads its configuration (``SOFTHSM2_CONF``) once per process, when the
-    library is first initialised: this sets it unless it is set already.
+    library is first initialised: this sets it to the token's own, so it must run before
+    anything else in the process opens SoftHSM2.
     """
-    env = os.environ if environ is None else environ
     module = softhsm_module()
     if module is None:
         msg = ("no PKCS#11 token: set LIENTHONG_PKCS11_MODULE, _TOKEN and _PIN_FILE, or "
@@ -153,8 +165,9 @@ def development_token(directory: Path, environ: Mapping[str, str] | None = None)
     if not conf.is_file():
         conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
                         "log.level = ERROR\nslots.removable = false\n")
-    if "SOFTHSM2_CONF" not in env:
-        os.environ["SOFTHSM2_CONF"] = str(conf)
+    # This token's own configuration, whatever the environment handed down (a parent's
+    # token directory holds tokens of the same label).
+    os.environ["SOFTHSM2_CONF"] = str(conf)
     pin_file = directory / "user.pin"
     if not pin_file.is_file():
         pin, so_pin = secrets.token_hex(8), secrets.token_hex(8)

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from lienthong.pkcs11 import TokenConfig
 
-from .application import DEFAULT_BASE_URL, SignaturesApplication
+from .application import AUTHORITY_KEY_TYPE, DEFAULT_BASE_URL, SignaturesApplication
 from .consumers import DURABLE, IDENTITY_STREAM, IdentityConsumer, handlers
 from .keystore import MemoryKeyStore, TokenKeyStore, development_token
 
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from lienthong.events.consumer import ConsumerRunner
 
     from .keystore import KeyStore
+
+
+AUTHORITY_KEY_TYPES = ("rsa-3072", "rsa-2048", "ec-p256")
 
 
 class SettingsError(RuntimeError):
@@ -73,11 +76,24 @@ def public_url(environ: Mapping[str, str]) -> str:
     return f"http://{'127.0.0.1' if host in ('', '0.0.0.0', '::') else host}:{port}"
 
 
+def authority_key_type(environ: Mapping[str, str]) -> str:
+    """The authorities' key type at their establishment: ``LIENTHONG_SIGNATURES_AUTHORITY_KEY``;
+    by default RSA 3072 in an HSM, and ECDSA P-256 in a development token (made in a
+    fraction of the time: a local platform starts in seconds)."""
+    if chosen := environ.get("LIENTHONG_SIGNATURES_AUTHORITY_KEY"):
+        if chosen not in AUTHORITY_KEY_TYPES:
+            msg = (f"LIENTHONG_SIGNATURES_AUTHORITY_KEY={chosen}: one of "
+                   f"{', '.join(AUTHORITY_KEY_TYPES)}")
+            raise SettingsError(msg)
+        return chosen
+    return AUTHORITY_KEY_TYPE if environ.get("LIENTHONG_PKCS11_MODULE") else "ec-p256"
+
+
 def build_app(settings: Settings) -> SignaturesApplication:
     app = SignaturesApplication(
         settings.event_store, pool_size=settings.postgres_pool_size,
         schema=settings.postgres_schema, key_store=key_store_for(settings.event_store),
-        base_url=public_url(os.environ),
+        base_url=public_url(os.environ), authority_key_type=authority_key_type(os.environ),
         pii_master_key_file=settings.pii_master_key_file)
     app.authority()  # established (or loaded) before the first call
     return app

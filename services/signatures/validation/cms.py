@@ -175,9 +175,17 @@ def _load(data: bytes) -> cms.SignedData:
     if content_info["content_type"].native != "signed_data":
         raise ValueError("not a CMS SignedData")
     signed_data = content_info["content"]
-    # asn1crypto parses lazily: touch what validation reads so damage shows here.
-    signed_data["signer_infos"].native  # noqa: B018
-    signed_data["certificates"].native  # noqa: B018
+    # asn1crypto parses lazily: touch what validation reads so damage shows here (field by
+    # field: ``.native`` of a whole SignerInfo re-encodes its time-stamp token over and
+    # over, seconds for one signature).
+    for signer_info in signed_data["signer_infos"]:
+        for name in ("sid", "digest_algorithm", "signature_algorithm", "signature"):
+            signer_info[name].native  # noqa: B018
+        for attribute in signer_info["signed_attrs"] or ():
+            attribute["type"].native  # noqa: B018
+            attribute["values"].contents  # noqa: B018
+    for certificate in signed_data["certificates"] or ():
+        certificate.chosen["tbs_certificate"]["serial_number"].native  # noqa: B018
     signed_data["encap_content_info"]["content_type"].native  # noqa: B018
     return signed_data
 

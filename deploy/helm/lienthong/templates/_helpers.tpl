@@ -142,3 +142,51 @@ seccompProfile:
 {{- printf "%s-pii-master-key" (include "lienthong.fullname" .) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The PKCS#11 token of every service (values `pkcs11`), as YAML for fromYaml: enabled,
+     module, token, pinSecret, pinKey, moduleVolume. A module without its token's label or
+     its PIN's Secret is refused. */}}
+{{- define "lienthong.pkcs11" -}}
+{{- $pkcs11 := .Values.pkcs11 | default dict -}}
+{{- $pin := $pkcs11.pinSecret | default dict -}}
+{{- if $pkcs11.module -}}
+{{- if not $pkcs11.token -}}
+{{- fail "pkcs11.token is required when pkcs11.module is set: the label of the token holding the keys" -}}
+{{- end -}}
+{{- if not $pin.name -}}
+{{- fail "pkcs11.pinSecret.name is required when pkcs11.module is set: the Secret holding the token's user PIN" -}}
+{{- end -}}
+enabled: true
+module: {{ $pkcs11.module | quote }}
+token: {{ $pkcs11.token | quote }}
+pinSecret: {{ $pin.name | quote }}
+pinKey: {{ $pin.key | default "pin" | quote }}
+moduleVolume: {{ $pkcs11.moduleVolume | default dict | toJson }}
+{{- else -}}
+enabled: false
+{{- end -}}
+{{- end -}}
+
+{{/* A service's data volume (services.<name>.persistence) with its defaults, as YAML for
+     fromYaml: enabled, size, storageClass, accessModes, and singlePod (a ReadWriteOnce or
+     ReadWriteOncePod volume: one pod at a time). Call with (dict "name" <service> "svc"
+     <values>); more than one pod on such a volume is refused, naming the service. */}}
+{{- define "lienthong.persistence" -}}
+{{- $persistence := .svc.persistence | default dict -}}
+{{- if $persistence.enabled -}}
+{{- $modes := $persistence.accessModes | default (list "ReadWriteOnce") -}}
+{{- $singlePod := or (has "ReadWriteOnce" $modes) (has "ReadWriteOncePod" $modes) -}}
+{{- $autoscaling := .svc.autoscaling | default dict -}}
+{{- if and $singlePod (or (gt (int .svc.replicas) 1) $autoscaling.enabled) -}}
+{{- fail (printf "services.%s.persistence: its volume (%s) is mounted by one pod at a time, but replicas is %d%s; set replicas: 1 and autoscaling.enabled: false, or persistence.enabled: false (e.g. keys in an HSM, pkcs11), or accessModes: [ReadWriteMany]" .name (join ", " $modes) (int .svc.replicas) (ternary " and autoscaling is enabled" "" (and $autoscaling.enabled true))) -}}
+{{- end -}}
+enabled: true
+size: {{ $persistence.size | default "64Mi" | quote }}
+storageClass: {{ $persistence.storageClass | default "" | quote }}
+accessModes: {{ $modes | toJson }}
+singlePod: {{ $singlePod }}
+{{- else -}}
+enabled: false
+singlePod: false
+{{- end -}}
+{{- end -}}
