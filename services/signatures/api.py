@@ -23,10 +23,11 @@ from lienthong.signatures.v1 import signing_pb2_grpc as signing_grpc
 from lienthong.signatures.v1 import validation_pb2 as validation_pb
 from lienthong.signatures.v1 import validation_pb2_grpc as validation_grpc
 
-from . import documents
 from .application import pem
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     import grpc
 
     from .application import SignaturesApplication
@@ -57,6 +58,14 @@ LANGUAGES = ("vi", "en")
 HASHES = {signing_pb.HASH_ALGORITHM_UNSPECIFIED: "sha256",
           signing_pb.HASH_ALGORITHM_SHA256: "sha256", signing_pb.HASH_ALGORITHM_SHA384: "sha384",
           signing_pb.HASH_ALGORITHM_SHA512: "sha512"}
+
+
+def documents() -> ModuleType:
+    """The document formats and their validation (pyHanko, signxml, fonts and images):
+    imported on the first call that needs them, so the service starts without them."""
+    from . import documents as loaded
+
+    return loaded
 
 
 def enum_value(table: dict[int, str], value: int, field: str) -> str:
@@ -197,15 +206,15 @@ class SigningServicer(signing_grpc.SigningServiceServicer):
         chosen = request.WhichOneof("appearance")
         if chosen == "official":
             box = request.official.box
-            placement = documents.Placement(
+            placement = documents().Placement(
                 kind="official", image=request.official.signature_image,
                 page=request.official.page or 1, box=(box.x1, box.y1, box.x2, box.y2))
         elif chosen == "agency":
-            placement = documents.Placement(kind="agency", notation=request.agency.notation)
+            placement = documents().Placement(kind="agency", notation=request.agency.notation)
         else:
-            placement = documents.Placement()
+            placement = documents().Placement()
         signed = await asyncio.to_thread(
-            documents.sign_pdf, self.app, request.credential_id, request.one_time_code,
+            documents().sign_pdf, self.app, request.credential_id, request.one_time_code,
             request.pdf, level=level, placement=placement, reason=request.reason,
             location=request.location, on_behalf_of=request.on_behalf_of)
         return signing_pb.SignPdfResponse(signed_pdf=signed)
@@ -214,7 +223,7 @@ class SigningServicer(signing_grpc.SigningServiceServicer):
                            context: grpc.aio.ServicerContext,
                            ) -> signing_pb.SignDetachedResponse:
         signature = await asyncio.to_thread(
-            documents.sign_detached, self.app, request.credential_id, request.one_time_code,
+            documents().sign_detached, self.app, request.credential_id, request.one_time_code,
             request.content, timestamp=not request.without_timestamp,
             on_behalf_of=request.on_behalf_of)
         return signing_pb.SignDetachedResponse(signature=signature)
@@ -222,7 +231,7 @@ class SigningServicer(signing_grpc.SigningServiceServicer):
     async def SignXml(self, request: signing_pb.SignXmlRequest,  # noqa: N802
                       context: grpc.aio.ServicerContext) -> signing_pb.SignXmlResponse:
         signed = await asyncio.to_thread(
-            documents.sign_xml, self.app, request.credential_id, request.one_time_code,
+            documents().sign_xml, self.app, request.credential_id, request.one_time_code,
             request.xml, on_behalf_of=request.on_behalf_of)
         return signing_pb.SignXmlResponse(signed_xml=signed)
 
@@ -240,7 +249,7 @@ class ValidationServicer(validation_grpc.ValidationServiceServicer):
             raise InvalidArgument.single("language", "LANGUAGE", "vi or en")
         when = timestamp_from_pb(request, "validation_time")
         report = await asyncio.to_thread(
-            documents.validate_document, self.app, kind, request.signed,
+            documents().validate_document, self.app, kind, request.signed,
             detached_content=request.detached_content, when=when,
             additional_roots=list(request.additional_trust_roots))
         answer = validation_pb.ValidateSignatureResponse()

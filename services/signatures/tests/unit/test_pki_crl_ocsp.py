@@ -254,7 +254,7 @@ def test_garbage_too_large_requests_and_too_long_nonces_are_malformed(pki: Pki) 
 def test_any_bytes_get_a_response_never_an_exception(pki: Pki) -> None:
     asked = pki.request("official", "colleague", nonce=True).read_bytes()
 
-    @settings(max_examples=150, deadline=None, database=None)
+    @settings(max_examples=40, deadline=None, database=None)
     @given(data=st.data())
     def answered(data: st.DataObject) -> None:
         # a real request with one octet changed, or cut short; or any bytes

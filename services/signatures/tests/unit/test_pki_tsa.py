@@ -263,7 +263,7 @@ def test_any_bytes_get_a_response_never_an_exception(
         clerk: Clerk, authority: tsa.TimeStampAuthority) -> None:
     asked = clerk.query("-sha256", "-cert").read_bytes()
 
-    @settings(max_examples=150, deadline=None, database=None)
+    @settings(max_examples=40, deadline=None, database=None)
     @given(data=st.data())
     def answered(data: st.DataObject) -> None:
         # a real request with one octet changed, or cut short; or any bytes
