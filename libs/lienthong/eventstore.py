@@ -238,11 +238,12 @@ class ServiceApplication(Application):
         """Keep an in-memory read model in step with this application.
 
         It is caught up now and after each of this process's commits (commands
-        and consumed events alike), so a command's effects are readable before
-        it answers; other processes' commits reach it when it is refreshed.
+        and consumed events alike) that recorded an event it follows, so a
+        command's effects are readable before it answers; other processes'
+        commits reach it when it is refreshed.
         """
         follower.catch_up()
-        self.add_commit_listener(follower.catch_up)
+        self._followers = [*getattr(self, "_followers", []), follower]
         return follower
 
     def add_commit_listener(self, listener: Callable[[], object]) -> None:
@@ -252,6 +253,14 @@ class ServiceApplication(Application):
     def _record(self, processing_event: Any) -> Any:
         recordings = super()._record(processing_event)
         metrics.events_appended(self.service_name, len(recordings))
+        followers = getattr(self, "_followers", ())
+        if followers:
+            # A read model is caught up only by commits it has something to read in: a
+            # signature recorded on a credential costs the credential index no query.
+            topics = {recording.notification.topic for recording in recordings}
+            for follower in followers:
+                if follower.follows_any(topics):
+                    follower.catch_up()
         for listener in getattr(self, "_commit_listeners", ()):
             listener()
         return recordings

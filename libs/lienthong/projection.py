@@ -256,6 +256,10 @@ class LogFollower:
                    snapshot_every_events=int(every_events) if every_events else None,
                    snapshot_every_s=float(every_s) if every_s else None)
 
+    def follows_any(self, topics: set[str]) -> bool:
+        """Whether events of these topics are among those it reads."""
+        return not self._topics or not self._followed.isdisjoint(topics)
+
     @property
     def lock(self) -> threading.RLock:
         """Held while events are applied; hold it to read several fields consistently."""
