@@ -79,10 +79,15 @@ class CredentialIndex(LogFollower):
                  reissue_only: bool = False) -> list[CredentialRow]:
         with self.lock:
             rows = list(self.rows.values())
+        if reissue_only:
+            # Still to be re-issued: no credential of the official's is active under the
+            # unit it was listed for since.
+            reissued = {(r.official_id, r.unit_id) for r in rows if r.revoked_at is None}
+            rows = [r for r in rows if r.reissue_unit_id is not None
+                    and (r.official_id, r.reissue_unit_id) not in reissued]
         return [r for r in rows
                 if (not official_id or r.official_id == official_id)
-                and (unit_id is None or r.unit_id == unit_id)
-                and (not reissue_only or r.reissue_unit_id is not None)]
+                and (unit_id is None or r.unit_id == unit_id)]
 
     def of_unit(self, unit_id: UUID) -> list[UUID]:
         """The credentials bound to a unit and not revoked."""

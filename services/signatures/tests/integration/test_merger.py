@@ -326,6 +326,8 @@ async def test_a_merger_revokes_the_commune_s_credentials_after_its_signatures(
         assert organization_identifier(reissued) == f"GOVVN-{agency_code(2)}"
         assert ocsp_status(world.signatures, reissued).certificate_status == \
             ocsp.OCSPCertStatus.GOOD
+        # Re-issued: An leaves the list of officials still to be re-issued; Bình stays.
+        assert {c.official.official_id for c in world.reissue_list()} == {binh}
 
     await asyncio.to_thread(after_the_merger)
     assert world.revoked_events() == 3  # A's credentials, each once (the sweep found none)
