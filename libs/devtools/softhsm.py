@@ -14,16 +14,17 @@ import argparse
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from lienthong.pkcs11 import SOFTHSM_LIBRARY, softhsm_paths, softhsm_root
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 PACKAGES = ("libsofthsm2", "softhsm2", "softhsm2-common")
-LIBRARY = "libsofthsm2.so"
+LIBRARY = SOFTHSM_LIBRARY
 
 
 class SoftHsmUnavailable(RuntimeError):
@@ -34,32 +35,15 @@ class DownloadFailed(SoftHsmUnavailable):
     """``apt-get download`` failed (no network, no package lists, no such package)."""
 
 
-def _multiarch() -> str:
-    return sysconfig.get_config_var("MULTIARCH") or ""
-
-
-def library_paths(root: Path) -> list[Path]:
-    """Where Debian puts the library under ``root`` (``/`` for the system)."""
-    paths = [root / "usr/lib/softhsm" / LIBRARY]
-    if multiarch := _multiarch():
-        paths.append(root / "usr/lib" / multiarch / "softhsm" / LIBRARY)
-    return paths
-
-
 def system_module() -> Path | None:
     """The system's SoftHSM2 library, if installed."""
-    return next((path for path in library_paths(Path("/")) if path.is_file()), None)
-
-
-def unpacked_root(prefix: Path | None = None) -> Path:
-    """Where :func:`fetch` unpacks the packages: ``<prefix>/softhsm`` (prefix: the venv)."""
-    return Path(sys.prefix if prefix is None else prefix) / "softhsm"
+    return next((path for path in softhsm_paths(Path("/")) if path.is_file()), None)
 
 
 def unpacked_module(prefix: Path | None = None) -> Path | None:
     """The library :func:`fetch` unpacked under ``prefix``, if it did."""
-    root = unpacked_root(prefix)
-    return next((path for path in library_paths(root) if path.is_file()), None)
+    root = softhsm_root(prefix)
+    return next((path for path in softhsm_paths(root) if path.is_file()), None)
 
 
 def fetch(prefix: Path | None = None) -> Path:
@@ -72,7 +56,7 @@ def fetch(prefix: Path | None = None) -> Path:
         msg = (f"no {missing} here: install SoftHSM2 with the system's package manager "
                f"(e.g. softhsm2), or set LIENTHONG_SOFTHSM_MODULE to its {LIBRARY}")
         raise SoftHsmUnavailable(msg)
-    root = unpacked_root(prefix)
+    root = softhsm_root(prefix)
     with tempfile.TemporaryDirectory(prefix="lienthong-softhsm-") as tmp:
         done = subprocess.run([apt_get, "download", *PACKAGES], cwd=tmp, capture_output=True,
                               text=True, timeout=300, check=False)

@@ -27,6 +27,8 @@ import contextlib
 import hashlib
 import os
 import queue
+import sys
+import sysconfig
 import threading
 import time
 from dataclasses import dataclass, field
@@ -148,6 +150,41 @@ class TokenConfig:
                    f"({prefix}_PIN, the PIN itself, for development only)")
             raise TokenConfigError(msg)
         return cls(module=module, token=token, pin=pin)
+
+
+# -- SoftHSM2, the token of development and tests ----------------------------------
+
+SOFTHSM_LIBRARY = "libsofthsm2.so"
+#: A SoftHSM2 library named outright (on a machine without Debian's paths).
+SOFTHSM_VARIABLE = "LIENTHONG_SOFTHSM_MODULE"
+
+
+def softhsm_paths(root: Path) -> list[Path]:
+    """Where Debian puts the SoftHSM2 library under ``root`` (``/`` for the system)."""
+    paths = [root / "usr/lib/softhsm" / SOFTHSM_LIBRARY]
+    if multiarch := sysconfig.get_config_var("MULTIARCH") or "":
+        paths.append(root / "usr/lib" / multiarch / "softhsm" / SOFTHSM_LIBRARY)
+    return paths
+
+
+def softhsm_root(prefix: Path | None = None) -> Path:
+    """Where Debian's SoftHSM2 packages are unpacked without root (``python -m
+    lienthong.devtools.softhsm``, ``make install``): ``<prefix>/softhsm``, by default in
+    this environment (``sys.prefix``)."""
+    return Path(sys.prefix if prefix is None else prefix) / "softhsm"
+
+
+def softhsm_candidates() -> list[Path]:
+    """Where :func:`softhsm_module` looks, in order: ``LIENTHONG_SOFTHSM_MODULE``, the
+    system's, the one unpacked into this environment."""
+    named = os.environ.get(SOFTHSM_VARIABLE, "")
+    return [*([Path(named)] if named else []), *softhsm_paths(Path("/")),
+            *softhsm_paths(softhsm_root())]
+
+
+def softhsm_module() -> Path | None:
+    """The SoftHSM2 library (``libsofthsm2.so``) of this machine, if any."""
+    return next((path for path in softhsm_candidates() if path.is_file()), None)
 
 
 # -- the library and the login, once per process ---------------------------------

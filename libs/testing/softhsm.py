@@ -7,9 +7,9 @@ all kept in one temporary directory, set up before the library is first loaded, 
 each new token is initialised in this process, through the library itself
 (``C_InitToken`` on its free slot, then ``C_InitPIN``), where it is seen at once.
 
-The library is the one :func:`softhsm_module` finds: ``LIENTHONG_SOFTHSM_MODULE``, the
-system's (Debian's paths), or the copy ``python -m lienthong.devtools.softhsm`` unpacks
-into the virtualenv.
+The library is the one :func:`lienthong.pkcs11.softhsm_module` finds:
+``LIENTHONG_SOFTHSM_MODULE``, the system's (Debian's paths), or the copy ``python -m
+lienthong.devtools.softhsm`` unpacks into the virtualenv.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lienthong.devtools.softhsm import library_paths, unpacked_root
+from lienthong.pkcs11 import SOFTHSM_VARIABLE, softhsm_candidates, softhsm_module
 
 if TYPE_CHECKING:
     from lienthong.pkcs11 import TokenConfig
 
-MODULE_VARIABLE = "LIENTHONG_SOFTHSM_MODULE"
+MODULE_VARIABLE = SOFTHSM_VARIABLE
 REQUIRE_VARIABLE = "LIENTHONG_REQUIRE_SOFTHSM"
 
 
@@ -39,18 +39,6 @@ class SoftHsmUnavailable(RuntimeError):
 
 class SoftHsmError(RuntimeError):
     """SoftHSM2 is here but would not initialise a token."""
-
-
-def candidate_modules() -> list[Path]:
-    """Where :func:`softhsm_module` looks, in order."""
-    override = os.environ.get(MODULE_VARIABLE, "")
-    return [*([Path(override)] if override else []), *library_paths(Path("/")),
-            *library_paths(unpacked_root())]
-
-
-def softhsm_module() -> Path | None:
-    """The SoftHSM2 library (``libsofthsm2.so``) of this machine, if any."""
-    return next((path for path in candidate_modules() if path.is_file()), None)
 
 
 def softhsm_required() -> bool:
@@ -116,7 +104,7 @@ def process_softhsm() -> SoftHsm:
         if _process is None:
             module = softhsm_module()
             if module is None:
-                looked = ", ".join(str(path) for path in candidate_modules())
+                looked = ", ".join(str(path) for path in softhsm_candidates())
                 msg = (f"no SoftHSM2 library (looked at {looked}); install the Debian package "
                        f"softhsm2, or run python -m lienthong.devtools.softhsm, or set "
                        f"{MODULE_VARIABLE}")

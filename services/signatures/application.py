@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import secrets
 import threading
 import uuid
@@ -101,6 +100,13 @@ def retried(change: Callable[[], T]) -> T:
     raise AssertionError
 
 
+def issuing_urls(base_url: str) -> ca.IssuerUrls:
+    """Where relying parties reach what the issuing CA publishes (the service's HTTP face),
+    as its certificates say."""
+    return ca.IssuerUrls(crl=f"{base_url}/crl/issuing.crl", ocsp=f"{base_url}/ocsp",
+                         ca_issuers=f"{base_url}/ca/issuing.cer")
+
+
 def pem(certificate: x509.Certificate) -> str:
     return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
@@ -123,9 +129,7 @@ class AuthorityKeys:
 
     @property
     def urls(self) -> ca.IssuerUrls:
-        return ca.IssuerUrls(crl=f"{self.base_url}/crl/issuing.crl",
-                             ocsp=f"{self.base_url}/ocsp",
-                             ca_issuers=f"{self.base_url}/ca/issuing.cer")
+        return issuing_urls(self.base_url)
 
     @property
     def chain(self) -> list[x509.Certificate]:
@@ -250,9 +254,7 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         issuing = ca.create_issuing_ca(root_key, root, issuing_key,
                                        _authority_name("Lienthong Officials CA"),
                                        not_before=now, urls=root_urls)
-        urls = ca.IssuerUrls(crl=f"{self.base_url}/crl/issuing.crl",
-                             ocsp=f"{self.base_url}/ocsp",
-                             ca_issuers=f"{self.base_url}/ca/issuing.cer")
+        urls = issuing_urls(self.base_url)
         tsa = ca.issue_certificate(issuing_key, issuing, tsa_key.public_key(),
                                    tsa_profile(_authority_name("Lienthong Time-Stamping "
                                                                "Authority"),
@@ -570,6 +572,3 @@ def _authority_name(common_name: str) -> x509.Name:
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Lienthong"),
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
-
-def digest_of(data: bytes, algorithm: str = "sha256") -> bytes:
-    return hashlib.new(algorithm, data).digest()

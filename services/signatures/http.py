@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from aiohttp import web
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from lienthong.audit import audit_scope
@@ -239,10 +240,7 @@ def credentials_info(app: SignaturesApplication, payload: dict[str, Any]) -> dic
     credential = app.credential(_text(payload, "credentialID", maximum=64), "credentialID")
     authority = app.authority()
     signer_algorithm = "rsa" if credential.key_algorithm.startswith("rsa") else "ecdsa"
-    certificate = credential.certificate_pem
-    from cryptography import x509
-
-    parsed = x509.load_pem_x509_certificate(certificate.encode())
+    parsed = x509.load_pem_x509_certificate(credential.certificate_pem.encode())
     wanted = payload.get("certificates", "single")
     chain = {"none": [], "single": [parsed],
              "chain": [parsed, *authority.chain]}.get(wanted)

@@ -13,22 +13,18 @@ import os
 import secrets
 import shutil
 import subprocess
-import sys
-import sysconfig
 import threading
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from lienthong.pkcs11 import KeyNotFound, Token, TokenConfig
+from lienthong.pkcs11 import KeyNotFound, Token, TokenConfig, softhsm_module
 from lienthong.signing import KeySigner, SoftwareSigner
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 DEVELOPMENT_TOKEN = "lienthong-signatures"
-SOFTHSM_PATHS = ("/usr/lib/softhsm/libsofthsm2.so",
-                 "/usr/lib/{multiarch}/softhsm/libsofthsm2.so",
-                 "{prefix}/softhsm/usr/lib/softhsm/libsofthsm2.so",
-                 "{prefix}/softhsm/usr/lib/{multiarch}/softhsm/libsofthsm2.so")
 
 
 class KeyStore(Protocol):
@@ -120,25 +116,13 @@ class MemoryKeyStore:
 
 # -- a SoftHSM2 token for development ------------------------------------------------
 
-def softhsm_module() -> Path | None:
-    """Debian's SoftHSM2 library, or the copy ``make install`` put under this prefix."""
-    if found := os.environ.get("LIENTHONG_SOFTHSM_MODULE"):
-        return Path(found) if Path(found).is_file() else None
-    multiarch = sysconfig.get_config_var("MULTIARCH") or "x86_64-linux-gnu"
-    for pattern in SOFTHSM_PATHS:
-        path = Path(pattern.format(multiarch=multiarch, prefix=sys.prefix))
-        if path.is_file():
-            return path
-    return None
-
-
 def _softhsm_util(module: Path) -> str:
-    beside = module.parents[2] / "bin" / "softhsm2-util"  # <root>/usr/lib/softhsm/...
-    if beside.is_file():
-        return str(beside)
-    for candidate in (module.parents[3] / "bin" / "softhsm2-util",):
-        if candidate.is_file():
-            return str(candidate)
+    """``softhsm2-util`` of the same packages as the library (<root>/usr/lib/softhsm/... or
+    <root>/usr/lib/<multiarch>/softhsm/...), else the one on PATH."""
+    for beside in (module.parents[2] / "bin" / "softhsm2-util",
+                   module.parents[3] / "bin" / "softhsm2-util"):
+        if beside.is_file():
+            return str(beside)
     if found := shutil.which("softhsm2-util"):
         return found
     msg = "softhsm2-util is not installed (Debian: apt-get install softhsm2)"

@@ -18,7 +18,7 @@ from lienthong.testing.postgres import admin_dsn
 
 @pytest.fixture
 def softhsm() -> None:
-    from lienthong.services.signatures.keystore import softhsm_module
+    from lienthong.pkcs11 import softhsm_module
     from lienthong.testing.softhsm import softhsm_required
 
     if softhsm_module() is None:

@@ -40,6 +40,7 @@ from lienthong.services.identity.application import (
     NewUnitSpec,
 )
 from lienthong.services.identity.events import CONTRACT
+from lienthong.services.signatures.application import whole_second_after
 from lienthong.services.signatures.consumers import (
     DURABLE,
     IDENTITY_STREAM,
@@ -149,11 +150,6 @@ def agency_code(n: int) -> str:
 
 def vietnam_today() -> dt.date:
     return dt.datetime.now(VIETNAM_TIME).date()
-
-
-def whole_second_after(moment: dt.datetime) -> dt.datetime:
-    whole = moment.replace(microsecond=0)
-    return whole if whole == moment else whole + dt.timedelta(seconds=1)
 
 
 class HeldKeyStore(TokenKeyStore):
