@@ -195,9 +195,8 @@ class SigningServicer(signing_grpc.SigningServiceServicer):
     async def SignHash(self, request: signing_pb.SignHashRequest,  # noqa: N802
                        context: grpc.aio.ServicerContext) -> signing_pb.SignHashResponse:
         algorithm = enum_value(HASHES, request.hash_algorithm, "hash_algorithm")
-        signatures, oid = await asyncio.to_thread(
-            self.app.sign_hash, request.credential_id, request.sad, list(request.hashes),
-            algorithm)
+        signatures, oid = await self.app.sign_hash_async(
+            request.credential_id, request.sad, list(request.hashes), algorithm)
         return signing_pb.SignHashResponse(signatures=signatures, signature_algorithm=oid)
 
     async def SignPdf(self, request: signing_pb.SignPdfRequest,  # noqa: N802

@@ -8,12 +8,16 @@ in the token, a hash signed) and saves in one transaction with the request recor
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import contextvars
 import datetime as dt
+import functools
 import secrets
 import threading
 import uuid
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -74,6 +78,9 @@ CRL_REFRESH = dt.timedelta(hours=1)
 #: Commands on one credential race for its next version; the losers run again on what
 #: the winner left (a spent code or SAD is then refused, another one goes through).
 ATTEMPTS = 8
+#: Threads of SignHash's event-store work: two overlap one call's database round trips
+#: with another's; more only fight for the GIL (``lienthong bench signatures``).
+SIGNING_LANE_THREADS = 2
 
 
 def utc_now() -> dt.datetime:
@@ -98,6 +105,14 @@ def retried(change: Callable[[], T]) -> T:
                 msg = "the credential is changed by many requests at once; retry"
                 raise Conflict(msg) from None
     raise AssertionError
+
+
+async def _in_thread(executor: Executor, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in ``executor``, in this task's context (its audit scope and
+    trace span, as :func:`asyncio.to_thread` would carry them)."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(
+        executor, functools.partial(context.run, function, *args))
 
 
 def issuing_urls(base_url: str) -> ca.IssuerUrls:
@@ -135,6 +150,28 @@ class AuthorityKeys:
     def chain(self) -> list[x509.Certificate]:
         """The issuing CA then the root: an official's certificate's chain."""
         return [self.issuing, self.root]
+
+
+@dataclass(frozen=True)
+class PendingSigning:
+    """Hashes a signature activation allows to sign now: their signatures still to be
+    made, and the signing to be recorded (spending the activation) before any leaves."""
+
+    credential: Credential
+    authorization_id: str
+    on_behalf_of: str
+    signer: KeySigner
+    algorithm: str
+    hashes: tuple[bytes, ...]
+    hex_hashes: list[str]
+
+    def sign(self) -> list[bytes]:
+        return [self.signer.sign_digest(value, self.algorithm) for value in self.hashes]
+
+    @property
+    def signature_algorithm(self) -> str:
+        """The OID of the signatures' algorithm."""
+        return SIGNATURE_ALGORITHMS[(self.signer.key_algorithm, self.algorithm)]
 
 
 @dataclass(frozen=True)
@@ -220,8 +257,16 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         self._crls: dict[str, tuple[bytes, dt.datetime, int]] = {}
         self._crl_lock = threading.Lock()
         self.index = self.follow(CredentialIndex.of(self))
+        # SignHash's pipeline (sign_hash_async): its event-store work on few threads
+        # (more only fight for the GIL), its signing on one (a token takes one call at a
+        # time).
+        self._signing_lane = ThreadPoolExecutor(SIGNING_LANE_THREADS,
+                                                thread_name_prefix="signing-lane")
+        self._token_thread = ThreadPoolExecutor(1, thread_name_prefix="token")
 
     def close(self) -> None:
+        self._signing_lane.shutdown(wait=True, cancel_futures=True)
+        self._token_thread.shutdown(wait=True, cancel_futures=True)
         super().close()
         self.key_store.close()
 
@@ -499,6 +544,29 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
 
         return retried(change)
 
+    def prepare_signing(self, credential_id: str, sad: str, hashes: Sequence[bytes],
+                        algorithm: str) -> PendingSigning:
+        """What the SAD allows to sign now, checked: the credential usable, the activation
+        unspent, unexpired and bound to exactly these hashes."""
+        algorithm = hash_algorithm(algorithm)
+        hex_hashes = check_hashes(hashes, algorithm)
+        authorization_id, secret = decode_sad(sad)
+        credential = self.credential(credential_id)
+        now = self.clock()
+        credential.require_usable(now)
+        found = credential.activation(authorization_id, secret, algorithm, hex_hashes, now)
+        return PendingSigning(credential, authorization_id, found.on_behalf_of,
+                              self.key_store.signer(credential.key_label), algorithm,
+                              tuple(hashes), hex_hashes)
+
+    def record_signing(self, pending: PendingSigning) -> None:
+        """Spend the activation and record the signing (IntegrityError when another
+        command saved the credential first: prepare again)."""
+        credential = pending.credential
+        credential.record_signing(pending.authorization_id, credential.official_id,
+                                  pending.algorithm, pending.hex_hashes, pending.on_behalf_of)
+        self.save(credential)
+
     def sign_hash(self, credential_id: str, sad: str, hashes: Sequence[bytes],
                   algorithm: str) -> tuple[list[bytes], str]:
         """The signatures of the hashes a SAD authorized, and the signature algorithm's OID.
@@ -506,23 +574,32 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         The SAD is spent in the same save that records the signing, before any signature
         leaves: a second use, even a concurrent one, is refused.
         """
-        algorithm = hash_algorithm(algorithm)
-        hex_hashes = check_hashes(hashes, algorithm)
-        authorization_id, secret = decode_sad(sad)
-
         def change() -> tuple[list[bytes], str]:
-            credential = self.credential(credential_id)
-            now = self.clock()
-            credential.require_usable(now)
-            found = credential.activation(authorization_id, secret, algorithm, hex_hashes, now)
-            signer = self.key_store.signer(credential.key_label)
-            signatures = [signer.sign_digest(value, algorithm) for value in hashes]
-            credential.record_signing(authorization_id, credential.official_id, algorithm,
-                                      hex_hashes, found.on_behalf_of)
-            self.save(credential)
-            return signatures, SIGNATURE_ALGORITHMS[(signer.key_algorithm, algorithm)]
+            pending = self.prepare_signing(credential_id, sad, hashes, algorithm)
+            signatures = pending.sign()
+            self.record_signing(pending)
+            return signatures, pending.signature_algorithm
 
         return retried(change)
+
+    async def sign_hash_async(self, credential_id: str, sad: str, hashes: Sequence[bytes],
+                              algorithm: str) -> tuple[list[bytes], str]:
+        """:meth:`sign_hash` for an event loop, as a pipeline: the event store's part in
+        the signing lane, the key's in the token's thread, so one call's hashes are signed
+        while others are loaded and recorded. Nothing leaves before the record is saved."""
+        for attempt in range(1, ATTEMPTS + 1):
+            pending = await _in_thread(self._signing_lane, self.prepare_signing,
+                                       credential_id, sad, hashes, algorithm)
+            signatures = await _in_thread(self._token_thread, pending.sign)
+            try:
+                await _in_thread(self._signing_lane, self.record_signing, pending)
+            except IntegrityError:
+                if attempt == ATTEMPTS:
+                    msg = "the credential is changed by many requests at once; retry"
+                    raise Conflict(msg) from None
+                continue
+            return signatures, pending.signature_algorithm
+        raise AssertionError
 
     # -- revocation status (CRL, OCSP) and time stamps -------------------------------
 

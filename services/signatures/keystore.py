@@ -155,8 +155,10 @@ def development_token(directory: Path) -> TokenConfig:
     pin_file = directory / "user.pin"
     if not pin_file.is_file():
         pin, so_pin = secrets.token_hex(8), secrets.token_hex(8)
-        subprocess.run([_softhsm_util(module), "--init-token", "--free", "--label",
-                        DEVELOPMENT_TOKEN, "--so-pin", so_pin, "--pin", pin],
+        # --module: a util unpacked beside the library still names the system's path.
+        subprocess.run([_softhsm_util(module), "--module", str(module), "--init-token",
+                        "--free", "--label", DEVELOPMENT_TOKEN, "--so-pin", so_pin,
+                        "--pin", pin],
                        check=True, capture_output=True,
                        env={**os.environ, "SOFTHSM2_CONF": os.environ["SOFTHSM2_CONF"]})
         pin_file.touch(mode=0o600)

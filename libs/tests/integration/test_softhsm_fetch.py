@@ -43,6 +43,14 @@ def test_the_packages_unpacked_into_a_prefix_give_a_working_softhsm(tmp_path: Pa
     version = subprocess.run([str(util), "--version"], env=env, capture_output=True, text=True,
                              timeout=60, check=False)
     assert version.returncode == 0 and version.stdout.startswith("2."), version.stderr
+    # The unpacked util names the system's library unless told which one to load.
+    made = subprocess.run([str(util), "--module", str(module), "--init-token", "--free",
+                           "--label", "unpacked", "--so-pin", "1234", "--pin", "5678"],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    assert "unpacked" in subprocess.run(
+        [str(util), "--module", str(module), "--show-slots"], env=env, capture_output=True,
+        text=True, timeout=60, check=True).stdout
 
 
 def test_without_apt_get_the_error_says_what_is_missing(
