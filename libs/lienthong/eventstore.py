@@ -97,8 +97,8 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
         query = parse_qs(parts.query, keep_blank_values=True)
         libpq = pgoptions.options_from_query(query)
         return {
-            # eventsourcing's factory has no libpq options; ours adds the URL's.
-            "PERSISTENCE_MODULE": pgoptions.FACTORY_TOPIC if libpq else "eventsourcing.postgres",
+            # eventsourcing's factory, with the URL's libpq options and one-statement saves.
+            "PERSISTENCE_MODULE": pgoptions.FACTORY_TOPIC,
             "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(parts.port or 5432),

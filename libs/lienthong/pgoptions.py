@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from eventsourcing.utils import Environment, EnvType
 
-#: The factory an event-store URL with libpq options selects (PERSISTENCE_MODULE).
+#: The factory a PostgreSQL event-store URL selects (PERSISTENCE_MODULE).
 FACTORY_TOPIC = "lienthong.pgoptions:PostgresFactory"
 
 #: libpq connection options an event-store URL may carry, passed to every connection.
@@ -62,8 +62,15 @@ def connect_kwargs(env: Mapping[str, str] | Environment) -> dict[str, str]:
 def _factory() -> type:
     from eventsourcing.postgres import PostgresFactory as EventsourcingPostgresFactory
 
+    from lienthong.pgrecorders import ApplicationRecorder, ProcessRecorder
+
     class PostgresFactory(EventsourcingPostgresFactory):
-        """eventsourcing's PostgreSQL persistence, its connections given the URL's libpq options."""
+        """eventsourcing's PostgreSQL persistence, its connections given the URL's libpq
+        options, its recorders saving a command's events in one statement
+        (:mod:`lienthong.pgrecorders`)."""
+
+        application_recorder_class = ApplicationRecorder
+        process_recorder_class = ProcessRecorder
 
         def __init__(self, env: Environment | EnvType | None) -> None:
             super().__init__(env)

@@ -21,10 +21,11 @@ Backend = Literal["postgres", "sqlite", "memory"]
 def backend(app_or_recorder: Any) -> Backend:
     """Where an application's (or a recorder's) events are stored."""
     recorder = getattr(app_or_recorder, "recorder", app_or_recorder)
-    module = type(recorder).__module__
-    if module.startswith("eventsourcing.postgres"):
+    # Ours derive from eventsourcing's (lienthong.pgrecorders).
+    modules = [cls.__module__ for cls in type(recorder).__mro__]
+    if any(module.startswith("eventsourcing.postgres") for module in modules):
         return "postgres"
-    if module.startswith("eventsourcing.sqlite"):
+    if any(module.startswith("eventsourcing.sqlite") for module in modules):
         return "sqlite"
     return "memory"
 

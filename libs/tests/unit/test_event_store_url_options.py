@@ -30,10 +30,10 @@ def test_tls_options_of_the_url_reach_the_connection_settings() -> None:
     assert env["POSTGRES_SCHEMA"] == "identity"
 
 
-def test_a_url_without_libpq_options_keeps_eventsourcings_own_factory() -> None:
+def test_a_url_without_libpq_options_passes_none() -> None:
     env = persistence_env("postgresql://lt@db/lienthong?schema=audit", schema="identity")
 
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["PERSISTENCE_MODULE"] == FACTORY_TOPIC
     assert env["POSTGRES_SCHEMA"] == "audit"
     assert connect_kwargs(env) == {}
     # An empty schema= is the service's own schema, not PostgreSQL's public one.

@@ -161,7 +161,7 @@ def test_a_postgres_url_gives_every_connection_setting() -> None:
     env = persistence_env("postgresql://lt:p%40ss%2Fw@db.internal:6543/lienthong",
                           schema="identity", pool_size=16)
 
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["PERSISTENCE_MODULE"] == "lienthong.pgoptions:PostgresFactory"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"]) == ("db.internal", "6543")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("lt", "p@ss/w")
     assert env["POSTGRES_DBNAME"] == "lienthong"
