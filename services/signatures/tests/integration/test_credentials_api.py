@@ -463,6 +463,28 @@ def test_two_concurrent_sign_hash_calls_with_one_sad_sign_once(
     assert [item.event_type for item in history].count("HashesSigned") == rounds
 
 
+def test_the_signing_event_names_who_asked_for_it(
+        served: Served, app: SignaturesApplication, commune: uuid.UUID, clock: Clock) -> None:
+    credential = served.issue(commune)
+    phone = served.enrol(credential.credential_id, clock)
+    clock.tick(STEP)
+    document = digest("công văn 45/UBND-VP")
+    authorized = served.authorize(credential.credential_id, phone.code(clock()), [document])
+
+    served.signing.SignHash(signing_pb.SignHashRequest(
+        credential_id=credential.credential_id, sad=authorized.sad, hashes=[document]),
+        timeout=TIMEOUT, metadata=[("x-actor-id", "mot-cua.que-vo"),
+                                   ("x-actor-agency-code", "H27.10.01"),
+                                   ("x-request-id", "ky-so-45")])
+
+    history = app.history(uuid.UUID(credential.credential_id), Credential.Issued, "credential")
+    [signed] = [item for item in history if item.event_type == "HashesSigned"]
+    assert signed.fields["hashes"] == [document.hex()]
+    assert (signed.metadata["actor"], signed.metadata["actor_agency_code"],
+            signed.metadata["request_id"]) == ("mot-cua.que-vo", "H27.10.01", "ky-so-45")
+    assert len(signed.metadata["trace_id"]) == 32
+
+
 # -- persistence --------------------------------------------------------------------------
 
 @pytest.mark.timeout(120)
