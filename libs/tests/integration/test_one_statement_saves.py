@@ -13,8 +13,8 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError, Tracking
 
-from lienthong.eventstore import AuditedAggregate, ServiceApplication
 from lienthong.events.consumer import TrackingApplication
+from lienthong.eventstore import AuditedAggregate, ServiceApplication
 from lienthong.pgrecorders import OneStatementInserts
 
 pytestmark = pytest.mark.postgres
@@ -90,7 +90,7 @@ def test_a_save_waits_for_a_writer_that_took_an_earlier_id_to_commit(
         app.save(Counter("thôn Đông"))  # the table exists
         with psycopg.connect(postgres_dsn) as writer:
             row = writer.execute(
-                f"INSERT INTO counters.{app.recorder.events_table_name} "  # noqa: S608
+                f"INSERT INTO counters.{app.recorder.events_table_name} "
                 "(originator_id, originator_version, topic, state) "
                 "VALUES (gen_random_uuid(), 1, 'x', ''::bytea) RETURNING notification_id",
             ).fetchone()
