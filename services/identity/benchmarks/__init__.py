@@ -38,10 +38,6 @@ def identity(
     count: Count = None,
     connections: Connections = 4,
     postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
-    db_functions: Annotated[bool, typer.Option(
-        "--db-functions", help="Run the service with POSTGRES_ENABLE_DB_FUNCTIONS=y "
-        "(faster inserts without the table lock: notification ids may commit "
-        "out of order).")] = False,
     grpc_workers: GrpcWorkers = None,
     pool_size: PoolSize = None,
     payload_bytes: PayloadBytes = 300,
@@ -55,7 +51,7 @@ def identity(
 
     config = IdentityBenchConfig(
         postgres_dsn=postgres_dsn, connections=connections, seconds=seconds, count=count,
-        db_functions=db_functions, grpc_workers=grpc_workers, pool_size=pool_size,
+        grpc_workers=grpc_workers, pool_size=pool_size,
         payload_bytes=payload_bytes, options=parse_options(option), tls=tls)
     run("identity", run_identity_bench, config, as_json=as_json,
         groups=["register", "resolve", "raw", "ratios", "tls", "machine", "config"])

@@ -62,7 +62,6 @@ class IdentityBenchConfig:
     connections: int = 4
     seconds: float = 10.0
     count: int | None = None
-    db_functions: bool = False
     grpc_workers: int | None = None
     pool_size: int | None = None
     payload_bytes: int = 300
@@ -73,8 +72,6 @@ class IdentityBenchConfig:
     def server_env(self, event_store: str) -> dict[str, str]:
         env = {"LIENTHONG_SERVICE": "identity", "LIENTHONG_EVENT_STORE": event_store,
                "LIENTHONG_LOG_LEVEL": "warning"}
-        if self.db_functions:
-            env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "y"
         if self.grpc_workers is not None:
             env["LIENTHONG_GRPC_WORKERS"] = str(self.grpc_workers)
         if self.pool_size is not None:
@@ -337,8 +334,6 @@ def run_identity_bench(config: IdentityBenchConfig, progress: PhaseProgress) -> 
         "config": {
             "connections": config.connections, "seconds": config.seconds,
             "count": config.count, "event_store": "postgres",
-            "postgres_enable_db_functions": config.db_functions
-            or env.get("POSTGRES_ENABLE_DB_FUNCTIONS", "").lower() in ("y", "yes", "1", "true"),
             "grpc_workers": int(env.get("LIENTHONG_GRPC_WORKERS", "8")),
             "postgres_pool_size": int(env.get("LIENTHONG_POSTGRES_POOL_SIZE", "8")),
             "options": dict(config.options),
