@@ -78,6 +78,7 @@ CRL_REFRESH = dt.timedelta(hours=1)
 #: Commands on one credential race for its next version; the losers run again on what
 #: the winner left (a spent code or SAD is then refused, another one goes through).
 ATTEMPTS = 8
+BUSY_CREDENTIAL = "the credential is changed by many requests at once; retry"
 #: Threads of SignHash's event-store work: two overlap one call's database round trips
 #: with another's; more only fight for the GIL (``lienthong bench signatures``).
 SIGNING_LANE_THREADS = 2
@@ -102,8 +103,7 @@ def retried(change: Callable[[], T]) -> T:
             return change()
         except IntegrityError:
             if attempt == ATTEMPTS:
-                msg = "the credential is changed by many requests at once; retry"
-                raise Conflict(msg) from None
+                raise Conflict(BUSY_CREDENTIAL) from None
     raise AssertionError
 
 
@@ -595,8 +595,7 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
                 await _in_thread(self._signing_lane, self.record_signing, pending)
             except IntegrityError:
                 if attempt == ATTEMPTS:
-                    msg = "the credential is changed by many requests at once; retry"
-                    raise Conflict(msg) from None
+                    raise Conflict(BUSY_CREDENTIAL) from None
                 continue
             return signatures, pending.signature_algorithm
         raise AssertionError

@@ -3,6 +3,7 @@ activation bound to the hashes, a signature; and everything a rogue caller might
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import uuid
@@ -12,9 +13,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 from cryptography.x509.oid import NameOID
+from eventsourcing.persistence import IntegrityError
 
-from lienthong.errors import FailedPrecondition, InvalidArgument, PermissionDenied
-from lienthong.services.signatures.application import SignaturesApplication
+from lienthong.errors import Conflict, FailedPrecondition, InvalidArgument, PermissionDenied
+from lienthong.services.signatures.application import ATTEMPTS, SignaturesApplication
 from lienthong.services.signatures.domain import otp
 from lienthong.services.signatures.domain.units import KnownUnit
 from lienthong.services.signatures.keystore import MemoryKeyStore
@@ -192,3 +194,29 @@ def test_a_revoked_credential_signs_nothing_more(app, clock) -> None:
     later = app.revocation_of(int(app.credential(other).serial_number, 16)).revoked_at
     assert later == clock().replace(microsecond=0) + dt.timedelta(seconds=1)
     assert app.revocation_of(12345) is False
+
+
+def test_a_credential_saved_by_others_at_every_attempt_gives_no_signature(
+        app, clock, monkeypatch) -> None:
+    credential_id = issue(app)
+    secret = enrolled(app, clock, credential_id)
+    digest = hashlib.sha256(b"to trinh").digest()
+    activation = app.authorize(credential_id, code_now(secret, clock), [digest], "sha256")
+    attempts = []
+
+    def lost_the_race(pending) -> None:
+        attempts.append(pending.authorization_id)
+        raise IntegrityError("another command saved this version first")
+
+    monkeypatch.setattr(app, "record_signing", lost_the_race)
+
+    with pytest.raises(Conflict, match="many requests at once"):
+        asyncio.run(app.sign_hash_async(credential_id, activation.sad, [digest], "sha256"))
+    assert attempts == [activation.authorization_id] * ATTEMPTS
+    monkeypatch.undo()
+    # Nothing was spent: the activation still signs, once, through the same pipeline.
+    [signature], _ = asyncio.run(
+        app.sign_hash_async(credential_id, activation.sad, [digest], "sha256"))
+    assert signature
+    with pytest.raises(PermissionDenied):
+        asyncio.run(app.sign_hash_async(credential_id, activation.sad, [digest], "sha256"))
