@@ -8,16 +8,13 @@ in the token, a hash signed) and saves in one transaction with the request recor
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import contextvars
 import datetime as dt
-import functools
 import secrets
 import threading
 import uuid
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -30,6 +27,7 @@ from lienthong.errors import Conflict, FailedPrecondition, InvalidArgument, NotF
 from lienthong.events.consumer import TrackingApplication
 from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.personal import SubjectKeys, master_key_for
+from lienthong.threads import run_in
 from lienthong.validation import PageRequest, Violations, parse_uuid
 
 from .domain import otp
@@ -105,14 +103,6 @@ def retried(change: Callable[[], T]) -> T:
             if attempt == ATTEMPTS:
                 raise Conflict(BUSY_CREDENTIAL) from None
     raise AssertionError
-
-
-async def _in_thread(executor: Executor, function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` in ``executor``, in this task's context (its audit scope and
-    trace span, as :func:`asyncio.to_thread` would carry them)."""
-    context = contextvars.copy_context()
-    return await asyncio.get_running_loop().run_in_executor(
-        executor, functools.partial(context.run, function, *args))
 
 
 def issuing_urls(base_url: str) -> ca.IssuerUrls:
@@ -588,11 +578,11 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         the signing lane, the key's in the token's thread, so one call's hashes are signed
         while others are loaded and recorded. Nothing leaves before the record is saved."""
         for attempt in range(1, ATTEMPTS + 1):
-            pending = await _in_thread(self._signing_lane, self.prepare_signing,
+            pending = await run_in(self._signing_lane, self.prepare_signing,
                                        credential_id, sad, hashes, algorithm)
-            signatures = await _in_thread(self._token_thread, pending.sign)
+            signatures = await run_in(self._token_thread, pending.sign)
             try:
-                await _in_thread(self._signing_lane, self.record_signing, pending)
+                await run_in(self._signing_lane, self.record_signing, pending)
             except IntegrityError:
                 if attempt == ATTEMPTS:
                     raise Conflict(BUSY_CREDENTIAL) from None

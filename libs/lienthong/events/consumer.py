@@ -97,7 +97,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -128,6 +127,7 @@ from lienthong.events import dlq
 from lienthong.eventstore import ServiceApplication
 from lienthong.natsauth import CLOSE_TIMEOUT_S, connect_options
 from lienthong.telemetry import span_ids, tracer
+from lienthong.threads import run_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -571,8 +571,7 @@ class ConsumerRunner:
         keep_alive = asyncio.create_task(_keep_alive(msg, self.ack_wait_s / 3))
         try:
             # The handler's thread runs in this context: the span is its current span.
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                executor, contextvars.copy_context().run, self._apply, event)
+            outcome = await run_in(executor, self._apply, event)
         except INFRASTRUCTURE_ERRORS as error:
             delay = self._delay(delivered)
             event_log.warning("event_store_unavailable", error=str(error), retry_in_s=delay)
