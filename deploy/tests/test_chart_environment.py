@@ -18,7 +18,7 @@ import pytest
 
 from lienthong import registry
 from lienthong.devtools.chartcheck import render
-from lienthong.ports import free_port
+from lienthong.ports import free_ports
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -71,15 +71,12 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 def test_services_started_with_the_charts_environment_pass_the_helm_test(
         nats_server: NatsServer, postgres_dsn: str, tmp_path: Path) -> None:
     services = registry.names()
-    taken: set[int] = set()
+    # Each service's gRPC, metrics, health and HTTP ports, and the chart's metrics port:
+    # none given twice.
+    unused = iter(free_ports(4 * len(services) + 1))
 
     def port() -> int:
-        """A free port none of the processes here was given (two calls of free_port may
-        name the same one: it is free again once the probe's socket is closed)."""
-        while (found := free_port()) in taken:
-            pass
-        taken.add(found)
-        return found
+        return next(unused)
 
     ports = {service: port() for service in services}
     objects = render("values-kind.yaml", set_values=(

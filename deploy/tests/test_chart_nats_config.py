@@ -19,7 +19,7 @@ from lienthong.devtools import natsusers
 from lienthong.devtools.chartcheck import VALUES_FILES, render
 from lienthong.natsauth import connect_options
 from lienthong.natsbin import nats_server_path
-from lienthong.ports import free_port, wait_for_port
+from lienthong.ports import free_ports, wait_for_port
 from lienthong.tls import TLSFiles
 from lienthong.tools.pki import CA
 
@@ -72,7 +72,7 @@ def chart_server(folder: Path, *set_values: str,
     """nats-server on the kind configuration the chart renders (``set_values`` over it), on
     free ports; the pod's paths (/data, /tmp, the TLS Secret's) moved into ``folder``.
     Yields its client and monitoring ports."""
-    client, monitoring = free_port(), free_port()
+    client, monitoring = free_ports(2)
     conf = nats_conf("values-kind.yaml", *set_values, f"nats.ports.client={client}",
                      f"nats.ports.monitoring={monitoring}")
     if tls:
