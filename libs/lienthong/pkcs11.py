@@ -24,6 +24,7 @@ take turns in it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import os
 import queue
@@ -81,6 +82,14 @@ _BROKEN_SESSION = (pkcs11.exceptions.SessionHandleInvalid, pkcs11.exceptions.Ses
                    pkcs11.exceptions.DeviceRemoved, pkcs11.exceptions.DeviceError,
                    pkcs11.exceptions.TokenNotPresent)
 _STALE_KEY = (pkcs11.exceptions.ObjectHandleInvalid, pkcs11.exceptions.KeyHandleInvalid)
+# What a return value of C_SignInit or C_Sign raises (the rest: PKCS11Error, its code).
+_RETURN_VALUES: dict[int, type[pkcs11.PKCS11Error]] = {
+    0x05: pkcs11.exceptions.GeneralError, 0x30: pkcs11.exceptions.DeviceError,
+    0x32: pkcs11.exceptions.DeviceRemoved, 0x60: pkcs11.exceptions.KeyHandleInvalid,
+    0x63: pkcs11.exceptions.KeyTypeInconsistent, 0x70: pkcs11.exceptions.MechanismInvalid, 0x82: pkcs11.exceptions.ObjectHandleInvalid,
+    0xB0: pkcs11.exceptions.SessionClosed, 0xB3: pkcs11.exceptions.SessionHandleInvalid,
+    0xE0: pkcs11.exceptions.TokenNotPresent, 0x101: pkcs11.exceptions.UserNotLoggedIn,
+}
 
 
 class Pkcs11Error(SigningError):
@@ -218,6 +227,87 @@ def library_lock(module: str | Path) -> threading.RLock:
     return _calls[str(Path(module).resolve())]
 
 
+# -- signing with one release of the GIL ------------------------------------------
+
+_CKR_BUFFER_TOO_SMALL = 0x150
+#: The first buffer a signature is written into: an RSA-4096 signature fits; a longer
+#: one is asked again at the size the library says.
+SIGNATURE_BUFFER_BYTES = 512
+
+
+class _Mechanism(ctypes.Structure):
+    _fields_ = (("mechanism", ctypes.c_ulong), ("parameter", ctypes.c_void_p),
+                ("parameter_len", ctypes.c_ulong))
+
+
+class _FunctionList(ctypes.Structure):
+    """CK_FUNCTION_LIST up to C_Sign (PKCS#11 v2.40, 3.1: the order is the standard's)."""
+
+    _fields_ = (("version", ctypes.c_ubyte * 2),
+                *((f"unused_{number}", ctypes.c_void_p) for number in range(42)),
+                ("C_SignInit", ctypes.c_void_p), ("C_Sign", ctypes.c_void_p))
+
+
+# C_SignInit keeps the GIL (it only sets the operation up); C_Sign lets go of it while
+# the key signs.
+_SIGN_INIT = ctypes.PYFUNCTYPE(ctypes.c_ulong, ctypes.c_ulong, ctypes.POINTER(_Mechanism),
+                               ctypes.c_ulong)
+_SIGN = ctypes.CFUNCTYPE(ctypes.c_ulong, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_ulong,
+                         ctypes.c_char_p, ctypes.POINTER(ctypes.c_ulong))
+
+
+class _SignCalls:
+    """A library's C_SignInit and C_Sign, from its function list, called directly.
+
+    python-pkcs11 lets go of the GIL three times a signature (C_SignInit, C_Sign asked
+    for the length, C_Sign), and each time the signing thread must win it back from a
+    busy event loop: on a loaded service that waiting took longer than the signature.
+    Here the GIL is let go once, while the token signs, on the session and key
+    handles python-pkcs11 opened and found. Only mechanisms without parameters.
+    """
+
+    def __init__(self, module: str) -> None:
+        functions = ctypes.POINTER(_FunctionList)()
+        get_function_list = ctypes.CDLL(module).C_GetFunctionList
+        get_function_list.restype = ctypes.c_ulong
+        get_function_list.argtypes = (ctypes.POINTER(ctypes.POINTER(_FunctionList)),)
+        _check_rv(get_function_list(ctypes.byref(functions)), "C_GetFunctionList")
+        self._init = _SIGN_INIT(functions.contents.C_SignInit)
+        self._sign = _SIGN(functions.contents.C_Sign)
+
+    def sign(self, session: int, key: int, mechanism: int, payload: bytes) -> bytes:
+        """The signature of ``payload`` by ``key`` (call with the library's lock held)."""
+        chosen = _Mechanism(mechanism, None, 0)
+        _check_rv(self._init(session, ctypes.byref(chosen), key), "C_SignInit")
+        size = ctypes.c_ulong(SIGNATURE_BUFFER_BYTES)
+        output = ctypes.create_string_buffer(size.value)
+        returned = self._sign(session, payload, len(payload), output, ctypes.byref(size))
+        if returned == _CKR_BUFFER_TOO_SMALL:  # the operation is still on: ask again
+            output = ctypes.create_string_buffer(size.value)
+            returned = self._sign(session, payload, len(payload), output, ctypes.byref(size))
+        _check_rv(returned, "C_Sign")
+        return output.raw[:size.value]
+
+
+def _check_rv(value: int, function: str) -> None:
+    if value:
+        kind = _RETURN_VALUES.get(value, pkcs11.PKCS11Error)
+        raise kind(f"{function} returned {value:#x}")
+
+
+_sign_calls: dict[str, _SignCalls] = {}
+
+
+def _sign_calls_of(module: str) -> _SignCalls:
+    """The sign calls of the library at ``module`` (loaded already by :func:`library`)."""
+    path = str(Path(module).resolve())
+    with _libraries_lock:
+        found = _sign_calls.get(path)
+        if found is None:
+            found = _sign_calls[path] = _SignCalls(path)
+        return found
+
+
 class _Login:
     """The process's logged-in session with one token, shared by its :class:`Token`\\ s."""
 
@@ -259,6 +349,7 @@ class Token:
         self.label = config.token
         self._lib = library(config.module)
         self._calls = library_lock(config.module)
+        self._signs = _sign_calls_of(config.module)
         try:
             with self._calls:
                 self._token = self._lib.get_token(token_label=config.token)
@@ -498,7 +589,7 @@ class Token:
                     raise KeyNotFound(msg)
                 pooled.keys[key_id] = key
             try:
-                return key.sign(payload, mechanism=mechanism)
+                return self._signs.sign(pooled.session.handle, key.handle, mechanism, payload)
             except _STALE_KEY:
                 pooled.keys.pop(key_id, None)  # destroyed elsewhere: looked up again next time
                 raise

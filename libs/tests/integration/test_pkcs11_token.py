@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, utils
 
+import lienthong.pkcs11
 from lienthong.pkcs11 import (
     KeyExists,
     KeyNotFound,
@@ -158,6 +159,31 @@ def test_a_destroyed_key_signs_no_more(softhsm_token: TokenConfig) -> None:
         with pytest.raises(KeyNotFound, match="thu-hoi"):
             token.destroy_key("thu-hoi")
         verify(kept.public_key(), kept.sign(DOCUMENT), DOCUMENT, "sha256")
+
+
+def test_a_signature_longer_than_the_first_buffer_comes_back_whole(
+        softhsm_token: TokenConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lienthong.pkcs11, "SIGNATURE_BUFFER_BYTES", 16)
+    with Token(softhsm_token) as token:
+        signer = token.generate_key_pair("dai", "rsa-3072")
+        digest = hashlib.sha256(DOCUMENT).digest()
+        signature = signer.sign_digest(digest)
+
+    assert len(signature) == 384
+    verify_digest(signer.public_key(), signature, digest, "sha256")
+
+
+def test_a_signature_the_token_refuses_leaves_the_session_ready_for_the_next(
+        softhsm_token: TokenConfig) -> None:
+    with Token(softhsm_token, sessions=1) as token:
+        signer = token.generate_key_pair("khoa", "rsa-2048")
+        # CKM_RSA_PKCS signs at most the modulus less 11 bytes: the token refuses more.
+        with pytest.raises(SigningError, match="C_Sign returned"):
+            token._sign("khoa", signer.key_id, bytes(300), pkcs11.Mechanism.RSA_PKCS)
+        with pytest.raises(SigningError, match="signing with the key 'khoa'"):
+            token._sign("khoa", signer.key_id, bytes(32), pkcs11.Mechanism.ECDSA)
+
+        verify(signer.public_key(), signer.sign(DOCUMENT), DOCUMENT, "sha256")
 
 
 def test_a_wrong_pin_or_an_unknown_token_is_refused(softhsm_token: TokenConfig) -> None:
