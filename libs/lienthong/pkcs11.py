@@ -86,7 +86,8 @@ _STALE_KEY = (pkcs11.exceptions.ObjectHandleInvalid, pkcs11.exceptions.KeyHandle
 _RETURN_VALUES: dict[int, type[pkcs11.PKCS11Error]] = {
     0x05: pkcs11.exceptions.GeneralError, 0x30: pkcs11.exceptions.DeviceError,
     0x32: pkcs11.exceptions.DeviceRemoved, 0x60: pkcs11.exceptions.KeyHandleInvalid,
-    0x63: pkcs11.exceptions.KeyTypeInconsistent, 0x70: pkcs11.exceptions.MechanismInvalid, 0x82: pkcs11.exceptions.ObjectHandleInvalid,
+    0x63: pkcs11.exceptions.KeyTypeInconsistent, 0x70: pkcs11.exceptions.MechanismInvalid,
+    0x82: pkcs11.exceptions.ObjectHandleInvalid,
     0xB0: pkcs11.exceptions.SessionClosed, 0xB3: pkcs11.exceptions.SessionHandleInvalid,
     0xE0: pkcs11.exceptions.TokenNotPresent, 0x101: pkcs11.exceptions.UserNotLoggedIn,
 }

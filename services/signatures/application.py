@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import secrets
 import threading
@@ -23,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 from eventsourcing.persistence import IntegrityError
 
-from lienthong.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
+from lienthong.errors import Conflict, FailedPrecondition, InvalidArgument, LienthongError, NotFound
 from lienthong.events.consumer import TrackingApplication
 from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.personal import SubjectKeys, master_key_for
@@ -44,6 +45,7 @@ from .pki import ca, crl
 from .pki.profile import OfficialSubject, official_profile, tsa_profile
 from .pki.tsa import TimeStampAuthority
 from .projections import CredentialIndex, CredentialRow
+from .recent import RecentCredentials
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
     from lienthong.signing import KeySigner
 
     from .keystore import KeyStore
+
+#: The signature algorithms' families, by a credential's key algorithm.
+KEY_FAMILIES = {"rsa-2048": "rsa", "rsa-3072": "rsa", "ec-p256": "ecdsa"}
 
 T = TypeVar("T")
 KEY_ALGORITHMS = ("rsa-2048", "rsa-3072", "ec-p256")
@@ -150,18 +155,22 @@ class PendingSigning:
     credential: Credential
     authorization_id: str
     on_behalf_of: str
-    signer: KeySigner
+    key_store: KeyStore
     algorithm: str
     hashes: tuple[bytes, ...]
     hex_hashes: list[str]
 
     def sign(self) -> list[bytes]:
-        return [self.signer.sign_digest(value, self.algorithm) for value in self.hashes]
+        """The signatures, made by the credential's key (found in the key store here,
+        on the thread that calls the token)."""
+        signer = self.key_store.signer(self.credential.key_label)
+        return [signer.sign_digest(value, self.algorithm) for value in self.hashes]
 
     @property
     def signature_algorithm(self) -> str:
         """The OID of the signatures' algorithm."""
-        return SIGNATURE_ALGORITHMS[(self.signer.key_algorithm, self.algorithm)]
+        return SIGNATURE_ALGORITHMS[(KEY_FAMILIES[self.credential.key_algorithm],
+                                     self.algorithm)]
 
 
 @dataclass(frozen=True)
@@ -247,6 +256,7 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         self._crls: dict[str, tuple[bytes, dt.datetime, int]] = {}
         self._crl_lock = threading.Lock()
         self.index = self.follow(CredentialIndex.of(self))
+        self.recent = RecentCredentials()
         # SignHash's pipeline (sign_hash_async): its event-store work on few threads
         # (more only fight for the GIL), its signing on one (a token takes one call at a
         # time).
@@ -514,8 +524,7 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         authorization_id = str(uuid.uuid4())
         secret = secrets.token_bytes(32)
 
-        def change() -> Activation:
-            credential = self.credential(credential_id)
+        def decide(credential: Credential) -> Activation:
             now = self.clock()
             credential.require_usable(now)
             if not credential.authenticator_active:
@@ -532,22 +541,70 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
             return Activation(authorization_id, encode_sad(authorization_id, secret),
                               expires_at)
 
-        return retried(change)
+        return retried(lambda: self._decided(credential_id, decide))
+
+    # The credential a ceremony's command decides on.
+
+    def _record(self, processing_event: Any) -> Any:
+        """Saved credentials are remembered as saved; a save refused (another command
+        took the version) forgets them."""
+        try:
+            recordings = super()._record(processing_event)
+        except IntegrityError:
+            for aggregate_id in processing_event.aggregates:
+                self.recent.forget(aggregate_id)
+            raise
+        for aggregate in processing_event.aggregates.values():
+            if isinstance(aggregate, Credential):
+                self.recent.remember(aggregate)
+        return recordings
+
+    def _decided(self, credential_id: str, decide: Callable[[Credential], T]) -> T:
+        """``decide(credential)`` on the copy this process saved last when it says yes,
+        else (no copy, or a refusal) on the stored credential."""
+        recent = self.recent.working_copy(parse_uuid(credential_id, "credential_id"))
+        if recent is not None:
+            with contextlib.suppress(LienthongError):
+                return decide(recent)
+        return decide(self.credential(credential_id))
 
     def prepare_signing(self, credential_id: str, sad: str, hashes: Sequence[bytes],
                         algorithm: str) -> PendingSigning:
         """What the SAD allows to sign now, checked: the credential usable, the activation
         unspent, unexpired and bound to exactly these hashes."""
+        return self._decided(credential_id,
+                             self._signing_check(credential_id, sad, hashes, algorithm))
+
+    def prepare_signing_unread(self, credential_id: str, sad: str, hashes: Sequence[bytes],
+                               algorithm: str) -> PendingSigning | None:
+        """:meth:`prepare_signing` on the credential as this process saved it last,
+        without reading the store (so on an event loop); None when that copy is not
+        kept or would refuse: :meth:`prepare_signing` then decides."""
+        check = self._signing_check(credential_id, sad, hashes, algorithm)
+        recent = self.recent.working_copy(parse_uuid(credential_id, "credential_id"))
+        if recent is None:
+            return None
+        try:
+            return check(recent)
+        except LienthongError:
+            return None
+
+    def _signing_check(self, credential_id: str, sad: str, hashes: Sequence[bytes],
+                       algorithm: str) -> Callable[[Credential], PendingSigning]:
+        """The request's own checks, done now; the credential's, in what it returns."""
+        parse_uuid(credential_id, "credential_id")
         algorithm = hash_algorithm(algorithm)
         hex_hashes = check_hashes(hashes, algorithm)
         authorization_id, secret = decode_sad(sad)
-        credential = self.credential(credential_id)
-        now = self.clock()
-        credential.require_usable(now)
-        found = credential.activation(authorization_id, secret, algorithm, hex_hashes, now)
-        return PendingSigning(credential, authorization_id, found.on_behalf_of,
-                              self.key_store.signer(credential.key_label), algorithm,
-                              tuple(hashes), hex_hashes)
+
+        def check(credential: Credential) -> PendingSigning:
+            now = self.clock()
+            credential.require_usable(now)
+            found = credential.activation(authorization_id, secret, algorithm, hex_hashes, now)
+            return PendingSigning(credential, authorization_id, found.on_behalf_of,
+                                  self.key_store, algorithm, tuple(hashes), hex_hashes)
+
+        return check
 
     def record_signing(self, pending: PendingSigning) -> None:
         """Spend the activation and record the signing (IntegrityError when another
@@ -574,11 +631,15 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
 
     async def sign_hash_async(self, credential_id: str, sad: str, hashes: Sequence[bytes],
                               algorithm: str) -> tuple[list[bytes], str]:
-        """:meth:`sign_hash` for an event loop, as a pipeline: the event store's part in
-        the signing lane, the key's in the token's thread, so one call's hashes are signed
-        while others are loaded and recorded. Nothing leaves before the record is saved."""
+        """:meth:`sign_hash` for an event loop, as a pipeline: the check on the loop when
+        the credential this process saved last allows it (else in the signing lane, on
+        the stored one), the signing in the token's thread, the record in the lane, so
+        one call's hashes are signed while others are checked and recorded. Nothing
+        leaves before the record is saved."""
         for attempt in range(1, ATTEMPTS + 1):
-            pending = await run_in(self._signing_lane, self.prepare_signing,
+            pending = self.prepare_signing_unread(credential_id, sad, hashes, algorithm)
+            if pending is None:
+                pending = await run_in(self._signing_lane, self.prepare_signing,
                                        credential_id, sad, hashes, algorithm)
             signatures = await run_in(self._token_thread, pending.sign)
             try:

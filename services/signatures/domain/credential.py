@@ -9,6 +9,7 @@ SignHash calls with one SAD cannot both save the next version).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
@@ -91,6 +92,15 @@ class Credential(AuditedAggregate):
         self.reissue_unit_id: UUID | None = None
 
     # -- state ---------------------------------------------------------------------
+
+    def working_copy(self) -> Credential:
+        """A copy a command may change, leaving this one as it is: its pending events
+        and its authorizations are its own, and its events replace every other
+        attribute, never change one in place."""
+        copied = copy.copy(self)
+        copied._pending_events = []  # eventsourcing's list of the new events
+        copied.authorizations = dict(self.authorizations)
+        return copied
 
     @property
     def issued_at(self) -> dt.datetime:
