@@ -1,0 +1,351 @@
+"""The documents application: outgoing documents from draft to sending, numbered in
+their agency's yearly series, and the incoming books of the agencies that receive them.
+
+Each command loads what it needs, calls the aggregates, and saves them with its request
+record in one transaction (a number and the document it numbers together, so a series
+has no gap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from lienthong.errors import FailedPrecondition, NotFound
+from lienthong.idempotency import Command, IdempotentApplication
+from lienthong.validation import Violations, parse_uuid
+from lienthong.vietnam import VIETNAM_TIME
+
+from .domain.incoming import IncomingDocument
+from .domain.numbering import NumberSeries, notation, series_id
+from .domain.outgoing import FileRef, OutgoingDocument
+from .domain.units import KnownUnit
+from .drafts import MAX_NAME, DraftInput, checked_draft, series_of
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable
+
+    from .ports import SignatureFacts, SignatureValidator
+
+MAX_REASON = 500
+MAX_DEADLINE_DAYS = 5 * 366
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class SignatureRefusedError(FailedPrecondition):
+    reason = "SIGNATURE_NOT_VALID"
+
+
+class DocumentsApplication(IdempotentApplication, service="documents"):
+    """Outgoing documents and incoming books."""
+
+    def __init__(self, event_store: str = "memory:", *,
+                 signatures: SignatureValidator | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now, **kwargs: Any) -> None:
+        super().__init__(event_store, **kwargs)
+        self.signatures = signatures
+        self.clock = clock
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return self.clock().astimezone(VIETNAM_TIME).date()
+
+    def known_unit(self, unit_id: uuid.UUID) -> KnownUnit:
+        unit = self.get_or_none(unit_id)
+        if not isinstance(unit, KnownUnit):
+            raise NotFound("unit", str(unit_id))
+        return unit
+
+    def document(self, document_id: str) -> OutgoingDocument:
+        found = self.get_or_none(parse_uuid(document_id, "document_id"))
+        if not isinstance(found, OutgoingDocument):
+            raise NotFound("document", document_id)
+        return found
+
+    def incoming(self, incoming_id: str) -> IncomingDocument:
+        found = self.get_or_none(parse_uuid(incoming_id, "incoming_id"))
+        if not isinstance(found, IncomingDocument):
+            raise NotFound("incoming document", incoming_id)
+        return found
+
+    def _series(self, unit_id: uuid.UUID, year: int, series: str) -> NumberSeries:
+        found = self.get_or_none(series_id(unit_id, year, series))
+        return found if isinstance(found, NumberSeries) else NumberSeries(
+            unit_id=unit_id, year=year, series=series)
+
+    def _active_unit(self, unit_id: str, field: str) -> KnownUnit:
+        unit = self.known_unit(parse_uuid(unit_id, field))
+        if not unit.is_active:
+            msg = (f"{field}: {unit.display_name} was {unit.retirement} on {unit.retired_on}; "
+                   "its successor carries on its documents")
+            raise FailedPrecondition(msg, reason="UNIT_RETIRED",
+                                     metadata={"unit_id": str(unit.id), "field": field})
+        if not unit.agency_code:
+            msg = f"{field}: {unit.display_name} has no agency code"
+            raise FailedPrecondition(msg, reason="UNIT_WITHOUT_AGENCY_CODE",
+                                     metadata={"unit_id": str(unit.id), "field": field})
+        return unit
+
+    # -- drafting --------------------------------------------------------------------
+
+    def create_draft(self, request_id: str, unit_id: str, draft: DraftInput) -> dict[str, Any]:
+        """A new outgoing document of the unit, as its first draft."""
+        metadata, files = checked_draft(draft, self._today())
+
+        def execute(command: Command) -> dict[str, Any]:
+            unit = self._active_unit(unit_id, "unit_id")
+            document = OutgoingDocument(issuer_unit_id=unit.id,
+                                        issuer_agency_code=unit.agency_code,
+                                        draft=metadata, files=files)
+            return self.save_command(command, {"document_id": str(document.id)}, document)
+
+        return self.run_command(request_id, "CreateDraft",
+                                {"unit_id": unit_id, "draft": metadata, "files": files},
+                                execute)
+
+    def _change(self, request_id: str, method: str, document_id: str,
+                payload: dict[str, Any],
+                change: Callable[[OutgoingDocument], dict[str, Any]],
+                *, reason: str = "") -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
+            document = self.document(document_id)
+            result = change(document)
+            return self.save_command(command, result, document,
+                                     *result.pop("_also", ()))
+
+        return self.run_command(request_id, method, {"document_id": document_id, **payload},
+                                execute, reason=reason)
+
+    def revise_draft(self, request_id: str, document_id: str,
+                     draft: DraftInput) -> dict[str, Any]:
+        metadata, files = checked_draft(draft, self._today())
+
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.revise(metadata, files)
+            return {"draft_version": document.draft_version}
+
+        return self._change(request_id, "ReviseDraft", document_id,
+                            {"draft": metadata, "files": files}, change)
+
+    def submit(self, request_id: str, document_id: str) -> dict[str, Any]:
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.submit()
+            return {"draft_version": document.draft_version}
+
+        return self._change(request_id, "SubmitDraft", document_id, {}, change)
+
+    def return_to_draft(self, request_id: str, document_id: str,
+                        reason: str) -> dict[str, Any]:
+        _check_reason(reason)
+
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.return_to_draft(reason)
+            return {}
+
+        return self._change(request_id, "ReturnDraft", document_id, {"reason": reason},
+                            change, reason=reason)
+
+    # -- signing and numbering -------------------------------------------------------
+
+    def _validated(self, file: dict[str, Any]) -> SignatureFacts:
+        violations = Violations()
+        for key in ("name", "object_name", "sha256", "content_type"):
+            if not isinstance(file.get(key), str) or not file[key] \
+                    or len(file[key]) > MAX_NAME:
+                violations.add(f"signed_file.{key}", "REQUIRED",
+                               f"must be 1 to {MAX_NAME} characters")
+        if not isinstance(file.get("size"), int) or file["size"] <= 0:
+            violations.add("signed_file.size", "SIZE_RANGE", "must be a positive size")
+        violations.raise_if_any()
+        if self.signatures is None:
+            msg = "no signature validator is configured for this service"
+            raise FailedPrecondition(msg, reason="NO_SIGNATURE_VALIDATOR")
+        facts = self.signatures.validate_pdf(FileRef.of(file))
+        if not facts.passed:
+            msg = f"signed_file: its signature does not validate ({facts.indication})"
+            raise SignatureRefusedError(msg, metadata={"field": "signed_file",
+                                                       "indication": facts.indication})
+        return facts
+
+    def record_official_signature(self, request_id: str, document_id: str,
+                                  signed_file: dict[str, Any]) -> dict[str, Any]:
+        """The competent official's signed PDF, accepted once it validates and its
+        certificate is the draft's signer's."""
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            facts = self._validated(signed_file)
+            signer = document.draft["signer"]["official_id"]
+            if facts.signer_official_id != signer:
+                msg = (f"signed_file: signed by official {facts.signer_official_id!r}, "
+                       f"not the draft's signer {signer!r}")
+                raise SignatureRefusedError(msg, metadata={"field": "signed_file"})
+            document.sign_as_official(signer, facts.certificate_serial, facts.signed_at,
+                                      signed_file)
+            return {}
+
+        return self._change(request_id, "RecordOfficialSignature", document_id,
+                            {"signed_file": signed_file}, change)
+
+    def give_number(self, request_id: str, document_id: str) -> dict[str, Any]:
+        """The next number of the document's series in its agency's year (Vietnam time),
+        and its notation."""
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            now = self.clock()
+            year = now.astimezone(VIETNAM_TIME).year
+            draft = document.draft
+            kind = series_of(draft)
+            series = self._series(document.issuer_unit_id, year, kind)
+            number = series.next_number()
+            written = notation(number, draft["document_type"], draft["issuer_notation"],
+                               drafting_unit=draft["drafting_unit"],
+                               legal_year=year if kind == "legal" else None)
+            document.give_number(number, written, kind, year, now)
+            return {"number": number, "notation": written, "series": kind, "year": year,
+                    "_also": [series]}
+
+        return self._change(request_id, "NumberDocument", document_id, {}, change)
+
+    def record_agency_signature(self, request_id: str, document_id: str,
+                                signed_file: dict[str, Any]) -> dict[str, Any]:
+        """The agency's signature on the numbered document: it is then issued."""
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            facts = self._validated(signed_file)
+            if facts.signer_agency_code != document.issuer_agency_code \
+                    or facts.signer_official_id:
+                msg = (f"signed_file: not signed with the certificate of agency "
+                       f"{document.issuer_agency_code}")
+                raise SignatureRefusedError(msg, metadata={"field": "signed_file"})
+            document.sign_as_agency(facts.certificate_serial, facts.signed_at, signed_file)
+            return {}
+
+        return self._change(request_id, "RecordAgencySignature", document_id,
+                            {"signed_file": signed_file}, change)
+
+    # -- after issuing ---------------------------------------------------------------
+
+    def send(self, request_id: str, document_id: str) -> dict[str, Any]:
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.send(document.draft["recipients"], self.clock())
+            return {"recipients": list(document.recipients)}
+
+        return self._change(request_id, "SendDocument", document_id, {}, change)
+
+    def recall(self, request_id: str, document_id: str, reason: str) -> dict[str, Any]:
+        _check_reason(reason, required=True)
+
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.recall(reason)
+            return {}
+
+        return self._change(request_id, "RecallDocument", document_id, {"reason": reason},
+                            change, reason=reason)
+
+    def revoke(self, request_id: str, document_id: str, reason: str) -> dict[str, Any]:
+        _check_reason(reason, required=True)
+
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.revoke(reason)
+            return {}
+
+        return self._change(request_id, "RevokeDocument", document_id, {"reason": reason},
+                            change, reason=reason)
+
+    def replace(self, request_id: str, document_id: str, replacement_id: str,
+                reason: str) -> dict[str, Any]:
+        _check_reason(reason, required=True)
+        replacement_uuid = parse_uuid(replacement_id, "replacement_id")
+
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            replacement = self.document(replacement_id)
+            if replacement.issuer_unit_id != document.issuer_unit_id \
+                    or replacement.id == document.id:
+                msg = "replacement_id: must be another document of the same agency"
+                raise FailedPrecondition(msg, reason="REPLACEMENT_NOT_OF_AGENCY",
+                                         metadata={"field": "replacement_id"})
+            document.replace_by(replacement_uuid, reason)
+            return {}
+
+        return self._change(request_id, "ReplaceDocument", document_id,
+                            {"replacement_id": replacement_id, "reason": reason}, change,
+                            reason=reason)
+
+    # -- incoming books --------------------------------------------------------------
+
+    def register_incoming(self, request_id: str, unit_id: str,
+                          sent: dict[str, str]) -> dict[str, Any]:
+        """A received document, numbered in the unit's incoming book of the year (secret
+        documents in their own)."""
+        violations = Violations()
+        for key in ("sender_agency_code", "notation", "subject"):
+            value = sent.get(key, "")
+            if not isinstance(value, str) or not value.strip() or len(value) > 1000 \
+                    or not value.isprintable():
+                violations.add(f"sent.{key}", "REQUIRED",
+                               "must be 1 to 1000 printable characters")
+        confidentiality = sent.get("confidentiality", "normal")
+        if confidentiality not in ("normal", "confidential", "secret", "top_secret"):
+            violations.add("sent.confidentiality", "CONFIDENTIALITY", "unknown confidentiality")
+        violations.raise_if_any()
+
+        def execute(command: Command) -> dict[str, Any]:
+            unit = self._active_unit(unit_id, "unit_id")
+            now = self.clock()
+            year = now.astimezone(VIETNAM_TIME).year
+            kind = "incoming" if confidentiality == "normal" else "incoming_secret"
+            series = self._series(unit.id, year, kind)
+            number = series.next_number()
+            incoming = IncomingDocument(recipient_unit_id=unit.id,
+                                        recipient_agency_code=unit.agency_code,
+                                        number=number, year=year, series=kind,
+                                        received_at=now, sent=dict(sent))
+            return self.save_command(command, {"incoming_id": str(incoming.id),
+                                               "number": number, "year": year},
+                                     incoming, series)
+
+        return self.run_command(request_id, "RegisterIncoming",
+                                {"unit_id": unit_id, "sent": sent}, execute)
+
+    def assign_incoming(self, request_id: str, incoming_id: str, handler: str,
+                        deadline: dt.date | None) -> dict[str, Any]:
+        violations = Violations()
+        if not handler.strip() or len(handler) > MAX_NAME or not handler.isprintable():
+            violations.add("handler", "REQUIRED", f"must be 1 to {MAX_NAME} characters")
+        today = self._today()
+        if deadline is not None and not \
+                today <= deadline <= today + dt.timedelta(days=MAX_DEADLINE_DAYS):
+            violations.add("deadline", "DEADLINE_RANGE",
+                           f"must be from {today} to five years later, got {deadline}")
+        violations.raise_if_any()
+
+        def execute(command: Command) -> dict[str, Any]:
+            incoming = self.incoming(incoming_id)
+            incoming.assign(handler, deadline)
+            return self.save_command(command, {}, incoming)
+
+        return self.run_command(request_id, "AssignIncoming",
+                                {"incoming_id": incoming_id, "handler": handler,
+                                 "deadline": deadline.isoformat() if deadline else ""},
+                                execute)
+
+    def complete_incoming(self, request_id: str, incoming_id: str) -> dict[str, Any]:
+        def execute(command: Command) -> dict[str, Any]:
+            incoming = self.incoming(incoming_id)
+            incoming.complete(self.clock())
+            return self.save_command(command, {}, incoming)
+
+        return self.run_command(request_id, "CompleteIncoming", {"incoming_id": incoming_id},
+                                execute)
+
+
+def _check_reason(reason: str, *, required: bool = False) -> None:
+    violations = Violations()
+    if required and not reason.strip():
+        violations.add("reason", "REQUIRED", "must say why")
+    elif len(reason) > MAX_REASON or (reason and not reason.isprintable()):
+        violations.add("reason", "REASON_FORMAT",
+                       f"must be at most {MAX_REASON} printable characters")
+    violations.raise_if_any()

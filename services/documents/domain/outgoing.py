@@ -1,0 +1,234 @@
+"""An outgoing document, from its first draft to its sending, and what may follow.
+
+Its life (docs/documents.md draws it)::
+
+    draft --submit--> submitted --official signs--> signed --number--> numbered
+      ^                   |                                               |
+      +----return---------+                                agency signs (issued)
+                                                                          |
+                                     recalled <--recall-- sent <--send-- issued
+                                     revoked / replaced (from issued or sent)
+
+Decree 30/2020: the competent official signs the draft; the clerical office then gives
+it its number and date in the agency's series and applies the agency's signature, which
+shows that number and notation; only then is it issued and sent. Each command is allowed
+from some states only; anything else is refused with ILLEGAL_TRANSITION naming the
+command and the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.domain import event
+
+from lienthong.errors import FailedPrecondition
+from lienthong.eventstore import AuditedAggregate
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from uuid import UUID
+
+STATES = ("draft", "submitted", "signed", "numbered", "issued", "sent", "recalled",
+          "revoked", "replaced")
+#: command -> the states it is allowed from.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "revise": frozenset({"draft"}),
+    "submit": frozenset({"draft"}),
+    "return_to_draft": frozenset({"submitted"}),
+    "sign_as_official": frozenset({"submitted"}),
+    "number": frozenset({"signed"}),
+    "sign_as_agency": frozenset({"numbered"}),
+    "send": frozenset({"issued"}),
+    "recall": frozenset({"sent"}),
+    "revoke": frozenset({"issued", "sent"}),
+    "replace": frozenset({"issued", "sent"}),
+}
+
+
+class IllegalTransitionError(FailedPrecondition):
+    reason = "ILLEGAL_TRANSITION"
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file of the document, as the file store keeps it."""
+
+    name: str
+    object_name: str
+    size: int
+    sha256: str
+    content_type: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "object_name": self.object_name, "size": self.size,
+                "sha256": self.sha256, "content_type": self.content_type}
+
+    @classmethod
+    def of(cls, value: dict[str, Any]) -> FileRef:
+        return cls(**value)
+
+
+@dataclass(frozen=True)
+class Signing:
+    """A signature the document carries: who signed, with which certificate, the signed
+    file it produced."""
+
+    signer: str  # the official's id, or the agency's code for the agency's signature
+    certificate_serial: str
+    signed_at: dt.datetime
+    file: FileRef
+
+
+class OutgoingDocument(AuditedAggregate):
+    """A document an agency issues (văn bản đi)."""
+
+    @event("Drafted")
+    def __init__(self, issuer_unit_id: UUID, issuer_agency_code: str, draft: dict[str, Any],
+                 files: list[dict[str, Any]]) -> None:
+        self.issuer_unit_id = issuer_unit_id
+        self.issuer_agency_code = issuer_agency_code
+        self.state = "draft"
+        self.versions: list[dict[str, Any]] = [draft]
+        self.version_files: list[list[dict[str, Any]]] = [files]
+        self.signatures: list[Signing] = []
+        self.number = 0
+        self.notation = ""
+        self.series = ""
+        self.year = 0
+        self.issued_at: dt.datetime | None = None
+        self.recipients: list[str] = []
+        self.sent_at: dt.datetime | None = None
+        self.closing_reason = ""
+        self.replaced_by: UUID | None = None
+
+    # -- state -----------------------------------------------------------------------
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        """The draft's latest version's metadata."""
+        return self.versions[-1]
+
+    @property
+    def files(self) -> list[FileRef]:
+        return [FileRef.of(value) for value in self.version_files[-1]]
+
+    @property
+    def draft_version(self) -> int:
+        return len(self.versions)
+
+    def _allow(self, command: str) -> None:
+        if self.state not in ALLOWED_FROM[command]:
+            msg = f"cannot {command.replace('_', ' ')} a document that is {self.state}"
+            raise IllegalTransitionError(msg, metadata={
+                "document_id": str(self.id), "state": self.state, "command": command})
+
+    # -- drafting --------------------------------------------------------------------
+
+    def revise(self, draft: dict[str, Any], files: list[dict[str, Any]]) -> None:
+        self._allow("revise")
+        self._revised(draft, files)
+
+    @event("Revised")
+    def _revised(self, draft: dict[str, Any], files: list[dict[str, Any]]) -> None:
+        self.versions = [*self.versions, draft]
+        self.version_files = [*self.version_files, files]
+
+    def submit(self) -> None:
+        self._allow("submit")
+        self._submitted(self.draft_version)
+
+    @event("Submitted")
+    def _submitted(self, draft_version: int) -> None:
+        self.state = "submitted"
+
+    def return_to_draft(self, reason: str) -> None:
+        self._allow("return_to_draft")
+        self._returned(reason)
+
+    @event("Returned")
+    def _returned(self, reason: str) -> None:
+        self.state = "draft"
+
+    # -- signing, numbering, issuing -------------------------------------------------
+
+    def sign_as_official(self, official_id: str, certificate_serial: str,
+                         signed_at: dt.datetime, file: dict[str, Any]) -> None:
+        self._allow("sign_as_official")
+        self._signed_by_official(official_id, certificate_serial, signed_at, file)
+
+    @event("SignedByOfficial")
+    def _signed_by_official(self, official_id: str, certificate_serial: str,
+                            signed_at: dt.datetime, file: dict[str, Any]) -> None:
+        self.state = "signed"
+        self.signatures = [*self.signatures, Signing(official_id, certificate_serial,
+                                                     signed_at, FileRef.of(file))]
+
+    def give_number(self, number: int, notation: str, series: str, year: int,
+                    numbered_at: dt.datetime) -> None:
+        self._allow("number")
+        self._numbered(number, notation, series, year, numbered_at)
+
+    @event("Numbered")
+    def _numbered(self, number: int, notation: str, series: str, year: int,
+                  numbered_at: dt.datetime) -> None:
+        self.state = "numbered"
+        self.number = number
+        self.notation = notation
+        self.series = series
+        self.year = year
+        self.issued_at = numbered_at
+
+    def sign_as_agency(self, certificate_serial: str, signed_at: dt.datetime,
+                       file: dict[str, Any]) -> None:
+        self._allow("sign_as_agency")
+        self._issued(certificate_serial, signed_at, file)
+
+    @event("Issued")
+    def _issued(self, certificate_serial: str, signed_at: dt.datetime,
+                file: dict[str, Any]) -> None:
+        self.state = "issued"
+        self.signatures = [*self.signatures, Signing(self.issuer_agency_code,
+                                                     certificate_serial, signed_at,
+                                                     FileRef.of(file))]
+
+    # -- after issuing ---------------------------------------------------------------
+
+    def send(self, recipients: list[str], sent_at: dt.datetime) -> None:
+        self._allow("send")
+        self._sent(recipients, sent_at)
+
+    @event("Sent")
+    def _sent(self, recipients: list[str], sent_at: dt.datetime) -> None:
+        self.state = "sent"
+        self.recipients = list(recipients)
+        self.sent_at = sent_at
+
+    def recall(self, reason: str) -> None:
+        self._allow("recall")
+        self._recalled(reason)
+
+    @event("Recalled")
+    def _recalled(self, reason: str) -> None:
+        self.state = "recalled"
+        self.closing_reason = reason
+
+    def revoke(self, reason: str) -> None:
+        self._allow("revoke")
+        self._revoked(reason)
+
+    @event("Revoked")
+    def _revoked(self, reason: str) -> None:
+        self.state = "revoked"
+        self.closing_reason = reason
+
+    def replace_by(self, document_id: UUID, reason: str) -> None:
+        self._allow("replace")
+        self._replaced(document_id, reason)
+
+    @event("Replaced")
+    def _replaced(self, document_id: UUID, reason: str) -> None:
+        self.state = "replaced"
+        self.replaced_by = document_id
+        self.closing_reason = reason

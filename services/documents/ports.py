@@ -1,0 +1,29 @@
+"""What the documents service asks of others, as ports its application calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from .domain.outgoing import FileRef
+
+
+@dataclass(frozen=True)
+class SignatureFacts:
+    """What validating a signed PDF established about its last signature."""
+
+    passed: bool  # TOTAL_PASSED
+    indication: str  # TOTAL_PASSED, TOTAL_FAILED, INDETERMINATE (with its sub-indication)
+    certificate_serial: str
+    signer_agency_code: str  # the agency code the certificate carries
+    signer_official_id: str  # empty for an agency's own certificate
+    signed_at: dt.datetime
+
+
+class SignatureValidator(Protocol):
+    """Validates a signed file (the signatures service's ValidateSignature)."""
+
+    def validate_pdf(self, file: FileRef) -> SignatureFacts: ...
