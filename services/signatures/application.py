@@ -4,6 +4,9 @@ signing as the Cloud Signature Consortium API models it.
 Each command loads the credential (and what it needs: the unit, the authority), calls
 its methods, does the work that must happen outside the event store (a key generated
 in the token, a hash signed) and saves in one transaction with the request record.
+The signing ceremony (authorize, sign hash) first decides on the credential as this
+process saved it last (:mod:`.recent`), and on the stored one whenever that copy would
+refuse or its save finds the credential changed by another process.
 """
 
 from __future__ import annotations
