@@ -17,10 +17,12 @@ from lienthong.validation import Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.incoming import IncomingDocument
+from .domain.kinds import CONFIDENTIALITIES
 from .domain.numbering import NumberSeries, notation, series_id
 from .domain.outgoing import FileRef, OutgoingDocument
 from .domain.units import KnownUnit
 from .drafts import MAX_NAME, DraftInput, checked_draft, series_of
+from .projections import DocumentBooks
 
 if TYPE_CHECKING:
     import uuid
@@ -29,7 +31,13 @@ if TYPE_CHECKING:
     from .ports import SignatureFacts, SignatureValidator
 
 MAX_REASON = 500
+#: Successors a retired agency code is followed through before giving up.
+MAX_SUCCESSIONS = 10
 MAX_DEADLINE_DAYS = 5 * 366
+MAX_SENT_TEXT = 1000
+#: What a document received from outside may say of itself.
+SENT_FIELDS = frozenset({"sender_agency_code", "notation", "subject", "document_type",
+                         "confidentiality", "urgency", "deadline", "edxml_document_id"})
 
 
 def utc_now() -> dt.datetime:
@@ -49,6 +57,7 @@ class DocumentsApplication(IdempotentApplication, service="documents"):
         super().__init__(event_store, **kwargs)
         self.signatures = signatures
         self.clock = clock
+        self.books = self.follow(DocumentBooks.of(self))
 
     # -- lookups ---------------------------------------------------------------------
 
@@ -227,10 +236,49 @@ class DocumentsApplication(IdempotentApplication, service="documents"):
 
     # -- after issuing ---------------------------------------------------------------
 
+    def route(self, agency_code: str) -> tuple[KnownUnit | None, list[str]]:
+        """The unit that receives what is addressed to ``agency_code`` and the route to
+        it: a retired unit's code leads to its successor (and on, if that one retired
+        too). None: no unit of the platform holds the code (it goes out through the
+        national exchange), or the chain ends at a dissolved unit."""
+        route = [agency_code]
+        unit_id = self.books.unit_with_code(agency_code)
+        if unit_id is None:
+            return None, route
+        unit = self.known_unit(unit_id)
+        for _ in range(MAX_SUCCESSIONS):
+            if unit.is_active or unit.default_successor_id is None:
+                break
+            unit = self.known_unit(unit.default_successor_id)
+            route.append(unit.agency_code)
+        return (unit if unit.is_active else None), route
+
     def send(self, request_id: str, document_id: str) -> dict[str, Any]:
+        """Sent to each recipient: an agency of the platform finds it arrived in its
+        inbox (a retired code is routed to its successor, the route recorded); the others
+        wait for the national exchange."""
         def change(document: OutgoingDocument) -> dict[str, Any]:
-            document.send(document.draft["recipients"], self.clock())
-            return {"recipients": list(document.recipients)}
+            now = self.clock()
+            draft = document.draft
+            sent = {"sender_agency_code": document.issuer_agency_code,
+                    "sender_unit_id": str(document.issuer_unit_id),
+                    "document_id": str(document.id), "notation": document.notation,
+                    "subject": draft["subject"], "document_type": draft["document_type"],
+                    "urgency": draft["urgency"], "confidentiality": draft["confidentiality"],
+                    "deadline": draft["deadline"]}
+            deliveries, arrivals = [], []
+            for code in draft["recipients"]:
+                unit, route = self.route(code)
+                arrival = None
+                if unit is not None:
+                    arrival = IncomingDocument(recipient_unit_id=unit.id,
+                                               recipient_agency_code=unit.agency_code,
+                                               arrived_at=now, sent=sent, route=route)
+                    arrivals.append(arrival)
+                deliveries.append({"addressed_to": code, "route": route,
+                                   "incoming_id": str(arrival.id) if arrival else ""})
+            document.send(draft["recipients"], now, deliveries)
+            return {"deliveries": deliveries, "_also": arrivals}
 
         return self._change(request_id, "SendDocument", document_id, {}, change)
 
@@ -275,39 +323,72 @@ class DocumentsApplication(IdempotentApplication, service="documents"):
 
     # -- incoming books --------------------------------------------------------------
 
-    def register_incoming(self, request_id: str, unit_id: str,
-                          sent: dict[str, str]) -> dict[str, Any]:
-        """A received document, numbered in the unit's incoming book of the year (secret
-        documents in their own)."""
+    def _register(self, incoming: IncomingDocument) -> NumberSeries:
+        now = self.clock()
+        year = now.astimezone(VIETNAM_TIME).year
+        secret = incoming.sent.get("confidentiality", "normal") != "normal"
+        series = self._series(incoming.recipient_unit_id, year,
+                              "incoming_secret" if secret else "incoming")
+        incoming.register(series.next_number(), year, series.series, now)
+        return series
+
+    def receive_from_outside(self, request_id: str, unit_id: str,
+                             sent: dict[str, str]) -> dict[str, Any]:
+        """A document that came from outside the platform (on paper, or through the
+        national exchange), arrived and registered in the unit's incoming book of the
+        year (secret documents in their own)."""
         violations = Violations()
         for key in ("sender_agency_code", "notation", "subject"):
             value = sent.get(key, "")
-            if not isinstance(value, str) or not value.strip() or len(value) > 1000 \
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_SENT_TEXT \
                     or not value.isprintable():
                 violations.add(f"sent.{key}", "REQUIRED",
-                               "must be 1 to 1000 printable characters")
-        confidentiality = sent.get("confidentiality", "normal")
-        if confidentiality not in ("normal", "confidential", "secret", "top_secret"):
-            violations.add("sent.confidentiality", "CONFIDENTIALITY", "unknown confidentiality")
+                               f"must be 1 to {MAX_SENT_TEXT} printable characters")
+        if sent.get("confidentiality", "normal") not in CONFIDENTIALITIES:
+            violations.add("sent.confidentiality", "CONFIDENTIALITY",
+                           f"must be one of {', '.join(CONFIDENTIALITIES)}")
+        unknown = sorted(set(sent) - SENT_FIELDS)
+        if unknown:
+            violations.add("sent", "UNKNOWN_FIELD", f"unknown fields: {', '.join(unknown)}")
         violations.raise_if_any()
 
         def execute(command: Command) -> dict[str, Any]:
             unit = self._active_unit(unit_id, "unit_id")
-            now = self.clock()
-            year = now.astimezone(VIETNAM_TIME).year
-            kind = "incoming" if confidentiality == "normal" else "incoming_secret"
-            series = self._series(unit.id, year, kind)
-            number = series.next_number()
             incoming = IncomingDocument(recipient_unit_id=unit.id,
                                         recipient_agency_code=unit.agency_code,
-                                        number=number, year=year, series=kind,
-                                        received_at=now, sent=dict(sent))
+                                        arrived_at=self.clock(), sent=dict(sent),
+                                        route=[unit.agency_code])
+            series = self._register(incoming)
             return self.save_command(command, {"incoming_id": str(incoming.id),
-                                               "number": number, "year": year},
-                                     incoming, series)
+                                               "number": incoming.number,
+                                               "year": incoming.year}, incoming, series)
 
-        return self.run_command(request_id, "RegisterIncoming",
+        return self.run_command(request_id, "ReceiveFromOutside",
                                 {"unit_id": unit_id, "sent": sent}, execute)
+
+    def register_arrived(self, request_id: str, incoming_id: str) -> dict[str, Any]:
+        """An arrived document, registered in its agency's incoming book."""
+        def execute(command: Command) -> dict[str, Any]:
+            incoming = self.incoming(incoming_id)
+            series = self._register(incoming)
+            return self.save_command(command, {"number": incoming.number,
+                                               "year": incoming.year}, incoming, series)
+
+        return self.run_command(request_id, "RegisterIncoming", {"incoming_id": incoming_id},
+                                execute)
+
+    def refuse_arrived(self, request_id: str, incoming_id: str, reason: str) -> dict[str, Any]:
+        """An arrived document sent back unregistered (wrong recipient, incomplete)."""
+        _check_reason(reason, required=True)
+
+        def execute(command: Command) -> dict[str, Any]:
+            incoming = self.incoming(incoming_id)
+            incoming.refuse(reason)
+            return self.save_command(command, {}, incoming)
+
+        return self.run_command(request_id, "RefuseIncoming",
+                                {"incoming_id": incoming_id, "reason": reason}, execute,
+                                reason=reason)
 
     def assign_incoming(self, request_id: str, incoming_id: str, handler: str,
                         deadline: dt.date | None) -> dict[str, Any]:

@@ -1,5 +1,11 @@
-"""A document an agency received (văn bản đến): registered in its incoming book with
-the book's own number, assigned to a handler with a deadline, completed."""
+"""A document an agency received (văn bản đến).
+
+It arrives (sent inside the platform, or brought from outside); the agency's clerical
+office registers it in the incoming book with the book's own number, or refuses it; it
+is assigned to a handler with a deadline and completed. Each step is one of the edXML
+status codes the sender's view shows (QCVN 102:2016): 01 arrived, 02 refused,
+03 registered, 04 assigned, 06 completed.
+"""
 
 from __future__ import annotations
 
@@ -15,36 +21,68 @@ if TYPE_CHECKING:
     import datetime as dt
     from uuid import UUID
 
+#: state -> the edXML status code the sender sees.
+STATUS_CODES = {"arrived": "01", "refused": "02", "registered": "03", "assigned": "04",
+                "completed": "06"}
 ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "register": frozenset({"arrived"}),
+    "refuse": frozenset({"arrived"}),
     "assign": frozenset({"registered", "assigned"}),
     "complete": frozenset({"assigned"}),
 }
 
 
 class IncomingDocument(AuditedAggregate):
-    """One received document in one recipient's incoming book."""
+    """One received document, for one recipient agency."""
 
-    @event("Registered")
-    def __init__(self, recipient_unit_id: UUID, recipient_agency_code: str, number: int,
-                 year: int, series: str, received_at: dt.datetime,
-                 sent: dict[str, Any]) -> None:
+    @event("Arrived")
+    def __init__(self, recipient_unit_id: UUID, recipient_agency_code: str,
+                 arrived_at: dt.datetime, sent: dict[str, Any], route: list[str]) -> None:
         self.recipient_unit_id = recipient_unit_id
         self.recipient_agency_code = recipient_agency_code
-        self.number = number
-        self.year = year
-        self.series = series
-        self.received_at = received_at
+        self.arrived_at = arrived_at
         self.sent = sent  # the sender's agency code, document id, notation, subject...
-        self.state = "registered"
+        self.route = list(route)  # the codes it was addressed to, then each successor's
+        self.state = "arrived"
+        self.number = 0
+        self.year = 0
+        self.series = ""
+        self.refusal = ""
         self.handler = ""
         self.deadline: dt.date | None = None
         self.completed_at: dt.datetime | None = None
+
+    @property
+    def status_code(self) -> str:
+        return STATUS_CODES[self.state]
 
     def _allow(self, command: str) -> None:
         if self.state not in ALLOWED_FROM[command]:
             msg = f"cannot {command} an incoming document that is {self.state}"
             raise IllegalTransitionError(msg, metadata={
                 "incoming_id": str(self.id), "state": self.state, "command": command})
+
+    def register(self, number: int, year: int, series: str,
+                 registered_at: dt.datetime) -> None:
+        self._allow("register")
+        self._registered(number, year, series, registered_at)
+
+    @event("Registered")
+    def _registered(self, number: int, year: int, series: str,
+                    registered_at: dt.datetime) -> None:
+        self.state = "registered"
+        self.number = number
+        self.year = year
+        self.series = series
+
+    def refuse(self, reason: str) -> None:
+        self._allow("refuse")
+        self._refused(reason)
+
+    @event("Refused")
+    def _refused(self, reason: str) -> None:
+        self.state = "refused"
+        self.refusal = reason
 
     def assign(self, handler: str, deadline: dt.date | None) -> None:
         self._allow("assign")

@@ -99,6 +99,7 @@ class OutgoingDocument(AuditedAggregate):
         self.year = 0
         self.issued_at: dt.datetime | None = None
         self.recipients: list[str] = []
+        self.deliveries: list[dict[str, Any]] = []
         self.sent_at: dt.datetime | None = None
         self.closing_reason = ""
         self.replaced_by: UUID | None = None
@@ -195,15 +196,21 @@ class OutgoingDocument(AuditedAggregate):
 
     # -- after issuing ---------------------------------------------------------------
 
-    def send(self, recipients: list[str], sent_at: dt.datetime) -> None:
+    def send(self, recipients: list[str], sent_at: dt.datetime,
+             deliveries: list[dict[str, Any]]) -> None:
+        """Sent to its recipients; ``deliveries``: for each, the code it was addressed to,
+        the route through successors (``route``) and the incoming document it became
+        (``incoming_id``, empty outside the platform)."""
         self._allow("send")
-        self._sent(recipients, sent_at)
+        self._sent(recipients, sent_at, deliveries)
 
     @event("Sent")
-    def _sent(self, recipients: list[str], sent_at: dt.datetime) -> None:
+    def _sent(self, recipients: list[str], sent_at: dt.datetime,
+              deliveries: list[dict[str, Any]]) -> None:
         self.state = "sent"
         self.recipients = list(recipients)
         self.sent_at = sent_at
+        self.deliveries = list(deliveries)
 
     def recall(self, reason: str) -> None:
         self._allow("recall")

@@ -102,7 +102,7 @@ def test_a_decision_is_drafted_signed_numbered_issued_and_sent(app, validations)
 
     assert numbered == {"number": 1, "notation": "01/QĐ-UBND", "series": "regular",
                         "year": 2026}
-    assert sent == {"recipients": ["H26.01.06", "000.00.01.H26"]}
+    assert [d["addressed_to"] for d in sent["deliveries"]] == ["H26.01.06", "000.00.01.H26"]
     document = app.document(document_id)
     assert document.state == "sent"
     assert [s.certificate_serial for s in document.signatures] == ["1a2b", "3c4d"]
@@ -233,9 +233,10 @@ def test_a_sent_document_is_replaced_by_a_later_one_of_the_same_agency(
 def test_the_incoming_book_numbers_what_the_commune_receives(app, clock) -> None:
     sent = {"sender_agency_code": "000.00.01.H26", "notation": "45/QĐ-UBND",
             "subject": "Về việc giao chỉ tiêu"}
-    first = app.register_incoming("", app.commune_id, sent)
-    secret = app.register_incoming("", app.commune_id, {**sent, "confidentiality": "secret"})
-    second = app.register_incoming("", app.commune_id, sent)
+    first = app.receive_from_outside("", app.commune_id, sent)
+    secret = app.receive_from_outside("", app.commune_id,
+                                      {**sent, "confidentiality": "secret"})
+    second = app.receive_from_outside("", app.commune_id, sent)
 
     assert (first["number"], secret["number"], second["number"]) == (1, 1, 2)
     app.assign_incoming("", first["incoming_id"], "cb-van-thu", dt.date(2026, 12, 15))
@@ -245,3 +246,8 @@ def test_the_incoming_book_numbers_what_the_commune_receives(app, clock) -> None
         app.complete_incoming("", second["incoming_id"])
     with pytest.raises(InvalidArgument, match="deadline"):
         app.assign_incoming("", second["incoming_id"], "cb", dt.date(2026, 1, 1))
+    with pytest.raises(InvalidArgument, match="unknown fields: colour"):
+        app.receive_from_outside("", app.commune_id, {**sent, "colour": "red"})
+    year = app.books.incoming_book(uuid.UUID(app.commune_id), 2026)
+    assert [(row.series, row.number) for row in year] == [
+        ("incoming", 1), ("incoming", 2), ("incoming_secret", 1)]

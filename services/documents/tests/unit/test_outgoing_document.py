@@ -30,7 +30,7 @@ def test_a_draft_is_revised_signed_numbered_issued_and_sent() -> None:
     document.sign_as_official("cb-1", "1f", NOW, FILE)
     document.give_number(5, "05/QĐ-UBND", "regular", 2026, NOW)
     document.sign_as_agency("2f", NOW, FILE)
-    document.send(["H26.01.06"], NOW)
+    document.send(["H26.01.06"], NOW, [])
 
     assert document.state == "sent"
     assert document.draft_version == 2 and document.draft["subject"] == "Về việc B"
@@ -55,7 +55,7 @@ def test_a_submitted_draft_returned_can_be_revised_again() -> None:
 @pytest.mark.parametrize("command", [
     lambda d: d.give_number(1, "01/QĐ-UBND", "regular", 2026, NOW),
     lambda d: d.sign_as_agency("2f", NOW, FILE),
-    lambda d: d.send(["H26.01.06"], NOW),
+    lambda d: d.send(["H26.01.06"], NOW, []),
     lambda d: d.recall("nhầm"),
     lambda d: d.revoke("sai"),
 ], ids=["number", "agency-sign", "send", "recall", "revoke"])
@@ -73,7 +73,7 @@ def test_a_sent_document_is_recalled_or_replaced_but_not_both() -> None:
     document.sign_as_official("cb-1", "1f", NOW, FILE)
     document.give_number(5, "05/QĐ-UBND", "regular", 2026, NOW)
     document.sign_as_agency("2f", NOW, FILE)
-    document.send(["H26.01.06"], NOW)
+    document.send(["H26.01.06"], NOW, [])
     successor = uuid.uuid4()
 
     document.replace_by(successor, "thay thế")
