@@ -39,8 +39,12 @@ def is_command(request: Any) -> bool:
     return descriptor is not None and "request_id" in descriptor.fields_by_name
 
 
-def require_deadline(request: Any, time_remaining: float | None) -> None:
-    if time_remaining is None and is_command(request):
+def require_deadline(request: Any, time_remaining: float | None, *,
+                     command: bool | None = None) -> None:
+    """A command (``command``, else a request with a request id) needs a deadline."""
+    if command is None:
+        command = is_command(request)
+    if time_remaining is None and command:
         raise InvalidArgument.single(
             "deadline", "DEADLINE_REQUIRED",
             "a command must be sent with a deadline (grpc-timeout): the time after which "

@@ -185,7 +185,8 @@ async def _refuse(refusal: LienthongError) -> AsyncIterator[Any]:
 class RequestContextInterceptor(grpc.aio.ServerInterceptor):
     """Opens an audit scope per call, traces, times and logs it, and maps errors to statuses.
 
-    Unary and server-streaming calls alike; health checks and reflection pass untouched.
+    Unary, server-streaming and client-streaming calls alike; health checks and
+    reflection pass untouched.
     Before the servicer runs, a call is admitted (:mod:`lienthong.grpc.admission`): a
     command needs a deadline, and each caller keeps within ``limiter``'s rate.
     """
@@ -216,11 +217,16 @@ class RequestContextInterceptor(grpc.aio.ServerInterceptor):
         if handler.unary_stream:
             return wrap_server_method_handler(
                 lambda behaviour: _stream(behaviour, handler_call_details, self), handler)
+        if handler.stream_unary:
+            return wrap_server_method_handler(
+                lambda behaviour: _client_stream(behaviour, handler_call_details, self),
+                handler)
         return handler
 
 
 def _admit(request: Any, context: grpc.aio.ServicerContext,
-           interceptor: RequestContextInterceptor, method: str) -> tuple[str, Grant | None]:
+           interceptor: RequestContextInterceptor, method: str, *,
+           command: bool | None = None) -> tuple[str, Grant | None]:
     """Refuse the call before its servicer runs: a caller its certificate does not name
     (or a revoked one), a call the access policy allows no rule for, bad bytes or bounds,
     a command without a deadline, a caller over its rate. The caller's name: its
@@ -237,7 +243,7 @@ def _admit(request: Any, context: grpc.aio.ServicerContext,
         grant = interceptor.policy.current().grant(caller, method)
     if isinstance(request, RefusedRequest):
         raise request.refusal()
-    require_deadline(request, context.time_remaining())
+    require_deadline(request, context.time_remaining(), command=command)
     interceptor.limiter.take(caller)
     return caller, grant
 
@@ -254,6 +260,48 @@ def _unary(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
                     rpc.caller, grant = _admit(request, context, interceptor, rpc.method)
                     with audit_scope(caller=rpc.caller), granted(grant):
                         response = await behaviour(request, context)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception as error:
+                    await rpc.fail(error, context)
+                log.debug("rpc done", method=rpc.method, duration_ms=_ms_since(rpc.started))
+                return response
+        except grpc.aio.AbortError:
+            rpc.aborted(context)
+            raise
+        except asyncio.CancelledError:
+            rpc.code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            rpc.finish(span)
+
+    return call
+
+
+async def _accepted(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """A client stream's messages; one that did not parse, or breaks a bound, ends the
+    call with its refusal."""
+    async for request in requests:
+        if isinstance(request, RefusedRequest):
+            raise request.refusal()
+        yield request
+
+
+def _client_stream(behaviour: Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]],
+                   details: grpc.HandlerCallDetails,
+                   interceptor: RequestContextInterceptor) -> Any:
+    """A client-streaming call (an upload), admitted as a command: it needs a deadline."""
+    async def call(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+        await _expired(context)
+        rpc = _Call(details)
+        span = rpc.start(None)
+        try:
+            with _current(span), rpc.scope(span):
+                try:
+                    rpc.caller, grant = _admit(None, context, interceptor, rpc.method,
+                                               command=True)
+                    with audit_scope(caller=rpc.caller), granted(grant):
+                        response = await behaviour(_accepted(requests), context)
                 except grpc.aio.AbortError:
                     raise
                 except Exception as error:
