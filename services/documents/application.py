@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from lienthong.errors import FailedPrecondition, NotFound
+from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.idempotency import Command, IdempotentApplication
-from lienthong.validation import Violations, parse_uuid
+from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
 
 from .domain.incoming import IncomingDocument
@@ -29,12 +29,15 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .ports import SignatureFacts, SignatureValidator
+    from .projections import ExchangeCounts, IncomingRow, OutgoingRow
 
 MAX_REASON = 500
 #: Successors a retired agency code is followed through before giving up.
 MAX_SUCCESSIONS = 10
 MAX_DEADLINE_DAYS = 5 * 366
 MAX_SENT_TEXT = 1000
+#: The years a book is kept and listed for.
+FIRST_YEAR, LAST_YEAR = 1945, 2200
 #: What a document received from outside may say of itself.
 SENT_FIELDS = frozenset({"sender_agency_code", "notation", "subject", "document_type",
                          "confidentiality", "urgency", "deadline", "edxml_document_id"})
@@ -321,6 +324,38 @@ class DocumentsApplication(IdempotentApplication, service="documents"):
                             {"replacement_id": replacement_id, "reason": reason}, change,
                             reason=reason)
 
+    # -- reads -----------------------------------------------------------------------
+
+    def outgoing_book(self, unit_id: str, year: int, size: int = 0,
+                      token: str = "") -> Page:
+        unit = parse_uuid(unit_id, "unit_id")
+        rows: list[OutgoingRow] = self.books.outgoing_book(unit, _year(year))
+        return _page(rows, size, token, {"book": "outgoing", "unit": unit_id, "year": year})
+
+    def incoming_book(self, unit_id: str, year: int, size: int = 0, token: str = "") -> Page:
+        unit = parse_uuid(unit_id, "unit_id")
+        rows: list[IncomingRow] = self.books.incoming_book(unit, _year(year))
+        return _page(rows, size, token, {"book": "incoming", "unit": unit_id, "year": year})
+
+    def arrived(self, unit_id: str, size: int = 0, token: str = "") -> Page:
+        rows = self.books.arrived(parse_uuid(unit_id, "unit_id"))
+        return _page(rows, size, token, {"arrived": unit_id})
+
+    def awaiting(self, handler: str, size: int = 0, token: str = "") -> tuple[Page, int]:
+        """What waits for the handler, earliest deadline first, and how much is overdue."""
+        if not handler.strip() or len(handler) > MAX_NAME:
+            raise InvalidArgument.single("handler", "REQUIRED",
+                                         f"must be 1 to {MAX_NAME} characters")
+        rows, overdue = self.books.awaiting(handler, self._today())
+        return _page(rows, size, token, {"awaiting": handler}), len(overdue)
+
+    def is_overdue(self, row: IncomingRow) -> bool:
+        return row.state == "assigned" and row.deadline is not None \
+            and row.deadline < self._today()
+
+    def exchange_counts(self, unit_id: str) -> ExchangeCounts:
+        return self.books.exchange_counts(parse_uuid(unit_id, "unit_id"))
+
     # -- incoming books --------------------------------------------------------------
 
     def _register(self, incoming: IncomingDocument) -> NumberSeries:
@@ -430,3 +465,23 @@ def _check_reason(reason: str, *, required: bool = False) -> None:
         violations.add("reason", "REASON_FORMAT",
                        f"must be at most {MAX_REASON} printable characters")
     violations.raise_if_any()
+
+
+class Page:
+    """One page of a list, the token of the next one and the total."""
+
+    def __init__(self, rows: list[Any], next_token: str, total: int) -> None:
+        self.rows, self.next_token, self.total = rows, next_token, total
+
+
+def _page(rows: list[Any], size: int, token: str, query: dict[str, Any]) -> Page:
+    request = PageRequest.of(size, token, query)
+    page, next_token = request.cut(rows)
+    return Page(page, next_token, len(rows))
+
+
+def _year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidArgument.single("year", "YEAR_RANGE",
+                                     f"must be {FIRST_YEAR} to {LAST_YEAR}, got {year}")
+    return year

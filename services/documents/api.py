@@ -1,0 +1,347 @@
+"""The gRPC face of the documents application: translation only.
+
+Protobuf in, primitives to the application, aggregates and rows back out as protobuf.
+Errors travel as lienthong errors and the interceptor turns them into statuses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from lienthong.audit.servicer import add_audit_service
+from lienthong.documents.v1 import documents_pb2 as pb
+from lienthong.documents.v1 import documents_pb2_grpc as pb_grpc
+from lienthong.errors import InvalidArgument
+from lienthong.grpc.convert import date_from_pb, date_to_pb, id_to_pb, timestamp_to_pb
+
+from .drafts import DraftInput
+
+if TYPE_CHECKING:
+    import grpc
+
+    from .application import DocumentsApplication
+    from .domain.incoming import IncomingDocument
+    from .domain.outgoing import OutgoingDocument
+    from .projections import IncomingRow, OutgoingRow
+
+AUTHORITIES = {pb.AUTHORITY_PREFIX_UNSPECIFIED: "", pb.AUTHORITY_PREFIX_TM: "TM.",
+               pb.AUTHORITY_PREFIX_KT: "KT.", pb.AUTHORITY_PREFIX_TL: "TL.",
+               pb.AUTHORITY_PREFIX_TUQ: "TUQ.", pb.AUTHORITY_PREFIX_Q: "Q."}
+URGENCIES = {pb.URGENCY_UNSPECIFIED: "normal", pb.URGENCY_URGENT: "urgent",
+             pb.URGENCY_VERY_URGENT: "very_urgent", pb.URGENCY_IMMEDIATE: "immediate"}
+CONFIDENTIALITIES = {pb.CONFIDENTIALITY_UNSPECIFIED: "normal",
+                     pb.CONFIDENTIALITY_CONFIDENTIAL: "confidential",
+                     pb.CONFIDENTIALITY_SECRET: "secret",
+                     pb.CONFIDENTIALITY_TOP_SECRET: "top_secret"}
+DOCUMENT_STATES = {"draft": pb.DOCUMENT_STATE_DRAFT, "submitted": pb.DOCUMENT_STATE_SUBMITTED,
+                   "signed": pb.DOCUMENT_STATE_SIGNED, "numbered": pb.DOCUMENT_STATE_NUMBERED,
+                   "issued": pb.DOCUMENT_STATE_ISSUED, "sent": pb.DOCUMENT_STATE_SENT,
+                   "recalled": pb.DOCUMENT_STATE_RECALLED, "revoked": pb.DOCUMENT_STATE_REVOKED,
+                   "replaced": pb.DOCUMENT_STATE_REPLACED}
+INCOMING_STATES = {"arrived": pb.INCOMING_STATE_ARRIVED, "refused": pb.INCOMING_STATE_REFUSED,
+                   "registered": pb.INCOMING_STATE_REGISTERED,
+                   "assigned": pb.INCOMING_STATE_ASSIGNED,
+                   "completed": pb.INCOMING_STATE_COMPLETED}
+
+
+def back(table: dict[int, str]) -> dict[str, int]:
+    return {name: number for number, name in table.items()}
+
+
+def enum_value(table: dict[int, str], value: int, field: str) -> str:
+    if value not in table:
+        raise InvalidArgument.single(field, "ENUM_VALUE", f"unknown value {value}")
+    return table[value]
+
+
+# -- in ----------------------------------------------------------------------------------
+
+def file_from_pb(message: pb.FileRef) -> dict[str, Any]:
+    return {"name": message.name, "object_name": message.object_name, "size": message.size,
+            "sha256": message.sha256, "content_type": message.content_type}
+
+
+def draft_from_pb(message: pb.Draft) -> DraftInput:
+    return DraftInput(
+        document_type=message.document_type, subject=message.subject,
+        issuer_notation=message.issuer_notation, drafting_unit=message.drafting_unit,
+        signer_id=message.signer.official_id, signer_name=message.signer.full_name,
+        signer_position=message.signer.position,
+        authority=enum_value(AUTHORITIES, message.signer.authority, "draft.signer.authority"),
+        recipients=tuple(message.recipients),
+        urgency=enum_value(URGENCIES, message.urgency, "draft.urgency"),
+        confidentiality=enum_value(CONFIDENTIALITIES, message.confidentiality,
+                                   "draft.confidentiality"),
+        deadline=date_from_pb(message.deadline, "draft.deadline"),
+        legal_normative=message.legal_normative,
+        files=tuple(file_from_pb(f) for f in message.files))
+
+
+def sent_from_pb(message: pb.SentDocument) -> dict[str, str]:
+    sent = {"sender_agency_code": message.sender_agency_code, "notation": message.notation,
+            "subject": message.subject,
+            "confidentiality": enum_value(CONFIDENTIALITIES, message.confidentiality,
+                                          "sent.confidentiality"),
+            "urgency": enum_value(URGENCIES, message.urgency, "sent.urgency")}
+    deadline = date_from_pb(message.deadline, "sent.deadline")
+    optional = {"document_type": message.document_type,
+                "deadline": deadline.isoformat() if deadline else "",
+                "edxml_document_id": message.edxml_document_id}
+    sent.update({key: value for key, value in optional.items() if value})
+    return sent
+
+
+# -- out ---------------------------------------------------------------------------------
+
+def file_to_pb(value: dict[str, Any]) -> pb.FileRef:
+    return pb.FileRef(**value)
+
+
+def document_to_pb(document: OutgoingDocument, statuses: dict[str, str]) -> pb.OutgoingDocument:
+    draft = document.draft
+    signer = draft["signer"]
+    deadline = draft["deadline"]
+    return pb.OutgoingDocument(
+        document_id=id_to_pb(document.id), issuer_unit_id=id_to_pb(document.issuer_unit_id),
+        issuer_agency_code=document.issuer_agency_code, state=DOCUMENT_STATES[document.state],
+        draft=pb.Draft(
+            document_type=draft["document_type"], subject=draft["subject"],
+            issuer_notation=draft["issuer_notation"], drafting_unit=draft["drafting_unit"],
+            signer=pb.Signer(official_id=signer["official_id"], full_name=signer["full_name"],
+                             position=signer["position"],
+                             authority=back(AUTHORITIES).get(signer["authority"], 0)),
+            recipients=draft["recipients"], urgency=back(URGENCIES)[draft["urgency"]],
+            confidentiality=back(CONFIDENTIALITIES)[draft["confidentiality"]],
+            deadline=date_to_pb(_date(deadline)), legal_normative=draft["legal_normative"],
+            files=[file_to_pb(f) for f in document.version_files[-1]]),
+        draft_version=document.draft_version,
+        signatures=[pb.Signature(signer=s.signer, certificate_serial=s.certificate_serial,
+                                 signed_at=timestamp_to_pb(s.signed_at),
+                                 file=file_to_pb(s.file.as_dict()))
+                    for s in document.signatures],
+        number=document.number, notation=document.notation, series=document.series,
+        year=document.year, numbered_at=timestamp_to_pb(document.issued_at),
+        deliveries=[pb.Delivery(addressed_to=d["addressed_to"], route=d["route"],
+                                incoming_id=d["incoming_id"],
+                                status_code=statuses.get(d["incoming_id"], ""))
+                    for d in document.deliveries],
+        sent_at=timestamp_to_pb(document.sent_at), closing_reason=document.closing_reason,
+        replaced_by=id_to_pb(document.replaced_by) if document.replaced_by else "")
+
+
+def _date(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def incoming_to_pb(incoming: IncomingDocument) -> pb.IncomingDocument:
+    sent = incoming.sent
+    return pb.IncomingDocument(
+        incoming_id=id_to_pb(incoming.id), recipient_unit_id=id_to_pb(incoming.recipient_unit_id),
+        recipient_agency_code=incoming.recipient_agency_code,
+        state=INCOMING_STATES[incoming.state], status_code=incoming.status_code,
+        sent=pb.SentDocument(
+            sender_agency_code=sent.get("sender_agency_code", ""),
+            notation=sent.get("notation", ""), subject=sent.get("subject", ""),
+            document_type=sent.get("document_type", ""),
+            confidentiality=back(CONFIDENTIALITIES).get(sent.get("confidentiality", ""), 0),
+            urgency=back(URGENCIES).get(sent.get("urgency", ""), 0),
+            deadline=date_to_pb(_date(sent.get("deadline", ""))),
+            document_id=sent.get("document_id", ""),
+            edxml_document_id=sent.get("edxml_document_id", "")),
+        route=incoming.route, arrived_at=timestamp_to_pb(incoming.arrived_at),
+        number=incoming.number, year=incoming.year, series=incoming.series,
+        handler=incoming.handler, deadline=date_to_pb(incoming.deadline),
+        refusal=incoming.refusal, completed_at=timestamp_to_pb(incoming.completed_at))
+
+
+def outgoing_entry_to_pb(row: OutgoingRow) -> pb.OutgoingBookEntry:
+    return pb.OutgoingBookEntry(
+        document_id=id_to_pb(row.document_id), series=row.series, number=row.number,
+        notation=row.notation, document_type=row.document_type, subject=row.subject,
+        numbered_at=timestamp_to_pb(row.numbered_at), state=DOCUMENT_STATES[row.state])
+
+
+def incoming_entry_to_pb(row: IncomingRow, overdue: bool) -> pb.IncomingBookEntry:
+    return pb.IncomingBookEntry(
+        incoming_id=id_to_pb(row.incoming_id), series=row.series, number=row.number,
+        sender_agency_code=row.sender_agency_code, notation=row.notation, subject=row.subject,
+        arrived_at=timestamp_to_pb(row.arrived_at), state=INCOMING_STATES[row.state],
+        handler=row.handler, deadline=date_to_pb(row.deadline), overdue=overdue)
+
+
+# -- the services ------------------------------------------------------------------------
+
+class DocumentServicer(pb_grpc.DocumentServiceServicer):
+    def __init__(self, app: DocumentsApplication) -> None:
+        self.app = app
+
+    async def _answer(self, document_id: str) -> pb.OutgoingDocument:
+        def read() -> pb.OutgoingDocument:
+            document = self.app.document(document_id)
+            statuses = {str(d.incoming_id): code for d, code in
+                        self.app.books.where_sent(document.id) if d.incoming_id}
+            return document_to_pb(document, statuses)
+
+        return await asyncio.to_thread(read)
+
+    async def CreateDraft(self, request: pb.CreateDraftRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        created = await asyncio.to_thread(self.app.create_draft, request.request_id,
+                                          request.unit_id, draft_from_pb(request.draft))
+        return await self._answer(created["document_id"])
+
+    async def ReviseDraft(self, request: pb.ReviseDraftRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.revise_draft, request.request_id,
+                                request.document_id, draft_from_pb(request.draft))
+        return await self._answer(request.document_id)
+
+    async def SubmitDraft(self, request: pb.SubmitDraftRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.submit, request.request_id, request.document_id)
+        return await self._answer(request.document_id)
+
+    async def ReturnDraft(self, request: pb.ReturnDraftRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.return_to_draft, request.request_id,
+                                request.document_id, request.reason)
+        return await self._answer(request.document_id)
+
+    async def RecordOfficialSignature(  # noqa: N802
+            self, request: pb.RecordOfficialSignatureRequest,
+            context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.record_official_signature, request.request_id,
+                                request.document_id, file_from_pb(request.signed_file))
+        return await self._answer(request.document_id)
+
+    async def NumberDocument(self, request: pb.NumberDocumentRequest,  # noqa: N802
+                             context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.give_number, request.request_id, request.document_id)
+        return await self._answer(request.document_id)
+
+    async def RecordAgencySignature(  # noqa: N802
+            self, request: pb.RecordAgencySignatureRequest,
+            context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.record_agency_signature, request.request_id,
+                                request.document_id, file_from_pb(request.signed_file))
+        return await self._answer(request.document_id)
+
+    async def SendDocument(self, request: pb.SendDocumentRequest,  # noqa: N802
+                           context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.send, request.request_id, request.document_id)
+        return await self._answer(request.document_id)
+
+    async def RecallDocument(self, request: pb.RecallDocumentRequest,  # noqa: N802
+                             context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.recall, request.request_id, request.document_id,
+                                request.reason)
+        return await self._answer(request.document_id)
+
+    async def RevokeDocument(self, request: pb.RevokeDocumentRequest,  # noqa: N802
+                             context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.revoke, request.request_id, request.document_id,
+                                request.reason)
+        return await self._answer(request.document_id)
+
+    async def ReplaceDocument(self, request: pb.ReplaceDocumentRequest,  # noqa: N802
+                              context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        await asyncio.to_thread(self.app.replace, request.request_id, request.document_id,
+                                request.replacement_id, request.reason)
+        return await self._answer(request.document_id)
+
+    async def GetDocument(self, request: pb.GetDocumentRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.OutgoingDocument:
+        return await self._answer(request.document_id)
+
+    async def ListOutgoingBook(  # noqa: N802
+            self, request: pb.ListOutgoingBookRequest,
+            context: grpc.aio.ServicerContext) -> pb.ListOutgoingBookResponse:
+        page = await asyncio.to_thread(self.app.outgoing_book, request.unit_id, request.year,
+                                       request.page_size, request.page_token)
+        return pb.ListOutgoingBookResponse(
+            entries=[outgoing_entry_to_pb(row) for row in page.rows],
+            next_page_token=page.next_token, total_size=page.total)
+
+
+class IncomingServicer(pb_grpc.IncomingServiceServicer):
+    def __init__(self, app: DocumentsApplication) -> None:
+        self.app = app
+
+    async def _answer(self, incoming_id: str) -> pb.IncomingDocument:
+        return incoming_to_pb(await asyncio.to_thread(self.app.incoming, incoming_id))
+
+    async def ReceiveFromOutside(self, request: pb.ReceiveFromOutsideRequest,  # noqa: N802
+                                 context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        received = await asyncio.to_thread(self.app.receive_from_outside, request.request_id,
+                                           request.unit_id, sent_from_pb(request.sent))
+        return await self._answer(received["incoming_id"])
+
+    async def RegisterIncoming(self, request: pb.RegisterIncomingRequest,  # noqa: N802
+                               context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        await asyncio.to_thread(self.app.register_arrived, request.request_id,
+                                request.incoming_id)
+        return await self._answer(request.incoming_id)
+
+    async def RefuseIncoming(self, request: pb.RefuseIncomingRequest,  # noqa: N802
+                             context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        await asyncio.to_thread(self.app.refuse_arrived, request.request_id,
+                                request.incoming_id, request.reason)
+        return await self._answer(request.incoming_id)
+
+    async def AssignIncoming(self, request: pb.AssignIncomingRequest,  # noqa: N802
+                             context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        await asyncio.to_thread(self.app.assign_incoming, request.request_id,
+                                request.incoming_id, request.handler,
+                                date_from_pb(request.deadline, "deadline"))
+        return await self._answer(request.incoming_id)
+
+    async def CompleteIncoming(self, request: pb.CompleteIncomingRequest,  # noqa: N802
+                               context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        await asyncio.to_thread(self.app.complete_incoming, request.request_id,
+                                request.incoming_id)
+        return await self._answer(request.incoming_id)
+
+    async def GetIncoming(self, request: pb.GetIncomingRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        return await self._answer(request.incoming_id)
+
+    async def ListArrived(self, request: pb.ListArrivedRequest,  # noqa: N802
+                          context: grpc.aio.ServicerContext) -> pb.ListArrivedResponse:
+        page = await asyncio.to_thread(self.app.arrived, request.unit_id, request.page_size,
+                                       request.page_token)
+        return pb.ListArrivedResponse(
+            entries=[incoming_entry_to_pb(row, False) for row in page.rows],
+            next_page_token=page.next_token, total_size=page.total)
+
+    async def ListIncomingBook(  # noqa: N802
+            self, request: pb.ListIncomingBookRequest,
+            context: grpc.aio.ServicerContext) -> pb.ListIncomingBookResponse:
+        page = await asyncio.to_thread(self.app.incoming_book, request.unit_id, request.year,
+                                       request.page_size, request.page_token)
+        return pb.ListIncomingBookResponse(
+            entries=[incoming_entry_to_pb(row, self.app.is_overdue(row)) for row in page.rows],
+            next_page_token=page.next_token, total_size=page.total)
+
+    async def ListAwaiting(self, request: pb.ListAwaitingRequest,  # noqa: N802
+                           context: grpc.aio.ServicerContext) -> pb.ListAwaitingResponse:
+        page, overdue = await asyncio.to_thread(self.app.awaiting, request.handler,
+                                                request.page_size, request.page_token)
+        return pb.ListAwaitingResponse(
+            entries=[incoming_entry_to_pb(row, self.app.is_overdue(row)) for row in page.rows],
+            next_page_token=page.next_token, total_size=page.total, overdue_size=overdue)
+
+    async def GetExchangeCounts(self, request: pb.GetExchangeCountsRequest,  # noqa: N802
+                                context: grpc.aio.ServicerContext) -> pb.ExchangeCounts:
+        counts = await asyncio.to_thread(self.app.exchange_counts, request.unit_id)
+        return pb.ExchangeCounts(unit_id=request.unit_id, sent=counts.sent,
+                                 received=counts.received)
+
+
+def add_to_server(app: DocumentsApplication, server: grpc.aio.Server) -> list[str]:
+    pb_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(app), server)
+    pb_grpc.add_IncomingServiceServicer_to_server(IncomingServicer(app), server)
+    return [pb.DESCRIPTOR.services_by_name["DocumentService"].full_name,
+            pb.DESCRIPTOR.services_by_name["IncomingService"].full_name,
+            *add_audit_service(app, server)]
