@@ -7,7 +7,6 @@ Errors travel as lienthong errors and the interceptor turns them into statuses.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from lienthong.audit.servicer import add_audit_service
@@ -16,6 +15,17 @@ from lienthong.documents.v1 import documents_pb2_grpc as pb_grpc
 from lienthong.errors import InvalidArgument
 from lienthong.grpc.convert import date_from_pb, date_to_pb, id_to_pb, timestamp_to_pb
 
+from .convert import (
+    AUTHORITIES,
+    CONFIDENTIALITIES,
+    DOCUMENT_STATES,
+    INCOMING_STATES,
+    URGENCIES,
+    delivery_to_pb,
+    draft_to_pb,
+    sent_to_pb,
+    signature_to_pb,
+)
 from .drafts import DraftInput
 
 if TYPE_CHECKING:
@@ -25,29 +35,6 @@ if TYPE_CHECKING:
     from .domain.incoming import IncomingDocument
     from .domain.outgoing import OutgoingDocument
     from .projections import IncomingRow, OutgoingRow
-
-AUTHORITIES = {pb.AUTHORITY_PREFIX_UNSPECIFIED: "", pb.AUTHORITY_PREFIX_TM: "TM.",
-               pb.AUTHORITY_PREFIX_KT: "KT.", pb.AUTHORITY_PREFIX_TL: "TL.",
-               pb.AUTHORITY_PREFIX_TUQ: "TUQ.", pb.AUTHORITY_PREFIX_Q: "Q."}
-URGENCIES = {pb.URGENCY_UNSPECIFIED: "normal", pb.URGENCY_URGENT: "urgent",
-             pb.URGENCY_VERY_URGENT: "very_urgent", pb.URGENCY_IMMEDIATE: "immediate"}
-CONFIDENTIALITIES = {pb.CONFIDENTIALITY_UNSPECIFIED: "normal",
-                     pb.CONFIDENTIALITY_CONFIDENTIAL: "confidential",
-                     pb.CONFIDENTIALITY_SECRET: "secret",
-                     pb.CONFIDENTIALITY_TOP_SECRET: "top_secret"}
-DOCUMENT_STATES = {"draft": pb.DOCUMENT_STATE_DRAFT, "submitted": pb.DOCUMENT_STATE_SUBMITTED,
-                   "signed": pb.DOCUMENT_STATE_SIGNED, "numbered": pb.DOCUMENT_STATE_NUMBERED,
-                   "issued": pb.DOCUMENT_STATE_ISSUED, "sent": pb.DOCUMENT_STATE_SENT,
-                   "recalled": pb.DOCUMENT_STATE_RECALLED, "revoked": pb.DOCUMENT_STATE_REVOKED,
-                   "replaced": pb.DOCUMENT_STATE_REPLACED}
-INCOMING_STATES = {"arrived": pb.INCOMING_STATE_ARRIVED, "refused": pb.INCOMING_STATE_REFUSED,
-                   "registered": pb.INCOMING_STATE_REGISTERED,
-                   "assigned": pb.INCOMING_STATE_ASSIGNED,
-                   "completed": pb.INCOMING_STATE_COMPLETED}
-
-
-def back(table: dict[int, str]) -> dict[str, int]:
-    return {name: number for number, name in table.items()}
 
 
 def enum_value(table: dict[int, str], value: int, field: str) -> str:
@@ -95,62 +82,29 @@ def sent_from_pb(message: pb.SentDocument) -> dict[str, str]:
 
 # -- out ---------------------------------------------------------------------------------
 
-def file_to_pb(value: dict[str, Any]) -> pb.FileRef:
-    return pb.FileRef(**value)
-
-
 def document_to_pb(document: OutgoingDocument, statuses: dict[str, str]) -> pb.OutgoingDocument:
-    draft = document.draft
-    signer = draft["signer"]
-    deadline = draft["deadline"]
     return pb.OutgoingDocument(
         document_id=id_to_pb(document.id), issuer_unit_id=id_to_pb(document.issuer_unit_id),
         issuer_agency_code=document.issuer_agency_code, state=DOCUMENT_STATES[document.state],
-        draft=pb.Draft(
-            document_type=draft["document_type"], subject=draft["subject"],
-            issuer_notation=draft["issuer_notation"], drafting_unit=draft["drafting_unit"],
-            signer=pb.Signer(official_id=signer["official_id"], full_name=signer["full_name"],
-                             position=signer["position"],
-                             authority=back(AUTHORITIES).get(signer["authority"], 0)),
-            recipients=draft["recipients"], urgency=back(URGENCIES)[draft["urgency"]],
-            confidentiality=back(CONFIDENTIALITIES)[draft["confidentiality"]],
-            deadline=date_to_pb(_date(deadline)), legal_normative=draft["legal_normative"],
-            files=[file_to_pb(f) for f in document.version_files[-1]]),
+        draft=draft_to_pb(document.draft, document.version_files[-1]),
         draft_version=document.draft_version,
-        signatures=[pb.Signature(signer=s.signer, certificate_serial=s.certificate_serial,
-                                 signed_at=timestamp_to_pb(s.signed_at),
-                                 file=file_to_pb(s.file.as_dict()))
-                    for s in document.signatures],
+        signatures=[signature_to_pb(s.signer, s.certificate_serial, s.signed_at,
+                                    s.file.as_dict()) for s in document.signatures],
         number=document.number, notation=document.notation, series=document.series,
         year=document.year, numbered_at=timestamp_to_pb(document.issued_at),
-        deliveries=[pb.Delivery(addressed_to=d["addressed_to"], route=d["route"],
-                                incoming_id=d["incoming_id"],
-                                status_code=statuses.get(d["incoming_id"], ""))
+        deliveries=[delivery_to_pb(d, statuses.get(d["incoming_id"], ""))
                     for d in document.deliveries],
         sent_at=timestamp_to_pb(document.sent_at), closing_reason=document.closing_reason,
         replaced_by=id_to_pb(document.replaced_by) if document.replaced_by else "")
 
 
-def _date(text: str) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
 def incoming_to_pb(incoming: IncomingDocument) -> pb.IncomingDocument:
-    sent = incoming.sent
     return pb.IncomingDocument(
         incoming_id=id_to_pb(incoming.id), recipient_unit_id=id_to_pb(incoming.recipient_unit_id),
         recipient_agency_code=incoming.recipient_agency_code,
         state=INCOMING_STATES[incoming.state], status_code=incoming.status_code,
-        sent=pb.SentDocument(
-            sender_agency_code=sent.get("sender_agency_code", ""),
-            notation=sent.get("notation", ""), subject=sent.get("subject", ""),
-            document_type=sent.get("document_type", ""),
-            confidentiality=back(CONFIDENTIALITIES).get(sent.get("confidentiality", ""), 0),
-            urgency=back(URGENCIES).get(sent.get("urgency", ""), 0),
-            deadline=date_to_pb(_date(sent.get("deadline", ""))),
-            document_id=sent.get("document_id", ""),
-            edxml_document_id=sent.get("edxml_document_id", "")),
-        route=incoming.route, arrived_at=timestamp_to_pb(incoming.arrived_at),
+        sent=sent_to_pb(incoming.sent), route=incoming.route,
+        arrived_at=timestamp_to_pb(incoming.arrived_at),
         number=incoming.number, year=incoming.year, series=incoming.series,
         handler=incoming.handler, deadline=date_to_pb(incoming.deadline),
         refusal=incoming.refusal, completed_at=timestamp_to_pb(incoming.completed_at))

@@ -184,15 +184,14 @@ class OutgoingDocument(AuditedAggregate):
     def sign_as_agency(self, certificate_serial: str, signed_at: dt.datetime,
                        file: dict[str, Any]) -> None:
         self._allow("sign_as_agency")
-        self._issued(certificate_serial, signed_at, file)
+        self._issued(self.issuer_agency_code, certificate_serial, signed_at, file)
 
     @event("Issued")
-    def _issued(self, certificate_serial: str, signed_at: dt.datetime,
+    def _issued(self, agency_code: str, certificate_serial: str, signed_at: dt.datetime,
                 file: dict[str, Any]) -> None:
         self.state = "issued"
-        self.signatures = [*self.signatures, Signing(self.issuer_agency_code,
-                                                     certificate_serial, signed_at,
-                                                     FileRef.of(file))]
+        self.signatures = [*self.signatures, Signing(agency_code, certificate_serial,
+                                                     signed_at, FileRef.of(file))]
 
     # -- after issuing ---------------------------------------------------------------
 
