@@ -12,6 +12,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
+from lienthong.events.consumer import TrackingApplication
 from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
@@ -51,7 +52,7 @@ class SignatureRefusedError(FailedPrecondition):
     reason = "SIGNATURE_NOT_VALID"
 
 
-class DocumentsApplication(IdempotentApplication, service="documents"):
+class DocumentsApplication(TrackingApplication, IdempotentApplication, service="documents"):
     """Outgoing documents and incoming books."""
 
     def __init__(self, event_store: str = "memory:", *,

@@ -87,6 +87,7 @@ class DocumentBooks(LogFollower):
         NumberSeries.Opened: "a series is read as an aggregate",
         NumberSeries.NumberTaken: "the book lists the documents a number went to",
         RequestRecord.Accepted: "AIP-155 retry bookkeeping",
+        KnownUnit.Renamed: "units are read as aggregates",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -96,7 +97,6 @@ class DocumentBooks(LogFollower):
         self.deliveries: dict[UUID, list[Delivery]] = {}
         self.counts: dict[UUID, ExchangeCounts] = {}
         self.units_by_code: dict[str, UUID] = {}
-        self._codes: dict[UUID, str] = {}
         # A draft's issuer, type and subject, for its row once it is numbered.
         self._drafts: dict[UUID, tuple[UUID, str, str]] = {}
 
@@ -104,12 +104,10 @@ class DocumentBooks(LogFollower):
 
     @handles(KnownUnit.Learned, KnownUnit.AgencyCodeAssigned)
     def _unit_code(self, e: Any) -> None:
-        if old := self._codes.get(e.originator_id):
-            # An agency code once given stays the unit's: documents still name it.
-            self.units_by_code.setdefault(old, e.originator_id)
+        # A code a unit once had stays its own (old documents still name it): only a
+        # later unit given the same code takes it over.
         if e.agency_code:
             self.units_by_code[e.agency_code] = e.originator_id
-            self._codes[e.originator_id] = e.agency_code
 
     @handles(KnownUnit.Retired)
     def _unit_retired(self, e: Any) -> None:

@@ -30,6 +30,10 @@ class KnownUnit(AuditedAggregate):
     def is_active(self) -> bool:
         return not self.retirement
 
+    @event("Renamed")
+    def rename(self, display_name: str) -> None:
+        self.display_name = display_name
+
     @event("AgencyCodeAssigned")
     def assign_agency_code(self, agency_code: str) -> None:
         self.agency_code = agency_code
