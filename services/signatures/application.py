@@ -58,11 +58,10 @@ if TYPE_CHECKING:
 
     from .keystore import KeyStore
 
-#: The signature algorithms' families, by a credential's key algorithm.
-KEY_FAMILIES = {"rsa-2048": "rsa", "rsa-3072": "rsa", "ec-p256": "ecdsa"}
-
 T = TypeVar("T")
 KEY_ALGORITHMS = ("rsa-2048", "rsa-3072", "ec-p256")
+#: The signature algorithms' families, by a credential's key algorithm.
+KEY_FAMILIES = {"rsa-2048": "rsa", "rsa-3072": "rsa", "ec-p256": "ecdsa"}
 HASH_SIZES = {"sha256": 32, "sha384": 48, "sha512": 64}
 SIGNATURE_ALGORITHMS = {
     ("rsa", "sha256"): "1.2.840.113549.1.1.11", ("rsa", "sha384"): "1.2.840.113549.1.1.12",

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
     from .domain.credential import Credential
 
-#: Credentials kept; the least recently saved or used go first.
-RECENT_CREDENTIALS = 10_000
+#: Credentials kept (a few kilobytes each: the certificate is the most of it); the least
+#: recently saved or used go first.
+RECENT_CREDENTIALS = 4096
 
 
 class RecentCredentials:
