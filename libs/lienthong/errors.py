@@ -177,6 +177,12 @@ class ResourceExhausted(LienthongError):
         self.retry_after_s = retry_after_s
 
 
+class Unavailable(LienthongError):
+    """A system this one depends on cannot be reached now; retrying later is safe."""
+
+    reason = "UNAVAILABLE"
+
+
 class Conflict(LienthongError):
     """A concurrent command changed the same aggregate; retrying is safe."""
 

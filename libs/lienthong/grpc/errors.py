@@ -26,6 +26,7 @@ from lienthong.errors import (
     PermissionDenied,
     ResourceExhausted,
     Unauthenticated,
+    Unavailable,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ _CODES: list[tuple[type[LienthongError], int]] = [
     (ResourceExhausted, code_pb2.RESOURCE_EXHAUSTED),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
+    (Unavailable, code_pb2.UNAVAILABLE),
 ]
 
 

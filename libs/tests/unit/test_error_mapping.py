@@ -14,6 +14,7 @@ from lienthong.errors import (
     InvalidArgument,
     LienthongError,
     NotFound,
+    Unavailable,
 )
 from lienthong.grpc.errors import (
     ERROR_DOMAIN,
@@ -53,6 +54,7 @@ class RetiredError(FailedPrecondition):
     (FailedPrecondition("no"), grpc.StatusCode.FAILED_PRECONDITION),
     (RetiredError("merged"), grpc.StatusCode.FAILED_PRECONDITION),
     (Conflict("try again"), grpc.StatusCode.ABORTED),
+    (Unavailable("the exchange axis is down"), grpc.StatusCode.UNAVAILABLE),
     (LienthongError("odd"), grpc.StatusCode.INTERNAL),
 ])
 def test_each_kind_of_error_has_its_status_code(error: LienthongError,

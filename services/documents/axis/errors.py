@@ -7,7 +7,7 @@ HTTP status and the axis's own ``ErrorCode`` and ``ErrorDesc`` when it answered.
 
 from __future__ import annotations
 
-from lienthong.errors import FailedPrecondition, LienthongError
+from lienthong.errors import FailedPrecondition, LienthongError, Unavailable
 
 
 class AxisError(LienthongError):
@@ -28,7 +28,7 @@ class AxisError(LienthongError):
         return False
 
 
-class AxisUnavailable(AxisError):
+class AxisUnavailable(AxisError, Unavailable):
     """The axis could not be reached or could not answer now: refused connection,
     timeout, 408, 429 or 5xx. ``retry_after_s`` is the axis's ``Retry-After``, if any."""
 
