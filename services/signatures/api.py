@@ -265,7 +265,10 @@ class ValidationServicer(validation_grpc.ValidationServiceServicer):
                 if signer else "",
                 claimed_signing_time=timestamp_to_pb(signature.signing_time),
                 best_signature_time=timestamp_to_pb(signature.best_signature_time),
-                status_text=signature.status_text(language)))  # type: ignore[arg-type]
+                status_text=signature.status_text(language),  # type: ignore[arg-type]
+                signer_certificate_serial=signature.certificate_chain[-1].serial_number
+                if signature.certificate_chain else "",
+                signer_official_id=(signer.official_id or "") if signer else ""))
         answer.simple_report.update(json.loads(json.dumps(report.simple(language))))  # type: ignore[arg-type]
         answer.detailed_report.update(json.loads(json.dumps(report.detailed(language))))  # type: ignore[arg-type]
         return answer

@@ -38,6 +38,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 from pyhanko_certvalidator.revinfo.validate_crl import verify_crl
 from pyhanko_certvalidator.revinfo.validate_ocsp import verify_ocsp_response
 
+from lienthong.services.signatures.pki.profile import OFFICIAL_URI_PREFIX
 from lienthong.services.signatures.validation.inputs import digest
 from lienthong.services.signatures.validation.report import (
     CertificateReport,
@@ -115,8 +116,21 @@ def _pyca(cert: asn1_x509.Certificate) -> x509.Certificate:
     return x509.load_der_x509_certificate(cert.dump())
 
 
+def _official_id(certificate: x509.Certificate) -> str | None:
+    """The official a certificate of this platform names in its SAN URI, if any."""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return None
+    for uri in names.value.get_values_for_type(x509.UniformResourceIdentifier):
+        if uri.startswith(OFFICIAL_URI_PREFIX):
+            return uri.removeprefix(OFFICIAL_URI_PREFIX)
+    return None
+
+
 def subject_of(cert: asn1_x509.Certificate) -> Subject:
-    name = _pyca(cert).subject
+    certificate = _pyca(cert)
+    name = certificate.subject
     return Subject(
         rfc4514=name.rfc4514_string(ATTRIBUTE_NAMES),
         common_name=_attribute(name, NameOID.COMMON_NAME),
@@ -124,6 +138,7 @@ def subject_of(cert: asn1_x509.Certificate) -> Subject:
         organization=_attribute(name, NameOID.ORGANIZATION_NAME),
         organization_identifier=_attribute(name, NameOID.ORGANIZATION_IDENTIFIER),
         user_id=_attribute(name, USER_ID),
+        official_id=_official_id(certificate),
     )
 
 

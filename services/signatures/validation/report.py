@@ -148,6 +148,8 @@ class Subject:
     organization_identifier: str | None = None
     #: The ``UID`` attribute Vietnamese CAs fill with ``CMND:``/``CCCD:``/``MST:`` numbers.
     user_id: str | None = None
+    #: The official an official's certificate of this platform names (SAN URI).
+    official_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +159,7 @@ class Subject:
             "organization": self.organization,
             "organizationIdentifier": self.organization_identifier,
             "userId": self.user_id,
+            "officialId": self.official_id,
         }
 
 

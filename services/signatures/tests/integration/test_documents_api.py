@@ -120,6 +120,11 @@ def test_a_decision_signed_by_the_official_then_stamped_by_the_agency(world) -> 
     assert answer.signatures[-1].format == "PAdES-B-LTA"
     assert {s.format for s in answer.signatures} <= {"PAdES-B-LT", "PAdES-B-LTA"}
     assert {s.organization_identifier for s in answer.signatures} == {"GOVVN-000.00.00.Z24"}
+    # Each signature names the certificate that made it and the official it belongs to.
+    credentials = [world.app.credential(credential_id) for credential_id in (official, clerk)]
+    assert [(s.signer_certificate_serial.lower(), s.signer_official_id)
+            for s in answer.signatures] == [(c.serial_number.lower(), c.official_id)
+                                             for c in credentials]
     simple = answer.simple_report
     assert simple["language"] == "en" and simple["validSignaturesCount"] == 2
     detailed = world.validate(validation_pb.SIGNED_KIND_PDF, stamped).detailed_report
