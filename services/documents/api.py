@@ -257,6 +257,12 @@ class IncomingServicer(pb_grpc.IncomingServiceServicer):
                                 request.incoming_id)
         return await self._answer(request.incoming_id)
 
+    async def AnswerRecall(self, request: pb.AnswerRecallRequest,  # noqa: N802
+                           context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
+        await asyncio.to_thread(self.app.answer_recall, request.request_id,
+                                request.incoming_id, request.agree, request.reason)
+        return await self._answer(request.incoming_id)
+
     async def GetIncoming(self, request: pb.GetIncomingRequest,  # noqa: N802
                           context: grpc.aio.ServicerContext) -> pb.IncomingDocument:
         return await self._answer(request.incoming_id)

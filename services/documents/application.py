@@ -288,14 +288,47 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
         return self._change(request_id, "SendDocument", document_id, {}, change)
 
     def recall(self, request_id: str, document_id: str, reason: str) -> dict[str, Any]:
+        """Ask every recipient of the platform to give the sent document back (13); it is
+        recalled once all agreed (15), at once when none of the platform had it."""
         _check_reason(reason, required=True)
 
         def change(document: OutgoingDocument) -> dict[str, Any]:
-            document.recall(reason)
-            return {}
+            document.request_recall(reason)
+            asked = [self.incoming(d["incoming_id"]) for d in document.deliveries
+                     if d["incoming_id"]]
+            for incoming in asked:
+                incoming.ask_recall(reason)
+            if not any(i.recall == "asked" for i in asked):
+                document.recall(reason)
+            return {"asked": sum(i.recall == "asked" for i in asked), "_also": asked}
 
         return self._change(request_id, "RecallDocument", document_id, {"reason": reason},
                             change, reason=reason)
+
+    def answer_recall(self, request_id: str, incoming_id: str, agree: bool,
+                      reason: str = "") -> dict[str, Any]:
+        """The recipient gives the document back (15) or keeps it (16, with why); the
+        sender's document is recalled when every recipient gave it back, and stays sent
+        when one keeps it."""
+        _check_reason(reason, required=not agree)
+
+        def execute(command: Command) -> dict[str, Any]:
+            incoming = self.incoming(incoming_id)
+            incoming.answer_recall(agree, reason)
+            document = self.document(incoming.sent["document_id"])
+            waiting = document.state == "recall_requested"
+            if waiting and not agree:
+                document.keep_after_refusal(incoming.recipient_agency_code, reason)
+            elif waiting and all(self.incoming(d["incoming_id"]).state == "recalled"
+                                 for d in document.deliveries
+                                 if d["incoming_id"] and d["incoming_id"] != incoming_id):
+                document.recall(document.closing_reason)
+            return self.save_command(command, {"document_state": document.state},
+                                     incoming, document)
+
+        return self.run_command(request_id, "AnswerRecall",
+                                {"incoming_id": incoming_id, "agree": agree,
+                                 "reason": reason}, execute, reason=reason)
 
     def revoke(self, request_id: str, document_id: str, reason: str) -> dict[str, Any]:
         _check_reason(reason, required=True)

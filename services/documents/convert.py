@@ -25,11 +25,13 @@ DOCUMENT_STATES = {"draft": pb.DOCUMENT_STATE_DRAFT, "submitted": pb.DOCUMENT_ST
                    "signed": pb.DOCUMENT_STATE_SIGNED, "numbered": pb.DOCUMENT_STATE_NUMBERED,
                    "issued": pb.DOCUMENT_STATE_ISSUED, "sent": pb.DOCUMENT_STATE_SENT,
                    "recalled": pb.DOCUMENT_STATE_RECALLED, "revoked": pb.DOCUMENT_STATE_REVOKED,
-                   "replaced": pb.DOCUMENT_STATE_REPLACED}
+                   "replaced": pb.DOCUMENT_STATE_REPLACED,
+                   "recall_requested": pb.DOCUMENT_STATE_RECALL_REQUESTED}
 INCOMING_STATES = {"arrived": pb.INCOMING_STATE_ARRIVED, "refused": pb.INCOMING_STATE_REFUSED,
                    "registered": pb.INCOMING_STATE_REGISTERED,
                    "assigned": pb.INCOMING_STATE_ASSIGNED,
-                   "completed": pb.INCOMING_STATE_COMPLETED}
+                   "completed": pb.INCOMING_STATE_COMPLETED,
+                   "recalled": pb.INCOMING_STATE_RECALLED}
 
 
 

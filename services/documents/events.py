@@ -73,6 +73,30 @@ def sent(e: Any) -> Message:
         deliveries=[delivery_to_pb(d) for d in e.deliveries]), e)
 
 
+def recall_requested(e: Any) -> Message:
+    return _with_metadata(ev.DocumentRecallRequested(document_id=_document(e),
+                                                     reason=e.reason), e)
+
+
+def recall_refused(e: Any) -> Message:
+    return _with_metadata(ev.DocumentRecallRefused(
+        document_id=_document(e), agency_code=e.agency_code, reason=e.reason), e)
+
+
+def recall_asked(e: Any) -> Message:
+    return _with_metadata(ev.IncomingRecallAsked(incoming_id=_document(e), reason=e.reason),
+                          e)
+
+
+def recall_agreed(e: Any) -> Message:
+    return _with_metadata(ev.IncomingRecallAgreed(incoming_id=_document(e)), e)
+
+
+def recall_kept(e: Any) -> Message:
+    return _with_metadata(ev.IncomingRecallRefused(incoming_id=_document(e),
+                                                   reason=e.reason), e)
+
+
 def recalled(e: Any) -> Message:
     return _with_metadata(ev.DocumentRecalled(document_id=_document(e), reason=e.reason), e)
 
@@ -124,6 +148,10 @@ CONTRACT = Contract("documents", [
     PublishedEvent("OutgoingDocument.Numbered", _OUTGOING, "DocumentNumbered", numbered),
     PublishedEvent("OutgoingDocument.Issued", _OUTGOING, "DocumentIssued", issued),
     PublishedEvent("OutgoingDocument.Sent", _OUTGOING, "DocumentSent", sent),
+    PublishedEvent("OutgoingDocument.RecallRequested", _OUTGOING, "DocumentRecallRequested",
+                   recall_requested),
+    PublishedEvent("OutgoingDocument.RecallRefused", _OUTGOING, "DocumentRecallRefused",
+                   recall_refused),
     PublishedEvent("OutgoingDocument.Recalled", _OUTGOING, "DocumentRecalled", recalled),
     PublishedEvent("OutgoingDocument.Revoked", _OUTGOING, "DocumentRevoked", revoked),
     PublishedEvent("OutgoingDocument.Replaced", _OUTGOING, "DocumentReplaced", replaced),
@@ -132,5 +160,11 @@ CONTRACT = Contract("documents", [
     PublishedEvent("IncomingDocument.Refused", _INCOMING, "IncomingRefused", refused),
     PublishedEvent("IncomingDocument.Assigned", _INCOMING, "IncomingAssigned", assigned),
     PublishedEvent("IncomingDocument.Completed", _INCOMING, "IncomingCompleted", completed),
+    PublishedEvent("IncomingDocument.RecallAsked", _INCOMING, "IncomingRecallAsked",
+                   recall_asked),
+    PublishedEvent("IncomingDocument.RecallAgreed", _INCOMING, "IncomingRecallAgreed",
+                   recall_agreed),
+    PublishedEvent("IncomingDocument.RecallRefused", _INCOMING, "IncomingRecallRefused",
+                   recall_kept),
 ])
 """The documents service's published events, for its outbox relay."""

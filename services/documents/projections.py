@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lienthong.idempotency import RequestRecord
 from lienthong.projection import LogFollower, handles
 
-from .domain.incoming import STATUS_CODES, IncomingDocument
+from .domain.incoming import RECALL_ASKED, RECALL_REFUSED, STATUS_CODES, IncomingDocument
 from .domain.numbering import NumberSeries
 from .domain.outgoing import OutgoingDocument
 from .domain.units import KnownUnit
@@ -54,9 +54,14 @@ class IncomingRow:
     number: int = 0
     handler: str = ""
     deadline: dt.date | None = None
+    recall: str = ""  # "asked", "refused" or ""
 
     @property
     def status_code(self) -> str:
+        if self.recall == "asked":
+            return RECALL_ASKED
+        if self.recall == "refused":
+            return RECALL_REFUSED
         return STATUS_CODES[self.state]
 
 
@@ -151,6 +156,14 @@ class DocumentBooks(LogFollower):
         unit_id = self._drafts[e.originator_id][0]
         self.counts.setdefault(unit_id, ExchangeCounts()).sent += 1
 
+    @handles(OutgoingDocument.RecallRequested)
+    def _recall_requested(self, e: Any) -> None:
+        self._state(e, "recall_requested")
+
+    @handles(OutgoingDocument.RecallRefused)
+    def _kept(self, e: Any) -> None:
+        self._state(e, "sent")
+
     @handles(OutgoingDocument.Recalled)
     def _recalled(self, e: Any) -> None:
         self._state(e, "recalled")
@@ -181,7 +194,8 @@ class DocumentBooks(LogFollower):
 
     @handles(IncomingDocument.Registered)
     def _registered(self, e: Any) -> None:
-        self._incoming(e, state="registered", year=e.year, series=e.series, number=e.number)
+        self._incoming(e, state="registered", year=e.year, series=e.series, number=e.number,
+                       recall="")
 
     @handles(IncomingDocument.Refused)
     def _refused(self, e: Any) -> None:
@@ -189,11 +203,23 @@ class DocumentBooks(LogFollower):
 
     @handles(IncomingDocument.Assigned)
     def _assigned(self, e: Any) -> None:
-        self._incoming(e, state="assigned", handler=e.handler, deadline=e.deadline)
+        self._incoming(e, state="assigned", handler=e.handler, deadline=e.deadline, recall="")
 
     @handles(IncomingDocument.Completed)
     def _completed(self, e: Any) -> None:
-        self._incoming(e, state="completed")
+        self._incoming(e, state="completed", recall="")
+
+    @handles(IncomingDocument.RecallAsked)
+    def _recall_asked(self, e: Any) -> None:
+        self._incoming(e, recall="asked")
+
+    @handles(IncomingDocument.RecallAgreed)
+    def _recall_agreed(self, e: Any) -> None:
+        self._incoming(e, state="recalled", recall="")
+
+    @handles(IncomingDocument.RecallRefused)
+    def _recall_refused(self, e: Any) -> None:
+        self._incoming(e, recall="refused")
 
     # -- reads -----------------------------------------------------------------------
 

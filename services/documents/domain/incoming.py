@@ -4,7 +4,8 @@ It arrives (sent inside the platform, or brought from outside); the agency's cle
 office registers it in the incoming book with the book's own number, or refuses it; it
 is assigned to a handler with a deadline and completed. Each step is one of the edXML
 status codes the sender's view shows (QCVN 102:2016): 01 arrived, 02 refused,
-03 registered, 04 assigned, 06 completed.
+03 registered, 04 assigned, 06 completed; and when the sender recalls it: 13 recall asked,
+15 given back, 16 recall refused (it then carries on where it was).
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ if TYPE_CHECKING:
 
 #: state -> the edXML status code the sender sees.
 STATUS_CODES = {"arrived": "01", "refused": "02", "registered": "03", "assigned": "04",
-                "completed": "06"}
+                "completed": "06", "recalled": "15"}
+RECALL_ASKED, RECALL_REFUSED = "13", "16"
+#: States a recall may be asked in: the document is still the recipient's.
+RECALLABLE = frozenset({"arrived", "registered", "assigned", "completed"})
 ALLOWED_FROM: dict[str, frozenset[str]] = {
     "register": frozenset({"arrived"}),
     "refuse": frozenset({"arrived"}),
     "assign": frozenset({"registered", "assigned"}),
     "complete": frozenset({"assigned"}),
+    "answer_recall": RECALLABLE,
 }
 
 
@@ -51,12 +56,21 @@ class IncomingDocument(AuditedAggregate):
         self.handler = ""
         self.deadline: dt.date | None = None
         self.completed_at: dt.datetime | None = None
+        self.recall = ""  # "asked" while the sender's recall waits; "refused" after a no
 
     @property
     def status_code(self) -> str:
+        if self.recall == "asked":
+            return RECALL_ASKED
+        if self.recall == "refused":
+            return RECALL_REFUSED
         return STATUS_CODES[self.state]
 
     def _allow(self, command: str) -> None:
+        if self.recall == "asked" and command != "answer_recall":
+            msg = f"cannot {command} an incoming document whose recall waits for an answer"
+            raise IllegalTransitionError(msg, metadata={
+                "incoming_id": str(self.id), "state": "recall_asked", "command": command})
         if self.state not in ALLOWED_FROM[command]:
             msg = f"cannot {command} an incoming document that is {self.state}"
             raise IllegalTransitionError(msg, metadata={
@@ -71,6 +85,7 @@ class IncomingDocument(AuditedAggregate):
     def _registered(self, number: int, year: int, series: str,
                     registered_at: dt.datetime) -> None:
         self.state = "registered"
+        self.recall = ""  # a refused recall shows until the next step
         self.number = number
         self.year = year
         self.series = series
@@ -91,6 +106,7 @@ class IncomingDocument(AuditedAggregate):
     @event("Assigned")
     def _assigned(self, handler: str, deadline: dt.date | None) -> None:
         self.state = "assigned"
+        self.recall = ""  # a refused recall shows until the next step
         self.handler = handler
         self.deadline = deadline
 
@@ -101,4 +117,34 @@ class IncomingDocument(AuditedAggregate):
     @event("Completed")
     def _completed(self, completed_at: dt.datetime) -> None:
         self.state = "completed"
+        self.recall = ""  # a refused recall shows until the next step
         self.completed_at = completed_at
+
+    def ask_recall(self, reason: str) -> None:
+        """The sender asks for it back (13); nothing else is done with it until answered."""
+        if self.state in RECALLABLE and self.recall != "asked":
+            self._recall_asked(reason)
+
+    @event("RecallAsked")
+    def _recall_asked(self, reason: str) -> None:
+        self.recall = "asked"
+
+    def answer_recall(self, agree: bool, reason: str) -> None:
+        if self.recall != "asked":
+            msg = "no recall of this incoming document waits for an answer"
+            raise IllegalTransitionError(msg, metadata={
+                "incoming_id": str(self.id), "state": self.state, "command": "answer_recall"})
+        self._allow("answer_recall")
+        if agree:
+            self._recall_agreed()
+        else:
+            self._recall_refused(reason)
+
+    @event("RecallAgreed")
+    def _recall_agreed(self) -> None:
+        self.recall = ""
+        self.state = "recalled"
+
+    @event("RecallRefused")
+    def _recall_refused(self, reason: str) -> None:
+        self.recall = "refused"

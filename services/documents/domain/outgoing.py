@@ -6,7 +6,9 @@ Its life (docs/documents.md draws it)::
       ^                   |                                               |
       +----return---------+                                agency signs (issued)
                                                                           |
-                                     recalled <--recall-- sent <--send-- issued
+                  recalled <--all agree-- recall requested <--recall-- sent <--send-- issued
+                                          |  (a recipient refuses)      ^
+                                          +-----------------------------+
                                      revoked / replaced (from issued or sent)
 
 Decree 30/2020: the competent official signs the draft; the clerical office then gives
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
     import datetime as dt
     from uuid import UUID
 
-STATES = ("draft", "submitted", "signed", "numbered", "issued", "sent", "recalled",
-          "revoked", "replaced")
+STATES = ("draft", "submitted", "signed", "numbered", "issued", "sent", "recall_requested",
+          "recalled", "revoked", "replaced")
 #: command -> the states it is allowed from.
 ALLOWED_FROM: dict[str, frozenset[str]] = {
     "revise": frozenset({"draft"}),
@@ -41,7 +43,9 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "number": frozenset({"signed"}),
     "sign_as_agency": frozenset({"numbered"}),
     "send": frozenset({"issued"}),
-    "recall": frozenset({"sent"}),
+    "request_recall": frozenset({"sent"}),
+    "recall": frozenset({"recall_requested"}),
+    "keep": frozenset({"recall_requested"}),
     "revoke": frozenset({"issued", "sent"}),
     "replace": frozenset({"issued", "sent"}),
 }
@@ -211,7 +215,27 @@ class OutgoingDocument(AuditedAggregate):
         self.sent_at = sent_at
         self.deliveries = list(deliveries)
 
+    def request_recall(self, reason: str) -> None:
+        """The sender asks its recipients to give the document back (edXML 13)."""
+        self._allow("request_recall")
+        self._recall_requested(reason)
+
+    @event("RecallRequested")
+    def _recall_requested(self, reason: str) -> None:
+        self.state = "recall_requested"
+        self.closing_reason = reason
+
+    def keep_after_refusal(self, agency_code: str, reason: str) -> None:
+        """A recipient refused to give it back (edXML 16): the document stays sent."""
+        self._allow("keep")
+        self._recall_refused(agency_code, reason)
+
+    @event("RecallRefused")
+    def _recall_refused(self, agency_code: str, reason: str) -> None:
+        self.state = "sent"
+
     def recall(self, reason: str) -> None:
+        """Every recipient gave it back (edXML 15), or none of the platform had it."""
         self._allow("recall")
         self._recalled(reason)
 

@@ -46,6 +46,7 @@ class DocumentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DOCUMENT_STATE_RECALLED: _ClassVar[DocumentState]
     DOCUMENT_STATE_REVOKED: _ClassVar[DocumentState]
     DOCUMENT_STATE_REPLACED: _ClassVar[DocumentState]
+    DOCUMENT_STATE_RECALL_REQUESTED: _ClassVar[DocumentState]
 
 class IncomingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -55,6 +56,7 @@ class IncomingState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INCOMING_STATE_REGISTERED: _ClassVar[IncomingState]
     INCOMING_STATE_ASSIGNED: _ClassVar[IncomingState]
     INCOMING_STATE_COMPLETED: _ClassVar[IncomingState]
+    INCOMING_STATE_RECALLED: _ClassVar[IncomingState]
 AUTHORITY_PREFIX_UNSPECIFIED: AuthorityPrefix
 AUTHORITY_PREFIX_TM: AuthorityPrefix
 AUTHORITY_PREFIX_KT: AuthorityPrefix
@@ -79,12 +81,14 @@ DOCUMENT_STATE_SENT: DocumentState
 DOCUMENT_STATE_RECALLED: DocumentState
 DOCUMENT_STATE_REVOKED: DocumentState
 DOCUMENT_STATE_REPLACED: DocumentState
+DOCUMENT_STATE_RECALL_REQUESTED: DocumentState
 INCOMING_STATE_UNSPECIFIED: IncomingState
 INCOMING_STATE_ARRIVED: IncomingState
 INCOMING_STATE_REFUSED: IncomingState
 INCOMING_STATE_REGISTERED: IncomingState
 INCOMING_STATE_ASSIGNED: IncomingState
 INCOMING_STATE_COMPLETED: IncomingState
+INCOMING_STATE_RECALLED: IncomingState
 
 class FileRef(_message.Message):
     __slots__ = ("name", "object_name", "size", "sha256", "content_type")
@@ -455,6 +459,18 @@ class CompleteIncomingRequest(_message.Message):
     request_id: str
     incoming_id: str
     def __init__(self, request_id: _Optional[str] = ..., incoming_id: _Optional[str] = ...) -> None: ...
+
+class AnswerRecallRequest(_message.Message):
+    __slots__ = ("request_id", "incoming_id", "agree", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_ID_FIELD_NUMBER: _ClassVar[int]
+    AGREE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incoming_id: str
+    agree: bool
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., incoming_id: _Optional[str] = ..., agree: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class GetIncomingRequest(_message.Message):
     __slots__ = ("incoming_id",)

@@ -175,7 +175,9 @@ class DocumentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecallDocument(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Asks every recipient of the platform to give it back (13); recalled once
+        all agree (15), sent again when one refuses (16).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -680,6 +682,11 @@ class IncomingServiceStub:
                 request_serializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.CompleteIncomingRequest.SerializeToString,
                 response_deserializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.IncomingDocument.FromString,
                 _registered_method=True)
+        self.AnswerRecall = channel.unary_unary(
+                '/lienthong.documents.v1.IncomingService/AnswerRecall',
+                request_serializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.AnswerRecallRequest.SerializeToString,
+                response_deserializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.IncomingDocument.FromString,
+                _registered_method=True)
         self.GetIncoming = channel.unary_unary(
                 '/lienthong.documents.v1.IncomingService/GetIncoming',
                 request_serializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.GetIncomingRequest.SerializeToString,
@@ -744,6 +751,13 @@ class IncomingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AnswerRecall(self, request, context):
+        """The answer to the sender's recall: given back (15), or kept with why (16).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetIncoming(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -804,6 +818,11 @@ def add_IncomingServiceServicer_to_server(servicer, server):
             'CompleteIncoming': grpc.unary_unary_rpc_method_handler(
                     servicer.CompleteIncoming,
                     request_deserializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.CompleteIncomingRequest.FromString,
+                    response_serializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.IncomingDocument.SerializeToString,
+            ),
+            'AnswerRecall': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerRecall,
+                    request_deserializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.AnswerRecallRequest.FromString,
                     response_serializer=lienthong_dot_documents_dot_v1_dot_documents__pb2.IncomingDocument.SerializeToString,
             ),
             'GetIncoming': grpc.unary_unary_rpc_method_handler(
@@ -970,6 +989,33 @@ class IncomingService:
             target,
             '/lienthong.documents.v1.IncomingService/CompleteIncoming',
             lienthong_dot_documents_dot_v1_dot_documents__pb2.CompleteIncomingRequest.SerializeToString,
+            lienthong_dot_documents_dot_v1_dot_documents__pb2.IncomingDocument.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerRecall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lienthong.documents.v1.IncomingService/AnswerRecall',
+            lienthong_dot_documents_dot_v1_dot_documents__pb2.AnswerRecallRequest.SerializeToString,
             lienthong_dot_documents_dot_v1_dot_documents__pb2.IncomingDocument.FromString,
             options,
             channel_credentials,

@@ -129,6 +129,28 @@ class DocumentSent(_message.Message):
     deliveries: _containers.RepeatedCompositeFieldContainer[_documents_pb2.Delivery]
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., recipients: _Optional[_Iterable[str]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliveries: _Optional[_Iterable[_Union[_documents_pb2.Delivery, _Mapping]]] = ...) -> None: ...
 
+class DocumentRecallRequested(_message.Message):
+    __slots__ = ("metadata", "document_id", "reason")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    document_id: str
+    reason: str
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DocumentRecallRefused(_message.Message):
+    __slots__ = ("metadata", "document_id", "agency_code", "reason")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    document_id: str
+    agency_code: str
+    reason: str
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class DocumentRecalled(_message.Message):
     __slots__ = ("metadata", "document_id", "reason")
     METADATA_FIELD_NUMBER: _ClassVar[int]
@@ -224,3 +246,31 @@ class IncomingCompleted(_message.Message):
     incoming_id: str
     completed_at: _timestamp_pb2.Timestamp
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., incoming_id: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class IncomingRecallAsked(_message.Message):
+    __slots__ = ("metadata", "incoming_id", "reason")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    incoming_id: str
+    reason: str
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., incoming_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class IncomingRecallAgreed(_message.Message):
+    __slots__ = ("metadata", "incoming_id")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_ID_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    incoming_id: str
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., incoming_id: _Optional[str] = ...) -> None: ...
+
+class IncomingRecallRefused(_message.Message):
+    __slots__ = ("metadata", "incoming_id", "reason")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    incoming_id: str
+    reason: str
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., incoming_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...

@@ -175,3 +175,31 @@ def test_the_incoming_book_and_the_handlers_work(platform) -> None:
         incoming.ListIncomingBook(pb.ListIncomingBookRequest(
             unit_id=platform.units[COMMUNE], year=99999), timeout=TIMEOUT)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_recall_answered_by_both_communes_recalls_the_directive(platform) -> None:
+    documents = platform.documents
+    document_id = documents.CreateDraft(pb.CreateDraftRequest(
+        unit_id=platform.units[PROVINCE], draft=directive()), timeout=TIMEOUT).document_id
+    for call, request in (
+            (documents.SubmitDraft, pb.SubmitDraftRequest(document_id=document_id)),
+            (documents.RecordOfficialSignature, pb.RecordOfficialSignatureRequest(
+                document_id=document_id, signed_file=signed("official"))),
+            (documents.NumberDocument, pb.NumberDocumentRequest(document_id=document_id)),
+            (documents.RecordAgencySignature, pb.RecordAgencySignatureRequest(
+                document_id=document_id, signed_file=signed("agency"))),
+            (documents.SendDocument, pb.SendDocumentRequest(document_id=document_id))):
+        call(request, timeout=TIMEOUT)
+
+    asked = documents.RecallDocument(pb.RecallDocumentRequest(
+        document_id=document_id, reason="ban hành nhầm"), timeout=TIMEOUT)
+    answers = [platform.incoming.AnswerRecall(pb.AnswerRecallRequest(
+        incoming_id=d.incoming_id, agree=True), timeout=TIMEOUT) for d in asked.deliveries]
+    recalled = documents.GetDocument(pb.GetDocumentRequest(document_id=document_id),
+                                     timeout=TIMEOUT)
+
+    assert asked.state == pb.DOCUMENT_STATE_RECALL_REQUESTED
+    assert [d.status_code for d in asked.deliveries] == ["13", "13"]
+    assert {a.state for a in answers} == {pb.INCOMING_STATE_RECALLED}
+    assert recalled.state == pb.DOCUMENT_STATE_RECALLED
+    assert [d.status_code for d in recalled.deliveries] == ["15", "15"]

@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 
+from lienthong.errors import InvalidArgument
 from lienthong.services.documents.application import DocumentsApplication
+from lienthong.services.documents.domain.outgoing import IllegalTransitionError
 from lienthong.services.documents.domain.units import KnownUnit
 from lienthong.services.documents.drafts import DraftInput
 from lienthong.services.documents.ports import SignatureFacts
@@ -142,3 +144,50 @@ def test_the_leaders_figures_count_documents_exchanged_electronically(app) -> No
     outgoing = app.books.outgoing_book(uuid.UUID(app.units[PROVINCE]), 2026)
     assert [(row.notation, row.state) for row in outgoing] == [("01/CT-UBND", "sent"),
                                                                ("02/CT-UBND", "sent")]
+
+
+def test_a_recall_is_answered_by_every_recipient_before_the_document_is_recalled(app) -> None:
+    document_id, deliveries = sent_by_province(app, COMMUNE, NEW_COMMUNE)
+    to_commune, to_new = (d["incoming_id"] for d in deliveries)
+    app.register_arrived("", to_commune)
+
+    assert app.recall("", document_id, "sai số liệu") == {"asked": 2}
+    assert app.document(document_id).state == "recall_requested"
+    assert {code for _, code in app.books.where_sent(uuid.UUID(document_id))} == {"13"}
+    with pytest.raises(IllegalTransitionError, match="recall waits"):
+        app.assign_incoming("", to_commune, "cb-1", dt.date(2026, 12, 10))
+
+    assert app.answer_recall("", to_commune, agree=True) == {
+        "document_state": "recall_requested"}
+    assert app.answer_recall("", to_new, agree=True) == {"document_state": "recalled"}
+    statuses = [code for _, code in app.books.where_sent(uuid.UUID(document_id))]
+    assert statuses == ["15", "15"]
+    assert app.incoming(to_commune).state == "recalled"
+
+
+def test_a_recipient_that_keeps_the_document_leaves_it_sent(app) -> None:
+    document_id, deliveries = sent_by_province(app, COMMUNE, NEW_COMMUNE)
+    to_commune, to_new = (d["incoming_id"] for d in deliveries)
+    app.register_arrived("", to_commune)
+    app.recall("", document_id, "sai số liệu")
+
+    with pytest.raises(InvalidArgument, match="reason"):
+        app.answer_recall("", to_commune, agree=False)
+    app.answer_recall("", to_commune, agree=False, reason="đã triển khai thực hiện")
+    app.answer_recall("", to_new, agree=True)
+
+    assert app.document(document_id).state == "sent"
+    statuses = {d.addressed_to: code for d, code in app.books.where_sent(uuid.UUID(document_id))}
+    assert statuses == {COMMUNE: "16", NEW_COMMUNE: "15"}
+    # The commune that kept it carries on with it.
+    app.assign_incoming("", to_commune, "cb-1", dt.date(2026, 12, 10))
+    assert app.incoming(to_commune).status_code == "04"
+    with pytest.raises(IllegalTransitionError, match="no recall"):
+        app.answer_recall("", to_commune, agree=True)
+
+
+def test_a_document_that_went_only_outside_the_platform_is_recalled_at_once(app) -> None:
+    document_id, _ = sent_by_province(app, "G12.34")
+
+    assert app.recall("", document_id, "gửi nhầm") == {"asked": 0}
+    assert app.document(document_id).state == "recalled"
