@@ -4,6 +4,7 @@ offset, and what does not follow the rules is refused naming the field."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 from typing import TYPE_CHECKING
@@ -22,6 +23,8 @@ from lienthong.testing.grpc_server import ServerThread
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from nats.aio.client import Client
+
     from lienthong.testing.nats import NatsServer
 
 TIMEOUT = 30.0
@@ -31,14 +34,19 @@ PDF = "application/pdf"
 
 @pytest.fixture
 def channel(nats_server: NatsServer) -> Iterator[grpc.Channel]:
+    connections: list[Client] = []
+
     async def open_store() -> FileStore:
         connection = await nats.connect(nats_server.url)
+        connections.append(connection)
         return await FileStore.open(connection.jetstream(), bucket="documents",
                                     limits=FileLimits(max_file_bytes=64 * MIB))
 
     with ServerThread(lambda server: add_files_to_server(open_store, server)) as running, \
             grpc.insecure_channel(running.address) as served:
         yield served
+        for connection in connections:  # closed on the server's loop, which it belongs to
+            asyncio.run_coroutine_threadsafe(connection.close(), running.loop).result(10)
 
 
 @pytest.fixture
