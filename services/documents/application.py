@@ -271,19 +271,22 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
                     "subject": draft["subject"], "document_type": draft["document_type"],
                     "urgency": draft["urgency"], "confidentiality": draft["confidentiality"],
                     "deadline": draft["deadline"]}
-            deliveries, arrivals = [], []
+            deliveries: list[dict[str, Any]] = []
+            arrivals: dict[uuid.UUID, IncomingDocument] = {}
             for code in draft["recipients"]:
                 unit, route = self.route(code)
                 arrival = None
                 if unit is not None:
-                    arrival = IncomingDocument(recipient_unit_id=unit.id,
-                                               recipient_agency_code=unit.agency_code,
-                                               arrived_at=now, sent=sent, route=route)
-                    arrivals.append(arrival)
+                    # One copy per agency, even when the list names it twice (a merged
+                    # agency's old code beside its successor's).
+                    arrival = arrivals.get(unit.id) or IncomingDocument(
+                        recipient_unit_id=unit.id, recipient_agency_code=unit.agency_code,
+                        arrived_at=now, sent=sent, route=route)
+                    arrivals[unit.id] = arrival
                 deliveries.append({"addressed_to": code, "route": route,
                                    "incoming_id": str(arrival.id) if arrival else ""})
             document.send(draft["recipients"], now, deliveries)
-            return {"deliveries": deliveries, "_also": arrivals}
+            return {"deliveries": deliveries, "_also": list(arrivals.values())}
 
         return self._change(request_id, "SendDocument", document_id, {}, change)
 
@@ -294,8 +297,7 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
 
         def change(document: OutgoingDocument) -> dict[str, Any]:
             document.request_recall(reason)
-            asked = [self.incoming(d["incoming_id"]) for d in document.deliveries
-                     if d["incoming_id"]]
+            asked = [self.incoming(incoming_id) for incoming_id in _copies(document)]
             for incoming in asked:
                 incoming.ask_recall(reason)
             if not any(i.recall == "asked" for i in asked):
@@ -319,9 +321,8 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
             waiting = document.state == "recall_requested"
             if waiting and not agree:
                 document.keep_after_refusal(incoming.recipient_agency_code, reason)
-            elif waiting and all(self.incoming(d["incoming_id"]).state == "recalled"
-                                 for d in document.deliveries
-                                 if d["incoming_id"] and d["incoming_id"] != incoming_id):
+            elif waiting and all(self.incoming(other).state == "recalled"
+                                 for other in _copies(document) if other != incoming_id):
                 document.recall(document.closing_reason)
             return self.save_command(command, {"document_state": document.state},
                                      incoming, document)
@@ -490,6 +491,12 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
 
         return self.run_command(request_id, "CompleteIncoming", {"incoming_id": incoming_id},
                                 execute)
+
+
+def _copies(document: OutgoingDocument) -> list[str]:
+    """The incoming documents a sent document became in the platform, each once."""
+    return list(dict.fromkeys(d["incoming_id"] for d in document.deliveries
+                              if d["incoming_id"]))
 
 
 def _check_reason(reason: str, *, required: bool = False) -> None:

@@ -191,3 +191,20 @@ def test_a_document_that_went_only_outside_the_platform_is_recalled_at_once(app)
 
     assert app.recall("", document_id, "gửi nhầm") == {"asked": 0}
     assert app.document(document_id).state == "recalled"
+
+
+def test_an_agency_named_twice_gets_one_copy(app) -> None:
+    _, deliveries = sent_by_province(app, OLD_COMMUNE, NEW_COMMUNE)
+
+    assert [d["route"] for d in deliveries] == [[OLD_COMMUNE, NEW_COMMUNE], [NEW_COMMUNE]]
+    assert deliveries[0]["incoming_id"] == deliveries[1]["incoming_id"]
+    assert len(app.books.arrived(uuid.UUID(app.units[NEW_COMMUNE]))) == 1
+
+
+def test_a_copy_reached_under_two_codes_answers_a_recall_once(app) -> None:
+    document_id, deliveries = sent_by_province(app, OLD_COMMUNE, NEW_COMMUNE)
+
+    assert app.recall("", document_id, "gửi nhầm") == {"asked": 1}
+    app.answer_recall("", deliveries[0]["incoming_id"], agree=True)
+
+    assert app.document(document_id).state == "recalled"
