@@ -91,7 +91,7 @@ def document_to_pb(document: OutgoingDocument, statuses: dict[str, str]) -> pb.O
         signatures=[signature_to_pb(s.signer, s.certificate_serial, s.signed_at,
                                     s.file.as_dict()) for s in document.signatures],
         number=document.number, notation=document.notation, series=document.series,
-        year=document.year, numbered_at=timestamp_to_pb(document.issued_at),
+        year=document.year, numbered_at=timestamp_to_pb(document.numbered_at),
         deliveries=[delivery_to_pb(d, statuses.get(d["incoming_id"], ""))
                     for d in document.deliveries],
         sent_at=timestamp_to_pb(document.sent_at), closing_reason=document.closing_reason,

@@ -93,6 +93,7 @@ class DocumentBooks(LogFollower):
         NumberSeries.NumberTaken: "the book lists the documents a number went to",
         RequestRecord.Accepted: "AIP-155 retry bookkeeping",
         KnownUnit.Renamed: "units are read as aggregates",
+        KnownUnit.Retired: "a retired unit's codes still lead to it; routing reads the unit",
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,10 +114,6 @@ class DocumentBooks(LogFollower):
         # later unit given the same code takes it over.
         if e.agency_code:
             self.units_by_code[e.agency_code] = e.originator_id
-
-    @handles(KnownUnit.Retired)
-    def _unit_retired(self, e: Any) -> None:
-        """A retired unit's codes still route (to its successor, through the unit)."""
 
     # -- outgoing --------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import datetime as dt
 import secrets
 import threading
@@ -561,14 +560,22 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
                 self.recent.remember(aggregate)
         return recordings
 
+    def _on_recent(self, credential_id: str, decide: Callable[[Credential], T]) -> T | None:
+        """``decide(credential)`` on the copy this process saved last, without reading the
+        store; None when no copy is kept or the copy would refuse."""
+        recent = self.recent.working_copy(parse_uuid(credential_id, "credential_id"))
+        if recent is None:
+            return None
+        try:
+            return decide(recent)
+        except LienthongError:
+            return None
+
     def _decided(self, credential_id: str, decide: Callable[[Credential], T]) -> T:
         """``decide(credential)`` on the copy this process saved last when it says yes,
         else (no copy, or a refusal) on the stored credential."""
-        recent = self.recent.working_copy(parse_uuid(credential_id, "credential_id"))
-        if recent is not None:
-            with contextlib.suppress(LienthongError):
-                return decide(recent)
-        return decide(self.credential(credential_id))
+        found = self._on_recent(credential_id, decide)
+        return found if found is not None else decide(self.credential(credential_id))
 
     def prepare_signing(self, credential_id: str, sad: str, hashes: Sequence[bytes],
                         algorithm: str) -> PendingSigning:
@@ -582,14 +589,8 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
         """:meth:`prepare_signing` on the credential as this process saved it last,
         without reading the store (so on an event loop); None when that copy is not
         kept or would refuse: :meth:`prepare_signing` then decides."""
-        check = self._signing_check(credential_id, sad, hashes, algorithm)
-        recent = self.recent.working_copy(parse_uuid(credential_id, "credential_id"))
-        if recent is None:
-            return None
-        try:
-            return check(recent)
-        except LienthongError:
-            return None
+        return self._on_recent(credential_id,
+                               self._signing_check(credential_id, sad, hashes, algorithm))
 
     def _signing_check(self, credential_id: str, sad: str, hashes: Sequence[bytes],
                        algorithm: str) -> Callable[[Credential], PendingSigning]:

@@ -101,7 +101,7 @@ class OutgoingDocument(AuditedAggregate):
         self.notation = ""
         self.series = ""
         self.year = 0
-        self.issued_at: dt.datetime | None = None
+        self.numbered_at: dt.datetime | None = None
         self.recipients: list[str] = []
         self.deliveries: list[dict[str, Any]] = []
         self.sent_at: dt.datetime | None = None
@@ -183,7 +183,7 @@ class OutgoingDocument(AuditedAggregate):
         self.notation = notation
         self.series = series
         self.year = year
-        self.issued_at = numbered_at
+        self.numbered_at = numbered_at
 
     def sign_as_agency(self, certificate_serial: str, signed_at: dt.datetime,
                        file: dict[str, Any]) -> None:
