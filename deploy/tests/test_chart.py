@@ -363,17 +363,25 @@ def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
         {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}}]
     for service, port in SERVICES.items():
         spec = policies[f"lienthong-{service}"]
-        grpc_rule, *http_rules, metrics_rule = spec["ingress"]
+        grpc_rule, *other_rules, metrics_rule = spec["ingress"]
         peers, ports = _peers_and_ports(grpc_rule, "from")
         assert ports == {port}
-        # The helm test pod and the configured clients; not the release's other pods.
+        # The helm test pod and the configured clients; not the release's other pods...
         assert peers == callers
-        # An HTTP port: the same callers (no networkPolicy.httpClients by default).
-        assert [_peers_and_ports(rule, "from") for rule in http_rules] == (
-            [(callers, {HTTP_PORTS[service]})] if service in HTTP_PORTS else [])
+        # ...an HTTP port: the same callers (no networkPolicy.httpClients by default)...
+        expected = [(callers, {HTTP_PORTS[service]})] if service in HTTP_PORTS else []
+        # ...and the services that call this one (their ServiceSpec's calls), alone.
+        if calling := sorted(s.name for s in registry.services() if service in s.calls):
+            expected.append(([{"podSelector": {"matchLabels": release, "matchExpressions": [
+                {"key": "app.kubernetes.io/component", "operator": "In",
+                 "values": calling}]}}], {port}))
+        assert [_peers_and_ports(rule, "from") for rule in other_rules] == expected
         assert _peers_and_ports(metrics_rule, "from")[1] == {9464}
         egress_ports = [_peers_and_ports(rule, "to")[1] for rule in spec["egress"]]
-        assert egress_ports == [{53}, {4222}, {5432}]
+        called = [{SERVICES[name]} for name in registry.service(service).calls]
+        assert egress_ports == [{53}, {4222}, *called, {5432}]
+    # Documents validates signatures: the one call between services today.
+    assert registry.service("documents").calls == ("signatures",)
 
     nats = policies["lienthong-nats"]
     assert [_peers_and_ports(r, "from")[1] for r in nats["ingress"]] == [{4222}, {6222}]
@@ -384,6 +392,28 @@ def test_network_policies_deny_everything_then_allow_each_real_caller() -> None:
     smoke = policies["lienthong-smoke-test"]
     assert [_peers_and_ports(r, "to")[1] for r in smoke["egress"]] == [{53},
                                                                       set(SERVICES.values())]
+
+
+def test_a_service_calls_another_at_its_address_with_a_certificate_naming_it() -> None:
+    objects = rendered("values.yaml", "tls.enabled=true",
+                       "tls.certManager.issuerRef.name=lienthong-ca")
+    release = {"app.kubernetes.io/name": "lienthong", "app.kubernetes.io/instance": "lienthong"}
+
+    documents = find(objects, "Deployment", "lienthong-documents")
+    env = env_of(documents["spec"]["template"]["spec"]["containers"][0], objects)
+    assert env["LIENTHONG_SIGNATURES_ADDRESS"] == "lienthong-signatures:50053"
+    certificate = find(objects, "Certificate", "lienthong-documents")["spec"]
+    assert certificate["uris"] == ["VN:GOV:000.00.00.Z00/documents"]
+    assert "uris" not in find(objects, "Certificate", "lienthong-identity")["spec"]
+    egress = find(objects, "NetworkPolicy", "lienthong-documents")["spec"]["egress"]
+    assert {"to": [{"podSelector": {"matchLabels": {
+        **release, "app.kubernetes.io/component": "signatures"}}}],
+        "ports": [{"protocol": "TCP", "port": 50053}]} in egress
+
+
+def test_a_call_to_a_service_that_is_not_installed_is_refused() -> None:
+    with pytest.raises(HelmError, match=r"services\.documents calls signatures, which is not"):
+        rendered("values.yaml", "services.signatures.enabled=false")
 
 
 def test_the_portal_egress_exists_only_for_dossiers_and_only_when_configured() -> None:

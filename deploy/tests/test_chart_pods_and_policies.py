@@ -55,16 +55,21 @@ def refused(assignment: str) -> str:
 
 # -- gRPC ingress ---------------------------------------------------------------------
 
-def test_only_the_helm_test_pod_and_the_configured_clients_may_call_a_service() -> None:
+def test_only_the_helm_test_pod_the_configured_clients_and_calling_services_may_call() -> None:
     objects = render("values.yaml")
 
     for spec in registry.services():
-        [rule] = ingress_on(policy(objects, f"lienthong-{spec.name}"), spec.default_port)
+        rule, *from_services = ingress_on(policy(objects, f"lienthong-{spec.name}"),
+                                          spec.default_port)
         assert rule["from"] == [
             SMOKE_TEST,
             {"namespaceSelector": {"matchLabels": {"lienthong.io/grpc-client": "true"}}}]
-        # NATS, PostgreSQL and the other services are pods of the release: none is a caller.
+        # NATS, PostgreSQL and the other services are pods of the release: none is a caller,
+        # but the services that declare they call this one (ServiceSpec.calls).
         assert {"podSelector": {"matchLabels": RELEASE}} not in rule["from"]
+        calling = sorted(s.name for s in registry.services() if spec.name in s.calls)
+        assert [r["from"][0]["podSelector"]["matchExpressions"][0]["values"]
+                for r in from_services] == ([calling] if calling else [])
 
 
 def test_without_the_helm_test_and_clients_nothing_may_call_rather_than_everything() -> None:

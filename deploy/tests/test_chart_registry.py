@@ -47,6 +47,7 @@ def disagreements(chart: dict[str, Any], specs: tuple[registry.ServiceSpec, ...]
     """How the chart's `services` and the registry differ, one sentence per service."""
     registered = {spec.name: spec.default_port for spec in specs}
     http_ports = {spec.name: spec.http_port for spec in specs}
+    calls = {spec.name: list(spec.calls) for spec in specs}
     found = []
     for name, port in registered.items():
         if name not in chart:
@@ -58,6 +59,9 @@ def disagreements(chart: dict[str, Any], specs: tuple[registry.ServiceSpec, ...]
         elif (chart[name].get("httpPort") or 0) != http_ports[name]:
             found.append(f"services.{name}.httpPort is {chart[name].get('httpPort') or 0}, but "
                          f"{name}'s HTTP port is registered as {http_ports[name]}")
+        elif sorted(chart[name].get("calls") or []) != sorted(calls[name]):
+            found.append(f"services.{name}.calls is {chart[name].get('calls') or []}, but "
+                         f"{name} is registered calling {calls[name]}")
     found += [f"services.{name} is in values.yaml but no package registers {name}"
               for name in chart if name not in registered]
     return found
@@ -76,10 +80,12 @@ def test_a_service_missing_from_either_list_or_at_another_port_is_named() -> Non
     gazette = registry.ServiceSpec(name="gazette", summary="", module="lienthong.services.gazette",
                                    default_port=50058, http_port=8095)
     chart["gazette"] = {**copy.deepcopy(chart["identity"]), "port": 50058, "httpPort": 8096}
+    chart["documents"]["calls"] = []
 
     assert disagreements(chart, (*SPECS, archive, gazette)) == [
         "services.identity.port is 50099, but identity is registered at 50051",
         "dossiers is registered (port 50052) but values.yaml has no services.dossiers",
+        "services.documents.calls is [], but documents is registered calling ['signatures']",
         "archive is registered (port 50057) but values.yaml has no services.archive",
         "services.gazette.httpPort is 8096, but gazette's HTTP port is registered as 8095",
         "services.ledger is in values.yaml but no package registers ledger",

@@ -20,6 +20,10 @@ another CA (the TLS handshake).
   the same for its replay durable ``<durable>_replay`` on ``LIENTHONG_DLQ``; publish its
   dead letters (``lienthong.dlq.<durable>``). A service with consumers also creates
   ``LIENTHONG_DLQ`` and deletes single dead letters once their replay is committed;
+* with ``stores_files``, keep files in its own Object Store bucket (:mod:`lienthong.files`,
+  named after the service) and its uploads' KV bucket: write and read their subjects,
+  create and read their streams, read single messages (directly too), purge an abandoned
+  upload's chunks; nothing of another service's bucket;
 * receive replies on its own inbox, ``_INBOX.<service>.>`` only: the messages a pull
   consumer fetches travel as replies, so no user reads another's.
 
@@ -54,6 +58,7 @@ from cryptography.x509.oid import NameOID
 
 from lienthong.events import dlq
 from lienthong.events.jetstream import CHECKPOINT_STREAM, DLQ_STREAM, stream_name
+from lienthong.files import layout
 from lienthong.tls import TLSFiles
 from lienthong.watched import WatchedFile
 
@@ -112,6 +117,16 @@ def _durable(stream: str, durable: str) -> list[str]:
             f"$JS.ACK.{stream}.{durable}.>"]
 
 
+def _file_buckets(bucket: str) -> list[str]:
+    """Keep files in the Object Store ``bucket`` and its uploads' KV bucket."""
+    allowed = [f"$O.{bucket}.>", f"$KV.{layout.uploads_bucket(bucket)}.>"]
+    for stream in (layout.stream_name(bucket), layout.uploads_stream_name(bucket)):
+        allowed += [*_stream_upkeep(stream), f"$JS.API.STREAM.MSG.GET.{stream}",
+                    f"$JS.API.DIRECT.GET.{stream}", f"$JS.API.DIRECT.GET.{stream}.>",
+                    f"$JS.API.STREAM.PURGE.{stream}"]
+    return allowed
+
+
 def service_permissions(spec: ServiceSpec) -> Permissions:
     """What the user of ``spec``'s certificate may do (see the module's docstring)."""
     own = stream_name(spec.name)
@@ -125,6 +140,8 @@ def service_permissions(spec: ServiceSpec) -> Permissions:
         publish += [*_durable(stream_name(followed), durable),
                     *_durable(DLQ_STREAM, f"{durable}_replay"),
                     dlq.dead_letter_subject(durable)]
+    if spec.stores_files:
+        publish += _file_buckets(layout.bucket_for(spec.name))
     return Permissions(tuple(publish), (f"{inbox_prefix(spec.name)}.>",))
 
 

@@ -105,8 +105,15 @@ class ServiceSpec:
     #: The largest gRPC request it takes, if above the platform's 4 MiB (documents signed
     #: or validated in one call); 0: the platform's.
     max_request_bytes: int = 0
+    #: Whether it keeps files in the JetStream Object Store (:mod:`lienthong.files`): its
+    #: bucket is named after it, and its NATS user may use that bucket alone.
+    stores_files: bool = False
     #: The services whose streams it follows (so they start first).
     follows: tuple[str, ...] = ()
+    #: The services it calls over gRPC (:mod:`lienthong.calls`): each one's address in
+    #: ``LIENTHONG_<NAME>_ADDRESS``, which the local platform and the chart set, and the
+    #: chart's network policies let those calls through (and no other between services).
+    calls: tuple[str, ...] = ()
     #: Its durable consumers, as (the service whose stream it reads, durable name); empty:
     #: ``<name>-<followed>`` on each followed service's stream. Its NATS user may use these
     #: and no other (:mod:`lienthong.natsauth`).
@@ -158,7 +165,8 @@ class ServiceSpec:
         """What tools outside Python read (``python -m lienthong.registry``)."""
         return {"name": self.name, "summary": self.summary, "module": self.module,
                 "default_port": self.default_port,
-                "follows": list(self.follows), "chart_settings": list(self.chart_settings)}
+                "follows": list(self.follows), "calls": list(self.calls),
+                "stores_files": self.stores_files, "chart_settings": list(self.chart_settings)}
 
 
 class RegistryError(RuntimeError):
@@ -232,12 +240,16 @@ def _in_start_order(found: dict[str, ServiceSpec]) -> tuple[ServiceSpec, ...]:
 
 
 def require_whole(specs: tuple[ServiceSpec, ...] | None = None) -> None:
-    """Refuse a set of services that follows a service none of them is (RegistryError)."""
+    """Refuse a set of services that follows or calls a service none of them is
+    (RegistryError)."""
     specs = services() if specs is None else specs
     present = {spec.name for spec in specs}
     for spec in specs:
         if unknown := [f for f in spec.follows if f not in present]:
             msg = f"{spec.name} follows {', '.join(unknown)}, which no package registers"
+            raise RegistryError(msg)
+        if unknown := [c for c in spec.calls if c not in present]:
+            msg = f"{spec.name} calls {', '.join(unknown)}, which no package registers"
             raise RegistryError(msg)
 
 

@@ -33,6 +33,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lienthong import registry
+from lienthong.calls import address_variable
 from lienthong.natsauth import server_config
 from lienthong.natsbin import die_with_parent, start_nats_server
 from lienthong.ports import free_port
@@ -130,6 +131,11 @@ NATS = "nats"
 RENEW_BEFORE = 30
 
 
+def local_service_caller(service: str) -> str:
+    """The caller a service of the local platform is when it calls another."""
+    return f"{LOCAL_CALLER.split('/')[0]}/{service}"
+
+
 def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles], TLSFiles]:
     """The local platform's development CA (``<data dir>/pki``, made on first start), a
     certificate for each of ``services`` (a server's: nats-server's too) and one for the
@@ -148,9 +154,12 @@ def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles],
         cert, key = ca.paths(name)
         return TLSFiles(cert=cert, key=key, ca=ca.cert_path, crl=ca.crl_path)
 
+    calling = {spec.name for spec in registry.services() if spec.calls}
     for name in services:
         if name not in valid or not all(p.exists() for p in ca.paths(name)):
-            ca.issue(name, "service", hosts=["127.0.0.1", "localhost"], days=825)
+            # A service that calls others is a caller of the local development agency.
+            ca.issue(name, "service", hosts=["127.0.0.1", "localhost"], days=825,
+                     callers=[local_service_caller(name)] if name in calling else None)
     if LOCAL_CLIENT not in valid or not all(p.exists() for p in ca.paths(LOCAL_CLIENT)):
         ca.issue(LOCAL_CLIENT, "client", callers=[LOCAL_CALLER], days=825)
     return {name: files(name) for name in services}, files(LOCAL_CLIENT)
@@ -267,10 +276,12 @@ class Platform:
             self.state.tls = client.as_dict()
         try:
             self._start_nats()
-            for index, (name, module) in enumerate(service_modules().items()):
+            modules = service_modules()
+            ports = {name: self.base_port + index if self.base_port else free_port()
+                     for index, name in enumerate(modules)}
+            for name, module in modules.items():
                 _check(should_stop)
-                port = self.base_port + index if self.base_port else free_port()
-                self._start_service(name, module, port)
+                self._start_service(name, module, ports[name], ports)
             self.state.save()
             self._wait_healthy(should_stop)
         except BaseException:
@@ -297,7 +308,8 @@ class Platform:
         self.state.endpoints.append(Endpoint("nats", f"{self.host}:{self.nats_port}",
                                              process.pid, "nats", str(log), url=self.nats_url))
 
-    def _start_service(self, name: str, module: str, port: int) -> None:
+    def _start_service(self, name: str, module: str, port: int,
+                       ports: dict[str, int]) -> None:
         log = self.data_dir / "logs" / f"{name}.log"
         metrics_port = free_port()
         env = {
@@ -315,6 +327,9 @@ class Platform:
                 "LIENTHONG_AUDIT_CHECKPOINT_EVERY_S", str(LOCAL_CHECKPOINT_EVERY_S)),
         }
         spec = next(s for s in registry.services() if s.name == name)
+        # The services it calls, at their ports here.
+        env.update({address_variable(called): f"{self.host}:{ports[called]}"
+                    for called in spec.calls})
         http_endpoint = ""
         if spec.http_port:
             http_endpoint = f"{self.host}:{free_port()}"

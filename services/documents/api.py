@@ -27,6 +27,7 @@ from .convert import (
     signature_to_pb,
 )
 from .drafts import DraftInput
+from .files_api import add_files_to_server
 
 if TYPE_CHECKING:
     import grpc
@@ -300,8 +301,12 @@ class IncomingServicer(pb_grpc.IncomingServiceServicer):
 
 
 def add_to_server(app: DocumentsApplication, server: grpc.aio.Server) -> list[str]:
+    """Its documents, incoming books and audit log; its files when it has a file store."""
     pb_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(app), server)
     pb_grpc.add_IncomingServiceServicer_to_server(IncomingServicer(app), server)
-    return [pb.DESCRIPTOR.services_by_name["DocumentService"].full_name,
-            pb.DESCRIPTOR.services_by_name["IncomingService"].full_name,
-            *add_audit_service(app, server)]
+    names = [pb.DESCRIPTOR.services_by_name["DocumentService"].full_name,
+             pb.DESCRIPTOR.services_by_name["IncomingService"].full_name,
+             *add_audit_service(app, server)]
+    if app.files is not None:
+        names += add_files_to_server(app.files.store, server)
+    return names

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable
 
+    from lienthong.files.service import ServiceFiles
+
     from .ports import SignatureFacts, SignatureValidator
     from .projections import ExchangeCounts, IncomingRow, OutgoingRow
 
@@ -57,9 +59,12 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
 
     def __init__(self, event_store: str = "memory:", *,
                  signatures: SignatureValidator | None = None,
+                 files: ServiceFiles | None = None,
                  clock: Callable[[], dt.datetime] = utc_now, **kwargs: Any) -> None:
         super().__init__(event_store, **kwargs)
         self.signatures = signatures
+        #: The service's file store, which its FileService serves (None: no files).
+        self.files = files
         self.clock = clock
         self.books = self.follow(DocumentBooks.of(self))
 

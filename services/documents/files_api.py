@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     import grpc
 
-    from .files import FileStore, StoredFile, UploadStatus
+    from lienthong.files import FileStore, StoredFile, UploadStatus
 
 
 def upload_to_pb(status: UploadStatus) -> files_pb.Upload:

@@ -58,11 +58,13 @@ def facts_of(answer: validation_pb.ValidateSignatureResponse) -> SignatureFacts:
 
 
 class SignaturesValidator:
-    """Validates signed PDFs with the signatures service (its address's channel)."""
+    """Validates signed PDFs with the signatures service (``channel()``: the channel to it
+    now, as :class:`lienthong.calls.ServiceChannel` gives it)."""
 
-    def __init__(self, channel: grpc.Channel, read_file: Callable[[FileRef], bytes], *,
+    def __init__(self, channel: Callable[[], grpc.Channel],
+                 read_file: Callable[[FileRef], bytes], *,
                  timeout_s: float = VALIDATION_TIMEOUT_S) -> None:
-        self._stub = validation_grpc.ValidationServiceStub(channel)
+        self._channel = channel
         self._read_file = read_file
         self.timeout_s = timeout_s
 
@@ -73,7 +75,8 @@ class SignaturesValidator:
                                          f"bytes, got {file.size}")
         data = self._read_file(file)
         try:
-            answer = self._stub.ValidateSignature(validation_pb.ValidateSignatureRequest(
+            stub = validation_grpc.ValidationServiceStub(self._channel())
+            answer = stub.ValidateSignature(validation_pb.ValidateSignatureRequest(
                 kind=validation_pb.SIGNED_KIND_PDF, signed=data, language="en"),
                 timeout=self.timeout_s)
         except grpc.RpcError as error:

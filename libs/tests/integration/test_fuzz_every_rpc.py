@@ -10,6 +10,7 @@ bytes that do not parse at all.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
@@ -26,6 +27,7 @@ from lienthong import registry
 from lienthong.config import load_settings
 from lienthong.grpc.errors import error_details
 from lienthong.testing.grpc_server import ServerThread
+from lienthong.testing.nats import NatsServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -128,9 +130,12 @@ def _fill(message: Any, values: dict[str, Any]) -> None:
 # -- the services, each served once per module -------------------------------------------
 
 class Served:
-    def __init__(self, spec: registry.ServiceSpec) -> None:
+    """A service as its process runs it: its servicers, and its file store on NATS."""
+
+    def __init__(self, spec: registry.ServiceSpec, nats_url: str) -> None:
         self.spec = spec
-        self.app = spec.load("build_app")(load_settings(spec.name, event_store="memory:"))
+        settings = load_settings(spec.name, event_store="memory:", nats_url=nats_url)
+        self.app = spec.load("build_app")(settings)
         self.names: list[str] = []
 
         def add(server: grpc.aio.Server) -> list[str]:
@@ -138,6 +143,22 @@ class Served:
             return self.names
 
         self.server = ServerThread(add)
+        # Only what the RPCs need beside the servicers: a file store.
+        self.files = [runner for runner in (spec.load("background") or (lambda *_: []))(
+            self.app, settings) if spec.stores_files and runner.name == "file-store"]
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[ServerThread]:
+        with self.server as server:
+            stop = asyncio.Event()
+            tasks = [asyncio.run_coroutine_threadsafe(runner.run(stop), server.loop)
+                     for runner in self.files]
+            try:
+                yield server
+            finally:
+                server.loop.call_soon_threadsafe(stop.set)
+                for task in tasks:
+                    task.result(timeout=CALL_TIMEOUT_S)
 
     def methods(self) -> list[MethodDescriptor]:
         pool = descriptor_pool.Default()
@@ -193,15 +214,18 @@ METHODS = [pytest.param(spec.name, method, id=method.full_name.removeprefix("lie
 
 
 @pytest.fixture(scope="module")
-def servers() -> Iterator[dict[str, tuple[Served, grpc.Channel]]]:
+def servers(tmp_path_factory: pytest.TempPathFactory,
+            ) -> Iterator[dict[str, tuple[Served, grpc.Channel]]]:
     """Every registered service, served once for the module; still serving at the end."""
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     running: dict[str, tuple[Served, grpc.Channel]] = {}
     with contextlib.ExitStack() as stack:
+        nats_server = NatsServer(tmp_path_factory.mktemp("nats")).start()
+        stack.callback(nats_server.kill)
         for spec in registry.services():
-            served = Served(spec)
-            server = stack.enter_context(served.server)
+            served = Served(spec, nats_server.url)
+            server = stack.enter_context(served.running())
             channel = stack.enter_context(grpc.insecure_channel(server.address))
             grpc.channel_ready_future(channel).result(timeout=CALL_TIMEOUT_S)
             running[spec.name] = (served, channel)

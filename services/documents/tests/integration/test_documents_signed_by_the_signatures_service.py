@@ -126,7 +126,7 @@ def drafted(documents: DocumentsApplication, unit_id: str, signer: str) -> str:
 def test_the_officials_signed_pdf_is_accepted_and_anothers_refused(signatures) -> None:
     files = Files()
     documents = DocumentsApplication(
-        signatures=SignaturesValidator(signatures.channel, files.read))
+        signatures=SignaturesValidator(lambda: signatures.channel, files.read))
     unit = DocumentsUnit(id=uuid.uuid4(), display_name="UBND xã Tân Phú",
                          agency_code=AGENCY_CODE)
     documents.save(unit)
@@ -149,7 +149,7 @@ def test_the_officials_signed_pdf_is_accepted_and_anothers_refused(signatures) -
 
 def test_an_unsigned_pdf_is_refused(signatures) -> None:
     files = Files()
-    validator = SignaturesValidator(signatures.channel, files.read)
+    validator = SignaturesValidator(lambda: signatures.channel, files.read)
 
     facts = validator.validate_pdf(_ref(files.put("unsigned", one_page_pdf())))
 
@@ -160,7 +160,7 @@ def test_an_unsigned_pdf_is_refused(signatures) -> None:
 def test_without_the_signatures_service_the_document_waits(signatures) -> None:
     files = Files()
     with grpc.insecure_channel(f"127.0.0.1:{free_port()}") as nowhere:
-        validator = SignaturesValidator(nowhere, files.read, timeout_s=2.0)
+        validator = SignaturesValidator(lambda: nowhere, files.read, timeout_s=2.0)
         with pytest.raises(Unavailable, match="did not validate the file now"):
             validator.validate_pdf(_ref(files.put("any", one_page_pdf())))
 

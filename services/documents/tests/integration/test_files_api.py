@@ -15,8 +15,8 @@ import pytest
 
 from lienthong.documents.v1 import files_pb2 as files_pb
 from lienthong.documents.v1 import files_pb2_grpc as files_grpc
+from lienthong.files import FileLimits, FileStore
 from lienthong.grpc.errors import error_details
-from lienthong.services.documents.files import FileLimits, FileStore
 from lienthong.services.documents.files_api import add_files_to_server
 from lienthong.testing.grpc_server import ServerThread
 

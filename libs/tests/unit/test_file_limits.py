@@ -9,8 +9,8 @@ import unicodedata
 import pytest
 
 from lienthong.errors import InvalidArgument
-from lienthong.services.documents.files.layout import StoredFile, digest_field, digest_hex
-from lienthong.services.documents.files.limits import (
+from lienthong.files.layout import StoredFile, digest_field, digest_hex
+from lienthong.files.limits import (
     CONTENT_TYPES_ENV,
     DEFAULT_CONTENT_TYPES,
     DEFAULT_MAX_FILE_BYTES,

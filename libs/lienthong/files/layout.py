@@ -28,8 +28,23 @@ DIGEST_PREFIX = "SHA-256="
 UNKNOWN_CONTENT_TYPE = "application/octet-stream"
 
 
+def bucket_for(service: str) -> str:
+    """The Object Store bucket of a service's files: one per service, named after it."""
+    return service
+
+
+def uploads_bucket(bucket: str) -> str:
+    """The KV bucket that holds the records of the uploads into ``bucket``."""
+    return f"{bucket}_uploads"
+
+
 def stream_name(bucket: str) -> str:
     return f"OBJ_{bucket}"
+
+
+def uploads_stream_name(bucket: str) -> str:
+    """The stream behind :func:`uploads_bucket` (a KV bucket's, ``KV_<name>``)."""
+    return f"KV_{uploads_bucket(bucket)}"
 
 
 def chunk_subject(bucket: str, nuid: str) -> str:

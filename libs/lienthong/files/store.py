@@ -43,16 +43,16 @@ from lienthong.errors import (
     NotFound,
 )
 from lienthong.eventstore import derived_id
-from lienthong.idempotency import validate_request_id
-from lienthong.services.documents.files.layout import (
+from lienthong.files.layout import (
     STORED_CHUNK_BYTES,
     StoredFile,
     chunk_subject,
     meta_subject,
     object_info,
     stream_name,
+    uploads_bucket,
 )
-from lienthong.services.documents.files.limits import (
+from lienthong.files.limits import (
     MAX_CHUNK_BYTES,
     FileLimits,
     chunk_length,
@@ -61,13 +61,14 @@ from lienthong.services.documents.files.limits import (
     new_file,
     sha256_hex,
 )
-from lienthong.services.documents.files.uploads import (
+from lienthong.files.uploads import (
     OFFSET_HEADER,
     Progress,
     UploadRecord,
     UploadStatus,
     upload_id,
 )
+from lienthong.idempotency import validate_request_id
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -75,17 +76,10 @@ if TYPE_CHECKING:
     from nats.js import JetStreamContext
     from nats.js.kv import KeyValue
 
-log = structlog.get_logger("lienthong.documents.files")
+log = structlog.get_logger("lienthong.files")
 
 #: JetStream's error code for a message refused by ``Nats-Expected-Last-Subject-Sequence``.
 WRONG_LAST_SEQUENCE = 10071
-#: The bucket of the documents service's files.
-DEFAULT_BUCKET = "documents"
-
-
-def uploads_bucket(bucket: str) -> str:
-    """The KV bucket that holds the records of the uploads into ``bucket``."""
-    return f"{bucket}_uploads"
 
 
 def _now() -> str:
@@ -99,8 +93,8 @@ class FileStore:
     Build it with :meth:`open`, which creates the buckets when they are missing.
     """
 
-    def __init__(self, js: JetStreamContext, uploads: KeyValue, *,
-                 bucket: str = DEFAULT_BUCKET, limits: FileLimits | None = None) -> None:
+    def __init__(self, js: JetStreamContext, uploads: KeyValue, *, bucket: str,
+                 limits: FileLimits | None = None) -> None:
         self._js = js
         self._uploads = uploads
         self.bucket = bucket
@@ -110,7 +104,7 @@ class FileStore:
         self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
-    async def open(cls, js: JetStreamContext, *, bucket: str = DEFAULT_BUCKET,
+    async def open(cls, js: JetStreamContext, *, bucket: str,
                    limits: FileLimits | None = None, replicas: int = 1) -> FileStore:
         """The store of ``bucket``; its Object Store bucket and uploads KV bucket are
         created (file storage, ``replicas`` copies) when missing, left as they are when
@@ -120,7 +114,7 @@ class FileStore:
         except BucketNotFoundError:
             await js.create_object_store(bucket, storage=api.StorageType.FILE,
                                          replicas=replicas,
-                                         description="the documents service's files")
+                                         description=f"the files of {bucket}")
             log.info("file_bucket_created", bucket=bucket)
         try:
             uploads = await js.key_value(uploads_bucket(bucket))

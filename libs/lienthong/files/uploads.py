@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from lienthong.errors import InvalidArgument
 
 if TYPE_CHECKING:
-    from lienthong.services.documents.files.limits import NewFile
+    from lienthong.files.limits import NewFile
 
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 

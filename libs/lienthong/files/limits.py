@@ -27,9 +27,9 @@ MIB = 1024 * KIB
 MAX_CHUNK_BYTES = 1 * MIB
 #: The longest file name, in UTF-8 bytes (what common file systems take).
 MAX_NAME_BYTES = 255
-#: The largest file unless LIENTHONG_DOCUMENTS_MAX_FILE_BYTES says otherwise.
+#: The largest file unless LIENTHONG_FILES_MAX_BYTES says otherwise.
 DEFAULT_MAX_FILE_BYTES = 256 * MIB
-#: The content types taken unless LIENTHONG_DOCUMENTS_CONTENT_TYPES says otherwise.
+#: The content types taken unless LIENTHONG_FILES_CONTENT_TYPES says otherwise.
 DEFAULT_CONTENT_TYPES = frozenset({
     "application/pdf",
     "image/png",
@@ -42,8 +42,8 @@ DEFAULT_CONTENT_TYPES = frozenset({
     "application/octet-stream",
 })
 
-MAX_FILE_BYTES_ENV = "LIENTHONG_DOCUMENTS_MAX_FILE_BYTES"
-CONTENT_TYPES_ENV = "LIENTHONG_DOCUMENTS_CONTENT_TYPES"
+MAX_FILE_BYTES_ENV = "LIENTHONG_FILES_MAX_BYTES"
+CONTENT_TYPES_ENV = "LIENTHONG_FILES_CONTENT_TYPES"
 
 #: Characters no file name may hold: path separators and what Windows refuses.
 _FORBIDDEN_NAME_CHARACTERS = frozenset('/\\:*?"<>|')
@@ -76,8 +76,8 @@ class FileLimits:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FileLimits:
-        """From ``LIENTHONG_DOCUMENTS_MAX_FILE_BYTES`` (a whole number of bytes) and
-        ``LIENTHONG_DOCUMENTS_CONTENT_TYPES`` (comma-separated); an unset or empty variable
+        """From ``LIENTHONG_FILES_MAX_BYTES`` (a whole number of bytes) and
+        ``LIENTHONG_FILES_CONTENT_TYPES`` (comma-separated); an unset or empty variable
         keeps the default. A malformed value is a ValueError naming the variable."""
         env = os.environ if environ is None else environ
         raw_size = env.get(MAX_FILE_BYTES_ENV, "").strip()

@@ -25,7 +25,7 @@ from lienthong.errors import (
     InvalidArgument,
     NotFound,
 )
-from lienthong.services.documents.files import (
+from lienthong.files import (
     MAX_CHUNK_BYTES,
     STORED_CHUNK_BYTES,
     FileLimits,

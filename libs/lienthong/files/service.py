@@ -1,0 +1,125 @@
+"""A service's own file store inside its process: opened on the service's event loop when
+the process starts (NATS may come later: it keeps trying), closed when it stops.
+
+Register it as one of the service's background runners; the gRPC handlers ask it for the
+store (:meth:`ServiceFiles.store`), and code running in worker threads reads a whole
+bounded file through it (:meth:`ServiceFiles.read`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+import nats
+import nats.errors
+import structlog
+
+from lienthong.errors import InvalidArgument, Unavailable
+from lienthong.files.layout import bucket_for
+from lienthong.files.store import FileStore
+from lienthong.natsauth import connect_options, service_files
+
+if TYPE_CHECKING:
+    from lienthong.config import Settings
+    from lienthong.files.limits import FileLimits
+    from lienthong.tls import TLSFiles
+
+log = structlog.get_logger("lienthong.files")
+
+#: Seconds a call waits for the store to open before it is told to come back.
+OPEN_WAIT_S = 5.0
+#: Seconds a worker thread waits for a whole file.
+READ_TIMEOUT_S = 120.0
+_RETRY_MAX_S = 5.0
+
+
+class ServiceFiles:
+    """The Object Store bucket of one service (:func:`bucket_for` its name)."""
+
+    name = "file-store"
+
+    def __init__(self, service: str, nats_url: str, nats_tls: TLSFiles | None = None, *,
+                 limits: FileLimits | None = None, replicas: int = 1) -> None:
+        self.bucket = bucket_for(service)
+        self.nats_url = nats_url
+        self.nats_tls = nats_tls
+        self.limits = limits
+        self.replicas = replicas
+        self._store: FileStore | None = None
+        self._ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *,
+                      limits: FileLimits | None = None) -> ServiceFiles:
+        return cls(settings.service, settings.nats_url, service_files(settings),
+                   limits=limits, replicas=settings.stream_replicas or 1)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Open the store (trying again until NATS answers), keep it until ``stop``."""
+        if not self.nats_url:
+            log.warning("files_without_nats", bucket=self.bucket)
+            return
+        self._loop = asyncio.get_running_loop()
+        delay = 0.5
+        connection = None
+        while not stop.is_set() and self._store is None:
+            try:
+                connection = connection or await nats.connect(
+                    **connect_options(self.nats_url, self.nats_tls),
+                    name=f"lienthong-files-{self.bucket}", max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5, connect_timeout=2)
+                self._store = await FileStore.open(connection.jetstream(), bucket=self.bucket,
+                                                   limits=self.limits, replicas=self.replicas)
+            except (OSError, TimeoutError, nats.errors.Error) as error:
+                log.warning("file_store_unavailable", bucket=self.bucket, error=str(error),
+                            retry_in_s=delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
+                delay = min(delay * 2, _RETRY_MAX_S)
+        if self._store is not None:
+            self._ready.set()
+            log.info("file_store_open", bucket=self.bucket)
+            await stop.wait()
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(connection.close(), 5.0)
+
+    async def store(self) -> FileStore:
+        """The open store; UNAVAILABLE while it is not (yet) open."""
+        if self._store is None and self.nats_url:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), OPEN_WAIT_S)
+        if self._store is None:
+            msg = (f"the file store {self.bucket!r} is not open: NATS is unreachable or not "
+                   "configured (LIENTHONG_NATS_URL)")
+            raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
+                              metadata={"bucket": self.bucket})
+        return self._store
+
+    def read(self, name: str, *, max_bytes: int, sha256: str = "",
+             field: str = "file") -> bytes:
+        """A whole stored file, from a worker thread (never the event loop): refused above
+        ``max_bytes``, or when its SHA-256 is not ``sha256`` (if given), before a byte is
+        read; its size and SHA-256 checked against its description as it is read."""
+        if self._loop is None:
+            msg = f"the file store {self.bucket!r} is not open"
+            raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
+                              metadata={"bucket": self.bucket})
+        future = asyncio.run_coroutine_threadsafe(self._read(name, max_bytes, sha256, field),
+                                                  self._loop)
+        return future.result(READ_TIMEOUT_S)
+
+    async def _read(self, name: str, max_bytes: int, sha256: str, field: str) -> bytes:
+        download = await (await self.store()).download(name)
+        if sha256 and download.file.sha256 != sha256.lower():
+            raise InvalidArgument.single(f"{field}.sha256", "SHA256_MISMATCH",
+                                         f"{name!r} is stored with SHA-256 "
+                                         f"{download.file.sha256}, not {sha256}")
+        if download.file.size > max_bytes:
+            raise InvalidArgument.single(f"{field}.size", "TOO_LARGE",
+                                         f"{name!r} has {download.file.size} bytes; at most "
+                                         f"{max_bytes} are read here")
+        return b"".join([chunk async for chunk in download])
