@@ -20,6 +20,7 @@ SERVICE = ServiceSpec(
     calls=("signatures",),
     # Units, their agency codes and their reorganisation come from identity's stream.
     follows=("identity",),
+    benchmarks="lienthong.services.documents.benchmarks:COMMANDS",
     resources=(("document", "document_id"), ("incoming", "incoming_id"),
                ("upload", "upload_id")),
     refers_to=(("identity", "unit", "unit_id"),),
