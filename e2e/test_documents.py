@@ -3,9 +3,10 @@
 Phường Quế Võ (Bắc Ninh), from the demo seed, drafts a report with its PDF uploaded in
 chunks; its chairwoman signs it with her remote signature and the documents service has
 the signatures service validate it before it is accepted; it is numbered in the
-commune's series, signed for the agency by its clerical officer, and sent to Tỉnh Bắc
-Ninh, whose clerical office registers it in the province's incoming book; the commune
-sees that it was registered. A PDF signed by someone else, or not the file uploaded, is
+commune's series, signed with the commune's seal (held by its clerical officer), and
+sent to Tỉnh Bắc Ninh, whose clerical office registers it in the province's incoming
+book; the commune sees that it was registered. A PDF signed by someone else, a person's
+certificate as the agency's signature, or a file named with another file's digest, is
 refused.
 """
 
@@ -29,6 +30,7 @@ from lienthong.documents.v1 import documents_pb2_grpc as pb_grpc
 from lienthong.documents.v1 import files_pb2 as files_pb
 from lienthong.documents.v1 import files_pb2_grpc as files_grpc
 from lienthong.grpc.errors import error_details
+from lienthong.signatures.v1 import signatures_pb2 as signatures_pb
 from lienthong.signatures.v1 import signatures_pb2_grpc
 from lienthong.signatures.v1 import signing_pb2 as signing_pb
 from lienthong.signatures.v1 import signing_pb2_grpc as signing_grpc
@@ -99,8 +101,13 @@ def test_a_commune_s_signed_report_reaches_the_province_s_incoming_book(identity
     documents, files = services["documents"], services["files"]
     chair = issue(credentials, que_vo.unit_id, f"{run}-chair")
     chair_code = enrolled(credentials, chair.credential_id)
-    clerk = issue(credentials, que_vo.unit_id, f"{run}-clerk")
-    clerk_code = enrolled(credentials, clerk.credential_id)
+    seal = credentials.IssueCredential(signatures_pb.IssueCredentialRequest(
+        request_id=f"{run}-seal", unit_id=que_vo.unit_id, agency_seal=True,
+        official=signatures_pb.Official(official_id=str(uuid.uuid4()),
+                                        full_name="Phạm Thu Trang", position="Văn thư")),
+        timeout=TIMEOUT)
+    assert seal.agency_seal
+    seal_code = enrolled(credentials, seal.credential_id)
     other = issue(credentials, que_vo.unit_id, f"{run}-other")
     other_code = enrolled(credentials, other.credential_id)
 
@@ -144,8 +151,13 @@ def test_a_commune_s_signed_report_reaches_the_province_s_incoming_book(identity
     numbered = documents.NumberDocument(pb.NumberDocumentRequest(document_id=document_id),
                                         timeout=TIMEOUT)
     assert re.fullmatch(r"\d{2,}/BC-UBND", numbered.notation), numbered.notation
+    # Another official's own certificate is not the agency's signature; its seal is.
+    code, fields = refused(lambda: documents.RecordAgencySignature(
+        pb.RecordAgencySignatureRequest(document_id=document_id, signed_file=by_other),
+        timeout=TIMEOUT))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
     sealed = uploaded(files, "bao-cao-ban-hanh.pdf",
-                      signed(signing, clerk.credential_id, clerk_code, by_chair_pdf))
+                      signed(signing, seal.credential_id, seal_code, by_chair_pdf))
     documents.RecordAgencySignature(pb.RecordAgencySignatureRequest(
         document_id=document_id, signed_file=sealed), timeout=TIMEOUT)
     sent = documents.SendDocument(pb.SendDocumentRequest(document_id=document_id),

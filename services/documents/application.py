@@ -229,13 +229,13 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
 
     def record_agency_signature(self, request_id: str, document_id: str,
                                 signed_file: dict[str, Any]) -> dict[str, Any]:
-        """The agency's signature on the numbered document (a certificate of the issuing
-        agency: its own, or its clerical officer's, as the signatures service makes the
-        agency's signature): it is then issued."""
+        """The agency's signature on the numbered document: made with the issuing
+        agency's seal (its own certificate, held by its clerical office), not a person's;
+        the document is then issued."""
         def change(document: OutgoingDocument) -> dict[str, Any]:
             facts = self._validated(signed_file)
-            if facts.signer_agency_code != document.issuer_agency_code:
-                msg = (f"signed_file: not signed with a certificate of agency "
+            if not facts.agency_seal or facts.signer_agency_code != document.issuer_agency_code:
+                msg = (f"signed_file: not signed with the seal of agency "
                        f"{document.issuer_agency_code}")
                 raise SignatureRefusedError(msg, metadata={"field": "signed_file"})
             document.sign_as_agency(facts.certificate_serial, facts.signed_at, signed_file)

@@ -21,6 +21,7 @@ class SignatureFacts:
     signer_agency_code: str  # the agency code the certificate carries
     signer_official_id: str  # empty for an agency's own certificate
     signed_at: dt.datetime
+    agency_seal: bool = False  # the certificate is an agency's seal, no person's
 
 
 class SignatureValidator(Protocol):

@@ -54,7 +54,8 @@ def facts_of(answer: validation_pb.ValidateSignatureResponse) -> SignatureFacts:
         certificate_serial=last.signer_certificate_serial.lower(),
         signer_agency_code=last.organization_identifier.removeprefix(AGENCY_PREFIX)
         if last.organization_identifier.startswith(AGENCY_PREFIX) else "",
-        signer_official_id=last.signer_official_id, signed_at=signed_at)
+        signer_official_id=last.signer_official_id, signed_at=signed_at,
+        agency_seal=last.signer_agency_seal)
 
 
 class SignaturesValidator:

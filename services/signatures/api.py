@@ -104,7 +104,8 @@ def credential_to_pb(app: SignaturesApplication, credential: Credential) -> pb.C
         revocation_reason=REASONS_BACK.get(credential.revocation_reason,
                                            pb.REVOCATION_REASON_UNSPECIFIED),
         reissue_unit_id=id_to_pb(credential.reissue_unit_id),
-        issue_time=timestamp_to_pb(credential.issued_at))
+        issue_time=timestamp_to_pb(credential.issued_at),
+        agency_seal=credential.agency_seal)
 
 
 class CredentialServicer(pb_grpc.CredentialServiceServicer):
@@ -124,7 +125,8 @@ class CredentialServicer(pb_grpc.CredentialServiceServicer):
             self.app.issue_credential, request.request_id,
             official_id=request.official.official_id, full_name=request.official.full_name,
             position=request.official.position, unit_id=request.unit_id,
-            key_algorithm=key_algorithm, validity_days=request.validity_days)
+            key_algorithm=key_algorithm, validity_days=request.validity_days,
+            agency_seal=request.agency_seal)
         return await self._credential(issued["credential_id"])
 
     async def GetCredential(self, request: pb.GetCredentialRequest,  # noqa: N802
@@ -268,7 +270,8 @@ class ValidationServicer(validation_grpc.ValidationServiceServicer):
                 status_text=signature.status_text(language),  # type: ignore[arg-type]
                 signer_certificate_serial=signature.certificate_chain[-1].serial_number
                 if signature.certificate_chain else "",
-                signer_official_id=(signer.official_id or "") if signer else ""))
+                signer_official_id=(signer.official_id or "") if signer else "",
+                signer_agency_seal=bool(signer and signer.agency_seal)))
         answer.simple_report.update(json.loads(json.dumps(report.simple(language))))  # type: ignore[arg-type]
         answer.detailed_report.update(json.loads(json.dumps(report.detailed(language))))  # type: ignore[arg-type]
         return answer

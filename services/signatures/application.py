@@ -44,7 +44,7 @@ from .domain.credential import (
 )
 from .domain.units import KnownUnit
 from .pki import ca, crl
-from .pki.profile import OfficialSubject, official_profile, tsa_profile
+from .pki.profile import OfficialSubject, agency_seal_profile, official_profile, tsa_profile
 from .pki.tsa import TimeStampAuthority
 from .projections import CredentialIndex, CredentialRow
 from .recent import RecentCredentials
@@ -330,10 +330,12 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
 
     def issue_credential(self, request_id: str, *, official_id: str, full_name: str,
                          position: str, unit_id: str, key_algorithm: str = "rsa-2048",
-                         validity_days: int = 0) -> dict[str, Any]:
+                         validity_days: int = 0, agency_seal: bool = False) -> dict[str, Any]:
+        """A credential for the official; with ``agency_seal``, the agency's own (its
+        seal), which the official holds: its certificate names the agency alone."""
         payload = {"official_id": official_id, "full_name": full_name, "position": position,
                    "unit_id": unit_id, "key_algorithm": key_algorithm,
-                   "validity_days": validity_days}
+                   "validity_days": validity_days, "agency_seal": agency_seal}
 
         def execute(command: Command) -> dict[str, Any]:
             violations = Violations()
@@ -363,11 +365,12 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
             authority = self.authority()
             now = self.clock()
             credential_id = uuid.uuid4()
-            label = f"official-{credential_id}"
+            label = f"{'seal' if agency_seal else 'official'}-{credential_id}"
             key = self.key_store.generate(label, key_algorithm)
+            profile = agency_seal_profile if agency_seal else official_profile
             certificate = ca.issue_certificate(
                 authority.issuing_signer, authority.issuing, key.public_key(),
-                official_profile(subject, validity=dt.timedelta(days=days)),
+                profile(subject, validity=dt.timedelta(days=days)),
                 not_before=now, urls=authority.urls)
             credential = Credential(
                 id=credential_id, official_id=subject.official_id,
@@ -376,7 +379,7 @@ class SignaturesApplication(TrackingApplication, IdempotentApplication, service=
                 key_algorithm=key_algorithm, serial_number=f"{certificate.serial_number:x}",
                 certificate_pem=pem(certificate),
                 not_before=certificate.not_valid_before_utc,
-                not_after=certificate.not_valid_after_utc)
+                not_after=certificate.not_valid_after_utc, agency_seal=agency_seal)
             try:
                 return self.save_command(command, {"credential_id": str(credential_id)},
                                          credential)

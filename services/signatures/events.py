@@ -32,7 +32,8 @@ def credential_issued(e: Any) -> Message:
         full_name=e.full_name, position=e.position, unit_id=id_to_pb(e.unit_id),
         agency_code=e.agency_code, serial_number=e.serial_number,
         not_before=timestamp_to_pb(e.not_before), not_after=timestamp_to_pb(e.not_after),
-        certificate=certificate.public_bytes(serialization.Encoding.DER)), e)
+        certificate=certificate.public_bytes(serialization.Encoding.DER),
+        agency_seal=getattr(e, "agency_seal", False)), e)
 
 
 def authenticator_enrolled(e: Any) -> Message:

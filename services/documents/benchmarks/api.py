@@ -9,9 +9,9 @@ Plaintext gRPC and NATS. Then:
 
 1. ``setup``: a province and a commune registered through identity, with agency codes;
    documents and signatures learn them from identity's stream. Two officials of the
-   commune get credentials; a one-page report is signed by the first (the document's
-   signer) and then by the second (the clerical officer, for the agency); both signed
-   PDFs are uploaded;
+   commune get credentials, the second the commune's seal; a one-page report is signed
+   by the first (the document's signer) and then with the seal (by the clerical
+   officer, for the agency); both signed PDFs are uploaded;
 2. ``upload`` and ``raw_put``, in turns (``--rounds`` each): the same ``--upload-mb`` MiB
    of random bytes (a file on disk) sent through FileService's client stream in 1 MiB
    chunks, as a client system sends them, and put with nats-py's ``ObjectStore.put`` (from
@@ -184,14 +184,16 @@ def a_report() -> bytes:
     return out.getvalue()
 
 
-def _official(credentials: Any, unit_id: str, run: str, name: str) -> tuple[str, str, Any]:
-    """A credential for a new official of the unit: (official id, credential id, TOTP)."""
+def _official(credentials: Any, unit_id: str, run: str, name: str, *,
+              agency_seal: bool = False) -> tuple[str, str, Any]:
+    """A credential for a new official of the unit (with ``agency_seal``, the agency's
+    seal they hold): (official id, credential id, TOTP)."""
     import pyotp
 
     official_id = str(uuid.uuid4())
     credential = eventually(lambda: credentials.IssueCredential(
         signatures_pb.IssueCredentialRequest(
-            request_id=f"{run}-{name}", unit_id=unit_id,
+            request_id=f"{run}-{name}", unit_id=unit_id, agency_seal=agency_seal,
             key_algorithm=signatures_pb.KEY_ALGORITHM_EC_P256,
             official=signatures_pb.Official(official_id=official_id, full_name=name,
                                             position="Chủ tịch")),
@@ -248,7 +250,7 @@ def set_up(platform: Platform, run: str) -> Setup:
         signer_id, signer_credential, signer_totp = _official(
             credentials, commune.unit_id, run, "Nguyễn Thị Lan")
         _, clerk_credential, clerk_totp = _official(credentials, commune.unit_id, run,
-                                                   "Trần Văn Bình")
+                                                   "Trần Văn Bình", agency_seal=True)
         report = a_report()
         by_official = signing.SignPdf(signing_pb.SignPdfRequest(
             credential_id=signer_credential, one_time_code=signer_totp.now(), pdf=report,

@@ -65,12 +65,17 @@ def sad_digest(secret: bytes) -> str:
 class Credential(AuditedAggregate):
     """One official's credential (the CSC API's credentialID is its id)."""
 
+    #: Credentials issued before agencies had seals are officials' own.
+    agency_seal = False
+
     @event("Issued")
     def __init__(self, id: UUID, official_id: str, full_name: str,  # noqa: A002
                  position: str, unit_id: UUID, agency_code: str, agency_name: str,
                  key_label: str, key_algorithm: str, serial_number: str,
                  certificate_pem: str, not_before: dt.datetime,
-                 not_after: dt.datetime) -> None:
+                 not_after: dt.datetime, agency_seal: bool = False) -> None:
+        #: The agency's own credential (its seal), held by the official.
+        self.agency_seal = agency_seal
         self.official_id = official_id
         self.full_name = full_name
         self.position = position

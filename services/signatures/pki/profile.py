@@ -36,6 +36,9 @@ from lienthong.validation import Violations
 #: The platform's certificate policy for officials' signing certificates. A placeholder
 #: under a private-enterprise arc until the platform registers an OID of its own.
 PLATFORM_POLICY_OID = ObjectIdentifier("1.3.6.1.4.1.55555.1.1")
+#: The platform's certificate policy for agencies' seals (an agency's own certificate,
+#: naming no person). A placeholder under the same arc.
+AGENCY_SEAL_POLICY_OID = ObjectIdentifier("1.3.6.1.4.1.55555.1.2")
 #: id-kp-documentSigning (RFC 9336).
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 
@@ -165,6 +168,21 @@ class OfficialSubject:
         return x509.Name(attributes)
 
     @property
+    def seal_name(self) -> x509.Name:
+        """The agency alone, as its seal's certificate names it: no person, no title."""
+        attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
+        if self.province_name:
+            attributes.append(x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME,
+                                                 self.province_name))
+        attributes += [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.agency_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER,
+                               ORGANIZATION_IDENTIFIER_PREFIX + self.agency_code),
+            x509.NameAttribute(NameOID.COMMON_NAME, self.agency_name),
+        ]
+        return x509.Name(attributes)
+
+    @property
     def official_uri(self) -> str:
         return OFFICIAL_URI_PREFIX + self.official_id
 
@@ -202,6 +220,23 @@ def official_profile(subject: OfficialSubject, *, validity: dt.timedelta = DEFAU
             x509.UniformResourceIdentifier(subject.official_uri),
             x509.UniformResourceIdentifier(subject.agency_uri)])),
         _plain(x509.CertificatePolicies([x509.PolicyInformation(policy, None)])),
+    ), validity)
+
+
+def agency_seal_profile(subject: OfficialSubject, *,
+                        validity: dt.timedelta = DEFAULT_VALIDITY) -> Profile:
+    """An agency's seal: its own signing certificate (Decree 30/2020's signature of the
+    agency on the documents it issues), naming the agency alone, under the agency seal
+    policy; the official who holds it is recorded with the credential, not in it."""
+    return Profile(subject.seal_name, (
+        _critical(x509.BasicConstraints(ca=False, path_length=None)),
+        _critical(_key_usage(digital_signature=True, non_repudiation=True)),
+        _plain(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION,
+                                      DOCUMENT_SIGNING])),
+        _plain(x509.SubjectAlternativeName([
+            x509.UniformResourceIdentifier(subject.agency_uri)])),
+        _plain(x509.CertificatePolicies([x509.PolicyInformation(AGENCY_SEAL_POLICY_OID,
+                                                                None)])),
     ), validity)
 
 

@@ -38,7 +38,7 @@ from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 from pyhanko_certvalidator.revinfo.validate_crl import verify_crl
 from pyhanko_certvalidator.revinfo.validate_ocsp import verify_ocsp_response
 
-from lienthong.services.signatures.pki.profile import OFFICIAL_URI_PREFIX
+from lienthong.services.signatures.pki.profile import AGENCY_SEAL_POLICY_OID, OFFICIAL_URI_PREFIX
 from lienthong.services.signatures.validation.inputs import digest
 from lienthong.services.signatures.validation.report import (
     CertificateReport,
@@ -128,6 +128,15 @@ def _official_id(certificate: x509.Certificate) -> str | None:
     return None
 
 
+def _agency_seal(certificate: x509.Certificate) -> bool:
+    """Whether the certificate is an agency's seal of this platform (its policy says so)."""
+    try:
+        policies = certificate.extensions.get_extension_for_class(x509.CertificatePolicies)
+    except x509.ExtensionNotFound:
+        return False
+    return any(p.policy_identifier == AGENCY_SEAL_POLICY_OID for p in policies.value)
+
+
 def subject_of(cert: asn1_x509.Certificate) -> Subject:
     certificate = _pyca(cert)
     name = certificate.subject
@@ -139,6 +148,7 @@ def subject_of(cert: asn1_x509.Certificate) -> Subject:
         organization_identifier=_attribute(name, NameOID.ORGANIZATION_IDENTIFIER),
         user_id=_attribute(name, USER_ID),
         official_id=_official_id(certificate),
+        agency_seal=_agency_seal(certificate),
     )
 
 

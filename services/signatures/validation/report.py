@@ -150,6 +150,8 @@ class Subject:
     user_id: str | None = None
     #: The official an official's certificate of this platform names (SAN URI).
     official_id: str | None = None
+    #: An agency's seal of this platform (its agency seal policy): no person signed.
+    agency_seal: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -160,6 +162,7 @@ class Subject:
             "organizationIdentifier": self.organization_identifier,
             "userId": self.user_id,
             "officialId": self.official_id,
+            "agencySeal": self.agency_seal,
         }
 
 

@@ -32,7 +32,7 @@ class EventMetadata(_message.Message):
     def __init__(self, actor: _Optional[str] = ..., actor_agency_code: _Optional[str] = ..., request_id: _Optional[str] = ..., correlation_id: _Optional[str] = ..., causation_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., reason: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller: _Optional[str] = ...) -> None: ...
 
 class CredentialIssued(_message.Message):
-    __slots__ = ("metadata", "credential_id", "official_id", "full_name", "position", "unit_id", "agency_code", "serial_number", "not_before", "not_after", "certificate")
+    __slots__ = ("metadata", "credential_id", "official_id", "full_name", "position", "unit_id", "agency_code", "serial_number", "not_before", "not_after", "certificate", "agency_seal")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -44,6 +44,7 @@ class CredentialIssued(_message.Message):
     NOT_BEFORE_FIELD_NUMBER: _ClassVar[int]
     NOT_AFTER_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_SEAL_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     credential_id: str
     official_id: str
@@ -55,7 +56,8 @@ class CredentialIssued(_message.Message):
     not_before: _timestamp_pb2.Timestamp
     not_after: _timestamp_pb2.Timestamp
     certificate: bytes
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., credential_id: _Optional[str] = ..., official_id: _Optional[str] = ..., full_name: _Optional[str] = ..., position: _Optional[str] = ..., unit_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., serial_number: _Optional[str] = ..., not_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., not_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., certificate: _Optional[bytes] = ...) -> None: ...
+    agency_seal: bool
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., credential_id: _Optional[str] = ..., official_id: _Optional[str] = ..., full_name: _Optional[str] = ..., position: _Optional[str] = ..., unit_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., serial_number: _Optional[str] = ..., not_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., not_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., certificate: _Optional[bytes] = ..., agency_seal: _Optional[bool] = ...) -> None: ...
 
 class AuthenticatorEnrolled(_message.Message):
     __slots__ = ("metadata", "credential_id")

@@ -25,45 +25,45 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(lienthong/signatures/v1/signatures.proto\x12\x17lienthong.signatures.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"D\n\x08Official\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x10\n\x08position\x18\x03 \x01(\t\"\xaf\x05\n\nCredential\x12\x15\n\rcredential_id\x18\x01 \x01(\t\x12\x33\n\x08official\x18\x02 \x01(\x0b\x32!.lienthong.signatures.v1.Official\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x04 \x01(\t\x12\x13\n\x0b\x61gency_name\x18\x05 \x01(\t\x12\x39\n\x06status\x18\x06 \x01(\x0e\x32).lienthong.signatures.v1.CredentialStatus\x12\x43\n\rauthenticator\x18\x07 \x01(\x0e\x32,.lienthong.signatures.v1.AuthenticatorStatus\x12<\n\rkey_algorithm\x18\x08 \x01(\x0e\x32%.lienthong.signatures.v1.KeyAlgorithm\x12\x13\n\x0b\x63\x65rtificate\x18\t \x01(\x0c\x12\r\n\x05\x63hain\x18\n \x03(\x0c\x12\x15\n\rserial_number\x18\x0b \x01(\t\x12.\n\nnot_before\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tnot_after\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0frevocation_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x44\n\x11revocation_reason\x18\x0f \x01(\x0e\x32).lienthong.signatures.v1.RevocationReason\x12\x17\n\x0freissue_unit_id\x18\x10 \x01(\t\x12.\n\nissue_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc7\x01\n\x16IssueCredentialRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x33\n\x08official\x18\x02 \x01(\x0b\x32!.lienthong.signatures.v1.Official\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12<\n\rkey_algorithm\x18\x04 \x01(\x0e\x32%.lienthong.signatures.v1.KeyAlgorithm\x12\x15\n\rvalidity_days\x18\x05 \x01(\x05\"-\n\x14GetCredentialRequest\x12\x15\n\rcredential_id\x18\x01 \x01(\t\"{\n\x16ListCredentialsRequest\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x14\n\x0creissue_only\x18\x03 \x01(\x08\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"l\n\x17ListCredentialsResponse\x12\x38\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32#.lienthong.signatures.v1.Credential\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x7f\n\x17RevokeCredentialRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x15\n\rcredential_id\x18\x02 \x01(\t\x12\x39\n\x06reason\x18\x03 \x01(\x0e\x32).lienthong.signatures.v1.RevocationReason\"3\n\x1a\x45nrollAuthenticatorRequest\x12\x15\n\rcredential_id\x18\x01 \x01(\t\"N\n\x1b\x45nrollAuthenticatorResponse\x12\x18\n\x10provisioning_uri\x18\x01 \x01(\t\x12\x15\n\rsecret_base32\x18\x02 \x01(\t\"K\n\x1b\x43onfirmAuthenticatorRequest\x12\x15\n\rcredential_id\x18\x01 \x01(\t\x12\x15\n\rone_time_code\x18\x02 \x01(\t\"\x17\n\x15GetAuthoritiesRequest\"\xd4\x01\n\x0b\x41uthorities\x12\x1c\n\x14root_certificate_pem\x18\x01 \x01(\t\x12\x1f\n\x17issuing_certificate_pem\x18\x02 \x01(\t\x12$\n\x1ctimestamping_certificate_pem\x18\x03 \x01(\t\x12&\n\x1eocsp_responder_certificate_pem\x18\x04 \x01(\t\x12\x0f\n\x07\x63rl_url\x18\x05 \x01(\t\x12\x10\n\x08ocsp_url\x18\x06 \x01(\t\x12\x15\n\rtimestamp_url\x18\x07 \x01(\t*\x80\x01\n\x0cKeyAlgorithm\x12\x1d\n\x19KEY_ALGORITHM_UNSPECIFIED\x10\x00\x12\x1a\n\x16KEY_ALGORITHM_RSA_2048\x10\x01\x12\x1a\n\x16KEY_ALGORITHM_RSA_3072\x10\x02\x12\x19\n\x15KEY_ALGORITHM_EC_P256\x10\x03*\x91\x01\n\x10\x43redentialStatus\x12!\n\x1d\x43REDENTIAL_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43REDENTIAL_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x43REDENTIAL_STATUS_REVOKED\x10\x02\x12\x1d\n\x19\x43REDENTIAL_STATUS_EXPIRED\x10\x03*\x9d\x01\n\x13\x41uthenticatorStatus\x12$\n AUTHENTICATOR_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41UTHENTICATOR_STATUS_NONE\x10\x01\x12 \n\x1c\x41UTHENTICATOR_STATUS_PENDING\x10\x02\x12\x1f\n\x1b\x41UTHENTICATOR_STATUS_ACTIVE\x10\x03*\xd6\x01\n\x10RevocationReason\x12!\n\x1dREVOCATION_REASON_UNSPECIFIED\x10\x00\x12$\n REVOCATION_REASON_KEY_COMPROMISE\x10\x01\x12)\n%REVOCATION_REASON_AFFILIATION_CHANGED\x10\x02\x12 \n\x1cREVOCATION_REASON_SUPERSEDED\x10\x03\x12,\n(REVOCATION_REASON_CESSATION_OF_OPERATION\x10\x04\x32\xa0\x06\n\x11\x43redentialService\x12g\n\x0fIssueCredential\x12/.lienthong.signatures.v1.IssueCredentialRequest\x1a#.lienthong.signatures.v1.Credential\x12\x63\n\rGetCredential\x12-.lienthong.signatures.v1.GetCredentialRequest\x1a#.lienthong.signatures.v1.Credential\x12t\n\x0fListCredentials\x12/.lienthong.signatures.v1.ListCredentialsRequest\x1a\x30.lienthong.signatures.v1.ListCredentialsResponse\x12i\n\x10RevokeCredential\x12\x30.lienthong.signatures.v1.RevokeCredentialRequest\x1a#.lienthong.signatures.v1.Credential\x12\x80\x01\n\x13\x45nrollAuthenticator\x12\x33.lienthong.signatures.v1.EnrollAuthenticatorRequest\x1a\x34.lienthong.signatures.v1.EnrollAuthenticatorResponse\x12q\n\x14\x43onfirmAuthenticator\x12\x34.lienthong.signatures.v1.ConfirmAuthenticatorRequest\x1a#.lienthong.signatures.v1.Credential\x12\x66\n\x0eGetAuthorities\x12..lienthong.signatures.v1.GetAuthoritiesRequest\x1a$.lienthong.signatures.v1.Authoritiesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(lienthong/signatures/v1/signatures.proto\x12\x17lienthong.signatures.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"D\n\x08Official\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x11\n\tfull_name\x18\x02 \x01(\t\x12\x10\n\x08position\x18\x03 \x01(\t\"\xc4\x05\n\nCredential\x12\x15\n\rcredential_id\x18\x01 \x01(\t\x12\x33\n\x08official\x18\x02 \x01(\x0b\x32!.lienthong.signatures.v1.Official\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61gency_code\x18\x04 \x01(\t\x12\x13\n\x0b\x61gency_name\x18\x05 \x01(\t\x12\x39\n\x06status\x18\x06 \x01(\x0e\x32).lienthong.signatures.v1.CredentialStatus\x12\x43\n\rauthenticator\x18\x07 \x01(\x0e\x32,.lienthong.signatures.v1.AuthenticatorStatus\x12<\n\rkey_algorithm\x18\x08 \x01(\x0e\x32%.lienthong.signatures.v1.KeyAlgorithm\x12\x13\n\x0b\x63\x65rtificate\x18\t \x01(\x0c\x12\r\n\x05\x63hain\x18\n \x03(\x0c\x12\x15\n\rserial_number\x18\x0b \x01(\t\x12.\n\nnot_before\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tnot_after\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0frevocation_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x44\n\x11revocation_reason\x18\x0f \x01(\x0e\x32).lienthong.signatures.v1.RevocationReason\x12\x17\n\x0freissue_unit_id\x18\x10 \x01(\t\x12.\n\nissue_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61gency_seal\x18\x12 \x01(\x08\"\xdc\x01\n\x16IssueCredentialRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x33\n\x08official\x18\x02 \x01(\x0b\x32!.lienthong.signatures.v1.Official\x12\x0f\n\x07unit_id\x18\x03 \x01(\t\x12<\n\rkey_algorithm\x18\x04 \x01(\x0e\x32%.lienthong.signatures.v1.KeyAlgorithm\x12\x15\n\rvalidity_days\x18\x05 \x01(\x05\x12\x13\n\x0b\x61gency_seal\x18\x06 \x01(\x08\"-\n\x14GetCredentialRequest\x12\x15\n\rcredential_id\x18\x01 \x01(\t\"{\n\x16ListCredentialsRequest\x12\x13\n\x0bofficial_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x14\n\x0creissue_only\x18\x03 \x01(\x08\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"l\n\x17ListCredentialsResponse\x12\x38\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32#.lienthong.signatures.v1.Credential\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x7f\n\x17RevokeCredentialRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x15\n\rcredential_id\x18\x02 \x01(\t\x12\x39\n\x06reason\x18\x03 \x01(\x0e\x32).lienthong.signatures.v1.RevocationReason\"3\n\x1a\x45nrollAuthenticatorRequest\x12\x15\n\rcredential_id\x18\x01 \x01(\t\"N\n\x1b\x45nrollAuthenticatorResponse\x12\x18\n\x10provisioning_uri\x18\x01 \x01(\t\x12\x15\n\rsecret_base32\x18\x02 \x01(\t\"K\n\x1b\x43onfirmAuthenticatorRequest\x12\x15\n\rcredential_id\x18\x01 \x01(\t\x12\x15\n\rone_time_code\x18\x02 \x01(\t\"\x17\n\x15GetAuthoritiesRequest\"\xd4\x01\n\x0b\x41uthorities\x12\x1c\n\x14root_certificate_pem\x18\x01 \x01(\t\x12\x1f\n\x17issuing_certificate_pem\x18\x02 \x01(\t\x12$\n\x1ctimestamping_certificate_pem\x18\x03 \x01(\t\x12&\n\x1eocsp_responder_certificate_pem\x18\x04 \x01(\t\x12\x0f\n\x07\x63rl_url\x18\x05 \x01(\t\x12\x10\n\x08ocsp_url\x18\x06 \x01(\t\x12\x15\n\rtimestamp_url\x18\x07 \x01(\t*\x80\x01\n\x0cKeyAlgorithm\x12\x1d\n\x19KEY_ALGORITHM_UNSPECIFIED\x10\x00\x12\x1a\n\x16KEY_ALGORITHM_RSA_2048\x10\x01\x12\x1a\n\x16KEY_ALGORITHM_RSA_3072\x10\x02\x12\x19\n\x15KEY_ALGORITHM_EC_P256\x10\x03*\x91\x01\n\x10\x43redentialStatus\x12!\n\x1d\x43REDENTIAL_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43REDENTIAL_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x43REDENTIAL_STATUS_REVOKED\x10\x02\x12\x1d\n\x19\x43REDENTIAL_STATUS_EXPIRED\x10\x03*\x9d\x01\n\x13\x41uthenticatorStatus\x12$\n AUTHENTICATOR_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41UTHENTICATOR_STATUS_NONE\x10\x01\x12 \n\x1c\x41UTHENTICATOR_STATUS_PENDING\x10\x02\x12\x1f\n\x1b\x41UTHENTICATOR_STATUS_ACTIVE\x10\x03*\xd6\x01\n\x10RevocationReason\x12!\n\x1dREVOCATION_REASON_UNSPECIFIED\x10\x00\x12$\n REVOCATION_REASON_KEY_COMPROMISE\x10\x01\x12)\n%REVOCATION_REASON_AFFILIATION_CHANGED\x10\x02\x12 \n\x1cREVOCATION_REASON_SUPERSEDED\x10\x03\x12,\n(REVOCATION_REASON_CESSATION_OF_OPERATION\x10\x04\x32\xa0\x06\n\x11\x43redentialService\x12g\n\x0fIssueCredential\x12/.lienthong.signatures.v1.IssueCredentialRequest\x1a#.lienthong.signatures.v1.Credential\x12\x63\n\rGetCredential\x12-.lienthong.signatures.v1.GetCredentialRequest\x1a#.lienthong.signatures.v1.Credential\x12t\n\x0fListCredentials\x12/.lienthong.signatures.v1.ListCredentialsRequest\x1a\x30.lienthong.signatures.v1.ListCredentialsResponse\x12i\n\x10RevokeCredential\x12\x30.lienthong.signatures.v1.RevokeCredentialRequest\x1a#.lienthong.signatures.v1.Credential\x12\x80\x01\n\x13\x45nrollAuthenticator\x12\x33.lienthong.signatures.v1.EnrollAuthenticatorRequest\x1a\x34.lienthong.signatures.v1.EnrollAuthenticatorResponse\x12q\n\x14\x43onfirmAuthenticator\x12\x34.lienthong.signatures.v1.ConfirmAuthenticatorRequest\x1a#.lienthong.signatures.v1.Credential\x12\x66\n\x0eGetAuthorities\x12..lienthong.signatures.v1.GetAuthoritiesRequest\x1a$.lienthong.signatures.v1.Authoritiesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lienthong.signatures.v1.signatures_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_KEYALGORITHM']._serialized_start=1926
-  _globals['_KEYALGORITHM']._serialized_end=2054
-  _globals['_CREDENTIALSTATUS']._serialized_start=2057
-  _globals['_CREDENTIALSTATUS']._serialized_end=2202
-  _globals['_AUTHENTICATORSTATUS']._serialized_start=2205
-  _globals['_AUTHENTICATORSTATUS']._serialized_end=2362
-  _globals['_REVOCATIONREASON']._serialized_start=2365
-  _globals['_REVOCATIONREASON']._serialized_end=2579
+  _globals['_KEYALGORITHM']._serialized_start=1968
+  _globals['_KEYALGORITHM']._serialized_end=2096
+  _globals['_CREDENTIALSTATUS']._serialized_start=2099
+  _globals['_CREDENTIALSTATUS']._serialized_end=2244
+  _globals['_AUTHENTICATORSTATUS']._serialized_start=2247
+  _globals['_AUTHENTICATORSTATUS']._serialized_end=2404
+  _globals['_REVOCATIONREASON']._serialized_start=2407
+  _globals['_REVOCATIONREASON']._serialized_end=2621
   _globals['_OFFICIAL']._serialized_start=102
   _globals['_OFFICIAL']._serialized_end=170
   _globals['_CREDENTIAL']._serialized_start=173
-  _globals['_CREDENTIAL']._serialized_end=860
-  _globals['_ISSUECREDENTIALREQUEST']._serialized_start=863
-  _globals['_ISSUECREDENTIALREQUEST']._serialized_end=1062
-  _globals['_GETCREDENTIALREQUEST']._serialized_start=1064
-  _globals['_GETCREDENTIALREQUEST']._serialized_end=1109
-  _globals['_LISTCREDENTIALSREQUEST']._serialized_start=1111
-  _globals['_LISTCREDENTIALSREQUEST']._serialized_end=1234
-  _globals['_LISTCREDENTIALSRESPONSE']._serialized_start=1236
-  _globals['_LISTCREDENTIALSRESPONSE']._serialized_end=1344
-  _globals['_REVOKECREDENTIALREQUEST']._serialized_start=1346
-  _globals['_REVOKECREDENTIALREQUEST']._serialized_end=1473
-  _globals['_ENROLLAUTHENTICATORREQUEST']._serialized_start=1475
-  _globals['_ENROLLAUTHENTICATORREQUEST']._serialized_end=1526
-  _globals['_ENROLLAUTHENTICATORRESPONSE']._serialized_start=1528
-  _globals['_ENROLLAUTHENTICATORRESPONSE']._serialized_end=1606
-  _globals['_CONFIRMAUTHENTICATORREQUEST']._serialized_start=1608
-  _globals['_CONFIRMAUTHENTICATORREQUEST']._serialized_end=1683
-  _globals['_GETAUTHORITIESREQUEST']._serialized_start=1685
-  _globals['_GETAUTHORITIESREQUEST']._serialized_end=1708
-  _globals['_AUTHORITIES']._serialized_start=1711
-  _globals['_AUTHORITIES']._serialized_end=1923
-  _globals['_CREDENTIALSERVICE']._serialized_start=2582
-  _globals['_CREDENTIALSERVICE']._serialized_end=3382
+  _globals['_CREDENTIAL']._serialized_end=881
+  _globals['_ISSUECREDENTIALREQUEST']._serialized_start=884
+  _globals['_ISSUECREDENTIALREQUEST']._serialized_end=1104
+  _globals['_GETCREDENTIALREQUEST']._serialized_start=1106
+  _globals['_GETCREDENTIALREQUEST']._serialized_end=1151
+  _globals['_LISTCREDENTIALSREQUEST']._serialized_start=1153
+  _globals['_LISTCREDENTIALSREQUEST']._serialized_end=1276
+  _globals['_LISTCREDENTIALSRESPONSE']._serialized_start=1278
+  _globals['_LISTCREDENTIALSRESPONSE']._serialized_end=1386
+  _globals['_REVOKECREDENTIALREQUEST']._serialized_start=1388
+  _globals['_REVOKECREDENTIALREQUEST']._serialized_end=1515
+  _globals['_ENROLLAUTHENTICATORREQUEST']._serialized_start=1517
+  _globals['_ENROLLAUTHENTICATORREQUEST']._serialized_end=1568
+  _globals['_ENROLLAUTHENTICATORRESPONSE']._serialized_start=1570
+  _globals['_ENROLLAUTHENTICATORRESPONSE']._serialized_end=1648
+  _globals['_CONFIRMAUTHENTICATORREQUEST']._serialized_start=1650
+  _globals['_CONFIRMAUTHENTICATORREQUEST']._serialized_end=1725
+  _globals['_GETAUTHORITIESREQUEST']._serialized_start=1727
+  _globals['_GETAUTHORITIESREQUEST']._serialized_end=1750
+  _globals['_AUTHORITIES']._serialized_start=1753
+  _globals['_AUTHORITIES']._serialized_end=1965
+  _globals['_CREDENTIALSERVICE']._serialized_start=2624
+  _globals['_CREDENTIALSERVICE']._serialized_end=3424
 # @@protoc_insertion_point(module_scope)

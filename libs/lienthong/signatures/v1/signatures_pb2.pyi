@@ -67,7 +67,7 @@ class Official(_message.Message):
     def __init__(self, official_id: _Optional[str] = ..., full_name: _Optional[str] = ..., position: _Optional[str] = ...) -> None: ...
 
 class Credential(_message.Message):
-    __slots__ = ("credential_id", "official", "unit_id", "agency_code", "agency_name", "status", "authenticator", "key_algorithm", "certificate", "chain", "serial_number", "not_before", "not_after", "revocation_time", "revocation_reason", "reissue_unit_id", "issue_time")
+    __slots__ = ("credential_id", "official", "unit_id", "agency_code", "agency_name", "status", "authenticator", "key_algorithm", "certificate", "chain", "serial_number", "not_before", "not_after", "revocation_time", "revocation_reason", "reissue_unit_id", "issue_time", "agency_seal")
     CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,7 @@ class Credential(_message.Message):
     REVOCATION_REASON_FIELD_NUMBER: _ClassVar[int]
     REISSUE_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     ISSUE_TIME_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_SEAL_FIELD_NUMBER: _ClassVar[int]
     credential_id: str
     official: Official
     unit_id: str
@@ -102,21 +103,24 @@ class Credential(_message.Message):
     revocation_reason: RevocationReason
     reissue_unit_id: str
     issue_time: _timestamp_pb2.Timestamp
-    def __init__(self, credential_id: _Optional[str] = ..., official: _Optional[_Union[Official, _Mapping]] = ..., unit_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., agency_name: _Optional[str] = ..., status: _Optional[_Union[CredentialStatus, str]] = ..., authenticator: _Optional[_Union[AuthenticatorStatus, str]] = ..., key_algorithm: _Optional[_Union[KeyAlgorithm, str]] = ..., certificate: _Optional[bytes] = ..., chain: _Optional[_Iterable[bytes]] = ..., serial_number: _Optional[str] = ..., not_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., not_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revocation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revocation_reason: _Optional[_Union[RevocationReason, str]] = ..., reissue_unit_id: _Optional[str] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    agency_seal: bool
+    def __init__(self, credential_id: _Optional[str] = ..., official: _Optional[_Union[Official, _Mapping]] = ..., unit_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., agency_name: _Optional[str] = ..., status: _Optional[_Union[CredentialStatus, str]] = ..., authenticator: _Optional[_Union[AuthenticatorStatus, str]] = ..., key_algorithm: _Optional[_Union[KeyAlgorithm, str]] = ..., certificate: _Optional[bytes] = ..., chain: _Optional[_Iterable[bytes]] = ..., serial_number: _Optional[str] = ..., not_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., not_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revocation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revocation_reason: _Optional[_Union[RevocationReason, str]] = ..., reissue_unit_id: _Optional[str] = ..., issue_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., agency_seal: _Optional[bool] = ...) -> None: ...
 
 class IssueCredentialRequest(_message.Message):
-    __slots__ = ("request_id", "official", "unit_id", "key_algorithm", "validity_days")
+    __slots__ = ("request_id", "official", "unit_id", "key_algorithm", "validity_days", "agency_seal")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
     VALIDITY_DAYS_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_SEAL_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     official: Official
     unit_id: str
     key_algorithm: KeyAlgorithm
     validity_days: int
-    def __init__(self, request_id: _Optional[str] = ..., official: _Optional[_Union[Official, _Mapping]] = ..., unit_id: _Optional[str] = ..., key_algorithm: _Optional[_Union[KeyAlgorithm, str]] = ..., validity_days: _Optional[int] = ...) -> None: ...
+    agency_seal: bool
+    def __init__(self, request_id: _Optional[str] = ..., official: _Optional[_Union[Official, _Mapping]] = ..., unit_id: _Optional[str] = ..., key_algorithm: _Optional[_Union[KeyAlgorithm, str]] = ..., validity_days: _Optional[int] = ..., agency_seal: _Optional[bool] = ...) -> None: ...
 
 class GetCredentialRequest(_message.Message):
     __slots__ = ("credential_id",)

@@ -50,7 +50,7 @@ class ValidateSignatureRequest(_message.Message):
     def __init__(self, kind: _Optional[_Union[SignedKind, str]] = ..., signed: _Optional[bytes] = ..., detached_content: _Optional[bytes] = ..., validation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., additional_trust_roots: _Optional[_Iterable[bytes]] = ...) -> None: ...
 
 class SignatureResult(_message.Message):
-    __slots__ = ("id", "format", "indication", "sub_indication", "signer", "signer_title", "organization_identifier", "claimed_signing_time", "best_signature_time", "status_text", "signer_certificate_serial", "signer_official_id")
+    __slots__ = ("id", "format", "indication", "sub_indication", "signer", "signer_title", "organization_identifier", "claimed_signing_time", "best_signature_time", "status_text", "signer_certificate_serial", "signer_official_id", "signer_agency_seal")
     ID_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     INDICATION_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,7 @@ class SignatureResult(_message.Message):
     STATUS_TEXT_FIELD_NUMBER: _ClassVar[int]
     SIGNER_CERTIFICATE_SERIAL_FIELD_NUMBER: _ClassVar[int]
     SIGNER_OFFICIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGNER_AGENCY_SEAL_FIELD_NUMBER: _ClassVar[int]
     id: str
     format: str
     indication: Indication
@@ -75,7 +76,8 @@ class SignatureResult(_message.Message):
     status_text: str
     signer_certificate_serial: str
     signer_official_id: str
-    def __init__(self, id: _Optional[str] = ..., format: _Optional[str] = ..., indication: _Optional[_Union[Indication, str]] = ..., sub_indication: _Optional[str] = ..., signer: _Optional[str] = ..., signer_title: _Optional[str] = ..., organization_identifier: _Optional[str] = ..., claimed_signing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., best_signature_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_text: _Optional[str] = ..., signer_certificate_serial: _Optional[str] = ..., signer_official_id: _Optional[str] = ...) -> None: ...
+    signer_agency_seal: bool
+    def __init__(self, id: _Optional[str] = ..., format: _Optional[str] = ..., indication: _Optional[_Union[Indication, str]] = ..., sub_indication: _Optional[str] = ..., signer: _Optional[str] = ..., signer_title: _Optional[str] = ..., organization_identifier: _Optional[str] = ..., claimed_signing_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., best_signature_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_text: _Optional[str] = ..., signer_certificate_serial: _Optional[str] = ..., signer_official_id: _Optional[str] = ..., signer_agency_seal: _Optional[bool] = ...) -> None: ...
 
 class ValidateSignatureResponse(_message.Message):
     __slots__ = ("signatures", "simple_report", "detailed_report")

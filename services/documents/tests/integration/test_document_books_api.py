@@ -37,7 +37,7 @@ class Validations:
     def validate_pdf(self, file):
         official = "" if file.object_name.startswith("agency") else SIGNER
         return SignatureFacts(True, "TOTAL_PASSED", "5e", PROVINCE, official,
-                              dt.datetime.now(dt.UTC))
+                              dt.datetime.now(dt.UTC), agency_seal=not official)
 
 
 class Platform:

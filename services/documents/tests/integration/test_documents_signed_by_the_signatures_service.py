@@ -63,12 +63,14 @@ class Signatures:
         self.signing = signing_grpc.SigningServiceStub(channel)
         self.unit_id = unit_id
 
-    def official(self) -> tuple[str, str, str]:
-        """A new official: (their id, their credential, the code their phone shows now)."""
+    def official(self, *, agency_seal: bool = False) -> tuple[str, str, str]:
+        """A new official: (their id, their credential, the code their phone shows now);
+        with ``agency_seal``, the credential is the agency's seal, which they hold."""
         official_id = str(uuid.uuid4())
         credential_id = self.app.issue_credential(
             "", official_id=official_id, full_name="Đỗ Thị Hạnh", position="Chủ tịch",
-            unit_id=str(self.unit_id), key_algorithm="ec-p256")["credential_id"]
+            unit_id=str(self.unit_id), key_algorithm="ec-p256",
+            agency_seal=agency_seal)["credential_id"]
         _, secret = self.app.enroll_authenticator(credential_id)
         step = otp.step_of(self.app.clock())
         self.app.confirm_authenticator(credential_id, otp.code_at_step(secret, step - 1))
@@ -145,6 +147,35 @@ def test_the_officials_signed_pdf_is_accepted_and_anothers_refused(signatures) -
     assert (signature.signer, signature.certificate_serial) == (signer,
                                                                 credential.serial_number)
     assert other != signer
+
+
+def test_the_agency_signs_with_its_seal_and_not_with_a_person_s_certificate(
+        signatures) -> None:
+    files = Files()
+    documents = DocumentsApplication(
+        signatures=SignaturesValidator(lambda: signatures.channel, files.read))
+    unit = DocumentsUnit(id=uuid.uuid4(), display_name="UBND xã Tân Phú",
+                         agency_code=AGENCY_CODE)
+    documents.save(unit)
+    signer, credential_id, code = signatures.official()
+    _, clerk_credential, clerk_code = signatures.official()
+    _, seal_credential, seal_code = signatures.official(agency_seal=True)
+    document_id = drafted(documents, str(unit.id), signer)
+    documents.record_official_signature("", document_id, files.put(
+        "by-the-signer", signatures.signed_by(credential_id, code)))
+    documents.give_number("", document_id)
+
+    # The clerical officer's own certificate names the agency, but a person signed.
+    with pytest.raises(FailedPrecondition, match="not signed with the seal of agency"):
+        documents.record_agency_signature("", document_id, files.put(
+            "by-the-clerk", signatures.signed_by(clerk_credential, clerk_code)))
+    documents.record_agency_signature("", document_id, files.put(
+        "sealed", signatures.signed_by(seal_credential, seal_code)))
+
+    document = documents.document(document_id)
+    assert document.state == "issued"
+    assert document.signatures[-1].certificate_serial == \
+        signatures.app.credential(seal_credential).serial_number
 
 
 def test_an_unsigned_pdf_is_refused(signatures) -> None:

@@ -23,7 +23,8 @@ SIGNER = str(uuid.UUID(int=9))
 class Validations:
     def validate_pdf(self, file):
         official = "" if file.object_name == "agency" else SIGNER
-        return SignatureFacts(True, "TOTAL_PASSED", "9f", "H26", official, NOW)
+        return SignatureFacts(True, "TOTAL_PASSED", "9f", "H26", official, NOW,
+                              agency_seal=not official)
 
 
 def signed(name: str) -> dict[str, object]:

@@ -35,7 +35,8 @@ class Validations:
 
     def validate_pdf(self, file):
         official = "" if file.object_name.startswith("agency") else SIGNER
-        return SignatureFacts(True, "TOTAL_PASSED", "1a", PROVINCE, official, NOW)
+        return SignatureFacts(True, "TOTAL_PASSED", "1a", PROVINCE, official, NOW,
+                              agency_seal=not official)
 
 
 def signed(name: str) -> dict[str, object]:

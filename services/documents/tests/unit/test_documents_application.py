@@ -48,7 +48,8 @@ class Validations:
     def agency(self, object_name: str, agency_code: str = COMMUNE_CODE) -> dict[str, object]:
         self.facts[object_name] = SignatureFacts(
             passed=True, indication="TOTAL_PASSED", certificate_serial="3c4d",
-            signer_agency_code=agency_code, signer_official_id="", signed_at=NOW)
+            signer_agency_code=agency_code, signer_official_id="", signed_at=NOW,
+            agency_seal=True)
         return signed_file(object_name)
 
     def validate_pdf(self, file):
@@ -147,14 +148,18 @@ def test_a_signature_that_does_not_validate_or_is_not_the_signers_is_refused(
     assert app.document(document_id).state == "submitted"
 
 
-def test_the_agency_signs_only_with_a_certificate_of_its_own(app, validations) -> None:
+def test_the_agency_signs_only_with_its_own_seal(app, validations) -> None:
     document_id, _ = issued(app, validations)
 
-    with pytest.raises(FailedPrecondition, match=r"agency H26\.01\.05"):
+    # Another agency's seal, or a person's certificate of this agency (its clerical
+    # officer's own), is not this agency's signature.
+    with pytest.raises(FailedPrecondition, match=r"seal of agency H26\.01\.05"):
         app.record_agency_signature("", document_id, validations.agency("x", "H26.01.99"))
+    with pytest.raises(FailedPrecondition, match=r"seal of agency H26\.01\.05"):
+        app.record_agency_signature("", document_id,
+                                    validations.official("clerk", "cb-van-thu"))
     assert app.document(document_id).state == "numbered"
-    # Its clerical officer's certificate makes the agency's signature.
-    app.record_agency_signature("", document_id, validations.official("clerk", "cb-van-thu"))
+    app.record_agency_signature("", document_id, validations.agency("seal"))
     assert app.document(document_id).state == "issued"
 
 

@@ -143,6 +143,31 @@ def test_the_certificate_names_the_official_and_the_agency(
     assert 0 < certificate.serial_number.bit_length() <= 127
 
 
+def test_an_agency_s_seal_names_the_agency_alone_under_its_own_policy(
+        tmp_path: Path, root: x509.Certificate, issuing_signer: SoftwareSigner,
+        issuing: x509.Certificate, official_key: PublicKeyTypes) -> None:
+    seal = ca.issue_certificate(issuing_signer, issuing, official_key,
+                                profile.agency_seal_profile(official()), urls=URLS)
+
+    subject = {attribute.oid: attribute.value for attribute in seal.subject}
+    assert subject == {
+        NameOID.COUNTRY_NAME: "VN", NameOID.STATE_OR_PROVINCE_NAME: "Thành phố Hà Nội",
+        NameOID.ORGANIZATION_NAME: "Ủy ban nhân dân phường Ba Đình",
+        NameOID.ORGANIZATION_IDENTIFIER: "GOVVN-000.00.00.H26",
+        NameOID.COMMON_NAME: "Ủy ban nhân dân phường Ba Đình"}
+    extensions = seal.extensions
+    # No person: the official who holds it is not named in it.
+    assert extensions.get_extension_for_class(x509.SubjectAlternativeName).value \
+        .get_values_for_type(x509.UniformResourceIdentifier) == ["VN:GOV:000.00.00.H26"]
+    assert [policy.policy_identifier for policy in
+            extensions.get_extension_for_class(x509.CertificatePolicies).value] == [
+        profile.AGENCY_SEAL_POLICY_OID]
+    verified = openssl("verify", "-x509_strict", "-CAfile", pem(tmp_path / "root.pem", root),
+                       "-untrusted", pem(tmp_path / "issuing.pem", issuing),
+                       pem(tmp_path / "seal.pem", seal))
+    assert verified.returncode == 0, verified.stderr
+
+
 def test_revoked_for_a_change_of_agency_the_certificate_fails_the_crl_check(
         tmp_path: Path, root: x509.Certificate, issuing_signer: SoftwareSigner,
         issuing: x509.Certificate, certificate: x509.Certificate) -> None:
