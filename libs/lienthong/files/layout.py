@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 #: Bytes in one stored chunk message; a client's chunk is stored as one or more of these,
 #: under the server's default 1 MiB message limit.
-STORED_CHUNK_BYTES = 256 * 1024
+STORED_CHUNK_BYTES = 512 * 1024
 #: The header of an object holding its content type.
 CONTENT_TYPE_HEADER = "Content-Type"
 DIGEST_PREFIX = "SHA-256="

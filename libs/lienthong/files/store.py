@@ -348,9 +348,9 @@ class FileStore:
     async def _write(self, progress: Progress, data: bytes) -> None:
         """Store ``data`` as chunk messages, each right after the last one."""
         subject = chunk_subject(self.bucket, progress.record.nuid)
+        view = memoryview(data)  # pieces without copies
         for start in range(0, len(data), STORED_CHUNK_BYTES):
-            piece = data[start:start + STORED_CHUNK_BYTES] if len(data) > STORED_CHUNK_BYTES \
-                else data
+            piece = view[start:start + STORED_CHUNK_BYTES]
             progress.in_doubt = piece
             ack = await self._js.publish(subject, piece, headers={
                 api.Header.EXPECTED_LAST_SUBJECT_SEQUENCE: str(progress.last_seq),

@@ -89,9 +89,9 @@ class Progress:
     hasher: Any = field(default_factory=hashlib.sha256)
     #: A chunk message sent whose acknowledgement never came: stored or not, to be settled
     #: before the upload goes on.
-    in_doubt: bytes | None = None
+    in_doubt: bytes | memoryview | None = None
 
-    def stored(self, piece: bytes, seq: int) -> None:
+    def stored(self, piece: bytes | memoryview, seq: int) -> None:
         """``piece`` is stored as message ``seq``, right after the previous one."""
         self.hasher.update(piece)
         self.offset += len(piece)

@@ -28,8 +28,31 @@ def _string(value: str, path: str, found: list[FieldViolation]) -> None:
                                     f"must be at most {MAX_STRING_CHARS} characters"))
 
 
+#: Field types whose values are never looked at: bytes (a file's chunk, a document) would
+#: be copied only to be passed over.
+_SKIPPED = frozenset({FieldDescriptor.TYPE_BYTES})
+
+
+def _set_fields(message: Message) -> list[tuple[FieldDescriptor, Any]]:
+    """The fields set in ``message`` with their values, but singular bytes fields."""
+    found = []
+    for field in message.DESCRIPTOR.fields:
+        if field.is_repeated:
+            value = getattr(message, field.name)
+            if len(value):
+                found.append((field, value))
+        elif field.type in _SKIPPED:
+            continue
+        elif field.has_presence:
+            if message.HasField(field.name):
+                found.append((field, getattr(message, field.name)))
+        elif field.type == FieldDescriptor.TYPE_STRING:
+            found.append((field, getattr(message, field.name)))
+    return found
+
+
 def _walk(message: Message, prefix: str, found: list[FieldViolation]) -> None:
-    for field, value in message.ListFields():
+    for field, value in _set_fields(message):
         path = f"{prefix}{field.name}"
         is_map = field.type == FieldDescriptor.TYPE_MESSAGE and \
             field.message_type.GetOptions().map_entry

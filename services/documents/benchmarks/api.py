@@ -278,20 +278,20 @@ def set_up(platform: Platform, run: str) -> Setup:
 
 
 class RandomFile:
-    """``size`` random bytes on disk, with the SHA-256 of its first ``prefix`` bytes and of
-    the whole."""
+    """``size`` random bytes on disk, with the SHA-256 of each of its ``prefixes`` (a
+    number of first bytes)."""
 
-    def __init__(self, path: Path, size: int, prefix: int) -> None:
+    def __init__(self, path: Path, size: int, prefixes: tuple[int, ...]) -> None:
         self.path, self.size = path, size
-        whole, first = hashlib.sha256(), hashlib.sha256()
+        hashes = {prefix: hashlib.sha256() for prefix in prefixes}
         with path.open("wb") as out:
             for offset in range(0, size, MIB):
                 block = os.urandom(min(MIB, size - offset))
                 out.write(block)
-                whole.update(block)
-                if offset < prefix:
-                    first.update(block[:prefix - offset])
-        self.sha256, self.prefix_sha256 = whole.hexdigest(), first.hexdigest()
+                for prefix, hashed in hashes.items():
+                    if offset < prefix:
+                        hashed.update(block[:prefix - offset])
+        self.sha256 = {prefix: hashed.hexdigest() for prefix, hashed in hashes.items()}
 
     def chunks(self, size: int) -> Iterator[bytes]:
         with self.path.open("rb") as source:
@@ -446,7 +446,7 @@ def run_documents_bench(config: DocumentsBenchConfig, progress: PhaseProgress) -
         with progress.phase(f"{max(config.upload_mb, config.memory_mb)} MiB of random bytes"
                             ) as update:
             source = RandomFile(folder / "random.bin", max(upload_size, memory_size),
-                                upload_size)
+                                (upload_size, memory_size))
             update(1, 1)
         documents_channel = stack.enter_context(_channel(platform.documents.address))
         files = files_grpc.FileServiceStub(documents_channel)
@@ -456,10 +456,10 @@ def run_documents_bench(config: DocumentsBenchConfig, progress: PhaseProgress) -
             with progress.phase(f"upload {round_ + 1}/{config.rounds}") as update:
                 began = time.perf_counter()
                 stored = upload(files, name, lambda: source.chunks(upload_size), upload_size,
-                                source.prefix_sha256)
+                                source.sha256[upload_size])
                 elapsed = time.perf_counter() - began
                 update(1, 1)
-            if stored.sha256 != source.prefix_sha256:
+            if stored.sha256 != source.sha256[upload_size]:
                 msg = f"the stored upload's SHA-256 is {stored.sha256}"
                 raise BenchError(msg)
             asyncio.run(_delete(platform.nats.url, bucket, name))
@@ -482,7 +482,7 @@ def run_documents_bench(config: DocumentsBenchConfig, progress: PhaseProgress) -
         before = _status(platform.documents.pid)
         with progress.phase(f"upload of {config.memory_mb} MiB") as update:
             upload(files, f"{run}-large", lambda: source.chunks(memory_size), memory_size,
-                   source.sha256)
+                   source.sha256[memory_size])
             update(1, 1)
         after = _status(platform.documents.pid)
 
