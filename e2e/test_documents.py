@@ -112,6 +112,18 @@ def test_a_commune_s_signed_report_reaches_the_province_s_incoming_book(identity
     other_code = enrolled(credentials, other.credential_id)
 
     report = a_report()
+    # A draft naming a file that was never uploaded is refused before anything is written.
+    code, fields = refused(lambda: services["documents"].CreateDraft(pb.CreateDraftRequest(
+        request_id=f"{run}-no-file", unit_id=que_vo.unit_id, draft=pb.Draft(
+            document_type="BC", subject="Báo cáo", issuer_notation="UBND",
+            signer=pb.Signer(official_id=chair.official.official_id, full_name="Lê Thị Hoa",
+                             position="Chủ tịch", authority=pb.AUTHORITY_PREFIX_TM),
+            recipients=[bac_ninh.agency_code],
+            files=[pb.FileRef(name="x.pdf", object_name=f"{run}-never-uploaded.pdf",
+                              size=10, sha256="ab" * 32, content_type=PDF)])),
+        timeout=TIMEOUT))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT,
+                              {"draft.files[0].object_name"})
     draft = pb.Draft(document_type="BC", subject="Báo cáo kết quả số hóa hồ sơ năm 2026",
                      issuer_notation="UBND",
                      signer=pb.Signer(official_id=chair.official.official_id,

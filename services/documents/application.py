@@ -111,9 +111,19 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
 
     # -- drafting --------------------------------------------------------------------
 
+    def _stored(self, files: list[dict[str, Any]]) -> None:
+        """Each of the draft's files is stored as the draft describes it (when the service
+        has a file store)."""
+        if self.files is None:
+            return
+        for number, file in enumerate(files):
+            self.files.check(file["object_name"], size=file["size"], sha256=file["sha256"],
+                             field=f"draft.files[{number}]")
+
     def create_draft(self, request_id: str, unit_id: str, draft: DraftInput) -> dict[str, Any]:
         """A new outgoing document of the unit, as its first draft."""
         metadata, files = checked_draft(draft, self._today())
+        self._stored(files)
 
         def execute(command: Command) -> dict[str, Any]:
             unit = self._active_unit(unit_id, "unit_id")
@@ -142,6 +152,7 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
     def revise_draft(self, request_id: str, document_id: str,
                      draft: DraftInput) -> dict[str, Any]:
         metadata, files = checked_draft(draft, self._today())
+        self._stored(files)
 
         def change(document: OutgoingDocument) -> dict[str, Any]:
             document.revise(metadata, files)

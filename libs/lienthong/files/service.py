@@ -16,13 +16,14 @@ import nats
 import nats.errors
 import structlog
 
-from lienthong.errors import InvalidArgument, Unavailable
+from lienthong.errors import InvalidArgument, NotFound, Unavailable
 from lienthong.files.layout import bucket_for
 from lienthong.files.store import FileStore
 from lienthong.natsauth import connect_options, service_files
 
 if TYPE_CHECKING:
     from lienthong.config import Settings
+    from lienthong.files.layout import StoredFile
     from lienthong.files.limits import FileLimits
     from lienthong.tls import TLSFiles
 
@@ -99,17 +100,43 @@ class ServiceFiles:
                               metadata={"bucket": self.bucket})
         return self._store
 
+    def check(self, name: str, *, size: int, sha256: str, field: str = "file") -> None:
+        """From a worker thread: refused unless the file called ``name`` is stored, with
+        this size and SHA-256 (InvalidArgument naming ``field``'s part)."""
+        future = asyncio.run_coroutine_threadsafe(self._described(name, field),
+                                                  self._open_loop())
+        stored = future.result(READ_TIMEOUT_S)
+        if stored.size != size:
+            raise InvalidArgument.single(f"{field}.size", "SIZE_MISMATCH",
+                                         f"{name!r} is stored with {stored.size} bytes, "
+                                         f"not {size}")
+        if stored.sha256 != sha256.lower():
+            raise InvalidArgument.single(f"{field}.sha256", "SHA256_MISMATCH",
+                                         f"{name!r} is stored with SHA-256 "
+                                         f"{stored.sha256}, not {sha256}")
+
+    async def _described(self, name: str, field: str) -> StoredFile:
+        try:
+            return await (await self.store()).info(name)
+        except NotFound:
+            raise InvalidArgument.single(f"{field}.object_name", "FILE_NOT_STORED",
+                                         f"no file {name!r} is stored: upload it first "
+                                         "(FileService.UploadFile)") from None
+
+    def _open_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            msg = f"the file store {self.bucket!r} is not open"
+            raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
+                              metadata={"bucket": self.bucket})
+        return self._loop
+
     def read(self, name: str, *, max_bytes: int, sha256: str = "",
              field: str = "file") -> bytes:
         """A whole stored file, from a worker thread (never the event loop): refused above
         ``max_bytes``, or when its SHA-256 is not ``sha256`` (if given), before a byte is
         read; its size and SHA-256 checked against its description as it is read."""
-        if self._loop is None:
-            msg = f"the file store {self.bucket!r} is not open"
-            raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
-                              metadata={"bucket": self.bucket})
         future = asyncio.run_coroutine_threadsafe(self._read(name, max_bytes, sha256, field),
-                                                  self._loop)
+                                                  self._open_loop())
         return future.result(READ_TIMEOUT_S)
 
     async def _read(self, name: str, max_bytes: int, sha256: str, field: str) -> bytes:

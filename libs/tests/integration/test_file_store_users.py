@@ -78,6 +78,17 @@ async def test_a_service_uploads_resumes_reads_and_abandons_files_as_its_own_use
     read = await asyncio.to_thread(files.read, "quyet-dinh.pdf", max_bytes=4 * MIB,
                                    sha256=stored.sha256)
     assert read == data
+    # ...and checks that a file a request names is stored as the request describes it.
+    await asyncio.to_thread(files.check, "quyet-dinh.pdf", size=len(data),
+                            sha256=stored.sha256, field="draft.files[0]")
+    for name, size, sha256, rule in [
+            ("khong-co.pdf", len(data), stored.sha256, "draft.files[0].object_name"),
+            ("quyet-dinh.pdf", len(data) - 1, stored.sha256, "draft.files[0].size"),
+            ("quyet-dinh.pdf", len(data), "ab" * 32, "draft.files[0].sha256")]:
+        with pytest.raises(InvalidArgument) as refused:
+            await asyncio.to_thread(files.check, name, size=size, sha256=sha256,
+                                    field="draft.files[0]")
+        assert [v.field for v in refused.value.violations] == [rule]
     with pytest.raises(InvalidArgument, match="at most"):
         await asyncio.to_thread(files.read, "quyet-dinh.pdf", max_bytes=MIB)
     with pytest.raises(InvalidArgument, match=r"SHA-256"):
