@@ -93,8 +93,10 @@ def document_to_pb(document: OutgoingDocument, statuses: dict[str, str]) -> pb.O
                                     s.file.as_dict()) for s in document.signatures],
         number=document.number, notation=document.notation, series=document.series,
         year=document.year, numbered_at=timestamp_to_pb(document.numbered_at),
-        deliveries=[delivery_to_pb(d, statuses.get(d["incoming_id"], ""))
+        deliveries=[delivery_to_pb(d, statuses.get(d["incoming_id"], "") if d["incoming_id"]
+                                   else document.external_statuses.get(d["addressed_to"], ""))
                     for d in document.deliveries],
+        axis_doc_id=document.axis_doc_id,
         sent_at=timestamp_to_pb(document.sent_at), closing_reason=document.closing_reason,
         replaced_by=id_to_pb(document.replaced_by) if document.replaced_by else "")
 

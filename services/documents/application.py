@@ -419,6 +419,37 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
         incoming.register(series.next_number(), year, series.series, now)
         return series
 
+    # -- the national exchange axis ----------------------------------------------------
+
+    def record_axis_handoff(self, document_id: str, axis_doc_id: str,
+                            edxml_document_id: str) -> dict[str, Any]:
+        """The axis took the document's package for its recipients outside the platform
+        (once: a retry with the document's id answers the first time)."""
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.hand_to_axis(axis_doc_id, edxml_document_id, self.clock())
+            return {}
+
+        return self._change(f"axis-handoff-{document_id}", "HandToAxis", document_id,
+                            {"axis_doc_id": axis_doc_id}, change)
+
+    def record_axis_status(self, axis_doc_id: str, edxml_document_id: str,
+                           agency_code: str, status_code: str,
+                           description: str) -> dict[str, Any]:
+        """What a recipient outside the platform reported through the axis (its status
+        package, the axis's ``axis_doc_id``: recorded once)."""
+        document_id = self.books.sent_through_axis(edxml_document_id)
+        if document_id is None:
+            raise NotFound("document", edxml_document_id)
+
+        def change(document: OutgoingDocument) -> dict[str, Any]:
+            document.report_external_status(agency_code, status_code,
+                                            description[:MAX_REASON], self.clock())
+            return {}
+
+        return self._change(f"axis-status-{axis_doc_id}", "ReportExternalStatus",
+                            str(document_id), {"agency_code": agency_code,
+                                               "status_code": status_code}, change)
+
     def receive_from_outside(self, request_id: str, unit_id: str,
                              sent: dict[str, str]) -> dict[str, Any]:
         """A document that came from outside the platform (on paper, or through the

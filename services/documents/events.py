@@ -73,6 +73,19 @@ def sent(e: Any) -> Message:
         deliveries=[delivery_to_pb(d) for d in e.deliveries]), e)
 
 
+
+def handed_to_axis(e: Any) -> Message:
+    return _with_metadata(ev.DocumentHandedToAxis(
+        document_id=_document(e), axis_doc_id=e.axis_doc_id,
+        edxml_document_id=e.edxml_document_id, recipients=e.recipients,
+        handed_at=timestamp_to_pb(e.handed_at)), e)
+
+
+def external_status_reported(e: Any) -> Message:
+    return _with_metadata(ev.DocumentExternalStatusReported(
+        document_id=_document(e), agency_code=e.agency_code, status_code=e.status_code,
+        description=e.description, reported_at=timestamp_to_pb(e.reported_at)), e)
+
 def recall_requested(e: Any) -> Message:
     return _with_metadata(ev.DocumentRecallRequested(document_id=_document(e),
                                                      reason=e.reason), e)
@@ -148,6 +161,10 @@ CONTRACT = Contract("documents", [
     PublishedEvent("OutgoingDocument.Numbered", _OUTGOING, "DocumentNumbered", numbered),
     PublishedEvent("OutgoingDocument.Issued", _OUTGOING, "DocumentIssued", issued),
     PublishedEvent("OutgoingDocument.Sent", _OUTGOING, "DocumentSent", sent),
+    PublishedEvent("OutgoingDocument.HandedToAxis", _OUTGOING, "DocumentHandedToAxis",
+                   handed_to_axis),
+    PublishedEvent("OutgoingDocument.ExternalStatusReported", _OUTGOING,
+                   "DocumentExternalStatusReported", external_status_reported),
     PublishedEvent("OutgoingDocument.RecallRequested", _OUTGOING, "DocumentRecallRequested",
                    recall_requested),
     PublishedEvent("OutgoingDocument.RecallRefused", _OUTGOING, "DocumentRecallRefused",

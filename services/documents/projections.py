@@ -93,6 +93,8 @@ class DocumentBooks(LogFollower):
         NumberSeries.NumberTaken: "the book lists the documents a number went to",
         RequestRecord.Accepted: "AIP-155 retry bookkeeping",
         KnownUnit.Renamed: "units are read as aggregates",
+        OutgoingDocument.ExternalStatusReported: "statuses from outside are read from the "
+                                                 "document",
         KnownUnit.Retired: "a retired unit's codes still lead to it; routing reads the unit",
     }
 
@@ -103,6 +105,10 @@ class DocumentBooks(LogFollower):
         self.deliveries: dict[UUID, list[Delivery]] = {}
         self.counts: dict[UUID, ExchangeCounts] = {}
         self.units_by_code: dict[str, UUID] = {}
+        #: Sent documents with recipients outside the platform the axis has not taken.
+        self.for_axis: set[UUID] = set()
+        #: The edXML DocumentId each document went to the axis under, and back.
+        self.by_edxml_id: dict[str, UUID] = {}
         # A draft's issuer, type and subject, for its row once it is numbered.
         self._drafts: dict[UUID, tuple[UUID, str, str]] = {}
 
@@ -152,6 +158,13 @@ class DocumentBooks(LogFollower):
             for d in e.deliveries]
         unit_id = self._drafts[e.originator_id][0]
         self.counts.setdefault(unit_id, ExchangeCounts()).sent += 1
+        if any(not d["incoming_id"] for d in e.deliveries):
+            self.for_axis.add(e.originator_id)
+
+    @handles(OutgoingDocument.HandedToAxis)
+    def _handed_to_axis(self, e: Any) -> None:
+        self.for_axis.discard(e.originator_id)
+        self.by_edxml_id[e.edxml_document_id] = e.originator_id
 
     @handles(OutgoingDocument.RecallRequested)
     def _recall_requested(self, e: Any) -> None:
@@ -260,6 +273,16 @@ class DocumentBooks(LogFollower):
             found = self.deliveries.get(document_id, [])
             return [(d, self.incoming[d.incoming_id].status_code
                      if d.incoming_id in self.incoming else "") for d in found]
+
+    def awaiting_axis(self) -> list[UUID]:
+        """Sent documents whose recipients outside the platform wait for the axis."""
+        with self.lock:
+            return sorted(self.for_axis)
+
+    def sent_through_axis(self, edxml_document_id: str) -> UUID | None:
+        """The document that went to the axis under this edXML DocumentId."""
+        with self.lock:
+            return self.by_edxml_id.get(edxml_document_id)
 
     def exchange_counts(self, unit_id: UUID) -> ExchangeCounts:
         with self.lock:

@@ -10,7 +10,7 @@ service at ``LIENTHONG_SIGNATURES_ADDRESS`` (:mod:`lienthong.calls`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lienthong.calls import channel_to
 from lienthong.files import FileLimits
@@ -18,6 +18,7 @@ from lienthong.files.service import ServiceFiles
 
 from .application import DocumentsApplication
 from .consumers import DURABLE, IDENTITY_STREAM, handlers
+from .exchange import exchange_from_env
 from .signatures import MAX_SIGNED_BYTES, SignaturesValidator
 
 if TYPE_CHECKING:
@@ -53,6 +54,11 @@ def consumers(app: DocumentsApplication, settings: Settings) -> list[ConsumerRun
                            stream_replicas=settings.stream_replicas)]
 
 
-def background(app: DocumentsApplication, settings: Settings) -> list[ServiceFiles]:
-    """Its file store, opened on the service's event loop."""
-    return [app.files] if app.files is not None else []
+def background(app: DocumentsApplication, settings: Settings) -> list[Any]:
+    """Its file store, opened on the service's event loop; and its exchange with the
+    national document exchange axis, when ``LIENTHONG_AXIS_URL`` (with
+    ``LIENTHONG_AXIS_SYSTEM_ID`` and ``LIENTHONG_AXIS_TOKEN_FILE``) says where it is."""
+    runners: list[Any] = [app.files] if app.files is not None else []
+    if (exchange := exchange_from_env(app)) is not None:
+        runners.append(exchange)
+    return runners

@@ -21,6 +21,7 @@ command and the state.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import event
@@ -88,6 +89,13 @@ class Signing:
 class OutgoingDocument(AuditedAggregate):
     """A document an agency issues (văn bản đi)."""
 
+    #: The national exchange axis's id of its package, once the axis took it; the edXML
+    #: DocumentId it went under; what each recipient outside the platform reported.
+    #: (Class defaults: documents sent before the axis was wired have none.)
+    axis_doc_id = ""
+    edxml_document_id = ""
+    external_statuses = MappingProxyType({})
+
     @event("Drafted")
     def __init__(self, issuer_unit_id: UUID, issuer_agency_code: str, draft: dict[str, Any],
                  files: list[dict[str, Any]]) -> None:
@@ -125,9 +133,12 @@ class OutgoingDocument(AuditedAggregate):
 
     def _allow(self, command: str) -> None:
         if self.state not in ALLOWED_FROM[command]:
-            msg = f"cannot {command.replace('_', ' ')} a document that is {self.state}"
-            raise IllegalTransitionError(msg, metadata={
-                "document_id": str(self.id), "state": self.state, "command": command})
+            raise self._illegal(command)
+
+    def _illegal(self, command: str) -> IllegalTransitionError:
+        msg = f"cannot {command.replace('_', ' ')} a document that is {self.state}"
+        return IllegalTransitionError(msg, metadata={
+            "document_id": str(self.id), "state": self.state, "command": command})
 
     # -- drafting --------------------------------------------------------------------
 
@@ -214,6 +225,46 @@ class OutgoingDocument(AuditedAggregate):
         self.recipients = list(recipients)
         self.sent_at = sent_at
         self.deliveries = list(deliveries)
+
+    # -- the national exchange --------------------------------------------------------
+
+    @property
+    def external_recipients(self) -> list[str]:
+        """The codes it was sent to that no agency of the platform holds."""
+        return [d["addressed_to"] for d in self.deliveries if not d["incoming_id"]]
+
+    @property
+    def awaits_axis(self) -> bool:
+        """Sent, with recipients outside the platform, and not yet taken by the axis."""
+        return (self.state in ("sent", "recall_requested") and not self.axis_doc_id
+                and bool(self.external_recipients)
+                # Classified documents never travel on the national axis.
+                and self.draft["confidentiality"] == "normal")
+
+    def hand_to_axis(self, axis_doc_id: str, edxml_document_id: str,
+                     handed_at: dt.datetime) -> None:
+        if not self.awaits_axis:
+            raise self._illegal("hand_to_axis")
+        self._handed_to_axis(axis_doc_id, edxml_document_id, self.external_recipients,
+                             handed_at)
+
+    @event("HandedToAxis")
+    def _handed_to_axis(self, axis_doc_id: str, edxml_document_id: str,
+                        recipients: list[str], handed_at: dt.datetime) -> None:
+        self.axis_doc_id = axis_doc_id
+        self.edxml_document_id = edxml_document_id
+
+    def report_external_status(self, agency_code: str, status_code: str, description: str,
+                               reported_at: dt.datetime) -> None:
+        """What a recipient outside the platform said of it through the axis."""
+        if not self.axis_doc_id or agency_code not in self.external_recipients:
+            raise self._illegal("report_external_status")
+        self._external_status(agency_code, status_code, description, reported_at)
+
+    @event("ExternalStatusReported")
+    def _external_status(self, agency_code: str, status_code: str, description: str,
+                         reported_at: dt.datetime) -> None:
+        self.external_statuses = {**self.external_statuses, agency_code: status_code}
 
     def request_recall(self, reason: str) -> None:
         """The sender asks its recipients to give the document back (edXML 13)."""

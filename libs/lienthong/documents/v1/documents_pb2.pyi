@@ -167,7 +167,7 @@ class Delivery(_message.Message):
     def __init__(self, addressed_to: _Optional[str] = ..., route: _Optional[_Iterable[str]] = ..., incoming_id: _Optional[str] = ..., status_code: _Optional[str] = ...) -> None: ...
 
 class OutgoingDocument(_message.Message):
-    __slots__ = ("document_id", "issuer_unit_id", "issuer_agency_code", "state", "draft", "draft_version", "signatures", "number", "notation", "series", "year", "numbered_at", "deliveries", "sent_at", "closing_reason", "replaced_by")
+    __slots__ = ("document_id", "issuer_unit_id", "issuer_agency_code", "state", "draft", "draft_version", "signatures", "number", "notation", "series", "year", "numbered_at", "deliveries", "sent_at", "closing_reason", "replaced_by", "axis_doc_id")
     DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
     ISSUER_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     ISSUER_AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -184,6 +184,7 @@ class OutgoingDocument(_message.Message):
     SENT_AT_FIELD_NUMBER: _ClassVar[int]
     CLOSING_REASON_FIELD_NUMBER: _ClassVar[int]
     REPLACED_BY_FIELD_NUMBER: _ClassVar[int]
+    AXIS_DOC_ID_FIELD_NUMBER: _ClassVar[int]
     document_id: str
     issuer_unit_id: str
     issuer_agency_code: str
@@ -200,7 +201,8 @@ class OutgoingDocument(_message.Message):
     sent_at: _timestamp_pb2.Timestamp
     closing_reason: str
     replaced_by: str
-    def __init__(self, document_id: _Optional[str] = ..., issuer_unit_id: _Optional[str] = ..., issuer_agency_code: _Optional[str] = ..., state: _Optional[_Union[DocumentState, str]] = ..., draft: _Optional[_Union[Draft, _Mapping]] = ..., draft_version: _Optional[int] = ..., signatures: _Optional[_Iterable[_Union[Signature, _Mapping]]] = ..., number: _Optional[int] = ..., notation: _Optional[str] = ..., series: _Optional[str] = ..., year: _Optional[int] = ..., numbered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliveries: _Optional[_Iterable[_Union[Delivery, _Mapping]]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closing_reason: _Optional[str] = ..., replaced_by: _Optional[str] = ...) -> None: ...
+    axis_doc_id: str
+    def __init__(self, document_id: _Optional[str] = ..., issuer_unit_id: _Optional[str] = ..., issuer_agency_code: _Optional[str] = ..., state: _Optional[_Union[DocumentState, str]] = ..., draft: _Optional[_Union[Draft, _Mapping]] = ..., draft_version: _Optional[int] = ..., signatures: _Optional[_Iterable[_Union[Signature, _Mapping]]] = ..., number: _Optional[int] = ..., notation: _Optional[str] = ..., series: _Optional[str] = ..., year: _Optional[int] = ..., numbered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliveries: _Optional[_Iterable[_Union[Delivery, _Mapping]]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closing_reason: _Optional[str] = ..., replaced_by: _Optional[str] = ..., axis_doc_id: _Optional[str] = ...) -> None: ...
 
 class CreateDraftRequest(_message.Message):
     __slots__ = ("request_id", "unit_id", "draft")

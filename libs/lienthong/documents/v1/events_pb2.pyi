@@ -129,6 +129,38 @@ class DocumentSent(_message.Message):
     deliveries: _containers.RepeatedCompositeFieldContainer[_documents_pb2.Delivery]
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., recipients: _Optional[_Iterable[str]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deliveries: _Optional[_Iterable[_Union[_documents_pb2.Delivery, _Mapping]]] = ...) -> None: ...
 
+class DocumentHandedToAxis(_message.Message):
+    __slots__ = ("metadata", "document_id", "axis_doc_id", "edxml_document_id", "recipients", "handed_at")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AXIS_DOC_ID_FIELD_NUMBER: _ClassVar[int]
+    EDXML_DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENTS_FIELD_NUMBER: _ClassVar[int]
+    HANDED_AT_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    document_id: str
+    axis_doc_id: str
+    edxml_document_id: str
+    recipients: _containers.RepeatedScalarFieldContainer[str]
+    handed_at: _timestamp_pb2.Timestamp
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., axis_doc_id: _Optional[str] = ..., edxml_document_id: _Optional[str] = ..., recipients: _Optional[_Iterable[str]] = ..., handed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DocumentExternalStatusReported(_message.Message):
+    __slots__ = ("metadata", "document_id", "agency_code", "status_code", "description", "reported_at")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_AT_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    document_id: str
+    agency_code: str
+    status_code: str
+    description: str
+    reported_at: _timestamp_pb2.Timestamp
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., agency_code: _Optional[str] = ..., status_code: _Optional[str] = ..., description: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class DocumentRecallRequested(_message.Message):
     __slots__ = ("metadata", "document_id", "reason")
     METADATA_FIELD_NUMBER: _ClassVar[int]
