@@ -186,6 +186,9 @@ def test_a_commune_s_signed_report_reaches_the_province_s_incoming_book(identity
     registered = incoming.RegisterIncoming(pb.RegisterIncomingRequest(
         incoming_id=entry.incoming_id), timeout=TIMEOUT)
     assert registered.status_code == "03" and registered.number >= 1
+    # The province has the sealed PDF with it.
+    assert [(f.object_name, f.sha256) for f in registered.files] == [
+        (sealed.object_name, sealed.sha256)]
     seen = documents.GetDocument(pb.GetDocumentRequest(document_id=document_id),
                                  timeout=TIMEOUT)
     assert [d.status_code for d in seen.deliveries] == ["03"]

@@ -23,6 +23,7 @@ from .convert import (
     URGENCIES,
     delivery_to_pb,
     draft_to_pb,
+    file_to_pb,
     sent_to_pb,
     signature_to_pb,
 )
@@ -110,7 +111,8 @@ def incoming_to_pb(incoming: IncomingDocument) -> pb.IncomingDocument:
         arrived_at=timestamp_to_pb(incoming.arrived_at),
         number=incoming.number, year=incoming.year, series=incoming.series,
         handler=incoming.handler, deadline=date_to_pb(incoming.deadline),
-        refusal=incoming.refusal, completed_at=timestamp_to_pb(incoming.completed_at))
+        refusal=incoming.refusal, completed_at=timestamp_to_pb(incoming.completed_at),
+        files=[file_to_pb(f) for f in getattr(incoming, "files", None) or []])
 
 
 def outgoing_entry_to_pb(row: OutgoingRow) -> pb.OutgoingBookEntry:

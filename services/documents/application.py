@@ -297,7 +297,8 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
                     # agency's old code beside its successor's).
                     arrival = arrivals.get(unit.id) or IncomingDocument(
                         recipient_unit_id=unit.id, recipient_agency_code=unit.agency_code,
-                        arrived_at=now, sent=sent, route=route)
+                        arrived_at=now, sent=sent, route=route,
+                        files=[document.signatures[-1].file.as_dict()])
                     arrivals[unit.id] = arrival
                 deliveries.append({"addressed_to": code, "route": route,
                                    "incoming_id": str(arrival.id) if arrival else ""})
@@ -451,10 +452,12 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
                                                "status_code": status_code}, change)
 
     def receive_from_outside(self, request_id: str, unit_id: str,
-                             sent: dict[str, str]) -> dict[str, Any]:
+                             sent: dict[str, str],
+                             files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """A document that came from outside the platform (on paper, or through the
-        national exchange), arrived and registered in the unit's incoming book of the
-        year (secret documents in their own)."""
+        national exchange, with the ``files`` it brought, already stored), arrived and
+        registered in the unit's incoming book of the year (secret documents in their
+        own)."""
         violations = Violations()
         for key in ("sender_agency_code", "notation", "subject"):
             value = sent.get(key, "")
@@ -475,14 +478,15 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
             incoming = IncomingDocument(recipient_unit_id=unit.id,
                                         recipient_agency_code=unit.agency_code,
                                         arrived_at=self.clock(), sent=dict(sent),
-                                        route=[unit.agency_code])
+                                        route=[unit.agency_code], files=list(files or []))
             series = self._register(incoming)
             return self.save_command(command, {"incoming_id": str(incoming.id),
                                                "number": incoming.number,
                                                "year": incoming.year}, incoming, series)
 
         return self.run_command(request_id, "ReceiveFromOutside",
-                                {"unit_id": unit_id, "sent": sent}, execute)
+                                {"unit_id": unit_id, "sent": sent, "files": files or []},
+                                execute)
 
     def register_arrived(self, request_id: str, incoming_id: str) -> dict[str, Any]:
         """An arrived document, registered in its agency's incoming book."""

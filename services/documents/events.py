@@ -13,7 +13,7 @@ from lienthong.documents.v1 import events_pb2 as ev
 from lienthong.events.contract import Contract, PublishedEvent, fill_metadata
 from lienthong.grpc.convert import date_to_pb, id_to_pb, timestamp_to_pb
 
-from .convert import delivery_to_pb, draft_to_pb, sent_to_pb, signature_to_pb
+from .convert import delivery_to_pb, draft_to_pb, file_to_pb, sent_to_pb, signature_to_pb
 
 if TYPE_CHECKING:
     from google.protobuf.message import Message
@@ -127,7 +127,8 @@ def arrived(e: Any) -> Message:
     return _with_metadata(ev.IncomingArrived(
         incoming_id=_document(e), recipient_unit_id=id_to_pb(e.recipient_unit_id),
         recipient_agency_code=e.recipient_agency_code, sent=sent_to_pb(e.sent),
-        route=e.route, arrived_at=timestamp_to_pb(e.arrived_at)), e)
+        route=e.route, arrived_at=timestamp_to_pb(e.arrived_at),
+        files=[file_to_pb(f) for f in getattr(e, "files", None) or []]), e)
 
 
 def registered(e: Any) -> Message:

@@ -68,6 +68,8 @@ ADMINISTRATIVE, LEGAL_NORMATIVE = 1, 2
 URGENCY_PRIORITY = {"normal": 0, "urgent": 1, "very_urgent": 2, "immediate": 3}
 #: The agency seals documents up to 40 MiB (what the signatures service validates).
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
+#: A received attachment's own name, kept as the file's display name, at most.
+MAX_FILE_NAME = 255
 
 
 def _key(value: str) -> str:
@@ -185,8 +187,33 @@ class AxisExchange:
             return
         await asyncio.to_thread(self._arrived, received)
 
+    def _kept_attachments(self, received: Received) -> list[dict[str, Any]]:
+        """The package's attachments, stored in the file store (once, whatever the number
+        of times the message is handed over), as the incoming document's files."""
+        package: Package = received.content  # type: ignore[assignment]
+        if self.app.files is None or not package.attachments:
+            return []
+        allowed = self.app.files.limits.content_types if self.app.files.limits else None
+        kept = []
+        for index, attachment in enumerate(package.attachments):
+            if not attachment.data:
+                continue
+            extension = attachment.attachment_name.rpartition(".")[2][:8]
+            name = f"axis-{_key(received.doc_id)[:24]}-{index}" + (
+                f".{extension}" if extension.isalnum() and "." in
+                attachment.attachment_name else "")
+            content_type = (attachment.content_type if allowed is None
+                            or attachment.content_type in allowed
+                            else "application/octet-stream")
+            stored = self.app.files.keep(name, content_type, attachment.data)
+            kept.append({"name": attachment.attachment_name[:MAX_FILE_NAME] or name,
+                         "object_name": stored.name, "size": stored.size,
+                         "sha256": stored.sha256, "content_type": stored.content_type})
+        return kept
+
     def _arrived(self, received: Received) -> None:
         header = received.content.header  # type: ignore[union-attr]
+        files = self._kept_attachments(received)
         taken = 0
         for recipient in header.recipients:
             unit, _ = self.app.route(recipient.organ_id)
@@ -197,7 +224,7 @@ class AxisExchange:
                 "notation": f"{header.code.number}/{header.code.notation}",
                 "subject": header.subject, "edxml_document_id": str(header.document_id)}
             self.app.receive_from_outside(f"axis-{_key(received.doc_id)}-{unit.id}",
-                                          str(unit.id), sent)
+                                          str(unit.id), sent, files)
             taken += 1
         if not taken:
             msg = (f"axis message {received.doc_id} names no agency of the platform: "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from typing import TYPE_CHECKING
 
 import nats
@@ -18,6 +19,7 @@ import structlog
 
 from lienthong.errors import InvalidArgument, NotFound, Unavailable
 from lienthong.files.layout import bucket_for
+from lienthong.files.limits import MAX_CHUNK_BYTES
 from lienthong.files.store import FileStore
 from lienthong.natsauth import connect_options, service_files
 
@@ -129,6 +131,29 @@ class ServiceFiles:
             raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
                               metadata={"bucket": self.bucket})
         return self._loop
+
+    def keep(self, name: str, content_type: str, data: bytes) -> StoredFile:
+        """From a worker thread: ``data`` stored as the file ``name``; the file already
+        stored when one of that name holds the same bytes (a message taken twice)."""
+        future = asyncio.run_coroutine_threadsafe(self._keep(name, content_type, data),
+                                                  self._open_loop())
+        return future.result(READ_TIMEOUT_S)
+
+    async def _keep(self, name: str, content_type: str, data: bytes) -> StoredFile:
+        store = await self.store()
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            existing = await store.info(name)
+        except NotFound:
+            existing = None
+        if existing is not None and existing.sha256 == digest:
+            return existing
+        begun = await store.begin_upload(name, content_type, len(data))
+        view = memoryview(data)
+        for offset in range(0, len(data), MAX_CHUNK_BYTES):
+            await store.append(begun.upload_id, offset,
+                               bytes(view[offset:offset + MAX_CHUNK_BYTES]))
+        return await store.finish(begun.upload_id, digest)
 
     def read(self, name: str, *, max_bytes: int, sha256: str = "",
              field: str = "file") -> bytes:

@@ -42,7 +42,10 @@ class IncomingDocument(AuditedAggregate):
 
     @event("Arrived")
     def __init__(self, recipient_unit_id: UUID, recipient_agency_code: str,
-                 arrived_at: dt.datetime, sent: dict[str, Any], route: list[str]) -> None:
+                 arrived_at: dt.datetime, sent: dict[str, Any], route: list[str],
+                 files: list[dict[str, Any]] | None = None) -> None:
+        #: The files that came with it (FileRef dicts): the sender's sealed PDF.
+        self.files = list(files or [])
         self.recipient_unit_id = recipient_unit_id
         self.recipient_agency_code = recipient_agency_code
         self.arrived_at = arrived_at

@@ -381,7 +381,7 @@ class SentDocument(_message.Message):
     def __init__(self, sender_agency_code: _Optional[str] = ..., notation: _Optional[str] = ..., subject: _Optional[str] = ..., document_type: _Optional[str] = ..., confidentiality: _Optional[_Union[Confidentiality, str]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., deadline: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., document_id: _Optional[str] = ..., edxml_document_id: _Optional[str] = ...) -> None: ...
 
 class IncomingDocument(_message.Message):
-    __slots__ = ("incoming_id", "recipient_unit_id", "recipient_agency_code", "state", "status_code", "sent", "route", "arrived_at", "number", "year", "series", "handler", "deadline", "refusal", "completed_at")
+    __slots__ = ("incoming_id", "recipient_unit_id", "recipient_agency_code", "state", "status_code", "sent", "route", "arrived_at", "number", "year", "series", "handler", "deadline", "refusal", "completed_at", "files")
     INCOMING_ID_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -397,6 +397,7 @@ class IncomingDocument(_message.Message):
     DEADLINE_FIELD_NUMBER: _ClassVar[int]
     REFUSAL_FIELD_NUMBER: _ClassVar[int]
     COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
     incoming_id: str
     recipient_unit_id: str
     recipient_agency_code: str
@@ -412,7 +413,8 @@ class IncomingDocument(_message.Message):
     deadline: _date_pb2.Date
     refusal: str
     completed_at: _timestamp_pb2.Timestamp
-    def __init__(self, incoming_id: _Optional[str] = ..., recipient_unit_id: _Optional[str] = ..., recipient_agency_code: _Optional[str] = ..., state: _Optional[_Union[IncomingState, str]] = ..., status_code: _Optional[str] = ..., sent: _Optional[_Union[SentDocument, _Mapping]] = ..., route: _Optional[_Iterable[str]] = ..., arrived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., number: _Optional[int] = ..., year: _Optional[int] = ..., series: _Optional[str] = ..., handler: _Optional[str] = ..., deadline: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., refusal: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    files: _containers.RepeatedCompositeFieldContainer[FileRef]
+    def __init__(self, incoming_id: _Optional[str] = ..., recipient_unit_id: _Optional[str] = ..., recipient_agency_code: _Optional[str] = ..., state: _Optional[_Union[IncomingState, str]] = ..., status_code: _Optional[str] = ..., sent: _Optional[_Union[SentDocument, _Mapping]] = ..., route: _Optional[_Iterable[str]] = ..., arrived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., number: _Optional[int] = ..., year: _Optional[int] = ..., series: _Optional[str] = ..., handler: _Optional[str] = ..., deadline: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., refusal: _Optional[str] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., files: _Optional[_Iterable[_Union[FileRef, _Mapping]]] = ...) -> None: ...
 
 class ReceiveFromOutsideRequest(_message.Message):
     __slots__ = ("request_id", "unit_id", "sent")

@@ -216,7 +216,7 @@ class DocumentReplaced(_message.Message):
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., document_id: _Optional[str] = ..., replaced_by: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class IncomingArrived(_message.Message):
-    __slots__ = ("metadata", "incoming_id", "recipient_unit_id", "recipient_agency_code", "sent", "route", "arrived_at")
+    __slots__ = ("metadata", "incoming_id", "recipient_unit_id", "recipient_agency_code", "sent", "route", "arrived_at", "files")
     METADATA_FIELD_NUMBER: _ClassVar[int]
     INCOMING_ID_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -224,6 +224,7 @@ class IncomingArrived(_message.Message):
     SENT_FIELD_NUMBER: _ClassVar[int]
     ROUTE_FIELD_NUMBER: _ClassVar[int]
     ARRIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
     metadata: EventMetadata
     incoming_id: str
     recipient_unit_id: str
@@ -231,7 +232,8 @@ class IncomingArrived(_message.Message):
     sent: _documents_pb2.SentDocument
     route: _containers.RepeatedScalarFieldContainer[str]
     arrived_at: _timestamp_pb2.Timestamp
-    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., incoming_id: _Optional[str] = ..., recipient_unit_id: _Optional[str] = ..., recipient_agency_code: _Optional[str] = ..., sent: _Optional[_Union[_documents_pb2.SentDocument, _Mapping]] = ..., route: _Optional[_Iterable[str]] = ..., arrived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    files: _containers.RepeatedCompositeFieldContainer[_documents_pb2.FileRef]
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., incoming_id: _Optional[str] = ..., recipient_unit_id: _Optional[str] = ..., recipient_agency_code: _Optional[str] = ..., sent: _Optional[_Union[_documents_pb2.SentDocument, _Mapping]] = ..., route: _Optional[_Iterable[str]] = ..., arrived_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., files: _Optional[_Iterable[_Union[_documents_pb2.FileRef, _Mapping]]] = ...) -> None: ...
 
 class IncomingRegistered(_message.Message):
     __slots__ = ("metadata", "incoming_id", "number", "year", "series")

@@ -27,6 +27,7 @@ from lienthong.services.documents.axis.standin import AxisStandIn
 from lienthong.services.documents.domain.units import KnownUnit
 from lienthong.services.documents.drafts import DraftInput
 from lienthong.services.documents.edxml import (
+    Attachment,
     Code,
     DocumentId,
     DocumentType,
@@ -55,6 +56,7 @@ SYSTEM_ID, SECRET = "lienthong", "bi-mat"
 SIGNER = str(uuid.UUID(int=5))
 FAST = RetryPolicy(max_attempts=2, initial_delay_s=0.01, multiplier=2.0, max_delay_s=0.02)
 SEALED_PDF = b"%PDF-1.7\n% sealed by the commune\n" + bytes(range(256)) * 40
+MINISTRY_PDF = b"%PDF-1.7\n% the ministry's letter\n" + bytes(range(255, -1, -1)) * 30
 
 
 class Validations:
@@ -134,8 +136,10 @@ async def test_a_sealed_report_reaches_a_ministry_outside_and_its_status_comes_b
     document_id = await world.sent_report()
     document = world.app.document(document_id)
     assert document.external_recipients == [MINISTRY]
-    # The province is in the platform: it finds the report arrived at once.
-    assert len(world.app.books.arrived(world.units[PROVINCE].id)) == 1
+    # The province is in the platform: it finds the report arrived at once, sealed.
+    [arrived] = world.app.books.arrived(world.units[PROVINCE].id)
+    assert world.app.incoming(str(arrived.incoming_id)).files == [
+        document.signatures[-1].file.as_dict()]
 
     await world.round()  # the axis is away: the document keeps waiting
     assert world.app.books.awaiting_axis() == [uuid.UUID(document_id)]
@@ -178,7 +182,8 @@ async def test_a_ministry_s_package_is_registered_once_in_the_commune_s_book(
         document_id=DocumentId(MINISTRY, day, "812", "BNV-VP"), code=Code("812", "BNV-VP"),
         promulgation=PromulgationInfo(day, "Hà Nội"),
         document_type=DocumentType(1, "Công văn"),
-        subject="V/v hướng dẫn số hóa hồ sơ lưu trữ")))
+        subject="V/v hướng dẫn số hóa hồ sơ lưu trữ"),
+        attachments=(Attachment("cv", "application/pdf", "Công văn 812.pdf", MINISTRY_PDF),)))
     world.axis.deposit(MINISTRY, [COMMUNE], edxml)
     # The first acknowledgement is not understood: the axis hands the package over again.
     world.axis.garbage_next(1, "updateStatus")
@@ -193,3 +198,8 @@ async def test_a_ministry_s_package_is_registered_once_in_the_commune_s_book(
     assert [(row.sender_agency_code, row.notation) for row in book] == [
         (MINISTRY, "812/BNV-VP")]
     assert world.axis.held_for(COMMUNE) == []
+    # Its PDF is in the file store, once, for the commune to download.
+    [file] = world.app.incoming(str(book[0].incoming_id)).files
+    assert file["name"] == "Công văn 812.pdf"
+    download = await (await world.files.store()).download(file["object_name"])
+    assert b"".join([chunk async for chunk in download]) == MINISTRY_PDF
