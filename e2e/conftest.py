@@ -169,6 +169,40 @@ def _seed_deployment(platform: Platform, target: str) -> None:
     if report.failures or report.skipped or (codes is not None and codes.failures):
         pytest.fail(f"--target {target}: seeding {SEED} failed: {report.as_dict()['failures']}, "
                     f"skipped {report.skipped}, codes {codes and codes.as_dict()}")
+    _wait_consumed(platform, target)
+
+
+def _wait_consumed(platform: Platform, target: str) -> None:
+    """Until every service that follows identity applied the seed's events (as ``lienthong
+    up --seed`` waits before it says ready): their durables on identity's stream have
+    nothing pending, twice a second apart."""
+    import asyncio
+
+    import nats
+
+    from lienthong.events.jetstream import stream_name
+    from lienthong.natsauth import connect_options
+
+    followers = [spec.name for spec in registry.services() if "identity" in spec.follows]
+
+    async def backlog() -> tuple[int, int]:
+        connection = await nats.connect(**connect_options(platform.nats_url, platform.tls),
+                                        connect_timeout=5, max_reconnect_attempts=0)
+        try:
+            consumers = await connection.jetstream().consumers_info(stream_name("identity"))
+            return len(consumers), sum(c.num_pending + c.num_ack_pending for c in consumers)
+        finally:
+            await connection.close()
+
+    deadline = time.monotonic() + SEED_TIMEOUT_S
+    settled = 0
+    while settled < 2:
+        durables, pending = asyncio.run(backlog())
+        settled = settled + 1 if durables >= len(followers) and pending == 0 else 0
+        if time.monotonic() > deadline:
+            pytest.fail(f"--target {target}: the services following identity have {pending} "
+                        f"of the seed's events still to apply after {SEED_TIMEOUT_S} s")
+        time.sleep(1.0)
 
 
 @pytest.fixture(scope="session")
