@@ -152,35 +152,27 @@ class OfficialSubject:
         for field, value in fields.items():
             object.__setattr__(self, field, value)
 
-    @property
-    def name(self) -> x509.Name:
+    def _agency(self) -> list[x509.NameAttribute]:
+        """Country, province, the agency's name and its organizationIdentifier."""
         attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
         if self.province_name:
             attributes.append(x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME,
                                                  self.province_name))
-        attributes += [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.agency_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER,
-                               ORGANIZATION_IDENTIFIER_PREFIX + self.agency_code),
-            x509.NameAttribute(NameOID.TITLE, self.position),
-            x509.NameAttribute(NameOID.COMMON_NAME, self.full_name),
-        ]
-        return x509.Name(attributes)
+        return [*attributes,
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.agency_name),
+                x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER,
+                                   ORGANIZATION_IDENTIFIER_PREFIX + self.agency_code)]
+
+    @property
+    def name(self) -> x509.Name:
+        return x509.Name([*self._agency(), x509.NameAttribute(NameOID.TITLE, self.position),
+                          x509.NameAttribute(NameOID.COMMON_NAME, self.full_name)])
 
     @property
     def seal_name(self) -> x509.Name:
         """The agency alone, as its seal's certificate names it: no person, no title."""
-        attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
-        if self.province_name:
-            attributes.append(x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME,
-                                                 self.province_name))
-        attributes += [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, self.agency_name),
-            x509.NameAttribute(NameOID.ORGANIZATION_IDENTIFIER,
-                               ORGANIZATION_IDENTIFIER_PREFIX + self.agency_code),
-            x509.NameAttribute(NameOID.COMMON_NAME, self.agency_name),
-        ]
-        return x509.Name(attributes)
+        return x509.Name([*self._agency(),
+                          x509.NameAttribute(NameOID.COMMON_NAME, self.agency_name)])
 
     @property
     def official_uri(self) -> str:
