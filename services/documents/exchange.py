@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from lienthong.errors import LienthongError
+from lienthong.errors import FailedPrecondition, LienthongError, NotFound
 from lienthong.vietnam import VIETNAM_TIME
 
 from .axis import AxisClient, AxisSettings, Inbox, Outbox
@@ -129,7 +129,10 @@ class AxisExchange:
         async with AxisClient(self.settings) as client:
             outbox, inbox = self._outbox(client), Inbox(client)
             while not stop.is_set():
-                await self.round(outbox, inbox)
+                try:
+                    await self.round(outbox, inbox)
+                except Exception:  # the next round tries again; the service goes on
+                    log.exception("axis_round_failed")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.interval_s)
 
@@ -180,10 +183,16 @@ class AxisExchange:
         it on the axis)."""
         if isinstance(received.content, Status):
             status = received.content
-            await asyncio.to_thread(
-                self.app.record_axis_status, received.doc_id,
-                str(status.response_for.document_id), status.sender.organ_id,
-                status.code.value, status.description)
+            try:
+                await asyncio.to_thread(
+                    self.app.record_axis_status, received.doc_id,
+                    str(status.response_for.document_id), status.sender.organ_id,
+                    status.code.value, status.description)
+            except (NotFound, FailedPrecondition) as error:
+                # About no document sent from here, or from an agency it was not sent
+                # to: nothing to record, and nothing a later pull would change.
+                log.warning("axis_status_ignored", doc_id=received.doc_id,
+                            sender=status.sender.organ_id, error=str(error))
             return
         await asyncio.to_thread(self._arrived, received)
 

@@ -173,6 +173,17 @@ async def test_a_sealed_report_reaches_a_ministry_outside_and_its_status_comes_b
     assert world.app.document(document_id).external_statuses == {MINISTRY: "03"}
     assert world.axis.held_for(COMMUNE) == []
 
+    # A status about a document never sent from here is taken and changes nothing.
+    world.axis.deposit(MINISTRY, [COMMUNE], build_status(Status(
+        sender=Organization(MINISTRY, "Bộ Nội vụ"),
+        response_for=ResponseFor(COMMUNE, DocumentId(COMMUNE, dt.date(2026, 1, 5), "99",
+                                                     "UBND-VP")),
+        code=StatusCode.COMPLETED, timestamp=dt.datetime.now(VIETNAM_TIME))),
+        MessageType.STATUS)
+    await world.round()
+    assert world.axis.held_for(COMMUNE) == []
+    assert world.app.document(document_id).external_statuses == {MINISTRY: "03"}
+
 
 async def test_a_ministry_s_package_is_registered_once_in_the_commune_s_book(
         world: World) -> None:
