@@ -41,6 +41,7 @@ import structlog
 import yaml
 
 from lienthong import registry
+from lienthong.calls import service_callers
 from lienthong.devtools import images, kubeplay
 from lienthong.logging import configure_logging
 from lienthong.ports import free_port
@@ -94,8 +95,6 @@ def render(tag: str) -> list[dict[str, Any]]:
 #: ``tools``, is the tools' NATS user).
 SMOKE_TEST_CALLER = "VN:GOV:000.00.00.Z00/smoke-test"
 E2E_CALLER = "VN:GOV:000.00.00.Z00/e2e"
-#: The chart's tls.platformCaller (values.yaml).
-PLATFORM_CALLER = "VN:GOV:000.00.00.Z00"
 CRL_SECRET = f"{RELEASE}-transport-crl"
 
 
@@ -114,11 +113,12 @@ def deployment_pki(folder: Path) -> tuple[list[dict[str, Any]], TLSFiles]:
 
     ca = CA(folder)
     ca.init(common_name="Lienthong e2e transport CA")
-    calling = {spec.name for spec in registry.services() if spec.calls}
-    for name in [spec.name for spec in registry.services()] + ["nats"]:
+    for spec in registry.services():
         # A service that calls another is the caller <platform>/<name> (tls.platformCaller).
-        ca.issue(name, "service", hosts=[f"{RELEASE}-{name}", "127.0.0.1", "localhost"],
-                 callers=[f"{PLATFORM_CALLER}/{name}"] if name in calling else None)
+        ca.issue(spec.name, "service",
+                 hosts=[f"{RELEASE}-{spec.name}", "127.0.0.1", "localhost"],
+                 callers=service_callers(spec))
+    ca.issue("nats", "service", hosts=[f"{RELEASE}-nats", "127.0.0.1", "localhost"])
     ca.issue("smoke-test", "client", callers=[SMOKE_TEST_CALLER])
     ca.issue("tools", "client", callers=[E2E_CALLER])
     secrets_ = []

@@ -25,6 +25,18 @@ if TYPE_CHECKING:
     import grpc
 
     from lienthong.config import Settings
+    from lienthong.registry import ServiceSpec
+
+
+#: The platform's own agency as a caller: the chart's ``tls.platformCaller`` by default,
+#: the local platform's development agency.
+PLATFORM_AGENCY = "VN:GOV:000.00.00.Z00"
+
+
+def service_callers(spec: ServiceSpec, agency: str = PLATFORM_AGENCY) -> list[str]:
+    """The callers a service's certificate names: ``<agency>/<its name>`` when it calls
+    other services (its ServiceSpec's ``calls``), none otherwise."""
+    return [f"{agency}/{spec.name}"] if spec.calls else []
 
 
 class CallSettingsError(RuntimeError):

@@ -33,7 +33,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lienthong import registry
-from lienthong.calls import address_variable
+from lienthong.calls import address_variable, service_callers
 from lienthong.natsauth import server_config
 from lienthong.natsbin import die_with_parent, start_nats_server
 from lienthong.ports import free_port
@@ -131,11 +131,6 @@ NATS = "nats"
 RENEW_BEFORE = 30
 
 
-def local_service_caller(service: str) -> str:
-    """The caller a service of the local platform is when it calls another."""
-    return f"{LOCAL_CALLER.split('/')[0]}/{service}"
-
-
 def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles], TLSFiles]:
     """The local platform's development CA (``<data dir>/pki``, made on first start), a
     certificate for each of ``services`` (a server's: nats-server's too) and one for the
@@ -154,12 +149,12 @@ def local_pki(data_dir: Path, services: list[str]) -> tuple[dict[str, TLSFiles],
         cert, key = ca.paths(name)
         return TLSFiles(cert=cert, key=key, ca=ca.cert_path, crl=ca.crl_path)
 
-    calling = {spec.name for spec in registry.services() if spec.calls}
+    specs = {spec.name: spec for spec in registry.services()}
     for name in services:
         if name not in valid or not all(p.exists() for p in ca.paths(name)):
             # A service that calls others is a caller of the local development agency.
             ca.issue(name, "service", hosts=["127.0.0.1", "localhost"], days=825,
-                     callers=[local_service_caller(name)] if name in calling else None)
+                     callers=service_callers(specs[name]) if name in specs else None)
     if LOCAL_CLIENT not in valid or not all(p.exists() for p in ca.paths(LOCAL_CLIENT)):
         ca.issue(LOCAL_CLIENT, "client", callers=[LOCAL_CALLER], days=825)
     return {name: files(name) for name in services}, files(LOCAL_CLIENT)

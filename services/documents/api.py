@@ -112,7 +112,7 @@ def incoming_to_pb(incoming: IncomingDocument) -> pb.IncomingDocument:
         number=incoming.number, year=incoming.year, series=incoming.series,
         handler=incoming.handler, deadline=date_to_pb(incoming.deadline),
         refusal=incoming.refusal, completed_at=timestamp_to_pb(incoming.completed_at),
-        files=[file_to_pb(f) for f in getattr(incoming, "files", None) or []])
+        files=[file_to_pb(f) for f in incoming.files])
 
 
 def outgoing_entry_to_pb(row: OutgoingRow) -> pb.OutgoingBookEntry:

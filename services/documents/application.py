@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.events.consumer import TrackingApplication
+from lienthong.eventstore import derived_id
 from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
@@ -447,7 +448,8 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
                                             description[:MAX_REASON], self.clock())
             return {}
 
-        return self._change(f"axis-status-{axis_doc_id}", "ReportExternalStatus",
+        return self._change(str(derived_id("axis-status", axis_doc_id)),
+                            "ReportExternalStatus",
                             str(document_id), {"agency_code": agency_code,
                                                "status_code": status_code}, change)
 

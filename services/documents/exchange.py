@@ -24,18 +24,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from lienthong.errors import FailedPrecondition, LienthongError, NotFound
+from lienthong.eventstore import derived_id
 from lienthong.vietnam import VIETNAM_TIME
 
 from .axis import AxisClient, AxisSettings, Inbox, Outbox
 from .axis.errors import AxisError
 from .axis.outbox import Sent
-from .domain.kinds import DOCUMENT_TYPES
+from .domain.kinds import DOCUMENT_TYPES, URGENCIES
+from .domain.outgoing import FileRef
 from .edxml import (
     Attachment,
     Code,
@@ -65,16 +66,10 @@ INTERVAL_S = 10.0
 #: edXML DocumentType/Type: no public source settles the codes; chosen here, as the
 #: public sample packages write an official letter: 1 administrative, 2 legal normative.
 ADMINISTRATIVE, LEGAL_NORMATIVE = 1, 2
-URGENCY_PRIORITY = {"normal": 0, "urgent": 1, "very_urgent": 2, "immediate": 3}
 #: The agency seals documents up to 40 MiB (what the signatures service validates).
 MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 #: A received attachment's own name, kept as the file's display name, at most.
 MAX_FILE_NAME = 255
-
-
-def _key(value: str) -> str:
-    """A request id part from an axis id (any text): its SHA-256, shortened."""
-    return hashlib.sha256(value.encode()).hexdigest()[:40]
 
 
 def edxml_document_id(document: OutgoingDocument) -> DocumentId:
@@ -108,7 +103,8 @@ def package_of(document: OutgoingDocument, issuer_name: str, sealed_pdf: bytes) 
                               signer.get("full_name", "")),
             due_date=dt.date.fromisoformat(draft["deadline"]) if draft.get("deadline")
             else None,
-            other_info=OtherInfo(priority=URGENCY_PRIORITY.get(draft["urgency"], 0))),
+            # edXML's Priority: 0 normal to 3 immediate, the order of URGENCIES.
+            other_info=OtherInfo(priority=URGENCIES.index(draft["urgency"]))),
         attachments=(Attachment("signed", sealed.content_type, sealed.name, sealed_pdf),))
 
 
@@ -208,32 +204,31 @@ class AxisExchange:
             if not attachment.data:
                 continue
             extension = attachment.attachment_name.rpartition(".")[2][:8]
-            name = f"axis-{_key(received.doc_id)[:24]}-{index}" + (
+            name = f"axis-{derived_id('axis', received.doc_id).hex}-{index}" + (
                 f".{extension}" if extension.isalnum() and "." in
                 attachment.attachment_name else "")
             content_type = (attachment.content_type if allowed is None
                             or attachment.content_type in allowed
                             else "application/octet-stream")
             stored = self.app.files.keep(name, content_type, attachment.data)
-            kept.append({"name": attachment.attachment_name[:MAX_FILE_NAME] or name,
-                         "object_name": stored.name, "size": stored.size,
-                         "sha256": stored.sha256, "content_type": stored.content_type})
+            kept.append(FileRef(attachment.attachment_name[:MAX_FILE_NAME] or name,
+                                stored.name, stored.size, stored.sha256,
+                                stored.content_type).as_dict())
         return kept
 
     def _arrived(self, received: Received) -> None:
         header = received.content.header  # type: ignore[union-attr]
         files = self._kept_attachments(received)
+        sent = {"sender_agency_code": header.sender.organ_id,
+                "notation": f"{header.code.number}/{header.code.notation}",
+                "subject": header.subject, "edxml_document_id": str(header.document_id)}
         taken = 0
         for recipient in header.recipients:
             unit, _ = self.app.route(recipient.organ_id)
             if unit is None:
                 continue
-            sent: dict[str, Any] = {
-                "sender_agency_code": header.sender.organ_id,
-                "notation": f"{header.code.number}/{header.code.notation}",
-                "subject": header.subject, "edxml_document_id": str(header.document_id)}
-            self.app.receive_from_outside(f"axis-{_key(received.doc_id)}-{unit.id}",
-                                          str(unit.id), sent, files)
+            request_id = str(derived_id("axis", received.doc_id, str(unit.id)))
+            self.app.receive_from_outside(request_id, str(unit.id), sent, files)
             taken += 1
         if not taken:
             msg = (f"axis message {received.doc_id} names no agency of the platform: "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lienthong.idempotency import RequestRecord
 from lienthong.projection import LogFollower, handles
 
-from .domain.incoming import RECALL_ASKED, RECALL_REFUSED, STATUS_CODES, IncomingDocument
+from .domain.incoming import IncomingDocument, status_code
 from .domain.numbering import NumberSeries
 from .domain.outgoing import OutgoingDocument
 from .domain.units import KnownUnit
@@ -58,11 +58,7 @@ class IncomingRow:
 
     @property
     def status_code(self) -> str:
-        if self.recall == "asked":
-            return RECALL_ASKED
-        if self.recall == "refused":
-            return RECALL_REFUSED
-        return STATUS_CODES[self.state]
+        return status_code(self.state, self.recall)
 
 
 @dataclass(frozen=True)

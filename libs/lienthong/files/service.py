@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import nats
 import nats.errors
@@ -24,12 +24,15 @@ from lienthong.files.store import FileStore
 from lienthong.natsauth import connect_options, service_files
 
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
     from lienthong.config import Settings
     from lienthong.files.layout import StoredFile
     from lienthong.files.limits import FileLimits
     from lienthong.tls import TLSFiles
 
 log = structlog.get_logger("lienthong.files")
+Result = TypeVar("Result")
 
 #: Seconds a call waits for the store to open before it is told to come back.
 OPEN_WAIT_S = 5.0
@@ -105,17 +108,12 @@ class ServiceFiles:
     def check(self, name: str, *, size: int, sha256: str, field: str = "file") -> None:
         """From a worker thread: refused unless the file called ``name`` is stored, with
         this size and SHA-256 (InvalidArgument naming ``field``'s part)."""
-        future = asyncio.run_coroutine_threadsafe(self._described(name, field),
-                                                  self._open_loop())
-        stored = future.result(READ_TIMEOUT_S)
+        stored = self._from_thread(self._described(name, field))
         if stored.size != size:
             raise InvalidArgument.single(f"{field}.size", "SIZE_MISMATCH",
                                          f"{name!r} is stored with {stored.size} bytes, "
                                          f"not {size}")
-        if stored.sha256 != sha256.lower():
-            raise InvalidArgument.single(f"{field}.sha256", "SHA256_MISMATCH",
-                                         f"{name!r} is stored with SHA-256 "
-                                         f"{stored.sha256}, not {sha256}")
+        _same_sha256(stored, sha256, field)
 
     async def _described(self, name: str, field: str) -> StoredFile:
         try:
@@ -125,19 +123,19 @@ class ServiceFiles:
                                          f"no file {name!r} is stored: upload it first "
                                          "(FileService.UploadFile)") from None
 
-    def _open_loop(self) -> asyncio.AbstractEventLoop:
+    def _from_thread(self, work: Coroutine[Any, Any, Result]) -> Result:
+        """``work`` run on the store's event loop, from a worker thread (never the loop)."""
         if self._loop is None:
+            work.close()
             msg = f"the file store {self.bucket!r} is not open"
             raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
                               metadata={"bucket": self.bucket})
-        return self._loop
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(READ_TIMEOUT_S)
 
     def keep(self, name: str, content_type: str, data: bytes) -> StoredFile:
         """From a worker thread: ``data`` stored as the file ``name``; the file already
         stored when one of that name holds the same bytes (a message taken twice)."""
-        future = asyncio.run_coroutine_threadsafe(self._keep(name, content_type, data),
-                                                  self._open_loop())
-        return future.result(READ_TIMEOUT_S)
+        return self._from_thread(self._keep(name, content_type, data))
 
     async def _keep(self, name: str, content_type: str, data: bytes) -> StoredFile:
         store = await self.store()
@@ -160,18 +158,22 @@ class ServiceFiles:
         """A whole stored file, from a worker thread (never the event loop): refused above
         ``max_bytes``, or when its SHA-256 is not ``sha256`` (if given), before a byte is
         read; its size and SHA-256 checked against its description as it is read."""
-        future = asyncio.run_coroutine_threadsafe(self._read(name, max_bytes, sha256, field),
-                                                  self._open_loop())
-        return future.result(READ_TIMEOUT_S)
+        return self._from_thread(self._read(name, max_bytes, sha256, field))
 
     async def _read(self, name: str, max_bytes: int, sha256: str, field: str) -> bytes:
         download = await (await self.store()).download(name)
-        if sha256 and download.file.sha256 != sha256.lower():
-            raise InvalidArgument.single(f"{field}.sha256", "SHA256_MISMATCH",
-                                         f"{name!r} is stored with SHA-256 "
-                                         f"{download.file.sha256}, not {sha256}")
+        if sha256:
+            _same_sha256(download.file, sha256, field)
         if download.file.size > max_bytes:
             raise InvalidArgument.single(f"{field}.size", "TOO_LARGE",
                                          f"{name!r} has {download.file.size} bytes; at most "
                                          f"{max_bytes} are read here")
         return b"".join([chunk async for chunk in download])
+
+
+def _same_sha256(stored: StoredFile, sha256: str, field: str) -> None:
+    """Refused (``<field>.sha256``) unless the stored file's SHA-256 is ``sha256``."""
+    if stored.sha256 != sha256.lower():
+        raise InvalidArgument.single(f"{field}.sha256", "SHA256_MISMATCH",
+                                     f"{stored.name!r} is stored with SHA-256 "
+                                     f"{stored.sha256}, not {sha256}")

@@ -13,6 +13,7 @@ from lienthong.calls import (
     address_of,
     address_variable,
     channel_to,
+    service_callers,
 )
 from lienthong.config import Settings
 from lienthong.errors import Unavailable
@@ -20,6 +21,16 @@ from lienthong.tools.pki import CA
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+
+def test_only_a_service_that_calls_another_is_named_as_a_caller() -> None:
+    from lienthong import registry
+
+    assert service_callers(registry.service("documents")) == [
+        "VN:GOV:000.00.00.Z00/documents"]
+    assert service_callers(registry.service("identity")) == []
+    assert service_callers(registry.service("documents"), "VN:GOV:000.00.01.H26") == [
+        "VN:GOV:000.00.01.H26/documents"]
 
 
 def test_each_service_has_its_own_address_variable() -> None:

@@ -28,6 +28,18 @@ STATUS_CODES = {"arrived": "01", "refused": "02", "registered": "03", "assigned"
 RECALL_ASKED, RECALL_REFUSED = "13", "16"
 #: States a recall may be asked in: the document is still the recipient's.
 RECALLABLE = frozenset({"arrived", "registered", "assigned", "completed"})
+
+
+def status_code(state: str, recall: str) -> str:
+    """The edXML status code the sender sees of a copy in ``state`` (and ``recall``:
+    "asked" while its recall waits, "refused" after a no, until the next step)."""
+    if recall == "asked":
+        return RECALL_ASKED
+    if recall == "refused":
+        return RECALL_REFUSED
+    return STATUS_CODES[state]
+
+
 ALLOWED_FROM: dict[str, frozenset[str]] = {
     "register": frozenset({"arrived"}),
     "refuse": frozenset({"arrived"}),
@@ -39,6 +51,9 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
 
 class IncomingDocument(AuditedAggregate):
     """One received document, for one recipient agency."""
+
+    #: Copies that arrived before their files were kept have none.
+    files = ()
 
     @event("Arrived")
     def __init__(self, recipient_unit_id: UUID, recipient_agency_code: str,
@@ -63,11 +78,7 @@ class IncomingDocument(AuditedAggregate):
 
     @property
     def status_code(self) -> str:
-        if self.recall == "asked":
-            return RECALL_ASKED
-        if self.recall == "refused":
-            return RECALL_REFUSED
-        return STATUS_CODES[self.state]
+        return status_code(self.state, self.recall)
 
     def _allow(self, command: str) -> None:
         if self.recall == "asked" and command != "answer_recall":
