@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml setup.py libs/lienthong/requirements.txt $(wildcard ser
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@$(PY) -m lienthong.devtools.softhsm >/dev/null \
 	  || echo "warning: no SoftHSM2 (PKCS#11) for the signing tests: apt-get install softhsm2"
+	@$(PY) -m lienthong.devtools.ocrtools >/dev/null \
+	  || echo "warning: no tesseract with Vietnamese data for the archive's OCR: apt-get install tesseract-ocr tesseract-ocr-vie"
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the platform with its test tools

@@ -3,7 +3,9 @@ the process starts (NATS may come later: it keeps trying), closed when it stops.
 
 Register it as one of the service's background runners; the gRPC handlers ask it for the
 store (:meth:`ServiceFiles.store`), and code running in worker threads reads a whole
-bounded file through it (:meth:`ServiceFiles.read`).
+bounded file through it (:meth:`ServiceFiles.read`), or moves files of any size between
+the store and the local disk (:meth:`ServiceFiles.keep_path`, :meth:`ServiceFiles.save_to`)
+and hashes a stored file as it is now (:meth:`ServiceFiles.rehash`).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import nats
 import nats.errors
 import structlog
 
-from lienthong.errors import InvalidArgument, NotFound, Unavailable
+from lienthong.errors import DataLoss, InvalidArgument, NotFound, Unavailable
 from lienthong.files.layout import bucket_for
 from lienthong.files.limits import MAX_CHUNK_BYTES
 from lienthong.files.store import FileStore
@@ -25,6 +28,7 @@ from lienthong.natsauth import connect_options, service_files
 
 if TYPE_CHECKING:
     from collections.abc import Coroutine
+    from pathlib import Path
 
     from lienthong.config import Settings
     from lienthong.files.layout import StoredFile
@@ -38,6 +42,10 @@ Result = TypeVar("Result")
 OPEN_WAIT_S = 5.0
 #: Seconds a worker thread waits for a whole file.
 READ_TIMEOUT_S = 120.0
+#: Seconds a worker thread waits for a file of any size to move (to or from the disk).
+MOVE_TIMEOUT_S = 3600.0
+#: The bytes read from the disk at a time.
+DISK_CHUNK_BYTES = 4 * 1024 * 1024
 _RETRY_MAX_S = 5.0
 
 
@@ -123,14 +131,15 @@ class ServiceFiles:
                                          f"no file {name!r} is stored: upload it first "
                                          "(FileService.UploadFile)") from None
 
-    def _from_thread(self, work: Coroutine[Any, Any, Result]) -> Result:
+    def _from_thread(self, work: Coroutine[Any, Any, Result],
+                     timeout_s: float = READ_TIMEOUT_S) -> Result:
         """``work`` run on the store's event loop, from a worker thread (never the loop)."""
         if self._loop is None:
             work.close()
             msg = f"the file store {self.bucket!r} is not open"
             raise Unavailable(msg, reason="FILE_STORE_UNAVAILABLE",
                               metadata={"bucket": self.bucket})
-        return asyncio.run_coroutine_threadsafe(work, self._loop).result(READ_TIMEOUT_S)
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout_s)
 
     def keep(self, name: str, content_type: str, data: bytes) -> StoredFile:
         """From a worker thread: ``data`` stored as the file ``name``; the file already
@@ -169,6 +178,84 @@ class ServiceFiles:
                                          f"{name!r} has {download.file.size} bytes; at most "
                                          f"{max_bytes} are read here")
         return b"".join([chunk async for chunk in download])
+
+
+    def keep_path(self, name: str, content_type: str, path: Path) -> StoredFile:
+        """From a worker thread: the file at ``path`` stored as ``name``, read from the disk
+        in chunks (memory bounded whatever its size); the file already stored when one of
+        that name holds the same bytes."""
+        digest = _file_sha256(path)
+        return self._from_thread(self._keep_path(name, content_type, path, digest),
+                                 MOVE_TIMEOUT_S)
+
+    async def _keep_path(self, name: str, content_type: str, path: Path,
+                         digest: str) -> StoredFile:
+        store = await self.store()
+        try:
+            existing = await store.info(name)
+        except NotFound:
+            existing = None
+        if existing is not None and existing.sha256 == digest:
+            return existing
+        size = path.stat().st_size
+        begun = await store.begin_upload(name, content_type, size)
+        offset = 0
+        with path.open("rb") as source:
+            while chunk := source.read(MAX_CHUNK_BYTES):
+                await store.append(begun.upload_id, offset, chunk)
+                offset += len(chunk)
+        return await store.finish(begun.upload_id, digest)
+
+    def save_to(self, name: str, path: Path, *, sha256: str = "",
+                field: str = "file") -> StoredFile:
+        """From a worker thread: the stored file ``name`` written to ``path`` in chunks,
+        its size and SHA-256 checked as it is read (DataLoss if it does not match its
+        description; refused before a byte is read when it is not ``sha256``)."""
+        return self._from_thread(self._save_to(name, path, sha256, field), MOVE_TIMEOUT_S)
+
+    async def _save_to(self, name: str, path: Path, sha256: str, field: str) -> StoredFile:
+        download = await (await self.store()).download(name)
+        if sha256:
+            _same_sha256(download.file, sha256, field)
+        with path.open("wb") as target:
+            async for chunk in download:
+                target.write(chunk)
+        return download.file
+
+    def rehash(self, name: str) -> Rehashed:
+        """From a worker thread: the stored file ``name`` read whole and hashed as it is
+        now (a fixity check): its size and SHA-256, whether it matched its own
+        description."""
+        return self._from_thread(self._rehash(name), MOVE_TIMEOUT_S)
+
+    async def _rehash(self, name: str) -> Rehashed:
+        download = await (await self.store()).download(name)
+        read = 0
+        try:
+            async for chunk in download:
+                read += len(chunk)
+        except DataLoss:
+            return Rehashed(name, read, download.sha256_read, intact=False)
+        return Rehashed(name, read, download.sha256_read, intact=True)
+
+
+@dataclass(frozen=True)
+class Rehashed:
+    """A stored file read again: the bytes read and their SHA-256; ``intact`` when they
+    are the bytes the store recorded when the file was stored."""
+
+    name: str
+    size: int
+    sha256: str
+    intact: bool
+
+
+def _file_sha256(path: Path) -> str:
+    hasher = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(DISK_CHUNK_BYTES):
+            hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 def _same_sha256(stored: StoredFile, sha256: str, field: str) -> None:

@@ -392,7 +392,8 @@ class Download:
     """A stored file: its description (:attr:`file`) first, then its bytes as an async
     iterator of chunks of at most :data:`MAX_CHUNK_BYTES` each, read one stored chunk
     message at a time. The size and the SHA-256 are checked as the bytes go by: a file
-    that does not match its description ends with DataLoss after its last chunk."""
+    that does not match its description ends with DataLoss after its last chunk; what was
+    read hashes to :attr:`sha256_read`."""
 
     def __init__(self, js: JetStreamContext, stream: str, subject: str,
                  file: StoredFile) -> None:
@@ -400,6 +401,8 @@ class Download:
         self._stream = stream
         self._subject = subject
         self.file = file
+        #: The SHA-256 of the bytes read, once they were all read (empty before).
+        self.sha256_read = ""
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks()
@@ -408,6 +411,7 @@ class Download:
         hasher = hashlib.sha256()
         received = 0
         seq = 1
+        self.sha256_read = ""
         while received < self.file.size:
             try:
                 msg = await self._js.get_msg(self._stream, seq=seq, subject=self._subject,
@@ -421,8 +425,9 @@ class Download:
             seq = msg.seq + 1
             for start in range(0, len(data), MAX_CHUNK_BYTES):
                 yield data[start:start + MAX_CHUNK_BYTES]
+        self.sha256_read = hasher.hexdigest()
         if received != self.file.size or (self.file.sha256
-                                          and hasher.hexdigest() != self.file.sha256):
+                                          and self.sha256_read != self.file.sha256):
             raise DataLoss(f"file {self.file.name!r} does not match its description: "
                            f"{received} of {self.file.size} bytes read",
                            reason="FILE_DAMAGED", metadata={"name": self.file.name})
