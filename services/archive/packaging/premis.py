@@ -95,8 +95,9 @@ def build_package_premis(*, package_id: str, record: RecordDescription,
     representation = _object(root, "representation")
     _identifier(representation, "object", LOCAL, representation_id(package_id))
     _relationship(representation, "is included in", [(FILE_CODE, record.file_code)])
-    _relationship(representation, "includes",
-                  [(LOCAL, file_id(package_id, item.name)) for item in payload])
+    if payload:  # a relationship names at least one object
+        _relationship(representation, "includes",
+                      [(LOCAL, file_id(package_id, item.name)) for item in payload])
 
     agents = agent_ids(creator, events)
     for event in events:
