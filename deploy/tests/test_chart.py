@@ -28,6 +28,8 @@ Objects = list[dict[str, Any]]
 SERVICES = {spec.name: spec.default_port for spec in registry.services()}
 #: The HTTP port of each service that has one (its ServiceSpec's http_port, the chart's
 #: httpPort).
+#: /tmp of the pods that need more than 64 MiB: the archive makes PDF/A and packages there.
+TMP_SIZES = {"archive": "2Gi"}
 HTTP_PORTS = {spec.name: spec.http_port for spec in registry.services() if spec.http_port}
 
 
@@ -207,7 +209,8 @@ def test_each_service_has_its_deployment_service_account_pdb_and_contract_env(
         assert {p["name"]: p["containerPort"] for p in container["ports"]} == {
             "grpc": port, **http, "metrics": 9464, "health": 8086}
         assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
-        assert {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
+        assert {"name": "tmp", "emptyDir": {"sizeLimit": TMP_SIZES.get(service, "64Mi")}} \
+            in pod["volumes"]
         assert pod["serviceAccountName"] == name
         assert pod["automountServiceAccountToken"] is False
         assert find(objects, "ServiceAccount", name)["automountServiceAccountToken"] is False
@@ -417,7 +420,8 @@ def test_a_service_calls_another_at_its_address_with_a_certificate_naming_it() -
 
 def test_a_call_to_a_service_that_is_not_installed_is_refused() -> None:
     with pytest.raises(HelmError, match=r"services\.documents calls signatures, which is not"):
-        rendered("values.yaml", "services.signatures.enabled=false")
+        rendered("values.yaml", "services.signatures.enabled=false",
+                 "services.archive.enabled=false")
 
 
 def test_the_portal_egress_exists_only_for_dossiers_and_only_when_configured() -> None:

@@ -75,18 +75,18 @@ def test_a_service_missing_from_either_list_or_at_another_port_is_named() -> Non
     chart = copy.deepcopy(VALUES["services"])
     chart["identity"]["port"] = 50099
     chart["ledger"] = chart.pop("dossiers")
-    archive = registry.ServiceSpec(name="archive", summary="", module="lienthong.services.archive",
-                                   default_port=50057)
+    extra = registry.ServiceSpec(name="registry", summary="",
+                                 module="lienthong.services.registry", default_port=50057)
     gazette = registry.ServiceSpec(name="gazette", summary="", module="lienthong.services.gazette",
                                    default_port=50058, http_port=8095)
     chart["gazette"] = {**copy.deepcopy(chart["identity"]), "port": 50058, "httpPort": 8096}
     chart["documents"]["calls"] = []
 
-    assert disagreements(chart, (*SPECS, archive, gazette)) == [
+    assert disagreements(chart, (*SPECS, extra, gazette)) == [
         "services.identity.port is 50099, but identity is registered at 50051",
         "dossiers is registered (port 50052) but values.yaml has no services.dossiers",
         "services.documents.calls is [], but documents is registered calling ['signatures']",
-        "archive is registered (port 50057) but values.yaml has no services.archive",
+        "registry is registered (port 50057) but values.yaml has no services.registry",
         "services.gazette.httpPort is 8096, but gazette's HTTP port is registered as 8095",
         "services.ledger is in values.yaml but no package registers ledger",
     ]

@@ -51,8 +51,10 @@ def description_of(record: ArchivalRecord, *, agency_name: str, fonds_code: str,
 
 def _detail(name: str, event: Any) -> str:
     template = EVENT_TYPES[name][1]
+    pages = getattr(event, "pages", ())
     return template.format(
-        file_code=getattr(event, "file_code", ""), pages=len(getattr(event, "pages", ())),
+        file_code=getattr(event, "file_code", ""),
+        pages=pages if isinstance(pages, int) else len(pages),
         pdfa=getattr(event, "pdfa_conformance", ""), engine=getattr(event, "ocr_engine", ""),
         agency=getattr(event, "agency_code", ""),
         serial=getattr(event, "certificate_serial", ""),

@@ -56,4 +56,4 @@ def test_the_installed_services_are_identity_then_dossiers() -> None:
 
     assert registry.names()[:2] == ["identity", "dossiers"]
     with pytest.raises(KeyError, match="registered: identity, dossiers"):
-        registry.service("archive")
+        registry.service("gazette")

@@ -30,7 +30,7 @@ SKEW_MIN_SHARPNESS = 1.2
 HASH_SIZE = 16
 FINGERPRINT_BITS = HASH_SIZE * HASH_SIZE
 # The fingerprint is taken on a copy of at most about this many pixels on its long side.
-FINGERPRINT_SIDE = 1200
+FINGERPRINT_SIDE = 800
 # The ink area is hashed with its short side at least this share of its long side.
 MIN_ASPECT = 0.5
 # The share of ink positions left out at each end when finding the ink area (stray specks).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import struct
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,19 @@ MARGINS_MM = (20.0, 15.0, 20.0, 30.0)
 FONT_POINTS = 13.0
 LINE_PITCH = 1.5
 
-WORDS = ["ủy", "ban", "nhân", "dân", "tỉnh", "xã", "phường", "quyết", "định", "về", "việc", "công", "nhận", "hồ", "sơ", "lưu", "trữ", "tài", "liệu", "số", "hóa", "cơ", "quan", "tổ", "chức", "căn", "cứ", "luật", "nghị", "định", "thông", "tư", "ngày", "tháng", "năm", "điều", "khoản", "trách", "nhiệm", "thi", "hành", "chủ", "tịch", "văn", "phòng", "giấy", "chứng", "nhận", "quyền", "sử", "dụng", "đất", "đăng", "ký", "hộ", "tịch", "khai", "sinh", "kết", "hôn", "công", "dân", "thường", "trú", "bản", "sao", "chứng", "thực", "thủ", "tục", "hành", "chính", "một", "cửa", "liên", "thông", "tiếp", "nhận", "trả", "kết", "quả", "giải", "quyết", "phê", "duyệt", "đề", "nghị", "của", "giám", "đốc", "sở", "nội", "vụ", "tư", "pháp", "tài", "nguyên", "môi", "trường", "xây", "dựng", "giao", "thông", "kế", "hoạch", "đầu", "tư", "ngân", "sách", "nhà", "nước", "cán", "bộ", "công", "chức", "viên", "chức", "người", "lao", "động", "hợp", "đồng", "biên", "bản", "báo", "cáo", "tổng", "hợp"]
+WORDS = (
+    "ủy", "ban", "nhân", "dân", "tỉnh", "xã", "phường", "quyết", "định", "về", "việc", "công",
+    "nhận", "hồ", "sơ", "lưu", "trữ", "tài", "liệu", "số", "hóa", "cơ", "quan", "tổ", "chức",
+    "căn", "cứ", "luật", "nghị", "định", "thông", "tư", "ngày", "tháng", "năm", "điều", "khoản",
+    "trách", "nhiệm", "thi", "hành", "chủ", "tịch", "văn", "phòng", "giấy", "chứng", "nhận",
+    "quyền", "sử", "dụng", "đất", "đăng", "ký", "hộ", "tịch", "khai", "sinh", "kết", "hôn",
+    "công", "dân", "thường", "trú", "bản", "sao", "chứng", "thực", "thủ", "tục", "hành", "chính",
+    "một", "cửa", "liên", "thông", "tiếp", "nhận", "trả", "kết", "quả", "giải", "quyết", "phê",
+    "duyệt", "đề", "nghị", "của", "giám", "đốc", "sở", "nội", "vụ", "tư", "pháp", "tài", "nguyên",
+    "môi", "trường", "xây", "dựng", "giao", "thông", "kế", "hoạch", "đầu", "tư", "ngân", "sách",
+    "nhà", "nước", "cán", "bộ", "công", "chức", "viên", "chức", "người", "lao", "động", "hợp",
+    "đồng", "biên", "bản", "báo", "cáo", "tổng", "hợp",
+)
 
 
 @lru_cache(maxsize=8)
@@ -95,7 +108,8 @@ def scanned(page: Image.Image, *, angle: float = 0.0, shift: tuple[int, int] = (
     if noise:
         rng = np.random.default_rng(seed)
         pixels = np.asarray(page, dtype=np.float32)
-        pixels = pixels + rng.normal(0.0, noise, pixels.shape[:2])[..., None]
+        grain = rng.standard_normal(pixels.shape[:2], dtype=np.float32) * np.float32(noise)
+        pixels += grain[..., None]
         page = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "RGB")
     return page
 
@@ -119,7 +133,28 @@ def encoded(image: Image.Image, *, image_format: str = "JPEG", dpi: float | None
         options.update(irreversible=True, quality_mode="rates", quality_layers=[20])
     out = io.BytesIO()
     image.save(out, format=image_format, **options)
+    if image_format == "JPEG2000" and dpi is not None:
+        return _with_capture_resolution(out.getvalue(), dpi)
     return out.getvalue()
+
+
+def _box(kind: bytes, content: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(content)) + kind + content
+
+
+def _with_capture_resolution(jp2: bytes, dpi: float) -> bytes:
+    """The JP2 file with its capture resolution recorded (a 'res ' box holding 'resc', in
+    grid points per metre, inside the 'jp2h' header box), as Pillow does not write it."""
+    per_metre = round(dpi / 0.0254)
+    resc = _box(b"resc", struct.pack(">HHHHbb", per_metre, 1, per_metre, 1, 0, 0))
+    position = 0
+    while position + 8 <= len(jp2):
+        length, kind = struct.unpack(">I4s", jp2[position:position + 8])
+        if kind == b"jp2h":
+            header = _box(b"jp2h", jp2[position + 8:position + length] + _box(b"res ", resc))
+            return jp2[:position] + header + jp2[position + length:]
+        position += length
+    return jp2
 
 
 def sample_page(*, dpi: int = 300, mode: str = "RGB", lines: Sequence[str] | None = None,
