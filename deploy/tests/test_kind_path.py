@@ -238,32 +238,32 @@ def registry_with(*extra: dict) -> str:
     return json.dumps([*listed, *extra])
 
 
-ARCHIVE = {"name": "archive", "summary": "a service registered after this test was written",
-           "module": "lienthong.services.archive", "default_port": 50057,
+LEDGER = {"name": "ledger", "summary": "a service registered after this test was written",
+           "module": "lienthong.services.ledger", "default_port": 50057,
            "follows": [], "chart_settings": []}
 
 
 def test_a_newly_registered_service_is_built_forwarded_checked_and_given_to_the_suite(
         tmp_path):
-    run = Run(tmp_path, FAKE_REGISTRY=registry_with(ARCHIVE))
+    run = Run(tmp_path, FAKE_REGISTRY=registry_with(LEDGER))
 
     assert run.result.returncode == 0, run.result.stderr
     tag = option(run.call("python -m lienthong.devtools.images")["args"], "--tag")
-    assert run.ran(f"kind load docker-image lienthong/archive:{tag}")
-    local = run.ports["ARCHIVE_PORT"]
-    assert run.ran(f"kubectl port-forward --namespace lienthong service/lienthong-archive "
+    assert run.ran(f"kind load docker-image lienthong/ledger:{tag}")
+    local = run.ports["LEDGER_PORT"]
+    assert run.ran(f"kubectl port-forward --namespace lienthong service/lienthong-ledger "
                    f"{local}:50057")
-    assert option(run.call("python -m lienthong.tools.smoke")["args"], "--archive") == (
+    assert option(run.call("python -m lienthong.tools.smoke")["args"], "--ledger") == (
         f"127.0.0.1:{local}")
     env = run.call("python -m pytest")["env"]
-    assert env["LIENTHONG_E2E_ARCHIVE_ADDRESS"] == f"127.0.0.1:{local}"
-    assert set(env) == {f"LIENTHONG_E2E_{n.upper()}_ADDRESS" for n in [*SERVICES, "archive"]
+    assert env["LIENTHONG_E2E_LEDGER_ADDRESS"] == f"127.0.0.1:{local}"
+    assert set(env) == {f"LIENTHONG_E2E_{n.upper()}_ADDRESS" for n in [*SERVICES, "ledger"]
                         } | {"LIENTHONG_E2E_NATS_URL"}
 
 
 @pytest.mark.parametrize(("listed", "reason"), [
     ("[]", "no service is registered"),
-    (registry_with({**ARCHIVE, "name": "Archive-2"}), "cannot read the registered services"),
+    (registry_with({**LEDGER, "name": "Archive-2"}), "cannot read the registered services"),
     ("not json", "cannot read the registered services"),
 ], ids=["none", "bad-name", "broken"])
 def test_a_registry_the_script_cannot_use_stops_it_before_any_cluster(tmp_path, listed, reason):
@@ -552,13 +552,13 @@ def test_the_tiltfiles_checks_cover_every_service(tilt):
 
 
 def test_a_newly_registered_service_is_built_forwarded_and_checked_by_tilt():
-    tilt = TiltRun(listed=registry_with(ARCHIVE))
+    tilt = TiltRun(listed=registry_with(LEDGER))
 
-    assert tilt.build("archive")["build_args"] == {"SERVICE": "archive", "PORT": "50057"}
-    assert tilt.build("archive")["entrypoint"] == ["python", "-m", "lienthong.services.archive"]
-    assert tilt.resources["lienthong-archive"]["port_forwards"][0] == (50057, 50057, "gRPC")
-    assert "--archive 127.0.0.1:50057" in tilt.local_resources["smoke-test"]["cmd"]
-    assert "archive" in tilt.local_resources["e2e"]["resource_deps"]
+    assert tilt.build("ledger")["build_args"] == {"SERVICE": "ledger", "PORT": "50057"}
+    assert tilt.build("ledger")["entrypoint"] == ["python", "-m", "lienthong.services.ledger"]
+    assert tilt.resources["lienthong-ledger"]["port_forwards"][0] == (50057, 50057, "gRPC")
+    assert "--ledger 127.0.0.1:50057" in tilt.local_resources["smoke-test"]["cmd"]
+    assert "ledger" in tilt.local_resources["e2e"]["resource_deps"]
 
 
 def test_the_tiltfile_applies_the_kind_chart_with_the_images_it_builds(tilt):

@@ -26,6 +26,6 @@ SERVICE = ServiceSpec(
     follows=("identity", "dossiers", "documents"),
     benchmarks="lienthong.services.archive.benchmarks:COMMANDS",
     resources=(("fonds", "fonds_id"), ("record", "record_id"), ("batch", "batch_id"),
-               ("page", "page_id"), ("transfer", "transfer_id"), ("upload", "upload_id")),
+               ("page", "page_id"), ("transfer", "transfer_id")),
     refers_to=(("identity", "unit", "unit_id"),),
 )

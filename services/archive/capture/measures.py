@@ -16,6 +16,8 @@ from PIL import Image
 # The edges of a scan (scanner lid shadows, the bed's border, punched holes) are left out of
 # the ink measures: 3% of each side, well inside an administrative page's 15-30 mm margins.
 EDGE_SHARE = 0.03
+# The paper's grain counts up to this many grey levels (robust standard deviation).
+NOISE_CAP = 16.0
 # Skew search: within +-15 degrees, first by half degrees, then by 0.05 degree around the best.
 LARGEST_SKEW = 15.0
 COARSE_STEP = 0.5
@@ -39,16 +41,22 @@ INK_AREA_TAIL = 0.002
 
 @dataclass(frozen=True)
 class Ink:
-    """The page's ink: a mask of the working copy's inner area (edges left out), the grey
-    level under which a pixel is ink, and the paper's grey level."""
+    """The page's ink: a mask of the working copy's inner area (edges left out), the level
+    under which a pixel is ink (on the grey scale, or on its inverse for light marks on dark
+    paper, such as a blueprint's), and the paper's grey level."""
 
     mask: np.ndarray
     threshold: int
     paper: int
+    inverted: bool = False
 
     @property
     def share(self) -> float:
         return float(self.mask.mean()) if self.mask.size else 0.0
+
+    def marks(self, grey: np.ndarray) -> np.ndarray:
+        """Where other pixels of the same page (another copy of it) are ink."""
+        return (255 - grey if self.inverted else grey) < self.threshold
 
 
 def otsu_threshold(histogram: np.ndarray) -> int:
@@ -76,17 +84,24 @@ def _median_of(histogram: np.ndarray) -> int:
 def find_ink(grey: np.ndarray, *, min_contrast: int) -> Ink:
     """The ink of a greyscale page (uint8, 0 black): pixels darker than both Otsu's threshold
     and the paper's level less ``min_contrast`` (or less four times the paper's noise, if
-    that is more). The paper is the median level, its noise the median absolute deviation;
-    so a blank page of any tone, noisy or not, has next to no ink."""
+    that is more). The paper is the median level, its noise the median absolute deviation
+    (counted up to NOISE_CAP: a wider spread is the page's content, a photograph, not the
+    paper's grain); so a blank page of any tone, noisy or not, has next to no ink. On dark
+    paper (median below mid-grey) the marks are the light pixels, and the scale is turned."""
     height, width = grey.shape
     dy, dx = round(height * EDGE_SHARE), round(width * EDGE_SHARE)
     inner = grey[dy:height - dy, dx:width - dx]
     histogram = np.bincount(inner.ravel(), minlength=256)
     paper = _median_of(histogram)
-    deviations = np.bincount(np.abs(np.arange(256) - paper), weights=histogram, minlength=256)
-    noise = 1.4826 * _median_of(deviations)
-    threshold = min(otsu_threshold(histogram), paper - max(min_contrast, round(4 * noise)))
-    return Ink(mask=inner < threshold, threshold=threshold, paper=paper)
+    inverted = paper < 128
+    if inverted:
+        histogram = histogram[::-1]
+    level = 255 - paper if inverted else paper
+    deviations = np.bincount(np.abs(np.arange(256) - level), weights=histogram, minlength=256)
+    noise = min(1.4826 * _median_of(deviations), NOISE_CAP)
+    threshold = min(otsu_threshold(histogram), level - max(min_contrast, round(4 * noise)))
+    marks = (255 - inner if inverted else inner) < threshold
+    return Ink(mask=marks, threshold=threshold, paper=paper, inverted=inverted)
 
 
 def _profile_energy(y: np.ndarray, x: np.ndarray, degrees: float) -> float:
@@ -164,7 +179,7 @@ def fingerprint(grey: Image.Image, ink: Ink, skew: float | None) -> str:
     width, height = grey.size
     dy, dx = round(height * EDGE_SHARE), round(width * EDGE_SHARE)
     area = grey.crop((dx, dy, width - dx, height - dy))
-    mask = np.asarray(area) < ink.threshold
+    mask = ink.marks(np.asarray(area))
     if mask.any():
         top, bottom = _ink_span(mask.sum(axis=1))
         left, right = _ink_span(mask.sum(axis=0))

@@ -238,7 +238,11 @@ def test_a_file_over_the_byte_bound_is_refused_before_it_is_opened(
 def test_outsized_images_are_refused_from_their_header_without_decoding(
         monkeypatch: pytest.MonkeyPatch) -> None:
     loads: list[object] = []
-    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: loads.append(image))
+
+    def load(image: object) -> None:
+        loads.append(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
 
     bomb = inspect_page(png(100_000, 100_000), kind=TEXT)
     over = inspect_page(png(12_000, 13_000, dpi=300), kind=MAP)
