@@ -54,6 +54,12 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def unique_name(stem: str, suffix: str) -> str:
+    """A stored file's name of its own: what one attempt made (a seal, a copy, a
+    package) never takes the name of another attempt's file, which may differ."""
+    return f"{stem}-{uuid.uuid4().hex[:12]}{suffix}"
+
+
 class ArchiveApplication(TrackingApplication, IdempotentApplication, service="archive"):
     """Fonds, records, digitization, preservation and custody."""
 
@@ -305,7 +311,8 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
         sealed = self.seal.seal_pdf(credential_id, one_time_code, pdf,
                                     agency_code=holder.agency_code, notation=record.file_code,
                                     on_behalf_of=f"archive record {record.file_code}")
-        stored = self.files.keep(f"sealed-{record.id}.pdf", "application/pdf", sealed.data)
+        stored = self.files.keep(unique_name(f"sealed-{record.id}", ".pdf"), "application/pdf",
+                                 sealed.data)
 
         def execute(command: Command) -> dict[str, Any]:
             again = self.record(record_id)
@@ -317,44 +324,42 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
 
     # -- what the worker records ------------------------------------------------------
 
-    def _step(self, key: str, method: str, aggregate_id: uuid.UUID, payload: dict[str, Any],
+    def _step(self, key: str, method: str, aggregate_id: uuid.UUID,
               change: Callable[[Any], None]) -> dict[str, Any]:
-        """A worker's result, recorded once (the request id is derived from ``key``: the
-        same result recorded twice, by a retry or a second replica, is recorded once)."""
+        """A worker's result, recorded once: its request id is derived from what it is for
+        (``key``), so a result recorded again, by a retry or by another replica's worker
+        (whose file may differ), answers with the first one and changes nothing."""
         def execute(command: Command) -> dict[str, Any]:
             aggregate = self.get_or_none(aggregate_id)
             change(aggregate)
             return self.save_command(command, {}, aggregate)
 
-        return self.run_command(key, method, payload, execute)
+        return self.run_command(key, method, {"id": str(aggregate_id)}, execute)
 
     def record_copy(self, record_id: uuid.UUID, copy: dict[str, Any], pages: int,
                     text_characters: int, pdfa_conformance: str,
                     ocr_engine: str) -> dict[str, Any]:
         return self._step(f"copy-{record_id}", "MakeDigitizedCopy", record_id,
-                          {"copy": copy}, lambda record: record.make_copy(
+                          lambda record: record.make_copy(
                               copy, pages, text_characters, pdfa_conformance, ocr_engine))
 
     def record_digitization_failed(self, record_id: uuid.UUID, version: int,
                                    reason: str) -> dict[str, Any]:
         return self._step(f"copy-failed-{record_id}-{version}", "FailDigitization", record_id,
-                          {"reason": reason},
                           lambda record: record.fail_digitization(reason[:500]))
 
     def record_file(self, record_id: uuid.UUID, file: dict[str, Any]) -> dict[str, Any]:
-        return self._step(f"file-{record_id}", "KeepRecordFile", record_id, {"file": file},
+        return self._step(f"file-{record_id}", "KeepRecordFile", record_id,
                           lambda record: record.keep_file(file))
 
     def record_ingest(self, record_id: uuid.UUID, package_id: str, package: dict[str, Any],
                       files: int) -> dict[str, Any]:
         return self._step(f"ingest-{record_id}", "IngestPackage", record_id,
-                          {"package_id": package_id, "package": package},
                           lambda record: record.ingest(package_id, package, files))
 
     def record_reconciled(self, transfer_key: uuid.UUID, lines: list[dict[str, Any]],
                           package: dict[str, Any]) -> dict[str, Any]:
         return self._step(f"reconcile-{transfer_key}", "ReconcileTransfer", transfer_key,
-                          {"package": package},
                           lambda transfer: transfer.reconcile(lines, package))
 
     def check_fixity(self, record_id: str | uuid.UUID) -> dict[str, Any]:
@@ -443,8 +448,8 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
         signed = self.seal.sign_detached(credential_id, one_time_code, package,
                                          agency_code=successor.agency_code,
                                          on_behalf_of=f"custody transfer {transfer.id}")
-        stored = self.files.keep(f"transfer-{transfer.id}.p7s", "application/pkcs7-signature",
-                                 signed.data)
+        stored = self.files.keep(unique_name(f"transfer-{transfer.id}", ".p7s"),
+                                 "application/pkcs7-signature", signed.data)
 
         def execute(command: Command) -> dict[str, Any]:
             again = self.transfer(transfer_id)

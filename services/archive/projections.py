@@ -93,6 +93,8 @@ class ArchiveBooks(LogFollower):
         self.records: dict[UUID, RecordRow] = {}
         self.by_fonds: defaultdict[UUID, set[UUID]] = defaultdict(set)
         self.by_file_code: dict[str, UUID] = {}
+        #: state -> the records in it (the worker's queues)
+        self.by_state: defaultdict[str, set[UUID]] = defaultdict(set)
         self.progress: defaultdict[UUID, UnitProgress] = defaultdict(UnitProgress)
         self.batches: dict[UUID, BatchCounts] = {}
         #: batch -> accepted page id -> (record, sequence, fingerprint)
@@ -127,11 +129,14 @@ class ArchiveBooks(LogFollower):
                                                   e.file_code, e.origin)
         self.by_fonds[e.fonds_id].add(e.originator_id)
         self.by_file_code[e.file_code] = e.originator_id
+        self.by_state["catalogued"].add(e.originator_id)
         if e.origin == "paper":
             self.progress[e.unit_id].paper_records += 1
 
     def _state(self, e: Any, state: str) -> RecordRow:
         row = self.records[e.originator_id]
+        self.by_state[row.state].discard(row.record_id)
+        self.by_state[state].add(row.record_id)
         row.state = state
         return row
 
@@ -242,16 +247,15 @@ class ArchiveBooks(LogFollower):
 
     def in_state(self, state: str, *, origin: str = "") -> list[UUID]:
         with self.lock:
-            return sorted(r.record_id for r in self.records.values()
-                          if r.state == state and (not origin or r.origin == origin))
+            return sorted(r for r in self.by_state.get(state, ())
+                          if not origin or self.records[r].origin == origin)
 
     def fixity_due(self, now: dt.datetime, cadence: dt.timedelta) -> list[UUID]:
         """Preserved records never checked, or last checked a cadence ago, oldest first."""
         with self.lock:
-            due = [(r.checked_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.record_id)
-                   for r in self.records.values()
-                   if r.state == "preserved"
-                   and (r.checked_at is None or now - r.checked_at >= cadence)]
+            rows = [self.records[r] for r in self.by_state.get("preserved", ())]
+        due = [(r.checked_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.record_id)
+               for r in rows if r.checked_at is None or now - r.checked_at >= cadence]
         return [record_id for _, record_id in sorted(due)]
 
     def duplicate_of(self, batch_id: UUID, record_id: UUID, sequence: int,
@@ -297,8 +301,9 @@ class ArchiveBooks(LogFollower):
     def fixity_status(self, holder: UUID | None, now: dt.datetime,
                       cadence: dt.timedelta) -> dict[str, Any]:
         with self.lock:
-            rows = [r for r in self.records.values() if r.state == "preserved"
-                    and (holder is None or self.fonds_holder.get(r.fonds_id) == holder)]
+            rows = [self.records[r] for r in self.by_state.get("preserved", ())
+                    if holder is None
+                    or self.fonds_holder.get(self.records[r].fonds_id) == holder]
         return {
             "packages": len(rows),
             "intact": sum(r.outcome == "intact" for r in rows),

@@ -37,6 +37,7 @@ import structlog
 
 from lienthong.errors import LienthongError
 
+from .application import unique_name
 from .domain.files import stored_ref
 from .domain.sources import DocumentSeen, DossierSeen
 from .metrics import damaged_packages
@@ -159,7 +160,8 @@ class ArchiveWorker:
             except OcrRefused as refused:
                 app.record_digitization_failed(record.id, record.version, str(refused))
                 return
-            stored = app.files.keep_path(f"copy-{record.id}.pdf", "application/pdf", output)
+            stored = app.files.keep_path(unique_name(f"copy-{record.id}", ".pdf"),
+                                         "application/pdf", output)
         app.record_copy(record.id, stored_ref(stored), made.pages, made.text_characters,
                         made.pdfa_conformance, made.ocr_engine)
 
@@ -177,13 +179,13 @@ class ArchiveWorker:
                 path = Path(folder) / "document.pdf"
                 app.documents.download_to(file["object_name"], path, size=file["size"],
                                           sha256=file["sha256"])
-                stored = app.files.keep_path(f"document-{record.id}.pdf",
+                stored = app.files.keep_path(unique_name(f"document-{record.id}", ".pdf"),
                                              file["content_type"], path)
             elif isinstance(source, DossierSeen):
                 path = Path(folder) / "dossier.xml"
                 path.write_bytes(dossier_summary(record, source))
-                stored = app.files.keep_path(f"dossier-{record.id}.xml", "application/xml",
-                                             path)
+                stored = app.files.keep_path(unique_name(f"dossier-{record.id}", ".xml"),
+                                             "application/xml", path)
             else:
                 return
         app.record_file(record.id, stored_ref(stored))
@@ -210,7 +212,8 @@ class ArchiveWorker:
             tar = Path(folder) / f"{package_id}.tar"
             with tar.open("wb") as out:
                 write_tar(written, out)
-            stored = app.files.keep_path(f"{package_id}.tar", "application/x-tar", tar)
+            stored = app.files.keep_path(unique_name(package_id, ".tar"), "application/x-tar",
+                                         tar)
         app.record_ingest(record.id, package_id, stored_ref(stored), len(written.entries))
 
     def reconcile(self, transfer_id: uuid.UUID) -> None:
@@ -232,8 +235,8 @@ class ArchiveWorker:
                           and listed["source_sha256"] == received})
         with tempfile.TemporaryDirectory(prefix="lienthong-transfer-") as folder:
             tar = transfer_package(Path(folder), transfer, lines)
-            stored = app.files.keep_path(f"transfer-{transfer.id}.tar", "application/x-tar",
-                                         tar)
+            stored = app.files.keep_path(unique_name(f"transfer-{transfer.id}", ".tar"),
+                                         "application/x-tar", tar)
         app.record_reconciled(transfer.id, lines, stored_ref(stored))
 
 
