@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lienthong.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from lienthong.events.consumer import TrackingApplication
+from lienthong.eventstore import derived_id
 from lienthong.idempotency import Command, IdempotentApplication
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
@@ -52,6 +53,12 @@ DIGITIZATION_TARGETS: tuple[tuple[dt.date, float], ...] = (
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def record_id_of(file_code: str) -> uuid.UUID:
+    """A catalogued record's id, derived from its FileCode: two replicas cataloguing the
+    same code at once cannot both save it."""
+    return derived_id("archive-record", "file-code", file_code)
 
 
 def unique_name(stem: str, suffix: str) -> str:
@@ -155,7 +162,9 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
         """A new record of the unit's fonds, and the fonds when this is its first; its
         FileCode not yet taken."""
         code = file_code(unit.agency_code, description["year"], description["notation"])
-        if self.books.record_with_code(code) is not None:
+        record_id = record_id or record_id_of(code)
+        if self.books.record_with_code(code) is not None \
+                or self.get_or_none(record_id) is not None:
             raise AlreadyExists(f"description.notation: the record {code} is catalogued "
                                 "already", reason="FILE_CODE_TAKEN",
                                 metadata={"file_code": code, "field": "description.notation"})
@@ -165,7 +174,7 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
             fonds = Fonds(unit_id=unit.id, agency_code=unit.agency_code,
                           name=description.get("fonds_name") or unit.display_name)
             opened.append(fonds)
-        record = ArchivalRecord(id=record_id or uuid.uuid4(), fonds_id=fonds.id, unit_id=unit.id,
+        record = ArchivalRecord(id=record_id, fonds_id=fonds.id, unit_id=unit.id,
                                 agency_code=unit.agency_code, file_code=code,
                                 description=description, origin=origin, source_id=source_id)
         return [record, *opened]
@@ -413,16 +422,31 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
                           effective: dt.date | None) -> list[Any]:
         """A transfer of each fonds the retired unit holds to ``to_unit_id``, listing its
         records (not saved: the consumer saves them with its tracking record)."""
-        transfers = []
+        self.books.catch_up()  # another replica may have catalogued into its fonds
+        transfers: list[CustodyTransfer] = []
         for held in self.books.fonds_held_by(unit.id):
-            if self.get_or_none(CustodyTransfer.create_id(held, to_unit_id)) is not None:
-                continue
-            lines = [line(str(r.record_id), r.file_code, r.package_sha256)
-                     for r in self.books.records_of(held)]
-            transfers.append(CustodyTransfer(fonds_id=held, from_unit_id=unit.id,
-                                             to_unit_id=to_unit_id, cause=cause,
-                                             effective_date=effective, lines=lines))
+            if (new := self._transfer(held, unit.id, to_unit_id, cause, effective)) is not None:
+                transfers.append(new)
+        # Fonds on their way to this unit go on to its successor.
+        for waiting_id in self.books.pending_to(unit.id):
+            waiting = self.transfer(waiting_id)
+            new = self._transfer(waiting.fonds_id, waiting.from_unit_id, to_unit_id, cause,
+                                 effective)
+            if new is not None:
+                waiting.supersede(new.id)
+                transfers += [new, waiting]
         return transfers
+
+    def _transfer(self, fonds_key: uuid.UUID, from_unit_id: uuid.UUID,
+                  to_unit_id: uuid.UUID, cause: str,
+                  effective: dt.date | None) -> CustodyTransfer | None:
+        if self.get_or_none(CustodyTransfer.create_id(fonds_key, to_unit_id)) is not None:
+            return None
+        lines = [line(str(r.record_id), r.file_code, r.package_sha256)
+                 for r in self.books.records_of(fonds_key)]
+        return CustodyTransfer(fonds_id=fonds_key, from_unit_id=from_unit_id,
+                               to_unit_id=to_unit_id, cause=cause, effective_date=effective,
+                               lines=lines)
 
     def sign_transfer(self, request_id: str, transfer_id: str, credential_id: str,
                       one_time_code: str) -> dict[str, Any]:

@@ -30,7 +30,8 @@ PAGE_KINDS = {pb.PAGE_KIND_UNSPECIFIED: "text", pb.PAGE_KIND_TEXT: "text",
 PAGE_KINDS_TO_PB = {"text": pb.PAGE_KIND_TEXT, "map_or_drawing": pb.PAGE_KIND_MAP_OR_DRAWING}
 TRANSFER_STATES = {"prepared": pb.TRANSFER_STATE_PREPARED,
                    "reconciled": pb.TRANSFER_STATE_RECONCILED,
-                   "completed": pb.TRANSFER_STATE_COMPLETED}
+                   "completed": pb.TRANSFER_STATE_COMPLETED,
+                   "superseded": pb.TRANSFER_STATE_SUPERSEDED}
 
 
 def file_to_pb(file: FileRef | dict[str, Any] | None) -> pb.FileRef | None:
@@ -101,7 +102,8 @@ def transfer_to_pb(transfer: CustodyTransfer) -> pb.Transfer:
         packages_matching=sum(1 for one in transfer.lines
                               if one["matches"] and one["source_sha256"]),
         lines=[line_to_pb(one) for one in transfer.lines],
-        signer_agency_code=transfer.signer.get("agency_code", ""))
+        signer_agency_code=transfer.signer.get("agency_code", ""),
+        superseded_by=id_to_pb(transfer.superseded_by) if transfer.superseded_by else "")
     if transfer.effective_date is not None:
         message.effective_date.CopyFrom(date_to_pb(transfer.effective_date))
     if transfer.package is not None:

@@ -145,6 +145,11 @@ def transfer_completed(e: Any) -> Message:
         signed_at=timestamp_to_pb(e.signed_at)), e)
 
 
+def transfer_superseded(e: Any) -> Message:
+    return _with_metadata(ev.CustodyTransferSuperseded(
+        transfer_id=_id(e), superseded_by=id_to_pb(e.superseded_by)), e)
+
+
 _FONDS, _RECORD, _BATCH = "fonds", "archival_record", "digitization_batch"
 _PAGE, _TRANSFER = "scanned_page", "custody_transfer"
 CONTRACT = Contract("archive", [
@@ -170,6 +175,8 @@ CONTRACT = Contract("archive", [
                    transfer_prepared),
     PublishedEvent("CustodyTransfer.Reconciled", _TRANSFER, "CustodyTransferReconciled",
                    transfer_reconciled),
+    PublishedEvent("CustodyTransfer.Superseded", _TRANSFER, "CustodyTransferSuperseded",
+                   transfer_superseded),
     PublishedEvent("CustodyTransfer.Completed", _TRANSFER, "CustodyTransferCompleted",
                    transfer_completed),
 ])

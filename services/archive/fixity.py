@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lienthong.errors import DataLoss
+from lienthong.errors import DataLoss, NotFound
 
 from .packaging import check_tar
 
@@ -32,6 +32,8 @@ def check_package(files: ServiceFiles, package: FileRef, package_files: int) -> 
     """The stored package as it is now, against the package stored at ingest."""
     try:
         read = files.rehash(package.object_name)
+    except NotFound:
+        return PackageFixity("damaged", 0, 0, ("(the whole package: not in the store)",))
     except DataLoss:
         read = None
     if read is not None and read.intact and read.size == package.size \

@@ -1,5 +1,9 @@
 """Quality control at capture as the application asks for it (the :class:`PageInspector`
-port): :mod:`.capture`'s checks of one page, its measures as the events record them."""
+port): :mod:`.capture`'s checks of one page, its measures as the events record them.
+
+The archive takes JPEG, PNG and TIFF scans: a JPEG 2000 scan, which capture could read,
+would not become a PDF/A without re-encoding its image (:mod:`.ocr`), so it is sent back
+at capture rather than failing at OCR."""
 
 from __future__ import annotations
 
@@ -7,9 +11,13 @@ from .capture.quality import CaptureLimits, PageKind, fingerprint_distance, insp
 from .ports import Inspection
 
 
+#: The formats OCR makes a PDF/A of, the scanned image kept as it is.
+FORMATS = frozenset({"JPEG", "PNG", "TIFF"})
+
+
 class QualityInspector:
     def __init__(self, limits: CaptureLimits | None = None) -> None:
-        self.limits = limits or CaptureLimits()
+        self.limits = limits or CaptureLimits(formats=FORMATS)
 
     def inspect(self, data: bytes, kind: str) -> Inspection:
         found = inspect_page(data, kind=PageKind(kind), limits=self.limits)

@@ -225,33 +225,44 @@ class ArchiveBooks(LogFollower):
         from_unit, to_unit, _ = self.transfers[e.originator_id]
         self.transfers[e.originator_id] = (from_unit, to_unit, "reconciled")
 
+    @handles(CustodyTransfer.Superseded)
+    def _superseded(self, e: Any) -> None:
+        from_unit, to_unit, _ = self.transfers[e.originator_id]
+        self.transfers[e.originator_id] = (from_unit, to_unit, "superseded")
+
     @handles(CustodyTransfer.Completed)
     def _completed(self, e: Any) -> None:
         from_unit, to_unit, _ = self.transfers[e.originator_id]
         self.transfers[e.originator_id] = (from_unit, to_unit, "completed")
 
     # -- reads -----------------------------------------------------------------------
+    # Each read first takes what other replicas recorded (at most ``freshness_s`` old).
 
     def fonds_held_by(self, unit_id: UUID) -> list[UUID]:
+        self.refresh()
         with self.lock:
             return sorted(f for f, holder in self.fonds_holder.items() if holder == unit_id)
 
     def record_with_code(self, file_code: str) -> UUID | None:
+        self.refresh()
         with self.lock:
             return self.by_file_code.get(file_code)
 
     def records_of(self, fonds_id: UUID) -> list[RecordRow]:
+        self.refresh()
         with self.lock:
             rows = [self.records[r] for r in self.by_fonds.get(fonds_id, ())]
         return sorted(rows, key=lambda r: r.file_code)
 
     def in_state(self, state: str, *, origin: str = "") -> list[UUID]:
+        self.refresh()
         with self.lock:
             return sorted(r for r in self.by_state.get(state, ())
                           if not origin or self.records[r].origin == origin)
 
     def fixity_due(self, now: dt.datetime, cadence: dt.timedelta) -> list[UUID]:
         """Preserved records never checked, or last checked a cadence ago, oldest first."""
+        self.refresh()
         with self.lock:
             rows = [self.records[r] for r in self.by_state.get("preserved", ())]
         due = [(r.checked_at or dt.datetime.min.replace(tzinfo=dt.UTC), r.record_id)
@@ -262,6 +273,7 @@ class ArchiveBooks(LogFollower):
                      is_same: Any) -> tuple[UUID, UUID, int] | None:
         """The accepted page of the batch (another place than this one) whose fingerprint
         ``is_same(fingerprint)`` says this page repeats."""
+        self.refresh()
         with self.lock:
             pages = list(self.fingerprints.get(batch_id, {}).items())
         for page_id, (other_record, other_sequence, fingerprint) in pages:
@@ -270,15 +282,18 @@ class ArchiveBooks(LogFollower):
         return None
 
     def pages_of(self, record_id: UUID) -> dict[int, tuple[UUID, dict[str, Any]]]:
+        self.refresh()
         with self.lock:
             return dict(self.accepted_pages.get(record_id, {}))
 
     def batch(self, batch_id: UUID) -> BatchCounts | None:
+        self.refresh()
         with self.lock:
             found = self.batches.get(batch_id)
             return None if found is None else BatchCounts(**vars(found))
 
     def progress_of(self, units: Iterable[UUID]) -> UnitProgress:
+        self.refresh()
         total = UnitProgress()
         with self.lock:
             for unit in units:
@@ -287,19 +302,30 @@ class ArchiveBooks(LogFollower):
         return total
 
     def units_of_province(self, province_id: UUID) -> list[UUID]:
+        self.refresh()
         with self.lock:
             return [u for u, p in self.provinces.items() if p == province_id]
 
     def transfers_of(self, unit_id: UUID) -> list[UUID]:
+        self.refresh()
         with self.lock:
             return sorted(t for t, (f, to, _) in self.transfers.items() if unit_id in (f, to))
 
+    def pending_to(self, unit_id: UUID) -> list[UUID]:
+        """Transfers to the unit not yet signed."""
+        self.refresh()
+        with self.lock:
+            return sorted(t for t, (_, to, s) in self.transfers.items()
+                          if to == unit_id and s in ("prepared", "reconciled"))
+
     def transfers_in(self, state: str) -> list[UUID]:
+        self.refresh()
         with self.lock:
             return sorted(t for t, (_, _, s) in self.transfers.items() if s == state)
 
     def fixity_status(self, holder: UUID | None, now: dt.datetime,
                       cadence: dt.timedelta) -> dict[str, Any]:
+        self.refresh()
         with self.lock:
             rows = [self.records[r] for r in self.by_state.get("preserved", ())
                     if holder is None

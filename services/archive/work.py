@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import bagit
 import structlog
 
-from lienthong.errors import LienthongError
+from lienthong.errors import LienthongError, NotFound
 
 from .application import unique_name
 from .domain.files import stored_ref
@@ -133,9 +133,11 @@ class ArchiveWorker:
             try:
                 step(key)
                 done += 1
-            except (LienthongError, OSError) as error:
+            except LienthongError as error:
                 log.warning("archive_step_failed", step=step.__name__, id=str(key),
-                            error=str(error))
+                            error=str(error), reason=error.reason)
+            except Exception:  # any other failure of one step holds up no other
+                log.exception("archive_step_failed", step=step.__name__, id=str(key))
         return done
 
     # -- steps -----------------------------------------------------------------------
@@ -226,13 +228,17 @@ class ArchiveWorker:
         lines = []
         for listed in transfer.listed:
             record = app.get_or_none(uuid.UUID(listed["record_id"]))
-            received = ""
+            received, expected = "", listed["source_sha256"]
             if record is not None and record.package is not None:
-                read = app.files.rehash(record.package.object_name)
-                received = read.sha256 if read.intact else ""
+                # Packaged after the listing: its package as ingest recorded it.
+                expected = expected or record.package.sha256
+                try:
+                    read = app.files.rehash(record.package.object_name)
+                except NotFound:
+                    read = None  # gone from the store: received nothing
+                received = read.sha256 if read is not None and read.intact else ""
             lines.append({**listed, "received_sha256": received,
-                          "matches": record is not None
-                          and listed["source_sha256"] == received})
+                          "matches": record is not None and expected == received})
         with tempfile.TemporaryDirectory(prefix="lienthong-transfer-") as folder:
             tar = transfer_package(Path(folder), transfer, lines)
             stored = app.files.keep_path(unique_name(f"transfer-{transfer.id}", ".tar"),

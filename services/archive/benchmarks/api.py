@@ -358,7 +358,7 @@ def capture(platform: Platform, setup: Setup, config: ArchiveBenchConfig, run: s
         "upload": _ms(uploads),
         "capture_page": _ms(captures),
         "qc_share": round(sum(captures) / (sum(captures) + sum(uploads)), 3),
-        "upload_mb_per_s": round(sum(len(p) for p in pages) / MIB / result.elapsed_s, 1),
+        "images_mb_per_s": round(sum(len(p) for p in pages) / MIB / result.elapsed_s, 1),
         "accepted": sum(1 for c in done if c.accepted),
         "sent_back": sum(1 for c in done if not c.accepted),
         "findings_by_rule": dict(sent_back),

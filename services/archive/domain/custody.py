@@ -6,7 +6,8 @@ with its package's SHA-256 as the old holder kept it; reconciled once the archiv
 read every package again (the receiving side's hashes), and the transfer package (the
 reconciliation report in a BagIt bag) is stored; completed when the successor's seal
 signs that package. One transfer per fonds and successor: identity's event told twice
-prepares it once.
+prepares it once. When the successor is itself reorganised before it signed, the
+transfer is superseded by one to the next successor.
 """
 
 from __future__ import annotations
@@ -59,10 +60,15 @@ class CustodyTransfer(AuditedAggregate):
         self.package: FileRef | None = None
         self.signature: FileRef | None = None
         self.signer: dict[str, Any] = {}
+        self.superseded_by: UUID | None = None
 
     @property
     def matching(self) -> int:
         return sum(1 for one in self.lines if one["matches"])
+
+    @property
+    def pending(self) -> bool:
+        return self.state in ("prepared", "reconciled")
 
     def require(self, command: str, state: str) -> None:
         if self.state != state:
@@ -93,3 +99,16 @@ class CustodyTransfer(AuditedAggregate):
         self.signature = FileRef.of(signature)
         self.signer = {"agency_code": signer_agency_code,
                        "certificate_serial": certificate_serial, "signed_at": signed_at}
+
+    def supersede(self, by: UUID) -> None:
+        """Its successor was reorganised before it signed: the fonds goes on in ``by``."""
+        if not self.pending:
+            msg = f"cannot supersede a transfer that is {self.state}"
+            raise IllegalTransitionError(msg, metadata={
+                "transfer_id": str(self.id), "state": self.state, "command": "supersede"})
+        self._superseded(by)
+
+    @event("Superseded")
+    def _superseded(self, superseded_by: UUID) -> None:
+        self.state = "superseded"
+        self.superseded_by = superseded_by

@@ -159,8 +159,9 @@ def _check_record(checks: _Checks, record: RecordDescription, this_year: int) ->
         checks.fail("record.end_date", "must not be before record.start_date")
     if record.retention_years is not None:
         checks.count("record.retention_years", record.retention_years, 1, 100)
-    checks.count("record.page_count", record.page_count, 1, 100_000)
-    checks.count("record.document_count", record.document_count, 1, 100_000)
+    # 0: not counted (a born-digital record's summary has no pages of its own).
+    checks.count("record.page_count", record.page_count, 0, 100_000)
+    checks.count("record.document_count", record.document_count, 0, 100_000)
     if record.language not in LANGUAGES:
         checks.fail("record.language", f"must be one of {', '.join(sorted(LANGUAGES))}")
     if record.access not in ACCESS_MODES:

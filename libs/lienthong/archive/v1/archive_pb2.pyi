@@ -46,6 +46,7 @@ class TransferState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSFER_STATE_PREPARED: _ClassVar[TransferState]
     TRANSFER_STATE_RECONCILED: _ClassVar[TransferState]
     TRANSFER_STATE_COMPLETED: _ClassVar[TransferState]
+    TRANSFER_STATE_SUPERSEDED: _ClassVar[TransferState]
 RECORD_STATE_UNSPECIFIED: RecordState
 RECORD_STATE_CATALOGUED: RecordState
 RECORD_STATE_DIGITIZING: RecordState
@@ -67,6 +68,7 @@ TRANSFER_STATE_UNSPECIFIED: TransferState
 TRANSFER_STATE_PREPARED: TransferState
 TRANSFER_STATE_RECONCILED: TransferState
 TRANSFER_STATE_COMPLETED: TransferState
+TRANSFER_STATE_SUPERSEDED: TransferState
 
 class FileRef(_message.Message):
     __slots__ = ("name", "object_name", "size", "sha256", "content_type")
@@ -430,7 +432,7 @@ class ReconciliationLine(_message.Message):
     def __init__(self, record_id: _Optional[str] = ..., file_code: _Optional[str] = ..., source_sha256: _Optional[str] = ..., received_sha256: _Optional[str] = ..., matches: _Optional[bool] = ...) -> None: ...
 
 class Transfer(_message.Message):
-    __slots__ = ("transfer_id", "fonds_id", "from_unit_id", "to_unit_id", "cause", "effective_date", "state", "records_listed", "records_received", "packages_listed", "packages_matching", "lines", "package", "signature", "signer_agency_code")
+    __slots__ = ("transfer_id", "fonds_id", "from_unit_id", "to_unit_id", "cause", "effective_date", "state", "records_listed", "records_received", "packages_listed", "packages_matching", "lines", "package", "signature", "signer_agency_code", "superseded_by")
     TRANSFER_ID_FIELD_NUMBER: _ClassVar[int]
     FONDS_ID_FIELD_NUMBER: _ClassVar[int]
     FROM_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -446,6 +448,7 @@ class Transfer(_message.Message):
     PACKAGE_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     SIGNER_AGENCY_CODE_FIELD_NUMBER: _ClassVar[int]
+    SUPERSEDED_BY_FIELD_NUMBER: _ClassVar[int]
     transfer_id: str
     fonds_id: str
     from_unit_id: str
@@ -461,7 +464,8 @@ class Transfer(_message.Message):
     package: FileRef
     signature: FileRef
     signer_agency_code: str
-    def __init__(self, transfer_id: _Optional[str] = ..., fonds_id: _Optional[str] = ..., from_unit_id: _Optional[str] = ..., to_unit_id: _Optional[str] = ..., cause: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., state: _Optional[_Union[TransferState, str]] = ..., records_listed: _Optional[int] = ..., records_received: _Optional[int] = ..., packages_listed: _Optional[int] = ..., packages_matching: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[ReconciliationLine, _Mapping]]] = ..., package: _Optional[_Union[FileRef, _Mapping]] = ..., signature: _Optional[_Union[FileRef, _Mapping]] = ..., signer_agency_code: _Optional[str] = ...) -> None: ...
+    superseded_by: str
+    def __init__(self, transfer_id: _Optional[str] = ..., fonds_id: _Optional[str] = ..., from_unit_id: _Optional[str] = ..., to_unit_id: _Optional[str] = ..., cause: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., state: _Optional[_Union[TransferState, str]] = ..., records_listed: _Optional[int] = ..., records_received: _Optional[int] = ..., packages_listed: _Optional[int] = ..., packages_matching: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[ReconciliationLine, _Mapping]]] = ..., package: _Optional[_Union[FileRef, _Mapping]] = ..., signature: _Optional[_Union[FileRef, _Mapping]] = ..., signer_agency_code: _Optional[str] = ..., superseded_by: _Optional[str] = ...) -> None: ...
 
 class GetTransferRequest(_message.Message):
     __slots__ = ("transfer_id",)

@@ -326,3 +326,13 @@ class CustodyTransferCompleted(_message.Message):
     certificate_serial: str
     signed_at: _timestamp_pb2.Timestamp
     def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., transfer_id: _Optional[str] = ..., fonds_id: _Optional[str] = ..., signature: _Optional[_Union[_archive_pb2.FileRef, _Mapping]] = ..., signer_agency_code: _Optional[str] = ..., certificate_serial: _Optional[str] = ..., signed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CustodyTransferSuperseded(_message.Message):
+    __slots__ = ("metadata", "transfer_id", "superseded_by")
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_ID_FIELD_NUMBER: _ClassVar[int]
+    SUPERSEDED_BY_FIELD_NUMBER: _ClassVar[int]
+    metadata: EventMetadata
+    transfer_id: str
+    superseded_by: str
+    def __init__(self, metadata: _Optional[_Union[EventMetadata, _Mapping]] = ..., transfer_id: _Optional[str] = ..., superseded_by: _Optional[str] = ...) -> None: ...

@@ -4,7 +4,7 @@ checked before OCR and sent back for rescanning with the rules it breaks."""
 from __future__ import annotations
 
 import io
-import os
+import random
 import struct
 import zlib
 from functools import cache
@@ -104,7 +104,7 @@ def test_a_scan_that_records_no_resolution_goes_back() -> None:
     ("L", "JPEG", "8-bit greyscale (mode L)"),
     ("1", "TIFF", "1-bit black and white (mode 1)"),
     ("P", "PNG", "8-bit palette (mode P)"),
-])
+], ids=["greyscale jpeg", "bilevel tiff", "palette png"])
 def test_greyscale_black_and_white_and_palette_pages_fail_colour_depth(
         mode: str, image_format: str, said: str) -> None:
     found = inspect_page(page(mode=mode, image_format=image_format, size_mm=A5), kind=TEXT)
@@ -196,12 +196,12 @@ def test_a_duplicate_names_the_nearest_earlier_page() -> None:
 
 
 @pytest.mark.parametrize(("data", "rule", "said"), [
-    (os.urandom(4096), Rule.UNREADABLE, "not an image file"),
+    (random.Random(7).randbytes(4096), Rule.UNREADABLE, "not an image file"),
     (b"", Rule.UNREADABLE, "an empty file (0 bytes)"),
     (b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n", Rule.FORMAT, "a PDF file; capture takes page images"),
     (b"GIF89a" + bytes(64), Rule.FORMAT, "a GIF file"),
     (b"\xff\xd8\xff\xe0" + bytes(64), Rule.UNREADABLE, "the JPEG header cannot be read"),
-])
+], ids=["random bytes", "empty", "pdf", "gif", "broken jpeg header"])
 def test_bytes_that_are_no_page_image_go_back_without_raising(
         data: bytes, rule: Rule, said: str) -> None:
     found = inspect_page(data, kind=TEXT)
