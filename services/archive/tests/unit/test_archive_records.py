@@ -148,3 +148,29 @@ def test_progress_of_a_province_counts_each_of_its_units(app: ArchiveApplication
     ("Chứng thực", 10), ("Thành lập và hoạt động doanh nghiệp", 20), ("Văn hóa", 20)])
 def test_a_dossier_is_kept_as_long_as_its_sector_asks(sector: str, years: int) -> None:
     assert retention.for_sector(sector) == years
+
+
+def test_a_fonds_on_its_way_to_a_successor_reorganised_in_turn_goes_on_to_the_next(
+        app: ArchiveApplication) -> None:
+    app.catalogue("catalogue-1", str(QUE_VO), LAND_RECORDS)
+    third = uuid.UUID("00000000-0000-4000-8000-0000000000c3")
+    app.save(KnownUnit(id=third, display_name="Phường Kinh Bắc",
+                       agency_code="000.00.14.H06", province_id=PROVINCE))
+    (to_nhan_hoa,) = app.prepare_transfers(app.known_unit(QUE_VO), PHUONG_MOI, "merged",
+                                           dt.date(2025, 7, 1))
+    app.save(to_nhan_hoa)
+
+    # Nhân Hòa is merged in turn before it signed: Quế Võ's fonds goes on to Kinh Bắc.
+    moved = app.prepare_transfers(app.known_unit(PHUONG_MOI), third, "merged",
+                                  dt.date(2025, 8, 1))
+    app.save(*moved)
+
+    onward = next(t for t in moved if t.id != to_nhan_hoa.id)
+    assert (onward.fonds_id, onward.from_unit_id, onward.to_unit_id) == (
+        to_nhan_hoa.fonds_id, QUE_VO, third)
+    assert [line["file_code"] for line in onward.listed] == ["000.00.12.H06.2015.05"]
+    superseded = app.transfer(to_nhan_hoa.id)
+    assert (superseded.state, superseded.superseded_by) == ("superseded", onward.id)
+    assert app.books.transfers_in("prepared") == [onward.id]
+    with pytest.raises(IllegalTransitionError):
+        superseded.require("sign", "reconciled")
