@@ -92,14 +92,14 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
     def today(self) -> dt.date:
         return self.clock().astimezone(VIETNAM_TIME).date()
 
-    def known_unit(self, unit_id: uuid.UUID, field: str = "unit_id") -> KnownUnit:
+    def known_unit(self, unit_id: uuid.UUID) -> KnownUnit:
         unit = self.get_or_none(unit_id)
         if not isinstance(unit, KnownUnit):
-            raise NotFound("unit", str(unit_id), metadata={"field": field})
+            raise NotFound("unit", str(unit_id))
         return unit
 
     def _active_unit(self, unit_id: str, field: str) -> KnownUnit:
-        unit = self.known_unit(parse_uuid(unit_id, field), field)
+        unit = self.known_unit(parse_uuid(unit_id, field))
         if not unit.is_active:
             msg = (f"{field}: {unit.display_name} was {unit.retirement}; its records pass "
                    "to its successor")
@@ -500,8 +500,7 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
             unit = self.known_unit(parse_uuid(unit_id, "unit_id"))
             units = [unit.id]
         elif province_unit_id:
-            province = self.known_unit(parse_uuid(province_unit_id, "province_unit_id"),
-                                       "province_unit_id")
+            province = self.known_unit(parse_uuid(province_unit_id, "province_unit_id"))
             units = self.books.units_of_province(province.province)
         else:
             raise InvalidArgument.single("scope", "REQUIRED",

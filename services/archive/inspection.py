@@ -10,7 +10,6 @@ from __future__ import annotations
 from .capture.quality import CaptureLimits, PageKind, fingerprint_distance, inspect_page
 from .ports import Inspection
 
-
 #: The formats OCR makes a PDF/A of, the scanned image kept as it is.
 FORMATS = frozenset({"JPEG", "PNG", "TIFF"})
 
