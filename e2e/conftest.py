@@ -218,6 +218,10 @@ def platform(request: pytest.FixtureRequest,
         [sys.executable, "-m", "lienthong.tools.cli.main", "up", "--data-dir", str(data_dir),
          "--nats-port", "0", "--base-port", "0", "--seed", SEED],
         stdout=log, stderr=subprocess.STDOUT,
+        # The archive's worker takes a round every second (5 s by default): the stories
+        # wait for its copies and packages.
+        env={**os.environ, "LIENTHONG_ARCHIVE_WORK_INTERVAL_S":
+             os.environ.get("LIENTHONG_ARCHIVE_WORK_INTERVAL_S", "1")},
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S + SEED_TIMEOUT_S

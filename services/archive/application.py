@@ -28,6 +28,7 @@ from .domain.fonds import Fonds, fonds_id
 from .domain.records import ArchivalRecord, file_code
 from .domain.units import KnownUnit
 from .projections import ArchiveBooks, UnitProgress
+from .seal import MAX_SEALED_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -312,9 +313,8 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
             msg = "this archive cannot seal: no signatures service or no file store"
             raise FailedPrecondition(msg, reason="SEAL_UNAVAILABLE")
         holder = self.known_unit(self.holder_of(record))
+        self.seal.seal_credential(credential_id, holder.agency_code)
         copy = record.digitized_copy
-        from .seal import MAX_SEALED_BYTES
-
         pdf = self.files.read(copy.object_name, max_bytes=MAX_SEALED_BYTES,
                               sha256=copy.sha256, field="digitized_copy")
         sealed = self.seal.seal_pdf(credential_id, one_time_code, pdf,
@@ -465,7 +465,7 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
             msg = "this archive cannot sign: no signatures service or no file store"
             raise FailedPrecondition(msg, reason="SEAL_UNAVAILABLE")
         successor = self.known_unit(transfer.to_unit_id)
-        from .seal import MAX_SEALED_BYTES
+        self.seal.seal_credential(credential_id, successor.agency_code)
 
         package = self.files.read(transfer.package.object_name, max_bytes=MAX_SEALED_BYTES,
                                   sha256=transfer.package.sha256, field="package")

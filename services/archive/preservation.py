@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from lienthong.audit import SYSTEM_ACTOR
+
 from .packaging import PayloadFile, PreservationEvent, RecordDescription
 from .packaging.premis import build_package_premis
 
@@ -72,11 +74,13 @@ def preservation_events(history: Iterable[Any]) -> list[PreservationEvent]:
         if name not in EVENT_TYPES:
             continue
         outcome = "fail" if getattr(event, "outcome", "intact") == "damaged" else "success"
+        actor = event.metadata.get("actor", "")
+        by_person = actor not in ("", SYSTEM_ACTOR)
         events.append(PreservationEvent(
             event_id=f"event-{event.originator_version}", event_type=EVENT_TYPES[name][0],
             when=event.timestamp, outcome=outcome, detail=_detail(name, event)[:2000],
-            agent=event.metadata.get("actor") or CREATOR,
-            agent_type="person" if event.metadata.get("actor") else "software"))
+            agent=actor if by_person else CREATOR,
+            agent_type="person" if by_person else "software"))
     return events
 
 

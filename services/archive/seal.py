@@ -80,6 +80,11 @@ class AgencySeal:
                 timeout=self.timeout_s))
         return Sealed(answer.signature, agency_code, serial, dt.datetime.now(dt.UTC))
 
+    def seal_credential(self, credential_id: str, agency_code: str) -> str:
+        """The serial of ``agency_code``'s active seal ``credential_id``; SEAL_REFUSED
+        naming ``credential_id`` otherwise (checked before anything is read or signed)."""
+        return self._seal_credential(credential_id, agency_code)
+
     def _seal_credential(self, credential_id: str, agency_code: str) -> str:
         credential = self._call(
             lambda: credentials_grpc.CredentialServiceStub(self._channel()).GetCredential(

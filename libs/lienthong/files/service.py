@@ -127,9 +127,7 @@ class ServiceFiles:
         try:
             return await (await self.store()).info(name)
         except NotFound:
-            raise InvalidArgument.single(f"{field}.object_name", "FILE_NOT_STORED",
-                                         f"no file {name!r} is stored: upload it first "
-                                         "(FileService.UploadFile)") from None
+            raise _not_stored(name, field) from None
 
     def _from_thread(self, work: Coroutine[Any, Any, Result],
                      timeout_s: float = READ_TIMEOUT_S) -> Result:
@@ -166,11 +164,16 @@ class ServiceFiles:
              field: str = "file") -> bytes:
         """A whole stored file, from a worker thread (never the event loop): refused above
         ``max_bytes``, or when its SHA-256 is not ``sha256`` (if given), before a byte is
-        read; its size and SHA-256 checked against its description as it is read."""
+        read; its size and SHA-256 checked against its description as it is read. A name
+        that is not stored is the request's mistake (``<field>.object_name``,
+        FILE_NOT_STORED)."""
         return self._from_thread(self._read(name, max_bytes, sha256, field))
 
     async def _read(self, name: str, max_bytes: int, sha256: str, field: str) -> bytes:
-        download = await (await self.store()).download(name)
+        try:
+            download = await (await self.store()).download(name)
+        except NotFound:
+            raise _not_stored(name, field) from None
         if sha256:
             _same_sha256(download.file, sha256, field)
         if download.file.size > max_bytes:
@@ -256,6 +259,12 @@ def _file_sha256(path: Path) -> str:
         while chunk := source.read(DISK_CHUNK_BYTES):
             hasher.update(chunk)
     return hasher.hexdigest()
+
+
+def _not_stored(name: str, field: str) -> InvalidArgument:
+    return InvalidArgument.single(f"{field}.object_name", "FILE_NOT_STORED",
+                                  f"no file {name!r} is stored: upload it first "
+                                  "(FileService.UploadFile)")
 
 
 def _same_sha256(stored: StoredFile, sha256: str, field: str) -> None:

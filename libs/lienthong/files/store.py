@@ -26,7 +26,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from nats.js import api
@@ -407,24 +407,38 @@ class Download:
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._chunks()
 
+    async def _next(self, seq: int) -> Any:
+        """The stored chunk message at ``seq`` or after it; None after the last."""
+        try:
+            return await self._js.get_msg(self._stream, seq=seq, subject=self._subject,
+                                          direct=True, next=True)
+        except NotFoundError:
+            return None
+
     async def _chunks(self) -> AsyncIterator[bytes]:
+        # Each chunk is hashed in a worker thread (hashlib lets go of the GIL) while the
+        # next one is fetched: reading and hashing overlap.
         hasher = hashlib.sha256()
         received = 0
-        seq = 1
         self.sha256_read = ""
-        while received < self.file.size:
-            try:
-                msg = await self._js.get_msg(self._stream, seq=seq, subject=self._subject,
-                                             direct=True, next=True)
-            except NotFoundError:
-                break
-            data = msg.data or b""
-            hasher.update(data)
-            received += len(data)
-            assert msg.seq is not None
-            seq = msg.seq + 1
-            for start in range(0, len(data), MAX_CHUNK_BYTES):
-                yield data[start:start + MAX_CHUNK_BYTES]
+        fetching = asyncio.ensure_future(self._next(1)) if self.file.size else None
+        try:
+            while fetching is not None:
+                msg = await fetching
+                fetching = None
+                if msg is None:
+                    break
+                data = msg.data or b""
+                received += len(data)
+                assert msg.seq is not None
+                if received < self.file.size:
+                    fetching = asyncio.ensure_future(self._next(msg.seq + 1))
+                await asyncio.to_thread(hasher.update, data)
+                for start in range(0, len(data), MAX_CHUNK_BYTES):
+                    yield data[start:start + MAX_CHUNK_BYTES]
+        finally:
+            if fetching is not None:
+                fetching.cancel()
         self.sha256_read = hasher.hexdigest()
         if received != self.file.size or (self.file.sha256
                                           and self.sha256_read != self.file.sha256):
