@@ -27,6 +27,7 @@ import logging
 import os
 import tarfile
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,12 +119,23 @@ class ArchiveWorker:
                                 self.keep_born_digital),
             "packages": self._each(books.in_state("sealed"), self.ingest),
             "transfers": self._each(books.transfers_in("prepared"), self.reconcile),
-            "fixity": self._each(books.fixity_due(self.app.clock(), self.settings.cadence),
-                                 self.app.check_fixity),
         }
+        read = 0
+
+        def check_fixity(record_id: uuid.UUID) -> None:
+            nonlocal read
+            read += self.app.check_fixity(record_id)["bytes_read"]
+
+        started = time.perf_counter()
+        done["fixity"] = self._each(books.fixity_due(self.app.clock(), self.settings.cadence),
+                                    check_fixity)
         damaged_packages(self.app.fixity_status())
         if any(done.values()):
             log.info("archive_round", **done)
+        if done["fixity"]:
+            seconds = max(time.perf_counter() - started, 1e-9)
+            log.info("fixity_checked", packages=done["fixity"], bytes=read,
+                     gb_per_s=round(read / 1e9 / seconds, 3))
         return done
 
     @staticmethod
