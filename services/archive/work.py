@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import io
 import logging
 import os
@@ -33,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import bagit
 import structlog
 
 from lienthong.errors import LienthongError, NotFound
@@ -43,7 +43,7 @@ from .domain.files import stored_ref
 from .domain.sources import DocumentSeen, DossierSeen
 from .metrics import damaged_packages
 from .ocr import OcrError, OcrRefused, OcrSettings, pages_to_searchable_pdfa, prepare
-from .packaging import write_package, write_tar
+from .packaging import bags, write_package, write_tar
 from .preservation import CREATOR, description_of, payload_of, preservation_events
 from .summaries import dossier_summary
 
@@ -259,10 +259,9 @@ class ArchiveWorker:
 
 
 def transfer_package(folder: Path, transfer: Any, lines: list[dict[str, Any]]) -> Path:
-    """The reconciliation report (CSV, one line per record) in a BagIt bag, as one tar
-    (members in name order, times fixed to the transfer's preparation)."""
-    bag_dir = folder / f"transfer-{transfer.id}"
-    bag_dir.mkdir()
+    """The reconciliation report (CSV, one line per record) in a BagIt bag (written with
+    :mod:`.packaging.bags`, the report hashed as it is written), as one tar (members in
+    name order, times fixed to the transfer's preparation)."""
     report = io.StringIO()
     writer = csv.writer(report, lineterminator="\n")
     writer.writerow(["record_id", "file_code", "source_sha256", "received_sha256",
@@ -270,26 +269,31 @@ def transfer_package(folder: Path, transfer: Any, lines: list[dict[str, Any]]) -
     for one in lines:
         writer.writerow([one["record_id"], one["file_code"], one["source_sha256"],
                          one["received_sha256"], "yes" if one["matches"] else "no"])
-    (bag_dir / "reconciliation.csv").write_text(report.getvalue(), encoding="utf-8")
-    bagit.make_bag(str(bag_dir), {
-        "Source-Organization": str(transfer.from_unit_id),
-        "External-Identifier": str(transfer.id),
-        "Internal-Sender-Description": f"custody transfer ({transfer.cause}) of fonds "
-                                       f"{transfer.fonds_id} to {transfer.to_unit_id}",
-        "Bag-Count": "1 of 1",
-        "Records-Listed": str(len(lines)),
-        "Records-Matching": str(sum(1 for one in lines if one["matches"])),
-        "Bagging-Date": transfer.created_on.date().isoformat(),
-    }, checksums=["sha256"])
-    tar = folder / f"transfer-{transfer.id}.tar"
+    data = report.getvalue().encode("utf-8")
+    payload = f"{bags.PAYLOAD_DIR}/reconciliation.csv"
+    tags = {
+        bags.BAGIT_TXT: bags.BAGIT_DECLARATION,
+        bags.BAG_INFO_TXT: bags.bag_info([
+            ("Source-Organization", str(transfer.from_unit_id)),
+            ("External-Identifier", str(transfer.id)),
+            ("Internal-Sender-Description",
+             f"custody transfer ({transfer.cause}) of fonds {transfer.fonds_id} to "
+             f"{transfer.to_unit_id}"),
+            ("Bag-Count", "1 of 1"),
+            ("Records-Listed", str(len(lines))),
+            ("Records-Matching", str(sum(1 for one in lines if one["matches"]))),
+            ("Bagging-Date", transfer.created_on.date().isoformat()),
+            ("Payload-Oxum", bags.payload_oxum([len(data)]))]),
+        bags.MANIFEST: bags.manifest([(payload, hashlib.sha256(data).hexdigest())]),
+    }
+    tags[bags.TAG_MANIFEST] = bags.manifest(
+        (name, hashlib.sha256(content).hexdigest()) for name, content in tags.items())
+    top = f"transfer-{transfer.id}"
+    tar = folder / f"{top}.tar"
     stamp = int(transfer.created_on.timestamp())
     with tarfile.open(tar, "w", format=tarfile.PAX_FORMAT) as out:
-        for path in sorted(bag_dir.rglob("*")):
-            info = out.gettarinfo(str(path), arcname=str(path.relative_to(folder)))
-            info.mtime, info.uid, info.gid, info.uname, info.gname = stamp, 0, 0, "", ""
-            if path.is_file():
-                with path.open("rb") as data:
-                    out.addfile(info, data)
-            else:
-                out.addfile(info)
+        for name, content in sorted([*tags.items(), (payload, data)]):
+            info = tarfile.TarInfo(f"{top}/{name}")
+            info.size, info.mtime, info.mode = len(content), stamp, 0o644
+            out.addfile(info, io.BytesIO(content))
     return tar
