@@ -300,9 +300,7 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
                   one_time_code: str) -> dict[str, Any]:
         """The digitized copy sealed by the agency that holds the fonds (its seal
         credential, authorized by its clerk's one-time code), kept beside it."""
-        parse_uuid(credential_id, "credential_id")
-        if not one_time_code.isdigit() or not 6 <= len(one_time_code) <= 8:
-            raise InvalidArgument.single("one_time_code", "OTP_FORMAT", "must be 6 to 8 digits")
+        _check_authorization(credential_id, one_time_code)
         payload = {"record_id": record_id, "credential_id": credential_id}
         if (done := self.previous_result(Command("SealDigitizedCopy", payload,
                                                  request_id))) is not None:
@@ -452,9 +450,7 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
                       one_time_code: str) -> dict[str, Any]:
         """The reconciled transfer package signed by the successor's seal: the fonds
         passes to the successor."""
-        parse_uuid(credential_id, "credential_id")
-        if not one_time_code.isdigit() or not 6 <= len(one_time_code) <= 8:
-            raise InvalidArgument.single("one_time_code", "OTP_FORMAT", "must be 6 to 8 digits")
+        _check_authorization(credential_id, one_time_code)
         payload = {"transfer_id": transfer_id, "credential_id": credential_id}
         if (done := self.previous_result(Command("SignTransfer", payload,
                                                  request_id))) is not None:
@@ -517,6 +513,13 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
     def fixity_status(self, holder_unit_id: str = "") -> dict[str, Any]:
         holder = parse_uuid(holder_unit_id, "holder_unit_id") if holder_unit_id else None
         return self.books.fixity_status(holder, self.clock(), self.fixity_cadence)
+
+
+def _check_authorization(credential_id: str, one_time_code: str) -> None:
+    """A seal's credential and its one-time code, as a caller gives them."""
+    parse_uuid(credential_id, "credential_id")
+    if not one_time_code.isdigit() or not 6 <= len(one_time_code) <= 8:
+        raise InvalidArgument.single("one_time_code", "OTP_FORMAT", "must be 6 to 8 digits")
 
 
 class Page:

@@ -220,20 +220,21 @@ class ArchiveBooks(LogFollower):
     def _prepared(self, e: Any) -> None:
         self.transfers[e.originator_id] = (e.from_unit_id, e.to_unit_id, "prepared")
 
+    def _transfer_state(self, e: Any, state: str) -> None:
+        from_unit, to_unit, _ = self.transfers[e.originator_id]
+        self.transfers[e.originator_id] = (from_unit, to_unit, state)
+
     @handles(CustodyTransfer.Reconciled)
     def _reconciled(self, e: Any) -> None:
-        from_unit, to_unit, _ = self.transfers[e.originator_id]
-        self.transfers[e.originator_id] = (from_unit, to_unit, "reconciled")
+        self._transfer_state(e, "reconciled")
 
     @handles(CustodyTransfer.Superseded)
     def _superseded(self, e: Any) -> None:
-        from_unit, to_unit, _ = self.transfers[e.originator_id]
-        self.transfers[e.originator_id] = (from_unit, to_unit, "superseded")
+        self._transfer_state(e, "superseded")
 
     @handles(CustodyTransfer.Completed)
     def _completed(self, e: Any) -> None:
-        from_unit, to_unit, _ = self.transfers[e.originator_id]
-        self.transfers[e.originator_id] = (from_unit, to_unit, "completed")
+        self._transfer_state(e, "completed")
 
     # -- reads -----------------------------------------------------------------------
     # Each read first takes what other replicas recorded (at most ``freshness_s`` old).

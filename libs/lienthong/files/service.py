@@ -185,29 +185,29 @@ class ServiceFiles:
 
     def keep_path(self, name: str, content_type: str, path: Path) -> StoredFile:
         """From a worker thread: the file at ``path`` stored as ``name``, read from the disk
-        in chunks (memory bounded whatever its size); the file already stored when one of
-        that name holds the same bytes."""
-        digest = _file_sha256(path)
-        return self._from_thread(self._keep_path(name, content_type, path, digest),
-                                 MOVE_TIMEOUT_S)
-
-    async def _keep_path(self, name: str, content_type: str, path: Path,
-                         digest: str) -> StoredFile:
-        store = await self.store()
-        try:
-            existing = await store.info(name)
-        except NotFound:
-            existing = None
-        if existing is not None and existing.sha256 == digest:
+        in chunks (memory bounded whatever its size) and hashed by the store as it streams;
+        the file already stored when one of that name holds the same bytes (only then is
+        the local file hashed beforehand, to compare)."""
+        existing = self._from_thread(self._info_or_none(name))
+        if existing is not None and existing.sha256 == _file_sha256(path):
             return existing
-        size = path.stat().st_size
-        begun = await store.begin_upload(name, content_type, size)
+        return self._from_thread(self._upload_path(name, content_type, path), MOVE_TIMEOUT_S)
+
+    async def _info_or_none(self, name: str) -> StoredFile | None:
+        try:
+            return await (await self.store()).info(name)
+        except NotFound:
+            return None
+
+    async def _upload_path(self, name: str, content_type: str, path: Path) -> StoredFile:
+        store = await self.store()
+        begun = await store.begin_upload(name, content_type, path.stat().st_size)
         offset = 0
         with path.open("rb") as source:
             while chunk := source.read(MAX_CHUNK_BYTES):
                 await store.append(begun.upload_id, offset, chunk)
                 offset += len(chunk)
-        return await store.finish(begun.upload_id, digest)
+        return await store.finish(begun.upload_id)
 
     def save_to(self, name: str, path: Path, *, sha256: str = "",
                 field: str = "file") -> StoredFile:

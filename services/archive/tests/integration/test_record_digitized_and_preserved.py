@@ -20,6 +20,7 @@ import pytest
 
 from lienthong.devtools import earkvalidator
 from lienthong.files.service import ServiceFiles
+from lienthong.metrics import REGISTRY
 from lienthong.services.archive.application import ArchiveApplication
 from lienthong.services.archive.capture.samples import sample_page, text_lines
 from lienthong.services.archive.catalogue import DescriptionInput
@@ -202,6 +203,9 @@ async def test_a_land_record_is_captured_digitized_sealed_packaged_and_kept(
     names = [type(e).__name__ for e in app.history(uuid.UUID(record_id))]
     assert names[-3:] == ["FixityChecked", "FixityChecked", "DamageFound"]
     assert app.fixity_status()["damaged_record_ids"] == [record_id]
+    # The next round raises the alert: the damaged packages' gauge.
+    await archive.round()
+    assert REGISTRY.get_sample_value("lienthong_archive_damaged_packages") == 1
 
 
 async def test_a_record_whose_pages_are_not_all_accepted_is_not_digitized(
