@@ -11,8 +11,12 @@ autocommitted statement: one round trip, the same guarantees.
 eventsourcing's own database functions (``POSTGRES_ENABLE_DB_FUNCTIONS``) do not lock
 the table, so a reader could skip an event committed late; they are not used.
 
-Events saved with a tracking record (a consumer's) keep eventsourcing's transaction,
-which inserts the tracking record with them.
+A consumer's events are saved with their tracking record by a second function (tracking
+row first, so an event applied twice fails on its primary key before the table lock is
+taken; then lock, notify, insert): one round trip where eventsourcing's pipelined
+transaction takes two and seven statements. It serves multi-row tracking only (the
+consumers' kind, :class:`lienthong.events.consumer.TrackingApplication`); single-row
+tracking keeps eventsourcing's transaction.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from psycopg.sql import SQL, Identifier
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.persistence import StoredEvent, Tracking
 
 
 class OneStatementInserts:
@@ -87,5 +91,58 @@ class ApplicationRecorder(OneStatementInserts, PostgresApplicationRecorder):
 
 
 class ProcessRecorder(OneStatementInserts, PostgresProcessRecorder):
-    """eventsourcing's process recorder, saving a command's events in one statement and
-    a consumer's (with their tracking record) in its transaction."""
+    """eventsourcing's process recorder, saving a command's events in one statement and a
+    consumer's, with their tracking record, in one statement too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tracked_function_name = f"{self.events_table_name}_insert_tracked"
+        self.check_identifier_length(self.tracked_function_name)
+        schema = Identifier(self.datastore.schema)
+        function = Identifier(self.tracked_function_name)
+        table = Identifier(self.events_table_name)
+        event_array = SQL("{schema}.{event}[]").format(
+            schema=schema, event=Identifier(self.stored_event_type_name))
+        self.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {event_array}, "
+            "tracked_application text, tracked_notification bigint) "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+            "BEGIN "
+            "SET LOCAL lock_timeout = '{lock_timeout}s'; "
+            "INSERT INTO {schema}.{tracking} (application_name, notification_id) "
+            "VALUES (tracked_application, tracked_notification); "
+            "IF cardinality(events) > 0 THEN "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+            "NOTIFY {channel}; "
+            "RETURN QUERY INSERT INTO {schema}.{table} AS t "
+            "(originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "RETURNING notification_id; "
+            "END IF; "
+            "END; $BODY$").format(
+                schema=schema, function=function, table=table, event_array=event_array,
+                tracking=Identifier(self.tracking_table_name),
+                lock_timeout=self.datastore.lock_timeout,
+                channel=Identifier(self.channel_name)))
+        self.tracked_function_call = SQL(
+            "SELECT * FROM {schema}.{function}(%s::{event_array}, %s, %s)").format(
+                schema=schema, function=function, event_array=event_array)
+
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is None or self.datastore.single_row_tracking:
+            return super().insert_events(stored_events, **kwargs)
+        return self._insert_tracked(stored_events, tracking)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_tracked(self, stored_events: Sequence[StoredEvent],
+                        tracking: Tracking) -> list[int]:
+        rows = [self.construct_pg_stored_event(
+            originator_id=event.originator_id, originator_version=event.originator_version,
+            topic=event.topic, state=event.state) for event in stored_events]
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.tracked_function_call,
+                         (rows, tracking.application_name, tracking.notification_id),
+                         prepare=True)
+            return [row[self.tracked_function_name] for row in curs.fetchall()]

@@ -6,17 +6,22 @@ with its application (a :class:`TrackingApplication`). For each message of
 the upstream stream ``LIENTHONG_<SERVICE>`` (CloudEvents binary mode: ``ce-*``
 headers, protobuf data)::
 
-    1. fetch (durable pull consumer, explicit ack)
-    2. tracking record (upstream, ce-notificationid) already there? -> ack, done
-    3. handler(app, event, processing) loads and changes aggregates and calls
+    1. the next message of a standing pull request (durable pull consumer,
+       explicit ack; :mod:`lienthong.events.pull`)
+    2. handler(app, event, processing) loads and changes aggregates and calls
        processing.collect_events(...)
-    4. ONE transaction: the new events + the tracking record  (app._record)
-    5. ack
+    3. ONE statement: the tracking record (upstream, ce-notificationid), then
+       the new events  (app._record; :mod:`lienthong.pgrecorders`)
+    4. ack
 
-A crash between 4 and 5 makes the server redeliver the message after
-``ack_wait``; step 2 (or, in a race, the primary key of the tracking table in
-step 4) finds the record, and the message is only acknowledged. Every step
-can fail or crash without an event being lost or applied twice.
+A crash between 3 and 4 makes the server redeliver the message after
+``ack_wait``; the handler runs again on the state it left and its save is
+refused by the primary key of the tracking table; the refusal (or any failure
+of the handler) is then looked up: the position recorded means "already
+applied", and the message is only acknowledged. Handlers only collect events
+(side effects belong in ``on_committed``, called once), so running one again
+changes nothing. Every step can fail or crash without an event being lost or
+applied twice.
 
 Why multi-row tracking (``SINGLE_ROW_TRACKING=n``)
     eventsourcing's default single-row tracking keeps one high-water mark per
@@ -40,9 +45,18 @@ Strict order: one message in flight (``max_ack_pending=1``)
     larger batches is not enough: if a process dies after acking 10 of 64
     messages, the other 54 wait for ``ack_wait`` while 10 newer ones may be
     delivered first; a nak'ed message is redelivered after ones behind it.
-    The price is one round trip per message, small next to a commit. So a
-    fetch asks for ``min(batch_size, 1)`` message (a larger fetch would wait
-    for its whole timeout, the server having nothing more to give).
+    The round trip this would cost per message is saved by the standing pull
+    request: the server hands it the next message as soon as the ack of the
+    previous one arrives, and the ack is not waited for (a lost ack is a
+    redelivery, which the tracking record absorbs).
+
+Recovery: a short ack wait
+    A message in flight when its process dies (or NATS restarts) holds the
+    durable until ``ack_wait`` passes: with one message in flight nothing else
+    is delivered meanwhile. ``ack_wait`` is therefore short (``ACK_WAIT_S``,
+    2 s) and a handler that runs longer tells the server it is still at work
+    every ``ack_wait/3``; a redelivery while the first delivery is still being
+    handled waits behind it and is found applied.
 
 Poison events, finite redelivery, dead letters
     A handler exception naks the message with the delay ``backoff_s[n-1]``
@@ -57,9 +71,7 @@ Poison events, finite redelivery, dead letters
     unreachable: OperationalError, InterfaceError) are retried with back-off
     for ever and never dead-lettered: the consumer stalls until the database
     is back, which is what an SRE wants rather than a DLQ full of good events.
-    ``ack_wait`` is the crash-redelivery delay; while a handler runs the
-    runner sends "in progress" every ``ack_wait/3`` so a slow handler is not
-    redelivered meanwhile.
+    ``ack_wait`` is the crash-redelivery delay (see Recovery).
 
     Moving past a poison event breaks the order for its aggregate: later
     events of the same aggregate are applied before it, and its replay comes
@@ -99,6 +111,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -109,7 +122,6 @@ import nats.errors
 import structlog
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import (
-    IntegrityError,
     InterfaceError,
     OperationalError,
     ProcessRecorder,
@@ -124,6 +136,7 @@ from psycopg.sql import SQL, Identifier
 
 from lienthong import audit, metrics
 from lienthong.events import dlq
+from lienthong.events.pull import StandingPull
 from lienthong.eventstore import ServiceApplication
 from lienthong.natsauth import CLOSE_TIMEOUT_S, connect_options
 from lienthong.telemetry import span_ids, tracer
@@ -144,6 +157,10 @@ log = structlog.get_logger("lienthong.events.consumer")
 
 #: One message in flight per consumer: the server enforces the order.
 MAX_ACK_PENDING = 1
+#: How long a delivery whose process died holds the durable (see Recovery).
+ACK_WAIT_S = 2.0
+#: Longest a silent durable goes before the runner asks whether it still exists.
+SILENCE_CHECK_S = 3.0
 _DURABLE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 #: Failures of the event store itself: retried for ever, never dead-lettered.
 INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError)
@@ -338,10 +355,10 @@ class ConsumerRunner:
     """A durable pull consumer of one upstream stream, applying events to ``app``."""
 
     def __init__(self, app: Application[Any], *, nats_url: str, stream: str, durable: str,
-                 handlers: Handlers, batch_size: int = 64, max_deliver: int = 5,
+                 handlers: Handlers, batch_size: int = 256, max_deliver: int = 5,
                  backoff_s: Sequence[float] = (1, 2, 5, 10),
                  dead_letter_subject_prefix: str = dlq.DEFAULT_PREFIX,
-                 dlq_stream: str = dlq.DLQ_STREAM, ack_wait_s: float = 30.0,
+                 dlq_stream: str = dlq.DLQ_STREAM, ack_wait_s: float = ACK_WAIT_S,
                  fetch_wait_s: float = 1.0, filter_subject: str | None = None,
                  pending_interval_s: float = 5.0, stream_replicas: int | None = None,
                  nats_tls: TLSFiles | None = None) -> None:
@@ -372,6 +389,8 @@ class ConsumerRunner:
         #: The ``service`` label of this runner's metrics: the consuming service.
         self.service = getattr(app, "service_name", "") or metrics.service()
         self.log = log.bind(consumer=durable, stream=stream)
+        self._pulls: list[StandingPull] = []
+        self._nc: Any = None
 
     # -- extension point ----------------------------------------------------
 
@@ -393,6 +412,7 @@ class ConsumerRunner:
         nc = await self._connect(stop_event)
         if nc is None:
             return
+        self._nc = nc
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"consumer-{self.durable}")
         try:
             js = nc.jetstream()
@@ -427,6 +447,10 @@ class ConsumerRunner:
         async def error_cb(error: Exception) -> None:
             self.log.warning("nats_error", error=str(error) or type(error).__name__)
 
+        async def reconnected_cb() -> None:
+            for pull in self._pulls:  # a restarted server forgot the waiting requests
+                pull.renew()
+
         delay = 0.5
         while not stop_event.is_set():
             try:
@@ -434,7 +458,8 @@ class ConsumerRunner:
                     **connect_options(self.nats_url, self.nats_tls),
                     name=f"lienthong-consumer-{self.durable}",
                     max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                    connect_timeout=2, error_cb=error_cb)
+                    connect_timeout=2, error_cb=error_cb,
+                    reconnected_cb=reconnected_cb)
             except (OSError, nats.errors.Error) as error:
                 self.log.warning("nats_unreachable", url=self.nats_url, error=str(error),
                                  retry_in_s=delay)
@@ -444,7 +469,8 @@ class ConsumerRunner:
         return None
 
     async def _bind(self, js: JetStreamContext, stream: str, durable: str,
-                    filter_subject: str | None, stop_event: asyncio.Event) -> Any:
+                    filter_subject: str | None, stop_event: asyncio.Event,
+                    ) -> StandingPull | None:
         config = ConsumerConfig(
             durable_name=durable,
             description=f"lienthong consumer {self.durable}",
@@ -459,7 +485,10 @@ class ConsumerRunner:
         while not stop_event.is_set():
             try:
                 await js.add_consumer(stream, config)  # creates, or updates what may change
-                return await js.pull_subscribe_bind(durable=durable, stream=stream)
+                pull = StandingPull(self._nc, stream, durable, batch=self.batch_size)
+                await pull.start()
+                self._pulls.append(pull)
+                return pull
             except NotFoundError:
                 self.log.info("waiting_for_stream", awaited_stream=stream, retry_in_s=delay)
             if await _wait(stop_event, delay):
@@ -467,17 +496,28 @@ class ConsumerRunner:
             delay = min(delay * 2, 5.0)
         return None
 
-    async def _loop(self, js: JetStreamContext, sub: Any, stop_event: asyncio.Event,
+    async def _loop(self, js: JetStreamContext, pull: StandingPull, stop_event: asyncio.Event,
                     lock: asyncio.Lock, executor: ThreadPoolExecutor, *, replayed: bool,
                     binding: tuple[str, str, str | None]) -> None:
-        batch = min(self.batch_size, MAX_ACK_PENDING)
-        while not stop_event.is_set():
-            try:
-                messages = await sub.fetch(batch, timeout=self.fetch_wait_s)
-            except (nats.errors.TimeoutError, TimeoutError):
-                continue
-            except Exception as error:
-                self.log.warning("fetch_failed", error=str(error) or type(error).__name__)
+        checked_at = time.monotonic()
+        try:
+            while not stop_event.is_set():
+                message = await pull.next(self.fetch_wait_s)
+                if message is not None:
+                    async with lock:
+                        try:
+                            await self._handle(js, message, executor, replayed=replayed)
+                        except Exception:
+                            self.log.exception("message_left_for_redelivery",
+                                               nats_subject=message.subject)
+                            await _wait(stop_event, 1.0)
+                    continue
+                quiet = pull.trouble or pull.silent_s > SILENCE_CHECK_S
+                if not quiet or time.monotonic() - checked_at < SILENCE_CHECK_S:
+                    continue
+                checked_at = time.monotonic()
+                self.log.warning("fetch_failed", error=pull.trouble or "no answer from NATS",
+                                 silent_s=round(pull.silent_s, 1))
                 if await self._durable_missing(js, binding[0], binding[1]):
                     # NATS lost its data (a fresh data folder, a restored backup): the
                     # durable is made again; tracking records absorb what comes twice.
@@ -488,18 +528,19 @@ class ConsumerRunner:
                     rebound = await self._bind(js, *binding, stop_event)
                     if rebound is None:
                         return
-                    sub = rebound
-                    continue
-                await _wait(stop_event, 1.0)
-                continue
-            for message in messages:
-                async with lock:
-                    try:
-                        await self._handle(js, message, executor, replayed=replayed)
-                    except Exception:
-                        self.log.exception("message_left_for_redelivery",
-                                           nats_subject=message.subject)
-                        await _wait(stop_event, 1.0)
+                    await self._release(pull)
+                    pull = rebound
+        finally:
+            await self._release(pull)
+
+    async def _release(self, pull: StandingPull) -> None:
+        """Stop a standing request; what it delivered and nobody took goes back at once
+        (to another replica, or to this one's successor), not after the ack wait."""
+        if pull in self._pulls:
+            self._pulls.remove(pull)
+        for message in await pull.close():
+            with contextlib.suppress(Exception):
+                await message.nak()
 
     async def _report_pending(self, js: JetStreamContext, stop_event: asyncio.Event) -> None:
         """``lienthong_consumer_pending_messages`` of both durables, every few seconds
@@ -594,40 +635,43 @@ class ConsumerRunner:
             self.on_committed(event)
         if event.replay_of is not None:
             await self._delete(js, event.replay_of)  # handled: no longer a dead letter
-        await msg.ack_sync()
+        await msg.ack()  # not waited for: a lost ack is a redelivery, found applied
         if replayed:
             await self._delete(js, msg.metadata.sequence.stream)
         event_log.info("event_" + outcome)
         return outcome
 
     def _apply(self, event: ConsumedEvent) -> str:
-        """In the application's thread: the effect and the position, in one transaction."""
-        recorder = self.app.recorder
-        if tracking_recorded(recorder, event.upstream, event.notification_id):
-            return ALREADY_APPLIED
+        """In the application's thread: the effect and the position, in one transaction.
+
+        Whether the event was applied before is asked only when applying it fails
+        (the tracking record's primary key refuses a second save): the usual first
+        delivery costs no lookup.
+        """
         processing: ProcessingEvent[Any] = ProcessingEvent(
             tracking=Tracking(application_name=event.upstream,
                               notification_id=event.notification_id))
         handler = self.handlers.get(event.type)
-        if handler is not None:
-            # The events the handler records carry the message's CONSUMER span.
-            trace_id, span_id = span_ids()
-            with audit.audit_scope(
-                    causation_id=event.id,
-                    correlation_id=event.headers.get("ce-correlationid", "") or event.id,
-                    trace_id=event.trace_id or trace_id,
-                    span_id=span_id,
-                    reason=f"{event.type} {event.id}",
-            ):
-                handler(self.app, event, processing)
         try:
+            if handler is not None:
+                # The events the handler records carry the message's CONSUMER span.
+                trace_id, span_id = span_ids()
+                with audit.audit_scope(
+                        causation_id=event.id,
+                        correlation_id=event.headers.get("ce-correlationid", "") or event.id,
+                        trace_id=event.trace_id or trace_id,
+                        span_id=span_id,
+                        reason=f"{event.type} {event.id}",
+                ):
+                    handler(self.app, event, processing)
             recordings = self.app._record(processing)
-        except IntegrityError:
-            # Another delivery of the same message won the race, or a command
-            # changed one of the aggregates meanwhile (then: retried).
-            if tracking_recorded(recorder, event.upstream, event.notification_id):
+        except Exception as error:
+            # Applied before (a redelivery, another replica's delivery): the handler may
+            # have refused the state it left, or the save its tracking record.
+            if not isinstance(error, INFRASTRUCTURE_ERRORS) and tracking_recorded(
+                    self.app.recorder, event.upstream, event.notification_id):
                 return ALREADY_APPLIED
-            raise
+            raise  # e.g. a command changed one of the aggregates meanwhile: run again
         self.app._take_snapshots(processing)
         self.app._notify(recordings)
         return APPLIED if handler is not None else IGNORED

@@ -129,3 +129,27 @@ def test_a_consumers_events_are_saved_with_their_tracking_record(postgres_dsn: s
     finally:
         app.close()
 
+
+
+def test_a_consumers_position_alone_is_saved_without_locking_the_events_table(
+        postgres_dsn: str) -> None:
+    """An event the consumer has no handler for records its position and nothing else;
+    the tracking row comes first, so an event applied twice is refused before the lock."""
+    app = CountingConsumer(postgres_dsn)
+    try:
+        app._record(ProcessingEvent(tracking=Tracking(application_name="identity",
+                                                      notification_id=3)))
+        assert app.recorder.has_tracking_id("identity", 3)
+        assert app.recorder.select_notifications(1, 10) == []
+        with pytest.raises(IntegrityError):
+            app._record(ProcessingEvent(tracking=Tracking(application_name="identity",
+                                                          notification_id=3)))
+        with psycopg.connect(postgres_dsn) as conn:
+            body = conn.execute(
+                "SELECT prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = 'counting' AND p.proname = %s",
+                (app.recorder.tracked_function_name,)).fetchone()
+        assert body is not None
+        assert body[0].index("tracked_notification") < body[0].index("LOCK TABLE")
+    finally:
+        app.close()

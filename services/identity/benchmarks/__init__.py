@@ -80,10 +80,14 @@ def events(
         "does; --poll-only leaves it to its 0.25 s poll.")] = True,
     log_level: Annotated[str, typer.Option(
         "--log-level", help="Log level of the relay and the consumer.")] = "warning",
+    recovery_seconds: Annotated[float, typer.Option(
+        "--recovery-seconds", min=0, help="Steady load of each recovery phase (consumer "
+        "killed, NATS restarted; the fault 3 s in); 0 skips them.")] = 12.0,
     postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
     option: Options = None,
 ) -> None:
-    """Producer commit -> consumer commit over NATS, relay drain rate, raw JetStream publish."""
+    """Producer commit -> consumer commit over NATS, recovery after faults, relay drain
+    rate, raw JetStream publish."""
     from .events import EventsBenchConfig, run_events_bench
 
     if store not in ("postgres", "sqlite"):
@@ -92,7 +96,8 @@ def events(
     config = EventsBenchConfig(
         postgres_dsn=postgres_dsn, store=store, rate=rate, seconds=seconds, backlog=backlog,
         producers=producers, relay_batch_size=batch_size, relay_poll_interval_s=poll_interval,
-        wake_relay=wake_relay, log_level=log_level, options=parse_options(option))
+        wake_relay=wake_relay, log_level=log_level, recovery_seconds=recovery_seconds,
+        options=parse_options(option))
     run("events", run_events_bench, config, as_json=as_json,
         groups=["commit_to_applied", "relay", "raw", "ratios", "targets", "machine", "config"])
 

@@ -68,7 +68,7 @@ from lienthong.tools.bench.common import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 
     from eventsourcing.application import ProcessingEvent
     from nats.aio.client import Client
@@ -103,6 +103,8 @@ class EventsBenchConfig:
     relay_poll_interval_s: float = 0.25
     wake_relay: bool = True  # relay.wake() after each commit, as run_service does
     drain_timeout_s: float = 120.0
+    #: Seconds of steady load in each recovery phase (0: no recovery phases).
+    recovery_seconds: float = 12.0
     log_level: str = "warning"
     #: Environment of the producer (this process) and of the consumer process.
     options: dict[str, str] = field(default_factory=dict)
@@ -257,8 +259,7 @@ def _consumer_handlers() -> Any:
     @handlers.on(CODE_ISSUED)
     def code_issued(app: Any, message: ConsumedEvent, processing: ProcessingEvent[Any]) -> None:
         data = message.decode(ev.AdministrativeCodeIssued)
-        copy_id = UnitCopy.create_id(data.unit_id)
-        copy = app.repository.get(copy_id) if app.exists(copy_id) else UnitCopy(data.unit_id, "")
+        copy = app.get_or_none(UnitCopy.create_id(data.unit_id)) or UnitCopy(data.unit_id, "")
         copy.code_issued(data.administrative_unit_code)
         processing.collect_events(copy)
 
@@ -664,7 +665,7 @@ class _Run:
     progress: PhaseProgress
     app: Any
     nats_url: str
-    nats_pid: int
+    nats: Any  # NatsServer: restarted by the recovery phase
     consumer_store: str
     folder: Path
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
@@ -734,7 +735,7 @@ async def _commit_to_applied(run: _Run) -> dict[str, Any]:
                 update(len(warm & consumer.applied.keys()), len(warm))
                 await asyncio.sleep(0.1)
 
-        cpu = CpuMeter(run.nats_pid)
+        cpu = CpuMeter(run.nats.process.pid)
         consumer_cpu0 = _cpu_s(consumer.pid)
         with progress.phase("commit -> applied") as update:
             app.recording = True
@@ -761,6 +762,9 @@ async def _commit_to_applied(run: _Run) -> dict[str, Any]:
                     break
                 await asyncio.sleep(0.1)
         applied_by_consumer = consumer.applied
+        recovery: dict[str, Any] = {}
+        if config.recovery_seconds > 0:
+            consumer, recovery = await _recover_from_faults(run, consumer, per_s)
     finally:
         app.after_commit = None
         consumer.stop()
@@ -805,7 +809,89 @@ async def _commit_to_applied(run: _Run) -> dict[str, Any]:
             "p50_ms": round(median * 1000, 3), "count": len(cycles),
             "max_per_s": round(1 / median, 1) if median > 0 else None}
     result["cpu"] = used
+    if recovery:
+        result["recovery"] = recovery
     return result
+
+
+def _not_tracked(event_store: str, notification_ids: Sequence[int]) -> int:
+    """How many of these events the consumer's store has no tracking record of."""
+    from lienthong.events.consumer import tracking_recorded
+
+    if not notification_ids:
+        return 0
+    app = _consumer_app_class()(event_store, schema="benchconsumer")
+    try:
+        return sum(1 for nid in notification_ids
+                   if not tracking_recorded(app.recorder, SERVICE, nid))
+    finally:
+        app.close()
+
+
+#: When, in a recovery phase, the fault happens.
+FAULT_AFTER_S = 3.0
+
+
+async def _recover_from_faults(run: _Run, consumer: _ConsumerProcess,
+                               per_s: float) -> tuple[_ConsumerProcess, dict[str, Any]]:
+    """The recovery phases (:mod:`.recovery`); returns the consumer running at the end."""
+    box = [consumer]
+
+    async def kill_consumer() -> None:
+        killed = box[0]
+        os.kill(killed.pid, signal.SIGKILL)
+        await asyncio.to_thread(killed.process.wait)
+        killed.stop()
+        with killed.out.open("a") as out:
+            out.write("\n")  # ends a line the killed process may have left half-written
+        box[0] = _ConsumerProcess(run.nats_url, run.consumer_store, run.folder,
+                                  run.config.log_level)
+
+    async def restart_nats() -> None:
+        await asyncio.to_thread(run.nats.restart)
+
+    figures = {}
+    for name, fault in (("consumer_killed", kill_consumer), ("nats_restarted", restart_nats)):
+        figures[name] = await _fault_phase(run, name, box, per_s, fault)
+    return box[0], figures
+
+
+async def _fault_phase(run: _Run, name: str, box: list[_ConsumerProcess], per_s: float,
+                       fault: Callable[[], Awaitable[None]]) -> dict[str, Any]:
+    from .recovery import applied_counts, recovery_figures
+
+    config, app = run.config, run.app
+    seconds = max(config.recovery_seconds, FAULT_AFTER_S + 1)
+    with run.progress.phase(f"recovery: {name.replace('_', ' ')}") as update:
+        app.commits.clear()
+        app.recording = True
+        load = asyncio.create_task(asyncio.to_thread(
+            _steady_commands, app, run.run_id, run.province_id, run.codes,
+            per_s=per_s, seconds=seconds, threads=config.producers))
+        began = time.monotonic()
+        fault_at = 0.0
+        while not load.done():
+            elapsed = time.monotonic() - began
+            if not fault_at and elapsed >= FAULT_AFTER_S:
+                fault_at = time.time()
+                await fault()
+            box[0].poll()
+            update(min(elapsed, seconds), seconds)
+            await asyncio.sleep(0.05)
+        _, _, errors = await load
+        app.recording = False
+    commits = {nid: times[0] for nid, times in app.commits.items()}
+    deadline = time.monotonic() + config.drain_timeout_s
+    while commits.keys() - box[0].poll().keys() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    counts, first = applied_counts(box[0].out.read_text().splitlines())
+    figures = recovery_figures(fault_at, commits, first, counts)
+    # A process killed between its commit and its line: the tracking record tells.
+    figures["lost"] = await asyncio.to_thread(
+        _not_tracked, run.consumer_store, [nid for nid in commits if nid not in first])
+    if errors:
+        figures.update(producer_errors=len(errors), first_error=errors[0])
+    return figures
 
 
 def _p(figures: Mapping[str, Any]) -> dict[str, Any]:
@@ -846,7 +932,7 @@ async def _backlog_and_drain(run: _Run) -> tuple[dict[str, Any], dict[str, Any]]
         js = nc.jetstream()
         before = (await js.stream_info(STREAM)).state.messages
         await relay.connect()
-        cpu = CpuMeter(run.nats_pid)
+        cpu = CpuMeter(run.nats.process.pid)
         with progress.phase("relay drain", total=len(messages)) as update:
             cpu.start()
             began = time.perf_counter()
@@ -920,7 +1006,8 @@ def run_events_bench(config: EventsBenchConfig, progress: PhaseProgress) -> dict
     if config.store not in ("postgres", "sqlite"):
         msg = f"--store must be postgres or sqlite, not {config.store!r}"
         raise BenchError(msg)
-    commands = (math.floor(commands_per_second(config.rate) * config.seconds)
+    commands = (math.floor(commands_per_second(config.rate)
+                           * (config.seconds + 2 * config.recovery_seconds))
                 + WARMUP_COMMANDS + math.ceil(config.backlog / PUBLISHED_PER_COMMAND))
     if commands > MAX_COMMUNE_CODES:
         msg = (f"{commands} communes would be registered; at most {MAX_COMMUNE_CODES} "
@@ -958,7 +1045,7 @@ def run_events_bench(config: EventsBenchConfig, progress: PhaseProgress) -> dict
             stack.callback(app.close)
             update(1, 1)
         assert nats.process is not None
-        run = _Run(config, progress, app, nats.url, nats.process.pid, consumer_store, folder)
+        run = _Run(config, progress, app, nats.url, nats, consumer_store, folder)
         figures = asyncio.run(_scenario(run))
 
     c2a, relay, raw = figures["commit_to_applied"], figures["relay"], figures["raw"]
@@ -973,12 +1060,15 @@ def run_events_bench(config: EventsBenchConfig, progress: PhaseProgress) -> dict
         "targets": {
             "commit_to_applied_p99_under_50ms": met(c2a["p99_ms"] if c2a["count"] else None,
                                                     50.0, below=True),
+            "recovered_under_5s": all(phase["met"] for phase in c2a["recovery"].values())
+            if c2a.get("recovery") else None,
             "relay_at_least_half_of_raw": met(ratio, 0.5, below=False),
         },
         "machine": machine,
         "config": {
             "store": config.store, "rate": config.rate, "seconds": config.seconds,
             "backlog": config.backlog, "producers": config.producers,
+            "recovery_seconds": config.recovery_seconds, "fault_after_s": FAULT_AFTER_S,
             "relay": {"in_process": True, "batch_size": config.relay_batch_size,
                       "poll_interval_s": config.relay_poll_interval_s,
                       "woken_after_commit": config.wake_relay},

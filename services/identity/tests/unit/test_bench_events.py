@@ -85,3 +85,32 @@ def test_met_reads_targets_both_ways() -> None:
     assert met(50.0, 50.0, below=True) is False
     assert met(0.5, 0.5, below=False) is True
     assert met(None, 0.5, below=False) is None
+
+
+def test_recovery_lasts_until_the_last_late_event_is_applied() -> None:
+    from lienthong.services.identity.benchmarks.recovery import applied_counts, recovery_figures
+
+    # Events 1-3 on time; 4 and 5 committed just before and after the fault at t=10 and
+    # applied 2.5 s and 1.9 s later; 6 on time again; 7 never applied.
+    lines = ["1 1 0 1.004", "2 2 0 2.004", "3 3 0 9.404", "4 4 0 12.400", "5 5 0 12.100",
+             "5 5 0 12.300", "6 6 0 12.605", "partial"]
+    counts, first = applied_counts(lines)
+    assert counts[5] == 2 and first[5] == 12.1
+    commits = {1: 1.0, 2: 2.0, 3: 9.4, 4: 9.9, 5: 10.2, 6: 12.6, 7: 12.7}
+
+    figures = recovery_figures(10.0, commits, first, counts)
+
+    assert figures["recovered_s"] == 2.4  # event 4, applied at 12.4
+    assert figures["late_events"] == 2
+    assert figures["lag_max_ms"] == 2500.0
+    assert figures["lost"] == 1 and figures["applied_twice"] == 1
+    assert figures["met"] is True
+
+
+def test_recovery_without_late_events_is_immediate_and_a_slow_one_misses() -> None:
+    from lienthong.services.identity.benchmarks.recovery import recovery_figures
+
+    on_time = recovery_figures(5.0, {1: 4.0, 2: 6.0}, {1: 4.01, 2: 6.02}, {1: 1, 2: 1})
+    assert on_time["recovered_s"] == 0.0 and on_time["late_events"] == 0
+    slow = recovery_figures(5.0, {1: 4.99}, {1: 11.0}, {1: 1})
+    assert slow["recovered_s"] == 6.0 and slow["met"] is False
