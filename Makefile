@@ -8,6 +8,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 DATA   ?= .lienthong
 PYTEST_ARGS ?=
+RUNS   ?= 5
 
 .DEFAULT_GOAL := help
 .PHONY: help install softhsm up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind e2e-podman images clean helm chart-check
@@ -74,9 +75,12 @@ proto-check: install ## buf lint (STANDARD) and buf breaking (FILE) against the 
 proto-release: install ## Record the current contract as the released one (protos/released.binpb)
 	$(PY) -m lienthong.devtools.protocheck release
 
-bench: install ## Every benchmark scenario (the services' own, then startup) as JSON lines (needs PostgreSQL)
-	set -e; for scenario in $$($(PY) -m lienthong.tools.cli.bench); do \
-	  $(BIN)/lienthong bench $$scenario --json; done
+bench: install ## Every benchmark scenario RUNS times (5; SCENARIOS="events dossiers" to choose) as JSON lines, then each figure's spread over the runs (needs PostgreSQL)
+	set -e; results=$$(mktemp); trap 'rm -f $$results' EXIT; \
+	for scenario in $(or $(SCENARIOS),$$($(PY) -m lienthong.tools.cli.bench)); do \
+	  for run in $$(seq $(RUNS)); do \
+	    $(BIN)/lienthong bench $$scenario --json | tee -a $$results; done; done; \
+	$(PY) -m lienthong.tools.bench.spread $$results
 
 e2e-kind: ## On a workstation with Docker and kind: the e2e suite against the chart on kind
 	deploy/kind/e2e.sh
