@@ -751,7 +751,11 @@ async def _commit_to_applied(run: _Run) -> dict[str, Any]:
             elapsed, commands, errors = await load
             app.recording = False
             used = cpu.stop(wall_s=elapsed)
-            used["consumer_pct"] = round(100 * (_cpu_s(consumer.pid) - consumer_cpu0) / elapsed, 1)
+            consumer_cpu = _cpu_s(consumer.pid) - consumer_cpu0
+            used["consumer_pct"] = round(100 * consumer_cpu / elapsed, 1)
+            published = len(app.commits)
+            used["consumer_ms_per_event"] = (round(1000 * consumer_cpu / published, 3)
+                                             if published else None)
         commits = dict(app.commits)
         with progress.phase("draining", total=len(commits)) as update:
             deadline = time.monotonic() + config.drain_timeout_s
