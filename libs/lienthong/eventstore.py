@@ -117,9 +117,18 @@ def persistence_env(event_store: str, *, schema: str, pool_size: int = 8) -> dic
     raise ValueError(msg)
 
 
-def ensure_postgres_schema(env: dict[str, str]) -> None:
-    """Create the service's schema; eventsourcing creates only the tables."""
+@contextlib.contextmanager
+def postgres_schema_ready(env: dict[str, str]) -> Iterator[None]:
+    """The service's schema exists, and this process alone creates tables in it meanwhile.
+
+    eventsourcing creates only the tables (and this runtime their functions), with
+    ``CREATE ... IF NOT EXISTS``, which two replicas starting together on an empty
+    database can both attempt: one of them fails on a unique index of the catalog. A
+    session advisory lock per schema, held while the application is built, makes them
+    take turns; the later one finds everything there.
+    """
     if env.get("PERSISTENCE_MODULE") not in ("eventsourcing.postgres", pgoptions.FACTORY_TOPIC):
+        yield
         return
     import psycopg
     from psycopg import sql
@@ -133,9 +142,12 @@ def ensure_postgres_schema(env: dict[str, str]) -> None:
         autocommit=True,
         **pgoptions.connect_kwargs(env),
     ) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))",
+                     (f"lienthong-ddl:{env['POSTGRES_SCHEMA']}",))
         conn.execute(
             sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
         )
+        yield  # the lock goes with the connection
 
 
 def application_name(service: str) -> str:
@@ -217,8 +229,8 @@ class ServiceApplication(Application):
                  schema: str = "", env: dict[str, str] | None = None) -> None:
         store_env = persistence_env(event_store, schema=schema or self.service_name,
                                     pool_size=pool_size)
-        ensure_postgres_schema(store_env)
-        super().__init__(env={**store_env, **(env or {})})
+        with postgres_schema_ready(store_env):
+            super().__init__(env={**store_env, **(env or {})})
 
     def history(self, aggregate_id: uuid.UUID, created: type, resource: str,
                 item: type[H] = HistoryItem) -> list[H]:  # type: ignore[assignment]
