@@ -1,7 +1,8 @@
 """Dossiers' benchmarks, registered in its ServiceSpec (``lienthong bench <scenario>``).
 
 * ``dossiers``: SubmitDossier (scheduled and at most), Receive/Assign through gRPC,
-  beside raw PostgreSQL inserts (:mod:`.api`);
+  beside raw PostgreSQL inserts (:mod:`.api`), and SubmitDossier on one replica against
+  two on one database (:mod:`.replicas`);
 * :func:`.history.batches`: the long log ``lienthong bench startup`` starts from.
 """
 
@@ -44,7 +45,8 @@ def dossiers(
         "--tls", help="Measure submit (at most) and status change again over mutual TLS "
         "and report the cost beside plaintext (figures under tls).")] = False,
 ) -> None:
-    """SubmitDossier (scheduled and at most), Receive/Assign, beside raw PostgreSQL inserts."""
+    """SubmitDossier (scheduled and at most), Receive/Assign, beside raw PostgreSQL inserts;
+    SubmitDossier on one replica and on two side by side on one database."""
     from .api import DossiersBenchConfig, run_dossiers_bench
 
     config = DossiersBenchConfig(
@@ -52,8 +54,8 @@ def dossiers(
         desks=desks, grpc_workers=grpc_workers, pool_size=pool_size,
         payload_bytes=payload_bytes, options=parse_options(option), tls=tls)
     run("dossiers", run_dossiers_bench, config, as_json=as_json,
-        groups=["submit", "submit_max", "status_change", "raw", "ratios", "tls", "targets",
-                "machine", "config"])
+        groups=["submit", "submit_max", "status_change", "raw", "ratios", "replicas", "tls",
+                "targets", "machine", "config"])
 
 
 COMMANDS = {"dossiers": dossiers}

@@ -22,6 +22,9 @@ own gRPC connection, then:
    AssignDossier, back to back; each call is one status change;
 4. ``raw``: the baseline, raw psycopg commit-per-insert of an event-sized row
    into a plain table of the same database, with as many threads.
+5. ``replicas``: SubmitDossier closed loop on one replica, and on two replicas
+   side by side on one database, the same threads spread over both, in turns;
+   then the codes issued checked for gaps (:mod:`.replicas`).
 """
 
 from __future__ import annotations
@@ -308,8 +311,8 @@ def bench_master_key() -> Path:
     return write_master_key_file(Path(_bench_key_folder().name) / "pii-master.key")
 
 
-def _seed_units(event_store: str, schema: str, desks: int,
-                pii_master_key_file: str) -> list[Desk]:
+def seed_units(event_store: str, schema: str, desks: int,
+               pii_master_key_file: str) -> list[Desk]:
     """A province and ``desks`` communes, saved as the identity consumer records them."""
     from lienthong.services.dossiers.application import DossiersApplication
     from lienthong.services.dossiers.domain.units import KnownUnit
@@ -334,7 +337,7 @@ def _seed_units(event_store: str, schema: str, desks: int,
     return [Desk(str(unit.id), unit.agency_code) for unit in units[1:]]
 
 
-def _procedure_request(run_id: str) -> catalog_pb.CreateProcedureRequest:
+def procedure_request(run_id: str) -> catalog_pb.CreateProcedureRequest:
     return catalog_pb.CreateProcedureRequest(
         request_id=f"bench-{run_id}-procedure", procedure_code=PROCEDURE_CODE,
         first_version=catalog_pb.ProcedureVersion(
@@ -348,7 +351,7 @@ def _procedure_request(run_id: str) -> catalog_pb.CreateProcedureRequest:
             boundary_policy=catalog_pb.BOUNDARY_POLICY_ANYWHERE_IN_COUNTRY))
 
 
-class _Client(BenchClient):
+class DossiersClient(BenchClient):
     """One gRPC connection of one load thread, with the stubs the scenario calls."""
 
     def __init__(self, address: str, tls: BenchTLS | None = None) -> None:
@@ -360,24 +363,29 @@ class _Client(BenchClient):
 # -- the operations ------------------------------------------------------------------
 
 
-def _submit_factory(address: str, run_id: str, phase: str, desks: Sequence[Desk],
-                    submitted: list[str], tls: BenchTLS | None = None,
-                    ) -> Callable[[int], Callable[[int], Any]]:
+def submit_request(request_id: str, desk: Desk, seq: int) -> pb.SubmitDossierRequest:
+    """A birth registration handed in at ``desk``'s counter, decided by the same commune."""
+    return pb.SubmitDossierRequest(
+        request_id=request_id, procedure_code=PROCEDURE_CODE, channel=pb.CHANNEL_COUNTER,
+        applicant=pb.Applicant(
+            full_name=f"Nguyễn Văn Thử {seq}", personal_identification_number=applicant_pin(seq),
+            phone="0912345678", address="12 Phố Điện Biên Phủ, Ba Đình, Hà Nội"),
+        receiving_unit_id=desk.unit_id, competent_unit_id=desk.unit_id,
+        submitted_documents=["Tờ khai đăng ký khai sinh"])
+
+
+def submit_factory(address: str, run_id: str, phase: str, desks: Sequence[Desk],
+                   submitted: list[str], tls: BenchTLS | None = None,
+                   ) -> Callable[[int], Callable[[int], Any]]:
+    """Each thread submits at the desks in turn (``seq`` modulo their number) and keeps
+    the ids of the dossiers in ``submitted``."""
     def factory(_: int) -> Callable[[int], Any]:
-        client = _Client(address, tls)
+        client = DossiersClient(address, tls)
 
         class Submit:
             def __call__(self, seq: int) -> None:
-                desk = desks[seq % len(desks)]
-                reply = client.stub.SubmitDossier(pb.SubmitDossierRequest(
-                    request_id=f"bench-{run_id}-{phase}-{seq}", procedure_code=PROCEDURE_CODE,
-                    channel=pb.CHANNEL_COUNTER,
-                    applicant=pb.Applicant(
-                        full_name=f"Nguyễn Văn Thử {seq}",
-                        personal_identification_number=applicant_pin(seq),
-                        phone="0912345678", address="12 Phố Điện Biên Phủ, Ba Đình, Hà Nội"),
-                    receiving_unit_id=desk.unit_id, competent_unit_id=desk.unit_id,
-                    submitted_documents=["Tờ khai đăng ký khai sinh"]), timeout=30)
+                reply = client.stub.SubmitDossier(submit_request(
+                    f"bench-{run_id}-{phase}-{seq}", desks[seq % len(desks)], seq), timeout=30)
                 submitted.append(reply.dossier_id)
 
             def close(self) -> None:
@@ -397,7 +405,7 @@ def _status_factory(address: str, run_id: str, dossiers: Sequence[str],
     taken = taken if taken is not None else itertools.count()
 
     def factory(_: int) -> Callable[[int], Any]:
-        client = _Client(address, tls)
+        client = DossiersClient(address, tls)
 
         class Change:
             def __init__(self) -> None:
@@ -436,7 +444,7 @@ def _status_factory(address: str, run_id: str, dossiers: Sequence[str],
 # -- what the store holds ------------------------------------------------------------
 
 
-def _events_table(conn: psycopg.Connection[Any], schema: str) -> sql.Composed:
+def events_table(conn: psycopg.Connection[Any], schema: str) -> sql.Composed:
     row = conn.execute("SELECT table_schema, table_name FROM information_schema.columns "
                        "WHERE table_schema = %s AND column_name = 'notification_id' "
                        "ORDER BY table_name LIMIT 1", (schema,)).fetchone()
@@ -449,7 +457,7 @@ def _events_table(conn: psycopg.Connection[Any], schema: str) -> sql.Composed:
 def _last_notification(dsn: str, schema: str) -> int:
     with psycopg.connect(dsn) as conn:
         row = conn.execute(sql.SQL("SELECT coalesce(max(notification_id), 0) FROM {}").format(
-            _events_table(conn, schema))).fetchone()
+            events_table(conn, schema))).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -459,7 +467,7 @@ def _written_since(dsn: str, schema: str, after: int, until: int,
     with psycopg.connect(dsn) as conn:
         row = conn.execute(sql.SQL("SELECT count(*), avg(length(state)) FROM {} "
                                    "WHERE notification_id > %s AND notification_id <= %s"
-                                   ).format(_events_table(conn, schema)),
+                                   ).format(events_table(conn, schema)),
                            (after, until)).fetchone()
     events, avg_bytes = row if row else (0, 0)
     return {"events_per_call": round(int(events) / commands, 2) if commands else 0,
@@ -493,8 +501,8 @@ class _Side:
                 server = ServiceProcess(SERVICE_MODULE, config.server_env(dsn),
                                         tls=tls).__enter__()
                 update(1, 1)
-            with _Client(server.address, tls) as client:
-                client.catalog.CreateProcedure(_procedure_request(self.run_id), timeout=30)
+            with DossiersClient(server.address, tls) as client:
+                client.catalog.CreateProcedure(procedure_request(self.run_id), timeout=30)
         self.server = server
 
     def _label(self, phase: str, round_: int, rounds: int) -> str:
@@ -503,8 +511,8 @@ class _Side:
     def submit_max(self, round_: int = 0, rounds: int = 1) -> LoadResult:
         with self.progress.phase(self._label("submit max", round_, rounds)) as update:
             return run_closed_loop(
-                _submit_factory(self.server.address, self.run_id, f"max{round_}", self.desks,
-                                self.submitted, self.tls),
+                submit_factory(self.server.address, self.run_id, f"max{round_}", self.desks,
+                               self.submitted, self.tls),
                 connections=self.config.connections, seconds=self.config.seconds / rounds,
                 warmup=0, on_progress=update, cpu=CpuMeter(self.server.pid))
 
@@ -527,8 +535,8 @@ def _ab(config: DossiersBenchConfig, progress: PhaseProgress,
     service serving mutual TLS and the access policy: plaintext's two, then TLS's two."""
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database, \
             tempfile.TemporaryDirectory(prefix="lienthong-bench-pki-") as folder:
-        desks = _seed_units(database.dsn, config.schema, config.desks,
-                            config.pii_master_key_file)
+        desks = seed_units(database.dsn, config.schema, config.desks,
+                           config.pii_master_key_file)
         secured = _Side(config, database.dsn, desks, progress, BenchTLS.make(Path(folder)))
         try:
             maxed, maxed_tls = alternate(AB_ROUNDS, lambda r: plain.submit_max(r, AB_ROUNDS),
@@ -555,20 +563,20 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
     secured: dict[str, Any] | None = None
     with BenchDatabase(config.postgres_dsn, prefix="lienthong_bench_dossiers") as database:
         with progress.phase("seeding units") as update:
-            desks = _seed_units(database.dsn, schema, config.desks,
-                                config.pii_master_key_file)
+            desks = seed_units(database.dsn, schema, config.desks,
+                               config.pii_master_key_file)
             update(1, 1)
         env = config.server_env(database.dsn)
         with progress.phase("starting dossiers") as update:
             server = ServiceProcess(SERVICE_MODULE, env).__enter__()
             update(1, 1)
         try:
-            with _Client(server.address) as client:
-                client.catalog.CreateProcedure(_procedure_request(run_id), timeout=30)
+            with DossiersClient(server.address) as client:
+                client.catalog.CreateProcedure(procedure_request(run_id), timeout=30)
             with progress.phase(f"submit @ {config.rate:g}/s") as update:
                 before = _last_notification(database.dsn, schema)
                 steady = run_scheduled(
-                    _submit_factory(server.address, run_id, "submit", desks, submitted),
+                    submit_factory(server.address, run_id, "submit", desks, submitted),
                     connections=config.connections, rate=config.rate, seconds=config.seconds,
                     warmup=WARMUP_PER_CONNECTION, on_progress=update, cpu=CpuMeter(server.pid))
                 after = _last_notification(database.dsn, schema)
@@ -602,6 +610,10 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
             raw = raw_pg_insert(database.dsn, connections=config.connections,
                                 seconds=config.seconds, payload_bytes=config.payload_bytes,
                                 on_progress=update)
+    # Imported here: the section's module builds on this one's helpers.
+    from .replicas import measure_replicas
+
+    replicas = measure_replicas(config, progress)
 
     submit = steady.figures(config.rate)
     submit.update(steady_store)
@@ -638,6 +650,7 @@ def run_dossiers_bench(config: DossiersBenchConfig, progress: PhaseProgress) -> 
             "submit_p99_under_20ms_at_100_per_s":
                 (submit["p99_ms"] < TARGET_P99_MS and bool(on_schedule))
                 if at_target_rate and submit["count"] else None},
+        "replicas": replicas,
         **({"tls": secured} if secured is not None else {}),
         "machine": machine,
         "config": {
