@@ -83,3 +83,13 @@ def test_run_scheduled_reports_a_worker_that_cannot_start() -> None:
 
     with pytest.raises(BenchError, match="no connection"):
         run_scheduled(factory, connections=2, rate=10, seconds=0.1)
+
+
+def test_code_gaps_counts_missing_and_repeated_numbers_per_desk_and_day() -> None:
+    from lienthong.services.dossiers.benchmarks.replicas import code_gaps
+
+    codes = ["000.01.01.H49-261207-0001", "000.01.01.H49-261207-0002",
+             "000.01.01.H49-261207-0004", "000.01.01.H49-261207-0004",
+             "000.01.02.H49-261207-0001", "000.01.01.H49-261208-0001"]
+    assert code_gaps(codes) == {"codes": 6, "desk_days": 3, "gaps": 1, "duplicates": 1}
+    assert code_gaps(["000.01.02.H49-261207-0001", "000.01.02.H49-261207-0002"])["gaps"] == 0
