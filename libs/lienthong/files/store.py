@@ -25,6 +25,7 @@ import asyncio
 import hashlib
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -416,8 +417,8 @@ class Download:
             return None
 
     async def _chunks(self) -> AsyncIterator[bytes]:
-        # Each chunk is hashed in a worker thread (hashlib lets go of the GIL) while the
-        # next one is fetched: reading and hashing overlap.
+        # Each chunk is hashed in a thread of the hashing pool (hashlib lets go of the
+        # GIL) while the next one is fetched: reading and hashing overlap.
         hasher = hashlib.sha256()
         received = 0
         self.sha256_read = ""
@@ -433,7 +434,8 @@ class Download:
                 assert msg.seq is not None
                 if received < self.file.size:
                     fetching = asyncio.ensure_future(self._next(msg.seq + 1))
-                await asyncio.to_thread(hasher.update, data)
+                await asyncio.get_running_loop().run_in_executor(_HASHING, hasher.update,
+                                                                 data)
                 for start in range(0, len(data), MAX_CHUNK_BYTES):
                     yield data[start:start + MAX_CHUNK_BYTES]
         finally:
@@ -445,6 +447,13 @@ class Download:
             raise DataLoss(f"file {self.file.name!r} does not match its description: "
                            f"{received} of {self.file.size} bytes read",
                            reason="FILE_DAMAGED", metadata={"name": self.file.name})
+
+
+#: Threads that only hash, never wait for anything else. Not the loop's default pool:
+#: the callers that read files from worker threads (``ServiceFiles.read`` from a gRPC
+#: handler in ``asyncio.to_thread``) are that pool's threads, blocked until the read ends;
+#: with all of them reading, a hash queued behind them would wait for ever.
+_HASHING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="file-hash")
 
 
 def _file_exists(name: str) -> AlreadyExists:
