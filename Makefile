@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 RUNS   ?= 5
 
 .DEFAULT_GOAL := help
-.PHONY: help install softhsm up status test test-country test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind e2e-podman images clean helm chart-check
+.PHONY: help install softhsm up status test test-country test-long test-unit test-integration lint proto proto-check proto-release bench e2e e2e-kind e2e-podman images clean helm chart-check
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ test: install ## Unit, integration and local end-to-end tests (real NATS, Postgr
 
 test-country: install ## The whole country's 2025 import, in-process (marker country; not in `make test`)
 	$(PY) -m pytest -m country $(PYTEST_ARGS)
+
+test-long: install ## The whole platform under the national load model, briefly (marker long; not in `make test`)
+	$(PY) -m pytest -m long $(PYTEST_ARGS)
 
 test-unit: install ## Unit tests only (in-memory)
 	$(PY) -m pytest services/*/tests/unit libs/tests/unit $(PYTEST_ARGS)
