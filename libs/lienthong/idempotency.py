@@ -14,13 +14,19 @@ import random
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
 
 from lienthong.audit import audit_scope, current
-from lienthong.errors import AlreadyExists, Conflict, InvalidArgument, resource_type
+from lienthong.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidArgument,
+    LienthongError,
+    resource_type,
+)
 from lienthong.eventstore import AuditedAggregate, ServiceApplication, derived_id
 
 if TYPE_CHECKING:
@@ -29,6 +35,8 @@ if TYPE_CHECKING:
 from uuid import UUID  # create_id's annotation is read at run time
 
 MAX_REQUEST_ID_LENGTH = 128
+
+T = TypeVar("T")
 
 
 class RequestRecord(AuditedAggregate):
@@ -84,6 +92,19 @@ class Command:
         return fingerprint(self.payload)
 
 
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a command answered: its stored result and, when this call ran it, what it saved.
+
+    ``changed`` is the state the command saved (e.g. the aggregate, as
+    saved), so that the caller answers without reading it back; None when
+    the request id was already done and the stored result is all there is.
+    """
+
+    result: dict[str, Any]
+    changed: T | None = None
+
+
 class IdempotentApplication(ServiceApplication):
     """A service application whose commands may carry a request id."""
 
@@ -112,17 +133,41 @@ class IdempotentApplication(ServiceApplication):
 
     def run_command(self, request_id: str, method: str, payload: Mapping[str, Any],
                     execute: Callable[[Command], dict[str, Any]], *, reason: str = "",
-                    attempts: int = 3) -> dict[str, Any]:
+                    attempts: int = 3, ask_first: bool = True) -> dict[str, Any]:
         """Run a command once per request id, retrying when a concurrent command won.
 
         ``execute(command)`` loads what it needs, changes it and returns
         ``save_command(command, result, *aggregates)``. A retry of a request
         that is done (or that finished while this one ran) gets the first answer.
+        See :meth:`run_changing` for ``ask_first``.
+        """
+        return self.run_changing(request_id, method, payload,
+                                 lambda command: Outcome(execute(command)),
+                                 reason=reason, attempts=attempts, ask_first=ask_first).result
+
+    def run_changing(self, request_id: str, method: str, payload: Mapping[str, Any],
+                     execute: Callable[[Command], Outcome[T]], *, reason: str = "",
+                     attempts: int = 3, ask_first: bool = True) -> Outcome[T]:
+        """:meth:`run_command` for a command that hands back what it changed.
+
+        ``execute(command)`` returns ``Outcome(save_command(...), changed)``;
+        the outcome's ``changed`` is None when the request id was already done
+        (the stored result is all there is: read what it names).
+
+        ``ask_first=False`` runs the command before asking whether its request id
+        is done, sparing new requests that query. Only for a command whose every
+        effect is saved in its own transaction: a request already done then cannot
+        be saved again (its request record, or the ids it derives from the request
+        id, exist), or is refused by the state it left, and either way its stored
+        result is answered.
         """
         command = Command(method, payload, request_id)
+        if request_id:
+            validate_request_id(request_id)
         for attempt in range(1, attempts + 1):
-            if (done := self.previous_result(command)) is not None:
-                return done
+            if ((ask_first or attempt > 1)
+                    and (done := self.previous_result(command)) is not None):
+                return Outcome(done)
             # Every command belongs to a chain: the caller's, or one it starts.
             correlation = current().correlation_id or request_id or str(uuid.uuid4())
             try:
@@ -133,13 +178,20 @@ class IdempotentApplication(ServiceApplication):
                 # Another command saved first: run again on the state it left, after
                 # a short random pause so that competitors do not collide again.
                 if attempt == attempts:
-                    raise
+                    if ask_first or (done := self.previous_result(command)) is None:
+                        raise
+                    return Outcome(done)
                 time.sleep(random.uniform(0, 0.002 * attempt))
             except AlreadyExists:
                 # Perhaps the same request, finishing first under another connection.
                 if (done := self.previous_result(command)) is not None:
-                    return done
+                    return Outcome(done)
                 raise
+            except LienthongError:
+                # Not asked first: perhaps refused only because the request was done.
+                if ask_first or (done := self.previous_result(command)) is None:
+                    raise
+                return Outcome(done)
         raise AssertionError  # unreachable: the last attempt returns or raises
 
     def save_command(self, command: Command, result: dict[str, Any],

@@ -29,6 +29,15 @@ Position and holes
     eventsourcing's default PostgreSQL insert (``LOCK TABLE``) and with SQLite
     ids become visible in order, and holes never fill.
 
+Reading outside the lock
+    One thread at a time reads the log (a reader lock); :attr:`LogFollower.lock`
+    is held only while the rows read are applied and the position moved, so
+    the model's queries never wait for the database. A catch-up that waited
+    for another thread's read begun after it was called returns at once: that
+    read saw every commit made before the call (commits by several threads
+    then cost one read, not one each). With PostgreSQL, where the log ends and
+    the first batch of followed events come in one statement.
+
 Snapshots: not replaying the whole log at every start
     A follower with a ``snapshot_format`` keeps its state in the table
     ``projection_snapshots`` of the service's own event store (SQLite file or
@@ -68,7 +77,7 @@ from eventsourcing.utils import get_topic
 from psycopg.sql import SQL, Identifier
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
     from eventsourcing.application import Application
     from eventsourcing.persistence import ApplicationRecorder
@@ -235,6 +244,11 @@ class LogFollower:
         if snapshot_every_s is not None:
             self.snapshot_every_s = snapshot_every_s
         self._lock = threading.RLock()
+        #: Held by the one thread reading the log (see :meth:`catch_up`).
+        self._reader = threading.Lock()
+        #: Reads of the log begun, and the number of the last one that completed.
+        self._reads_begun = 0
+        self._reads_done = 0
         #: The id up to which every notification was read (see the module's docstring).
         self.position = 0
         #: Holes below ``position`` still looked for: id -> when first missed (epoch s).
@@ -277,67 +291,92 @@ class LogFollower:
     def catch_up(self) -> int:
         """Apply every followed event recorded since the last call; how many were read.
 
-        The first call starts from the latest usable snapshot, if any.
+        The first call starts from the latest usable snapshot, if any. One
+        thread reads the log at a time, outside :attr:`lock`: the lock is held
+        only while the rows read are applied, so queries never wait for the
+        database. A call that waited while another thread's read, begun after
+        this call, ran returns at once: that read saw every commit before it.
         """
-        with self._lock:
+        asked = self._reads_begun
+        with self._reader:
+            if self._reads_done > asked:
+                return 0
+            self._reads_begun += 1
+            number = self._reads_begun
             self._caught_up_at = time.monotonic()
             if self._started:
-                return self._catch_up()
-            self._started = True
-            with _collector_paused():
-                self._load_snapshot()
-                return self._catch_up()
+                applied = self._catch_up()
+            else:
+                with _collector_paused():
+                    with self._lock:
+                        self._load_snapshot()
+                    self._started = True
+                    applied = self._catch_up()
+            self._reads_done = number
+            return applied
 
     def _catch_up(self) -> int:
+        """Read what is new and apply it (the caller holds the reader lock)."""
         applied = self._look_for_waiting() if self.waiting else 0
-        end, count = self._store.tail(self.position)
+        end, count, first = self._store.read(self.position, self._topics, self.batch_size)
         if end > self.position:
-            applied += self._read_to(end, count)
+            applied += self._read_to(end, count, first)
         if self._snapshot_due():
             self._saving = True
             threading.Thread(target=self._save_in_background, daemon=True,
                              name=f"{type(self).__name__}-snapshot").start()
         return applied
 
-    def _read_to(self, end: int, count: int | None) -> int:
+    def _read_to(self, end: int, count: int | None, first: list[Notification] | None) -> int:
+        """Apply the followed notifications up to ``end``, ``first`` those of the first
+        batch when they were read together with ``end`` and ``count``."""
         # Which ids are missing is asked before the events are read: an id seen
         # committed then is read below, one that commits later is looked for.
-        missing = set()
+        # (A first batch read before that is read again after it.)
+        missing: set[int] = set()
         if count is None or count < end - self.position:
-            missing = self._store.missing(self.position, end)
+            missing, first = self._store.missing(self.position, end), None
         applied = 0
+        while self.position < end:
+            batch = first if first is not None else self._recorder.select_notifications(
+                start=self.position + 1, limit=self.batch_size, stop=end, topics=self._topics)
+            first = None
+            with self._lock:
+                self._apply_batch(batch, end, missing)
+            applied += len(batch)
+        return applied
+
+    def _apply_batch(self, batch: Sequence[Notification], end: int, missing: set[int]) -> None:
+        """Apply one batch and move the position past it (under the lock, with the holes
+        below the position, so a snapshot always names every hole it passed)."""
         try:
-            while self.position < end:
-                batch = self._recorder.select_notifications(
-                    start=self.position + 1, limit=self.batch_size, stop=end,
-                    topics=self._topics)
-                for notification in batch:
-                    self._apply(self._to_event(notification))
-                    missing.discard(notification.id)
-                    self.position = notification.id
-                applied += len(batch)
-                if len(batch) < self.batch_size:
-                    self.position = end
+            for notification in batch:
+                self._apply(self._to_event(notification))
+                missing.discard(notification.id)
+                self.position = notification.id
+            if len(batch) < self.batch_size:
+                self.position = end
         finally:
             now = time.time()
-            for hole in missing:
-                if hole <= self.position:
-                    self.waiting.setdefault(hole, now)
-        return applied
+            for hole in [h for h in missing if h <= self.position]:
+                self.waiting.setdefault(hole, now)
+                missing.discard(hole)
 
     def _look_for_waiting(self) -> int:
         """Apply the events that have filled holes; forget the holes waited on long enough."""
+        found = self._store.by_ids(sorted(self.waiting))
         applied = 0
-        for notification in self._store.by_ids(sorted(self.waiting)):
-            if not self._topics or notification.topic in self._followed:
-                self._apply(self._to_event(notification))
-                applied += 1
-            del self.waiting[notification.id]
-        now = time.time()
-        passed = sorted(i for i, since in self.waiting.items()
-                        if now - since >= self.gap_timeout_s)
-        for hole in passed:
-            del self.waiting[hole]
+        with self._lock:
+            for notification in found:
+                if not self._topics or notification.topic in self._followed:
+                    self._apply(self._to_event(notification))
+                    applied += 1
+                del self.waiting[notification.id]
+            now = time.time()
+            passed = sorted(i for i, since in self.waiting.items()
+                            if now - since >= self.gap_timeout_s)
+            for hole in passed:
+                del self.waiting[hole]
         if passed:
             log.info("read_model_holes_passed", read_model=type(self).__name__,
                      notification_ids=passed[:20], count=len(passed),
@@ -487,6 +526,14 @@ class _Store:
         """The last id, and how many ids above ``after`` exist (None: unknown)."""
         return max(after, self.recorder.max_notification_id() or 0), None
 
+    def read(self, after: int, topics: Sequence[str],
+             limit: int) -> tuple[int, int | None, list[Notification] | None]:
+        """:meth:`tail`, and the first ``limit`` notifications of ``topics`` (all for none)
+        above ``after`` up to the last id when the store reads them in the same query
+        (None: not read)."""
+        end, count = self.tail(after)
+        return end, count, None
+
     def missing(self, after: int, upto: int) -> set[int]:
         """The ids in ``(after, upto]`` with no notification."""
         missing = set(range(after + 1, upto + 1))
@@ -611,6 +658,32 @@ class _PostgresStore(_Store):
             row = cursor.fetchone()
         assert row is not None
         return (row["end"] or after), row["count"]
+
+    def read(self, after: int, topics: Sequence[str],
+             limit: int) -> tuple[int, int | None, list[Notification] | None]:
+        # One statement, so one snapshot: the tail and the first batch agree.
+        statement = SQL(
+            "WITH tail AS (SELECT MAX(notification_id) AS end_id, COUNT(*) AS count FROM {0} "
+            "WHERE notification_id > %(after)s) "
+            "SELECT tail.end_id, tail.count, e.notification_id, e.originator_id, "
+            "e.originator_version, e.topic, e.state FROM tail LEFT JOIN LATERAL ("
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {0} "
+            "WHERE notification_id > %(after)s AND notification_id <= tail.end_id{1} "
+            "ORDER BY notification_id LIMIT %(limit)s) AS e ON true "
+            "ORDER BY e.notification_id"
+        ).format(self.events, SQL(" AND topic = ANY(%(topics)s)") if topics else SQL(""))
+        with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(statement, {"after": after, "limit": limit, "topics": list(topics)},
+                           prepare=True)
+            rows = cursor.fetchall()
+        end, count = rows[0]["end_id"], rows[0]["count"]
+        if end is None:
+            return after, count, []
+        return end, count, [
+            Notification(id=row["notification_id"], originator_id=row["originator_id"],
+                         originator_version=row["originator_version"], topic=row["topic"],
+                         state=bytes(row["state"]))
+            for row in rows if row["notification_id"] is not None]
 
     def missing(self, after: int, upto: int) -> set[int]:
         with self.recorder.datastore.get_connection() as conn, conn.cursor() as cursor:

@@ -13,6 +13,7 @@ from lienthong.errors import InvalidArgument
 from lienthong.grpc.convert import date_from_pb, date_to_pb, timestamp_to_pb
 from lienthong.validation import parse_uuid
 
+from .application import DossierAnswer
 from .catalog_api import add_catalog_to_server
 from .domain.applicant import Applicant
 from .domain.dossier import Dossier, Status
@@ -21,6 +22,7 @@ from .projections import DossierFilter, UnitStatistics
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Callable
 
     import grpc
 
@@ -75,23 +77,26 @@ def dossier_to_pb(dossier: Dossier, today: dt.date, applicant: ApplicantView) ->
 
 
 class DossierServicer(pb_grpc.DossierServiceServicer):
-    """Each call runs its application method, and reads the dossier back, in one thread hop."""
+    """Each call runs its application method and answers the dossier it returns, in one
+    thread hop: a command's answer is the dossier as it saved it, not read back."""
 
     def __init__(self, app: DossiersApplication) -> None:
         self.app = app
 
-    async def _then_dossier(self, command: Any, *args: Any, **kwargs: Any) -> pb.Dossier:
+    async def _then_dossier(self, command: Callable[..., DossierAnswer], *args: Any,
+                            **kwargs: Any) -> pb.Dossier:
         def run() -> pb.Dossier:
-            dossier_id = command(*args, **kwargs)
-            dossier = self.app.get_dossier(dossier_id)
-            return dossier_to_pb(dossier, self.app.today(), self.app.applicant_of(dossier))
+            answer = command(*args, **kwargs)
+            applicant = (answer.applicant if answer.applicant is not None
+                         else self.app.applicant_of(answer.dossier))
+            return dossier_to_pb(answer.dossier, self.app.today(), applicant)
         return await asyncio.to_thread(run)
 
     async def SubmitDossier(self, request: pb.SubmitDossierRequest,  # noqa: N802
                             context: grpc.aio.ServicerContext) -> pb.Dossier:
         applicant = request.applicant
         return await self._then_dossier(
-            self.app.submit_dossier, procedure_code=request.procedure_code,
+            self.app.submit_dossier_answer, procedure_code=request.procedure_code,
             channel=CHANNELS.get(request.channel, ""),
             applicant=Applicant(applicant.full_name, applicant.personal_identification_number,
                                 applicant.phone, applicant.address),
@@ -102,98 +107,100 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
 
     async def ReceiveDossier(self, request: pb.ReceiveDossierRequest,  # noqa: N802
                              context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.receive_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.receive_dossier_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def RefuseToReceiveDossier(self, request: pb.RefuseToReceiveDossierRequest,  # noqa: N802
                                      context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.refuse_to_receive_dossier, request.dossier_id,
-                                        request_id=request.request_id, reason=request.reason)
+        return await self._then_dossier(self.app.refuse_to_receive_dossier_answer,
+                                        request.dossier_id, request_id=request.request_id,
+                                        reason=request.reason)
 
     async def AssignDossier(self, request: pb.AssignDossierRequest,  # noqa: N802
                             context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.assign_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.assign_dossier_answer, request.dossier_id,
                                         request.handler, request_id=request.request_id,
                                         reason=request.reason)
 
     async def RequestSupplement(self, request: pb.RequestSupplementRequest,  # noqa: N802
                                 context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.request_supplement, request.dossier_id,
+        return await self._then_dossier(self.app.request_supplement_answer, request.dossier_id,
                                         list(request.missing_documents),
                                         request_id=request.request_id, reason=request.reason)
 
     async def SupplementDossier(self, request: pb.SupplementDossierRequest,  # noqa: N802
                                 context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.supplement_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.supplement_dossier_answer, request.dossier_id,
                                         list(request.documents),
                                         request_id=request.request_id, reason=request.reason)
 
     async def RequireFinancialObligation(  # noqa: N802
             self, request: pb.RequireFinancialObligationRequest,
             context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.require_financial_obligation,
+        return await self._then_dossier(self.app.require_financial_obligation_answer,
                                         request.dossier_id, request.amount_vnd,
                                         request_id=request.request_id, reason=request.reason)
 
     async def FulfilFinancialObligation(  # noqa: N802
             self, request: pb.FulfilFinancialObligationRequest,
             context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.fulfil_financial_obligation,
+        return await self._then_dossier(self.app.fulfil_financial_obligation_answer,
                                         request.dossier_id, request_id=request.request_id,
                                         reason=request.reason)
 
     async def TransferDossier(self, request: pb.TransferDossierRequest,  # noqa: N802
                               context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.transfer_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.transfer_dossier_answer, request.dossier_id,
                                         request.to_unit_id, request.deadline_working_days,
                                         request_id=request.request_id, reason=request.reason)
 
     async def PauseDossier(self, request: pb.PauseDossierRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.pause_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.pause_dossier_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def ResumeDossier(self, request: pb.ResumeDossierRequest,  # noqa: N802
                             context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.resume_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.resume_dossier_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def ExtendDossier(self, request: pb.ExtendDossierRequest,  # noqa: N802
                             context: grpc.aio.ServicerContext) -> pb.Dossier:
         return await self._then_dossier(
-            self.app.extend_dossier, request.dossier_id,
+            self.app.extend_dossier_answer, request.dossier_id,
             date_from_pb(request.new_due_date, "new_due_date"), request.apology_slip,
             request_id=request.request_id, reason=request.reason)
 
     async def ApproveDossier(self, request: pb.ApproveDossierRequest,  # noqa: N802
                              context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.approve_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.approve_dossier_answer, request.dossier_id,
                                         list(request.result_documents),
                                         request_id=request.request_id, reason=request.reason)
 
     async def RejectDossier(self, request: pb.RejectDossierRequest,  # noqa: N802
                             context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.reject_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.reject_dossier_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def ReturnResult(self, request: pb.ReturnResultRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.return_result, request.dossier_id,
+        return await self._then_dossier(self.app.return_result_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def WithdrawDossier(self, request: pb.WithdrawDossierRequest,  # noqa: N802
                               context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.withdraw_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.withdraw_dossier_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def StopDossier(self, request: pb.StopDossierRequest,  # noqa: N802
                           context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(self.app.stop_dossier, request.dossier_id,
+        return await self._then_dossier(self.app.stop_dossier_answer, request.dossier_id,
                                         request_id=request.request_id, reason=request.reason)
 
     async def GetDossier(self, request: pb.GetDossierRequest,  # noqa: N802
                          context: grpc.aio.ServicerContext) -> pb.Dossier:
-        return await self._then_dossier(lambda d: d, request.dossier_id)
+        return await self._then_dossier(
+            lambda d: DossierAnswer(self.app.get_dossier(d)), request.dossier_id)
 
     async def ListDossiers(self, request: pb.ListDossiersRequest,  # noqa: N802
                            context: grpc.aio.ServicerContext) -> pb.ListDossiersResponse:

@@ -3,19 +3,27 @@
 Each command loads the dossier (and what it needs: the procedure, the units
 as dossiers knows them, the day's counter), calls the dossier's methods and
 saves everything in one transaction with the request record.
+
+A command answers with the dossier as it saved it (``*_answer`` methods, for
+the gRPC replies) instead of reading it back; only a retry of a request id
+already done reads the dossier its stored result names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec
+
+from eventsourcing.application import project_aggregate
 
 from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.events.consumer import TrackingApplication
 from lienthong.eventstore import HistoryItem, derived_id
-from lienthong.idempotency import Command, IdempotentApplication
+from lienthong.idempotency import Command, IdempotentApplication, Outcome
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
 
@@ -33,11 +41,11 @@ from .domain.limits import (
 from .domain.numbering import DossierCounter, counter_id
 from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
 from .jurisdiction import Jurisdiction
-from .personal_data import PersonalDataCommands
+from .personal_data import ApplicantView, PersonalDataCommands
 from .projections import DossierFilter, DossierIndex, UnitStatistics
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from pathlib import Path
     from uuid import UUID
 
@@ -66,6 +74,39 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@dataclass(frozen=True)
+class DossierAnswer:
+    """What a dossier command answers: the dossier as the command saved it (for a
+    request id already done, as it is now), and its applicant in clear when the
+    command had it at hand (a submission); None: open it to answer."""
+
+    dossier: Dossier
+    applicant: ApplicantView | None = None
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    """What a submission saved: the dossier, its applicant in clear, the units it loaded."""
+
+    dossier: Dossier
+    applicant: ApplicantView
+    units: tuple[KnownUnit, ...]
+
+
+P = ParamSpec("P")
+
+
+def _dossier_id(answer: Callable[Concatenate[DossiersApplication, P], DossierAnswer],
+                ) -> Callable[Concatenate[DossiersApplication, P], UUID]:
+    """The command that answers only the dossier's id (for callers other than gRPC)."""
+    @functools.wraps(answer)
+    def command(app: DossiersApplication, /, *args: P.args, **kwargs: P.kwargs) -> UUID:
+        return answer(app, *args, **kwargs).dossier.id
+    command.__name__ = answer.__name__.removesuffix("_answer")
+    command.__qualname__ = answer.__qualname__.removesuffix("_answer")
+    return command
+
+
 class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplication,
                           IdempotentApplication, service="dossiers"):
     """Procedures, dossiers, and the units they are held by."""
@@ -84,12 +125,22 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         self.clock = clock
         self._counter_locks: dict[tuple[str, dt.date], threading.Lock] = {}
         self._counter_locks_guard = threading.Lock()
+        #: Each desk's counter as this process last saved it (taken out while in use).
+        self._counters: dict[tuple[str, dt.date], DossierCounter] = {}
         self._init_catalog()
         self.index = self.follow(DossierIndex.of(self))
 
     def today(self) -> dt.date:
         """The day in Vietnam."""
         return self.clock().astimezone(VIETNAM_TIME).date()
+
+    def get_or_none(self, aggregate_id: UUID) -> Any:
+        """The aggregate from its events, or None if nothing was recorded for this id.
+
+        One query: only the days' counters keep snapshots (:meth:`_day_counter`
+        reads them with theirs), so no other aggregate has one to look for.
+        """
+        return project_aggregate(None, self.events.get(aggregate_id))
 
     # -- units, as identity tells us (called by the consumer's handlers) -----
 
@@ -133,10 +184,10 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
 
     # -- commands -----------------------------------------------------------
 
-    def submit_dossier(self, *, procedure_code: str, channel: str, applicant: Applicant,
-                       receiving_unit_id: str, competent_unit_id: str,
-                       submitted_documents: Sequence[str] = (), request_id: str = "",
-                       reason: str = "") -> UUID:
+    def submit_dossier_answer(self, *, procedure_code: str, channel: str, applicant: Applicant,
+                              receiving_unit_id: str, competent_unit_id: str,
+                              submitted_documents: Sequence[str] = (), request_id: str = "",
+                              reason: str = "") -> DossierAnswer:
         payload = {"procedure_code": procedure_code, "channel": channel,
                    "applicant": self.personal_data.fingerprint(applicant.as_dict()),
                    "receiving_unit_id": receiving_unit_id,
@@ -154,7 +205,7 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         violations.raise_if_any()
         assert receiving_id is not None and competent_id is not None
 
-        def execute(command: Command) -> dict[str, Any]:
+        def execute(command: Command) -> Outcome[_Submitted]:
             now = self.clock()
             procedure = self.get_procedure(procedure_code)
             version = procedure.version_on(now.astimezone(VIETNAM_TIME).date())
@@ -170,35 +221,85 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
                 raise FailedPrecondition(msg, reason="RECEIVING_UNIT_WITHOUT_AGENCY_CODE",
                                          metadata={"unit_id": str(receiving.id)})
             day = now.astimezone(VIETNAM_TIME).date()
+            sealed = self.seal_applicant(applicant)
             # One desk's submissions take numbers one at a time in this process;
             # other processes' are ordered by the event store (and retried).
             with self._counter_lock(receiving.agency_code, day):
-                counter: DossierCounter | None = self.get_or_none(
-                    counter_id(receiving.agency_code, day))
-                if counter is None:
-                    counter = DossierCounter(agency_code=receiving.agency_code, day=day)
+                counter = self._day_counter(receiving.agency_code, day)
                 code = counter.issue(provisional=receiving.agency_code_provisional)
                 dossier = Dossier(
                     id=derived_id("dossier", request_id) if request_id else uuid.uuid4(),
                     dossier_code=code, procedure_code=procedure_code,
                     procedure_version=version.version, sector=version.sector,
-                    channel=channel, applicant=self.seal_applicant(applicant),
+                    channel=channel, applicant=sealed,
                     receiving_unit_id=receiving.id, competent_unit_id=competent.id,
                     processing_working_days=version.processing_working_days,
                     submitted_documents=list(submitted_documents), submitted_at=now)
-                return self.save_command(command, {"dossier_id": str(dossier.id)}, counter,
-                                         dossier)
+                result = self.save_command(command, {"dossier_id": str(dossier.id)}, counter,
+                                           dossier)
+                self._counters[(receiving.agency_code, day)] = counter
+            opened = ApplicantView.of(applicant.as_dict(), sealed["subject"])
+            return Outcome(result, _Submitted(dossier, opened, (receiving, competent)))
 
-        done = self.run_command(request_id, "SubmitDossier", payload, execute, reason=reason,
-                                attempts=SUBMIT_ATTEMPTS)
-        dossier_id = uuid.UUID(done["dossier_id"])
+        # A new submission's request id is not looked up first: a retry of one that
+        # is done cannot save again (the dossier's id derives from it) and is answered
+        # from its request record.
+        outcome = self.run_changing(request_id, "SubmitDossier", payload, execute,
+                                    reason=reason, attempts=SUBMIT_ATTEMPTS, ask_first=False)
+        if (submitted := outcome.changed) is None:  # the request id was already done
+            dossier = self.get_dossier_aggregate(uuid.UUID(outcome.result["dossier_id"]))
+            applicant, seen = None, {}
+        else:
+            dossier, applicant = submitted.dossier, submitted.applicant
+            seen = {unit.id: unit for unit in submitted.units}
         # A unit retired while this submission was being saved: the consumer's
         # own sweep may have run before the dossier was visible, so look again.
-        dossier = self.get_dossier_aggregate(dossier_id)
-        for unit_id in {dossier.receiving_unit_id, dossier.competent_unit_id}:
-            if not self.known_unit(unit_id, "unit_id").is_active:
-                self.move_stranded_dossiers(unit_id)
-        return dossier_id
+        if dossier.id in self._sweep_units((dossier.receiving_unit_id,
+                                            dossier.competent_unit_id), seen):
+            dossier = self.get_dossier_aggregate(dossier.id)
+        return self._answer(dossier, applicant)
+
+    submit_dossier = _dossier_id(submit_dossier_answer)
+
+    def _day_counter(self, agency_code: str, day: dt.date) -> DossierCounter:
+        """The desk's counter of the day, new if none is recorded (under the desk's lock).
+
+        The counter this process saved last is brought up to date with what was
+        recorded after it (other processes' numbers): one query, nothing replayed.
+        Otherwise it is read with its snapshot. It is kept again only once saved.
+        """
+        counter: DossierCounter | None
+        kept = self._counters.pop((agency_code, day), None)
+        if kept is not None:
+            counter = project_aggregate(kept, self.events.get(kept.id, gt=kept.version))
+        else:
+            counter = super().get_or_none(counter_id(agency_code, day))
+        if counter is None:
+            return DossierCounter(agency_code=agency_code, day=day)
+        return counter
+
+    def _answer(self, dossier: Dossier, applicant: ApplicantView | None = None) -> DossierAnswer:
+        """The answer of a command, checked as a read of the dossier is (its jurisdiction)."""
+        self._within_jurisdiction(dossier)
+        return DossierAnswer(dossier, applicant)
+
+    def _sweep_units(self, unit_ids: Iterable[UUID],
+                     seen: Mapping[UUID, KnownUnit]) -> set[UUID]:
+        """Move the open dossiers of any of these units that is retired now; their ids.
+
+        A unit the command loaded (``seen``, active then) is read again only if
+        it has changed since: one query that returns nothing, usually.
+        """
+        moved: set[UUID] = set()
+        for unit_id in dict.fromkeys(unit_ids):
+            unit = seen.get(unit_id)
+            if unit is None or self._changed_since(unit):
+                moved.update(self.move_stranded_dossiers(unit_id))
+        return moved
+
+    def _changed_since(self, unit: KnownUnit) -> bool:
+        """Whether any event was recorded for the unit after the version loaded."""
+        return bool(self.recorder.select_events(unit.id, gt=unit.version, limit=1))
 
     def move_stranded_dossiers(self, unit_id: UUID) -> list[UUID]:
         """Move the open dossiers still at a retired unit to its default successor.
@@ -234,6 +335,7 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         with self._counter_locks_guard:
             for key in [k for k in self._counter_locks if k[1] < day]:
                 del self._counter_locks[key]  # yesterday's desks are done
+                self._counters.pop(key, None)
             return self._counter_locks.setdefault((agency_code, day), threading.Lock())
 
     @staticmethod
@@ -256,22 +358,32 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
 
     def _change(self, method: str, dossier_id: str, request_id: str, reason: str,
                 payload: dict[str, Any], change: Callable[[Dossier, dt.datetime], None],
-                ) -> UUID:
+                ) -> DossierAnswer:
         """Load a dossier, apply one change, save it with the request record."""
+        return self._answer(self._changed(method, dossier_id, request_id, reason, payload,
+                                          change))
+
+    def _changed(self, method: str, dossier_id: str, request_id: str, reason: str,
+                 payload: dict[str, Any], change: Callable[[Dossier, dt.datetime], None],
+                 ) -> Dossier:
+        """The dossier as the change saved it (read, for a request id already done)."""
         uid = parse_uuid(dossier_id, "dossier_id")
 
-        def execute(command: Command) -> dict[str, Any]:
+        def execute(command: Command) -> Outcome[Dossier]:
             dossier = self.get_dossier_aggregate(uid)
             self._within_jurisdiction(dossier)
             change(dossier, self.clock())
-            return self.save_command(command, {"dossier_id": str(uid)}, dossier)
+            return Outcome(self.save_command(command, {"dossier_id": str(uid)}, dossier),
+                           dossier)
 
-        self.run_command(request_id, method, {"dossier_id": dossier_id, **payload}, execute,
-                         reason=reason)
-        return uid
+        outcome = self.run_changing(request_id, method, {"dossier_id": dossier_id, **payload},
+                                    execute, reason=reason)
+        if outcome.changed is not None:
+            return outcome.changed
+        return self.get_dossier_aggregate(uid)
 
-    def receive_dossier(self, dossier_id: str, *, request_id: str = "",
-                        reason: str = "") -> UUID:
+    def receive_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                               reason: str = "") -> DossierAnswer:
         def change(d: Dossier, now: dt.datetime) -> None:
             # The dossier keeps the version in force on the day it is received.
             version = self.get_procedure(d.procedure_code).version_on(
@@ -280,21 +392,27 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
                       version.version, version.processing_working_days)
         return self._change("ReceiveDossier", dossier_id, request_id, reason, {}, change)
 
-    def refuse_to_receive_dossier(self, dossier_id: str, *, request_id: str = "",
-                                  reason: str = "") -> UUID:
+    receive_dossier = _dossier_id(receive_dossier_answer)
+
+    def refuse_to_receive_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                                         reason: str = "") -> DossierAnswer:
         self._require_reason(reason)
         return self._change("RefuseToReceiveDossier", dossier_id, request_id, reason, {},
                             lambda d, _: d.refuse_to_receive())
 
-    def assign_dossier(self, dossier_id: str, handler: str, *, request_id: str = "",
-                       reason: str = "") -> UUID:
+    refuse_to_receive_dossier = _dossier_id(refuse_to_receive_dossier_answer)
+
+    def assign_dossier_answer(self, dossier_id: str, handler: str, *, request_id: str = "",
+                              reason: str = "") -> DossierAnswer:
         if not handler.strip():
             raise InvalidArgument.single("handler", "REQUIRED", "name the official")
         return self._change("AssignDossier", dossier_id, request_id, reason,
                             {"handler": handler}, lambda d, _: d.assign(handler.strip()))
 
-    def request_supplement(self, dossier_id: str, missing_documents: Sequence[str], *,
-                           request_id: str = "", reason: str = "") -> UUID:
+    assign_dossier = _dossier_id(assign_dossier_answer)
+
+    def request_supplement_answer(self, dossier_id: str, missing_documents: Sequence[str], *,
+                                  request_id: str = "", reason: str = "") -> DossierAnswer:
         if not missing_documents:
             raise InvalidArgument.single("missing_documents", "REQUIRED",
                                          "name at least one missing document")
@@ -303,8 +421,10 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
                             {"missing": list(missing_documents)},
                             lambda d, now: d.request_supplement(list(missing_documents), now))
 
-    def supplement_dossier(self, dossier_id: str, documents: Sequence[str], *,
-                           request_id: str = "", reason: str = "") -> UUID:
+    request_supplement = _dossier_id(request_supplement_answer)
+
+    def supplement_dossier_answer(self, dossier_id: str, documents: Sequence[str], *,
+                                  request_id: str = "", reason: str = "") -> DossierAnswer:
         if not documents:
             raise InvalidArgument.single("documents", "REQUIRED",
                                          "hand in at least one document")
@@ -316,8 +436,11 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         return self._change("SupplementDossier", dossier_id, request_id, reason,
                             {"documents": list(documents)}, change)
 
-    def require_financial_obligation(self, dossier_id: str, amount_vnd: int, *,
-                                     request_id: str = "", reason: str = "") -> UUID:
+    supplement_dossier = _dossier_id(supplement_dossier_answer)
+
+    def require_financial_obligation_answer(self, dossier_id: str, amount_vnd: int, *,
+                                            request_id: str = "",
+                                            reason: str = "") -> DossierAnswer:
         violations = Violations()
         check_amount(amount_vnd, "amount_vnd", violations, positive=True)
         violations.raise_if_any()
@@ -325,14 +448,18 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
                             {"amount_vnd": amount_vnd},
                             lambda d, now: d.require_financial_obligation(amount_vnd, now))
 
-    def fulfil_financial_obligation(self, dossier_id: str, *, request_id: str = "",
-                                    reason: str = "") -> UUID:
+    require_financial_obligation = _dossier_id(require_financial_obligation_answer)
+
+    def fulfil_financial_obligation_answer(self, dossier_id: str, *, request_id: str = "",
+                                           reason: str = "") -> DossierAnswer:
         def change(d: Dossier, now: dt.datetime) -> None:
             d.fulfil_financial_obligation(
                 now, self.calendar,
                 waiting_since=self._legacy_wait_start(d, "FinancialObligationRequired"))
         return self._change("FulfilFinancialObligation", dossier_id, request_id, reason, {},
                             change)
+
+    fulfil_financial_obligation = _dossier_id(fulfil_financial_obligation_answer)
 
     def _legacy_wait_start(self, dossier: Dossier, requested: str) -> dt.datetime | None:
         """When a wait requested before clock stops were recorded began: its event's time.
@@ -345,40 +472,52 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         return next((item.recorded_at for item in reversed(self.dossier_history(str(dossier.id)))
                      if item.event_type == requested), None)
 
-    def transfer_dossier(self, dossier_id: str, to_unit_id: str, deadline_working_days: int, *,
-                         request_id: str = "", reason: str = "") -> UUID:
+    def transfer_dossier_answer(self, dossier_id: str, to_unit_id: str,
+                                deadline_working_days: int, *, request_id: str = "",
+                                reason: str = "") -> DossierAnswer:
         violations = Violations()
         target = violations.check(lambda: parse_uuid(to_unit_id, "to_unit_id"))
         check_working_days(deadline_working_days, "deadline_working_days", violations,
                            "the receiving unit's share of the processing time")
         violations.raise_if_any()
         assert target is not None
+        loaded: dict[UUID, KnownUnit] = {}  # by the attempt that saved (the last one)
 
         def change(d: Dossier, now: dt.datetime) -> None:
             unit = self.current_unit(target, "to_unit_id")
+            loaded[unit.id] = unit
             d.transfer(unit.id, deadline_working_days,
                        self.calendar.add_working_days(now, deadline_working_days), now)
-        uid = self._change("TransferDossier", dossier_id, request_id, reason,
-                           {"to": to_unit_id, "days": deadline_working_days}, change)
+        dossier = self._changed("TransferDossier", dossier_id, request_id, reason,
+                                {"to": to_unit_id, "days": deadline_working_days}, change)
         # The target may have been retired while the transfer was being saved, its
         # consumer's sweep running before the dossier was held there: look again.
-        holder = self.get_dossier_aggregate(uid).holder_unit_id
-        if not self.known_unit(holder, "to_unit_id").is_active:
-            self.move_stranded_dossiers(holder)
-        return uid
+        holder = dossier.holder_unit_id
+        seen = {holder: loaded[holder]} if holder in loaded else {}
+        if dossier.id in self._sweep_units((holder,), seen):
+            dossier = self.get_dossier_aggregate(dossier.id)
+        return self._answer(dossier)
 
-    def pause_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+    transfer_dossier = _dossier_id(transfer_dossier_answer)
+
+    def pause_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                             reason: str = "") -> DossierAnswer:
         self._require_reason(reason)
         return self._change("PauseDossier", dossier_id, request_id, reason, {},
                             lambda d, _: d.pause())
 
-    def resume_dossier(self, dossier_id: str, *, request_id: str = "",
-                       reason: str = "") -> UUID:
+    pause_dossier = _dossier_id(pause_dossier_answer)
+
+    def resume_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                              reason: str = "") -> DossierAnswer:
         return self._change("ResumeDossier", dossier_id, request_id, reason, {},
                             lambda d, _: d.resume())
 
-    def extend_dossier(self, dossier_id: str, new_due_date: dt.date | None, apology_slip: str, *,
-                       request_id: str = "", reason: str = "") -> UUID:
+    resume_dossier = _dossier_id(resume_dossier_answer)
+
+    def extend_dossier_answer(self, dossier_id: str, new_due_date: dt.date | None,
+                              apology_slip: str, *, request_id: str = "",
+                              reason: str = "") -> DossierAnswer:
         violations = Violations()
         if new_due_date is None:
             violations.add("new_due_date", "REQUIRED", "give the new appointment date")
@@ -395,8 +534,10 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
                             {"due": new_due_date, "slip": apology_slip},
                             lambda d, now: d.extend(new_due_date, apology_slip.strip(), now))
 
-    def approve_dossier(self, dossier_id: str, result_documents: Sequence[str], *,
-                        request_id: str = "", reason: str = "") -> UUID:
+    extend_dossier = _dossier_id(extend_dossier_answer)
+
+    def approve_dossier_answer(self, dossier_id: str, result_documents: Sequence[str], *,
+                               request_id: str = "", reason: str = "") -> DossierAnswer:
         if not result_documents:
             raise InvalidArgument.single("result_documents", "REQUIRED",
                                          "an approval names its result documents")
@@ -405,25 +546,38 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
                             {"results": list(result_documents)},
                             lambda d, now: d.approve(list(result_documents), now))
 
-    def reject_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+    approve_dossier = _dossier_id(approve_dossier_answer)
+
+    def reject_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                              reason: str = "") -> DossierAnswer:
         self._require_reason(reason)
         return self._change("RejectDossier", dossier_id, request_id, reason, {},
                             lambda d, now: d.reject(now))
 
-    def return_result(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+    reject_dossier = _dossier_id(reject_dossier_answer)
+
+    def return_result_answer(self, dossier_id: str, *, request_id: str = "",
+                             reason: str = "") -> DossierAnswer:
         def change(d: Dossier, now: dt.datetime) -> None:
             d.return_result(now, self.calendar.classify)
         return self._change("ReturnResult", dossier_id, request_id, reason, {}, change)
 
-    def withdraw_dossier(self, dossier_id: str, *, request_id: str = "",
-                         reason: str = "") -> UUID:
+    return_result = _dossier_id(return_result_answer)
+
+    def withdraw_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                                reason: str = "") -> DossierAnswer:
         return self._change("WithdrawDossier", dossier_id, request_id, reason, {},
                             lambda d, now: d.withdraw(now, self.calendar))
 
-    def stop_dossier(self, dossier_id: str, *, request_id: str = "", reason: str = "") -> UUID:
+    withdraw_dossier = _dossier_id(withdraw_dossier_answer)
+
+    def stop_dossier_answer(self, dossier_id: str, *, request_id: str = "",
+                            reason: str = "") -> DossierAnswer:
         self._require_reason(reason)
         return self._change("StopDossier", dossier_id, request_id, reason, {},
                             lambda d, now: d.stop(now, self.calendar))
+
+    stop_dossier = _dossier_id(stop_dossier_answer)
 
     @staticmethod
     def _require_reason(reason: str) -> None:
