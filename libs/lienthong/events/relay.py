@@ -167,6 +167,7 @@ class OutboxRelay:
         self._position: _Position | None = None
         self._gaps: dict[int, float] = {}  # first missing id -> when first seen (monotonic)
         self._wake: asyncio.Event | None = None
+        self._reconnected: asyncio.Event | None = None
         self._closing = False
         self._announced = False
         self._pass_lock: asyncio.Lock | None = None
@@ -212,6 +213,11 @@ class OutboxRelay:
 
     async def _on_reconnected(self) -> None:
         self._log.info("nats_reconnected")
+        if self._reconnected is not None:
+            # Publishes sent before the outage wait for acks a restarted server will
+            # never send: the pass in progress is started again at once, from the
+            # stream's position, rather than after the publish timeout.
+            self._reconnected.set()
 
     # -- running ------------------------------------------------------------
 
@@ -225,6 +231,7 @@ class OutboxRelay:
         """Relay until ``stop_event`` is set; NATS or database outages are waited out."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._reconnected = asyncio.Event()
         metrics.relay_lag(self.service, lambda: self.lag().behind)
         self._log.info("relay_started", nats_url=self.nats_url, batch_size=self.batch_size,
                        gap_timeout_s=self.gap_timeout_s)
@@ -232,8 +239,13 @@ class OutboxRelay:
         try:
             while not stop_event.is_set():
                 try:
-                    if not await self._until_stopped(self.publish_pending(), stop_event):
-                        break
+                    self._reconnected.clear()
+                    if not await self._until_stopped(self.publish_pending(), stop_event,
+                                                     self._reconnected):
+                        if stop_event.is_set():
+                            break
+                        self._position = None  # reconnected: read where the stream is
+                        continue
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:  # an outage is retried, not fatal
@@ -252,15 +264,21 @@ class OutboxRelay:
             self._log.info("relay_stopped")
 
     @staticmethod
-    async def _until_stopped(work: Any, stop_event: asyncio.Event) -> bool:
-        """Run ``work`` unless stopped first (a pass stuck on a NATS outage is cancelled:
-        the relay is safe to stop at any point). True when the work finished."""
+    async def _until_stopped(work: Any, stop_event: asyncio.Event,
+                             interrupt: asyncio.Event | None = None) -> bool:
+        """Run ``work`` unless stopped (or interrupted) first: a pass stuck on a NATS
+        outage is cancelled, the relay being safe to stop at any point. True when the
+        work finished."""
         task = asyncio.ensure_future(work)
         stopped = asyncio.ensure_future(stop_event.wait())
+        interrupted = asyncio.ensure_future(interrupt.wait()) if interrupt else None
         try:
-            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({task, stopped, *([interrupted] if interrupted else [])},
+                               return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopped.cancel()
+            if interrupted is not None:
+                interrupted.cancel()
             if not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

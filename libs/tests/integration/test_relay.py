@@ -530,3 +530,32 @@ async def test_a_hole_in_the_notification_ids_is_passed_after_the_gap_timeout(
         await patient.close()
         await republisher.close()
         app.close()
+
+
+async def test_a_pass_cut_by_a_nats_restart_starts_again_when_nats_is_back(
+        sqlite_store: str, nats_server: NatsServer) -> None:
+    """Publishes sent just before the server went down wait for acks it will never send;
+    the relay does not wait them out (here a publish timeout longer than the test's
+    patience) but starts its pass again from the stream's position on reconnection."""
+    app = IdentityApplication(sqlite_store)
+    relay = OutboxRelay(app, CONTRACT, nats_server.url, batch_size=500, poll_interval_s=0.05,
+                        publish_timeout_s=600.0)
+    stop_relay = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop_relay))
+    try:
+        await asyncio.to_thread(story, app, 50)
+        assert await wait_for_count(nats_server.url, len(contract_ids(app))) > 0
+        await asyncio.to_thread(bulk, app, 3000, per_save=500)
+        relay.wake()
+        await asyncio.sleep(0.05)  # the relay is publishing the bulk
+        nats_server.kill()
+        nats_server.start()
+        await asyncio.to_thread(story, app, 51)
+        expected = len(contract_ids(app))
+        assert await wait_for_count(nats_server.url, expected, rounds=300) == expected
+        await assert_exactly_once_in_order(nats_server.url, app)
+    finally:
+        stop_relay.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, timeout=30)
+        app.close()
