@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresProcessRecorder
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Identifier
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,27 +48,46 @@ class OneStatementInserts:
         super().__init__(*args, **kwargs)
         self.insert_function_name = f"{self.events_table_name}_insert"
         self.check_identifier_length(self.insert_function_name)  # type: ignore[attr-defined]
-        schema = Identifier(self.datastore.schema)
-        function = Identifier(self.insert_function_name)
-        table = Identifier(self.events_table_name)
-        self.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+        self.sql_create_statements.append(self._function(
+            self.insert_function_name, "", SQL("{insert}").format(insert=self._locked_insert())))
+        self.insert_function_call = self._call(self.insert_function_name, "")
+
+    def _function(self, name: str, parameters: str, body: Composable) -> Composable:
+        """``CREATE OR REPLACE FUNCTION name(events, parameters)`` returning the ids."""
+        return SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {events}{parameters}) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
-            "BEGIN "
-            "SET LOCAL lock_timeout = '{lock_timeout}s'; "
+            "BEGIN SET LOCAL lock_timeout = '{lock_timeout}s'; {body} END; $BODY$").format(
+                schema=Identifier(self.datastore.schema), function=Identifier(name),
+                events=self._event_array(), parameters=SQL(parameters),
+                lock_timeout=self.datastore.lock_timeout, body=body)
+
+    def _locked_insert(self) -> Composable:
+        """Lock the table, notify its channel, insert ``events``: the lock first, so that
+        ids are committed in the order they are issued."""
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        return SQL(
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
             "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
-            "RETURNING notification_id; "
-            "END; $BODY$").format(
-                schema=schema, function=function, table=table,
-                event=Identifier(self.stored_event_type_name),
-                lock_timeout=self.datastore.lock_timeout,
-                channel=Identifier(self.channel_name)))
-        self.insert_function_call = SQL("SELECT * FROM {schema}.{function}(%s)").format(
-            schema=schema, function=function)
+            "RETURNING notification_id;").format(
+                schema=schema, table=table, channel=Identifier(self.channel_name))
+
+    def _event_array(self) -> Composable:
+        return SQL("{schema}.{event}[]").format(schema=Identifier(self.datastore.schema),
+                                                 event=Identifier(self.stored_event_type_name))
+
+    def _call(self, name: str, parameters: str) -> Composable:
+        return SQL("SELECT * FROM {schema}.{function}(%s::{events}{parameters})").format(
+            schema=Identifier(self.datastore.schema), function=Identifier(name),
+            events=self._event_array(), parameters=SQL(parameters))
+
+    def _rows(self, stored_events: Sequence[StoredEvent]) -> list[Any]:
+        return [self.construct_pg_stored_event(  # type: ignore[attr-defined]
+            originator_id=event.originator_id, originator_version=event.originator_version,
+            topic=event.topic, state=event.state) for event in stored_events]
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -78,11 +97,8 @@ class OneStatementInserts:
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_in_one_statement(self, stored_events: Sequence[StoredEvent]) -> list[int]:
-        rows = [self.construct_pg_stored_event(  # type: ignore[attr-defined]
-            originator_id=event.originator_id, originator_version=event.originator_version,
-            topic=event.topic, state=event.state) for event in stored_events]
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.insert_function_call, (rows,), prepare=True)
+            curs.execute(self.insert_function_call, (self._rows(stored_events),), prepare=True)
             return [row[self.insert_function_name] for row in curs.fetchall()]
 
 
@@ -98,35 +114,15 @@ class ProcessRecorder(OneStatementInserts, PostgresProcessRecorder):
         super().__init__(*args, **kwargs)
         self.tracked_function_name = f"{self.events_table_name}_insert_tracked"
         self.check_identifier_length(self.tracked_function_name)
-        schema = Identifier(self.datastore.schema)
-        function = Identifier(self.tracked_function_name)
-        table = Identifier(self.events_table_name)
-        event_array = SQL("{schema}.{event}[]").format(
-            schema=schema, event=Identifier(self.stored_event_type_name))
-        self.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {event_array}, "
-            "tracked_application text, tracked_notification bigint) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
-            "BEGIN "
-            "SET LOCAL lock_timeout = '{lock_timeout}s'; "
-            "INSERT INTO {schema}.{tracking} (application_name, notification_id) "
-            "VALUES (tracked_application, tracked_notification); "
-            "IF cardinality(events) > 0 THEN "
-            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-            "NOTIFY {channel}; "
-            "RETURN QUERY INSERT INTO {schema}.{table} AS t "
-            "(originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
-            "RETURNING notification_id; "
-            "END IF; "
-            "END; $BODY$").format(
-                schema=schema, function=function, table=table, event_array=event_array,
-                tracking=Identifier(self.tracking_table_name),
-                lock_timeout=self.datastore.lock_timeout,
-                channel=Identifier(self.channel_name)))
-        self.tracked_function_call = SQL(
-            "SELECT * FROM {schema}.{function}(%s::{event_array}, %s, %s)").format(
-                schema=schema, function=function, event_array=event_array)
+        self.sql_create_statements.append(self._function(
+            self.tracked_function_name, ", tracked_application text, tracked_notification bigint",
+            SQL("INSERT INTO {schema}.{tracking} (application_name, notification_id) "
+                "VALUES (tracked_application, tracked_notification); "
+                "IF cardinality(events) > 0 THEN {insert} END IF;").format(
+                    schema=Identifier(self.datastore.schema),
+                    tracking=Identifier(self.tracking_table_name),
+                    insert=self._locked_insert())))
+        self.tracked_function_call = self._call(self.tracked_function_name, ", %s, %s")
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -138,11 +134,9 @@ class ProcessRecorder(OneStatementInserts, PostgresProcessRecorder):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_tracked(self, stored_events: Sequence[StoredEvent],
                         tracking: Tracking) -> list[int]:
-        rows = [self.construct_pg_stored_event(
-            originator_id=event.originator_id, originator_version=event.originator_version,
-            topic=event.topic, state=event.state) for event in stored_events]
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.tracked_function_call,
-                         (rows, tracking.application_name, tracking.notification_id),
+                         (self._rows(stored_events), tracking.application_name,
+                          tracking.notification_id),
                          prepare=True)
             return [row[self.tracked_function_name] for row in curs.fetchall()]
