@@ -162,7 +162,7 @@ class IdempotentApplication(ServiceApplication):
         result is answered.
         """
         command = Command(method, payload, request_id)
-        if request_id:
+        if request_id and not ask_first:  # else previous_result checks it
             validate_request_id(request_id)
         for attempt in range(1, attempts + 1):
             if ((ask_first or attempt > 1)

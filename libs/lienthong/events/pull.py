@@ -53,13 +53,15 @@ class StandingPull:
         self._sub: Subscription | None = None
         self._remaining = 0
         self._expires_at = 0.0
-        self._heard_at = 0.0
+        self._heard_at = 0.0  # the last message, heartbeat or status received
+        self._asked_at = 0.0  # the last request sent
         self._retry_at = 0.0
         #: The last status that ended a request abnormally (409, 503...), for the caller.
         self.trouble = ""
 
     async def start(self) -> None:
         self._sub = await self._nc.subscribe(self._nc.new_inbox())
+        self._heard_at = time.monotonic()
 
     def renew(self) -> None:
         """Ask again at the next call (e.g. after a reconnection)."""
@@ -67,7 +69,8 @@ class StandingPull:
 
     @property
     def silent_s(self) -> float:
-        """How long nothing (message, heartbeat, status) was heard for this durable."""
+        """How long nothing (message, heartbeat, status) was heard for this durable, however
+        often it was asked meanwhile."""
         return time.monotonic() - self._heard_at if self._heard_at else 0.0
 
     async def next(self, timeout: float) -> Msg | None:
@@ -89,7 +92,7 @@ class StandingPull:
                 msg = await self._sub.next_msg(timeout=max(min(deadline - now, silence),
                                                            0.001))
             except (nats.errors.TimeoutError, TimeoutError):
-                if time.monotonic() - self._heard_at > silence:
+                if time.monotonic() - max(self._heard_at, self._asked_at) > silence:
                     self._remaining = 0  # forgotten by a restarted server: ask again
                 continue
             self._heard_at = time.monotonic()
@@ -113,7 +116,7 @@ class StandingPull:
         now = time.monotonic()
         self._remaining = self._batch
         self._expires_at = now + self._expires_s
-        self._heard_at = now  # the heartbeat clock starts with the request
+        self._asked_at = now  # the heartbeat clock starts with the request
         request = {"batch": self._batch, "expires": int(self._expires_s * 1e9),
                    "idle_heartbeat": int(self._heartbeat_s * 1e9)}
         assert self._sub is not None

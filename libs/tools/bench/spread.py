@@ -33,8 +33,7 @@ def leaves(figures: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, 
         path = f"{prefix}{key}"
         if isinstance(value, dict):
             yield from leaves(value, f"{path}.")
-        elif isinstance(value, bool) or (isinstance(value, int | float)
-                                         and not isinstance(value, bool)):
+        elif isinstance(value, int | float):  # bool is an int
             yield path, value
 
 
