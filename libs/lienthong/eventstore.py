@@ -269,10 +269,11 @@ class ServiceApplication(Application):
         if followers:
             # A read model is caught up only by commits it has something to read in: a
             # signature recorded on a credential costs the credential index no query.
-            topics = {recording.notification.topic for recording in recordings}
+            notifications = [recording.notification for recording in recordings]
+            topics = {notification.topic for notification in notifications}
             for follower in followers:
                 if follower.follows_any(topics):
-                    follower.catch_up()
+                    follower.take(notifications)
         for listener in getattr(self, "_commit_listeners", ()):
             listener()
         return recordings

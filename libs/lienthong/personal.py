@@ -285,7 +285,7 @@ class SubjectKeys:
             msg = f"sealed fields hold at most {MAX_PLAINTEXT_BYTES} bytes, not {len(plaintext)}"
             raise ValueError(msg)
         subject = self.reference(subject_id)
-        key_id, key = self._key(subject) or self._new_key(subject)
+        key_id, key = self._key_for_sealing(subject)
         nonce = secrets.token_bytes(NONCE_SIZE)
         ciphertext = AESGCM(key).encrypt(nonce, plaintext, _aad(_DATA_AAD, subject, key_id))
         return Sealed(subject, key_id, nonce, ciphertext)
@@ -314,11 +314,25 @@ class SubjectKeys:
 
     # -- keys ---------------------------------------------------------------------------
 
+    def _key_for_sealing(self, subject: str) -> tuple[str, bytes]:
+        """The subject's key: the one stored, or a new one stored now (one statement for
+        both: the new key is offered, and the row kept for the subject answered)."""
+        key_id, key = secrets.token_hex(8), secrets.token_bytes(KEY_SIZE)
+        nonce = secrets.token_bytes(NONCE_SIZE)
+        wrapped = nonce + self._wrapping.encrypt(nonce, key, _aad(_WRAP_AAD, subject, key_id))
+        # Another process may have made the subject's key first: the stored one holds.
+        stored = self.store.add(subject, key_id, wrapped) or self.store.get(subject)
+        if stored is None:  # erased the moment after it was made: made again
+            return self._key_for_sealing(subject)
+        if stored == (key_id, wrapped):
+            return key_id, key
+        return self._unwrap(subject, *stored)
+
     def _key(self, subject: str) -> tuple[str, bytes] | None:
         row = self.store.get(subject)
-        if row is None:
-            return None
-        key_id, wrapped = row
+        return None if row is None else self._unwrap(subject, *row)
+
+    def _unwrap(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes]:
         try:
             key = self._wrapping.decrypt(wrapped[:NONCE_SIZE], wrapped[NONCE_SIZE:],
                                          _aad(_WRAP_AAD, subject, key_id))
@@ -328,19 +342,8 @@ class SubjectKeys:
             raise MasterKeyError(msg) from None
         return key_id, key
 
-    def _new_key(self, subject: str) -> tuple[str, bytes]:
-        key_id, key = secrets.token_hex(8), secrets.token_bytes(KEY_SIZE)
-        nonce = secrets.token_bytes(NONCE_SIZE)
-        wrapped = nonce + self._wrapping.encrypt(nonce, key, _aad(_WRAP_AAD, subject, key_id))
-        self.store.add(subject, key_id, wrapped)
-        # Another process may have made the subject's key first: the stored one holds.
-        stored = self._key(subject)
-        assert stored is not None
-        return stored
-
     def _check_master_key(self) -> None:
-        if self._key(CHECK_SUBJECT) is None:
-            self._new_key(CHECK_SUBJECT)
+        self._key_for_sealing(CHECK_SUBJECT)  # unwraps the stored check row, if any
 
 
 # -- where keys are kept --------------------------------------------------------------------
@@ -350,8 +353,9 @@ class KeyStore:
 
     def create(self) -> None: ...
     def get(self, subject: str) -> tuple[str, bytes] | None: ...
-    def add(self, subject: str, key_id: str, wrapped: bytes) -> None:
-        """Store the row unless the subject has one."""
+    def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
+        """Store the row unless the subject has one; the subject's row now kept (None
+        when it cannot tell: a row committed by another process meanwhile)."""
     def delete(self, subject: str) -> bool: ...
 
 
@@ -382,9 +386,9 @@ class MemoryKeyStore(KeyStore):
         with self._lock:
             return self.rows.get(subject)
 
-    def add(self, subject: str, key_id: str, wrapped: bytes) -> None:
+    def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
         with self._lock:
-            self.rows.setdefault(subject, (key_id, wrapped))
+            return self.rows.setdefault(subject, (key_id, wrapped))
 
     def delete(self, subject: str) -> bool:
         with self._lock:
@@ -409,11 +413,15 @@ class SQLiteKeyStore(KeyStore):
             row = curs.fetchone()
         return None if row is None else (row[0], bytes(row[1]))
 
-    def add(self, subject: str, key_id: str, wrapped: bytes) -> None:
+    def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(f"INSERT OR IGNORE INTO {self.table} "
                          "(subject, key_id, wrapped_key, created_at) VALUES (?, ?, ?, ?)",
                          (subject, key_id, wrapped, dt.datetime.now(dt.UTC).isoformat()))
+            curs.execute(f"SELECT key_id, wrapped_key FROM {self.table} WHERE subject = ?",
+                         (subject,))
+            row = curs.fetchone()
+        return None if row is None else (row[0], bytes(row[1]))
 
     def delete(self, subject: str) -> bool:
         with self.datastore.transaction(commit=True) as curs:
@@ -443,13 +451,21 @@ class PostgresKeyStore(KeyStore):
             (subject,))
         return (rows[0][0], bytes(rows[0][1])) if rows else None
 
-    def add(self, subject: str, key_id: str, wrapped: bytes) -> None:
+    def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
         from psycopg import sql
 
+        # The row inserted, or the one there before the statement began; neither when
+        # another transaction inserted one meanwhile (not in this statement's snapshot).
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(sql.SQL("INSERT INTO {} (subject, key_id, wrapped_key) "
-                                 "VALUES (%s, %s, %s) ON CONFLICT (subject) DO NOTHING"
-                                 ).format(self.table), (subject, key_id, wrapped))
+            curs.execute(sql.SQL(
+                "WITH added AS (INSERT INTO {0} (subject, key_id, wrapped_key) "
+                "VALUES (%s, %s, %s) ON CONFLICT (subject) DO NOTHING "
+                "RETURNING key_id, wrapped_key) "
+                "SELECT key_id, wrapped_key FROM added UNION ALL "
+                "SELECT key_id, wrapped_key FROM {0} WHERE subject = %s"
+            ).format(self.table), (subject, key_id, wrapped, subject))
+            row = curs.fetchone()  # the datastore's rows are dicts
+        return None if row is None else (row["key_id"], bytes(row["wrapped_key"]))
 
     def delete(self, subject: str) -> bool:
         from psycopg import sql
