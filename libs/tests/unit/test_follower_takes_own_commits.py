@@ -4,7 +4,7 @@ Otherwise it reads the log, and what it read already it does not apply again."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -24,7 +24,7 @@ class Parcel(Aggregate):
 
 class Numbers(LogFollower):
     aggregates = (Parcel,)
-    ignores = {Parcel.Weighed: "the model lists numbers only"}
+    ignores: ClassVar[dict[type, str]] = {Parcel.Weighed: "the model lists numbers only"}
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
