@@ -137,7 +137,10 @@ class IdentityApplication(IdempotentApplication, service="identity"):
                                               predecessors=[])
             return self.save_command(command, {"unit_id": str(unit.id)}, unit, *registers)
 
-        done = self.run_command(request_id, "RegisterUnit", payload, execute, reason=reason)
+        # Not looked up first: a retry of a registration that is done cannot save again
+        # (the unit's id derives from the request id) and is answered from its record.
+        done = self.run_command(request_id, "RegisterUnit", payload, execute, reason=reason,
+                                ask_first=False)
         return uuid.UUID(done["unit_id"])
 
     def rename_unit(self, unit_id: str, display_name: str, *,

@@ -221,25 +221,7 @@ class PausedSave(IdentityApplication):
         return super().save_command(command, result, *aggregates)
 
 
-class PausedAfterLookup(IdentityApplication):
-    """The thread named ``paused`` waits after looking its request id up."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.paused: threading.Thread | None = None
-        self.waiting = threading.Event()
-        self.resume = threading.Event()
-
-    def previous_result(self, command: Command) -> dict[str, Any] | None:
-        found = super().previous_result(command)
-        if threading.current_thread() is self.paused:
-            self.paused = None  # only the first look-up pauses
-            self.waiting.set()
-            self.resume.wait(timeout=JOIN_TIMEOUT)
-        return found
-
-
-def interleave(app: PausedSave | PausedAfterLookup, slow: Callable[[], Any],
+def interleave(app: PausedSave, slow: Callable[[], Any],
                fast: Callable[[], Any]) -> tuple[Any, Any]:
     """Start ``slow``, let ``fast`` run to the end while ``slow`` is paused, then finish."""
     answers: dict[str, Any] = {}
@@ -284,7 +266,7 @@ def test_the_loser_of_a_race_for_a_code_is_told_the_code_is_in_use(
 
 def test_a_retry_arriving_while_the_first_attempt_is_in_flight_gets_the_first_answer(
         open_app: Callable[..., IdentityApplication]) -> None:
-    app = open_app(PausedAfterLookup)
+    app = open_app(PausedSave)
     province = app.register_unit(NewUnitSpec("Tỉnh Quảng Nam", "province",
                                              administrative_unit_code="49"))
     spec = NewUnitSpec("Xã Tam Xuân", "commune", administrative_unit_code="20194",
