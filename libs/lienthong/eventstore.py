@@ -19,16 +19,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import InfrastructureFactory, Transcoding
+from eventsourcing.persistence import InfrastructureFactory, StoredEvent, Transcoding
 from eventsourcing.utils import Environment
 
 from lienthong import audit, metrics, pgoptions
 from lienthong.errors import NotFound
+from lienthong.sidetables import backend, postgres_read
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder
 
@@ -278,6 +279,18 @@ class ServiceApplication(Application):
             listener()
         return recordings
 
+    def get_many(self, aggregate_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        """Several aggregates from their events alone, read in one query (a page of a list);
+        an id with nothing recorded is left out. Snapshots are not looked for."""
+        ids = list(dict.fromkeys(aggregate_ids))
+        if not ids:
+            return {}
+        events: dict[uuid.UUID, list[Any]] = {}
+        for stored in stored_events_of(self.recorder, ids):
+            events.setdefault(stored.originator_id, []).append(
+                self.mapper.to_domain_event(stored))
+        return {i: project_aggregate(None, events[i]) for i in ids if i in events}
+
     def exists(self, aggregate_id: uuid.UUID) -> bool:
         """Whether any event was recorded for this aggregate id."""
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -292,3 +305,38 @@ class ServiceApplication(Application):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+
+#: Ids per query of :func:`stored_events_of` on SQLite (its bound on parameters is 32,766).
+_SQLITE_IDS_PER_QUERY = 500
+
+
+def stored_events_of(recorder: Any, ids: Sequence[uuid.UUID]) -> list[StoredEvent]:
+    """Every stored event of these aggregates, each aggregate's in version order."""
+    where = backend(recorder)
+    if where == "postgres":
+        from psycopg import sql
+
+        rows = postgres_read(recorder.datastore, sql.SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(sql.Identifier(recorder.datastore.schema),
+                 sql.Identifier(recorder.events_table_name)), (list(ids),))
+        return [StoredEvent(originator_id=row[0], originator_version=row[1], topic=row[2],
+                            state=bytes(row[3])) for row in rows]
+    if where == "sqlite":
+        found: list[StoredEvent] = []
+        for start in range(0, len(ids), _SQLITE_IDS_PER_QUERY):
+            chunk = [i.hex for i in ids[start:start + _SQLITE_IDS_PER_QUERY]]
+            statement = ("SELECT originator_id, originator_version, topic, state "
+                         f"FROM {recorder.events_table_name} WHERE originator_id IN "
+                         f"({', '.join('?' * len(chunk))}) "
+                         "ORDER BY originator_id, originator_version")
+            with recorder.datastore.transaction(commit=False) as curs:
+                curs.execute(statement, chunk)
+                found.extend(StoredEvent(
+                    originator_id=recorder.convert_originator_id(row["originator_id"]),
+                    originator_version=row["originator_version"], topic=row["topic"],
+                    state=row["state"]) for row in curs.fetchall())
+        return found
+    return [stored for i in ids for stored in recorder.select_events(i)]

@@ -61,7 +61,7 @@ from lienthong.sidetables import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 log = structlog.get_logger("lienthong.personal")
 
@@ -292,10 +292,20 @@ class SubjectKeys:
 
     def open(self, sealed: Sealed) -> dict[str, Any] | _Erased:
         """The fields, or :data:`ERASED` when the key they were sealed under is destroyed."""
+        return self._open(sealed, self._key(sealed.subject))
+
+    def open_many(self, values: Sequence[Sealed]) -> list[dict[str, Any] | _Erased]:
+        """:meth:`open` of each value, their subjects' keys read in one query."""
+        if not values:
+            return []
+        rows = self.store.get_many(sorted({value.subject for value in values}))
+        keys = {subject: self._unwrap(subject, *row) for subject, row in rows.items()}
+        return [self._open(value, keys.get(value.subject)) for value in values]
+
+    def _open(self, sealed: Sealed, found: tuple[str, bytes] | None) -> dict[str, Any] | _Erased:
         if sealed.algorithm != ALGORITHM:
             msg = f"a value sealed with {sealed.algorithm!r}: only {ALGORITHM} is known"
             raise SealedDataError(msg)
-        found = self._key(sealed.subject)
         if found is None or found[0] != sealed.key_id:
             return ERASED
         try:
@@ -358,6 +368,10 @@ class KeyStore:
         when it cannot tell: a row committed by another process meanwhile)."""
     def delete(self, subject: str) -> bool: ...
 
+    def get_many(self, subjects: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        """The rows of these subjects that exist (one query where the store has them)."""
+        return {s: row for s in subjects if (row := self.get(s)) is not None}
+
 
 KEYS = "personal_keys"
 
@@ -413,6 +427,16 @@ class SQLiteKeyStore(KeyStore):
             row = curs.fetchone()
         return None if row is None else (row[0], bytes(row[1]))
 
+    def get_many(self, subjects: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        found: dict[str, tuple[str, bytes]] = {}
+        for start in range(0, len(subjects), 500):  # SQLite's bound on parameters
+            chunk = list(subjects[start:start + 500])
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(f"SELECT subject, key_id, wrapped_key FROM {self.table} "
+                             f"WHERE subject IN ({', '.join('?' * len(chunk))})", chunk)
+                found.update((row[0], (row[1], bytes(row[2]))) for row in curs.fetchall())
+        return found
+
     def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(f"INSERT OR IGNORE INTO {self.table} "
@@ -450,6 +474,14 @@ class PostgresKeyStore(KeyStore):
             "SELECT key_id, wrapped_key FROM {} WHERE subject = %s").format(self.table),
             (subject,))
         return (rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def get_many(self, subjects: Sequence[str]) -> dict[str, tuple[str, bytes]]:
+        from psycopg import sql
+
+        rows = postgres_read(self.datastore, sql.SQL(
+            "SELECT subject, key_id, wrapped_key FROM {} WHERE subject = ANY(%s)"
+        ).format(self.table), (list(subjects),))
+        return {row[0]: (row[1], bytes(row[2])) for row in rows}
 
     def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
         from psycopg import sql

@@ -219,7 +219,8 @@ class DossierServicer(pb_grpc.DossierServiceServicer):
                 dossier_filter, size=request.page_size, token=request.page_token)
             today = self.app.today()
             return pb.ListDossiersResponse(
-                dossiers=[dossier_to_pb(d, today, self.app.applicant_of(d)) for d in dossiers],
+                dossiers=[dossier_to_pb(d, today, applicant) for d, applicant
+                          in zip(dossiers, self.app.applicants_of(dossiers), strict=True)],
                 next_page_token=token, total_size=total)
         return await asyncio.to_thread(run)
 

@@ -17,6 +17,7 @@ clear and read as recorded; erasure cannot reach them without rewriting the hist
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from .domain.applicant import Applicant, check_pin
 from .domain.personal_data import PersonalDataErasure
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from lienthong.eventstore import HistoryItem
@@ -66,6 +67,15 @@ class Erasure:
     erased_at: dt.datetime
 
 
+def _view(recorded: Mapping[str, Any], sealed: Sealed | None,
+          opened: Mapping[str, Any] | object) -> ApplicantView:
+    if sealed is None:  # recorded before applicants were sealed
+        return ApplicantView.of(recorded)
+    if opened is ERASED or not isinstance(opened, Mapping):
+        return ApplicantView("", "", subject_ref=sealed.subject, erased=True)
+    return ApplicantView.of(opened, sealed.subject)
+
+
 class PersonalDataCommands(_Application):
     """The dossiers application's handling of applicants' personal data.
 
@@ -91,15 +101,17 @@ class PersonalDataCommands(_Application):
     def applicant_of(self, dossier: Dossier) -> ApplicantView:
         return self.open_applicant(dossier.applicant)
 
+    def applicants_of(self, dossiers: Sequence[Dossier]) -> list[ApplicantView]:
+        """:meth:`applicant_of` each dossier (a page of a list), the keys read at once."""
+        sealed = [Sealed.from_dict(dossier.applicant) for dossier in dossiers]
+        opened = iter(self.personal_data.open_many([s for s in sealed if s is not None]))
+        return [_view(dossier.applicant, s, next(opened) if s is not None else None)
+                for dossier, s in zip(dossiers, sealed, strict=True)]
+
     def open_applicant(self, recorded: Mapping[str, Any]) -> ApplicantView:
         """The applicant a dossier recorded: opened, erased, or as recorded in clear."""
         sealed = Sealed.from_dict(recorded)
-        if sealed is None:  # recorded before applicants were sealed
-            return ApplicantView.of(recorded)
-        opened = self.personal_data.open(sealed)
-        if opened is ERASED:
-            return ApplicantView("", "", subject_ref=sealed.subject, erased=True)
-        return ApplicantView.of(opened, sealed.subject)
+        return _view(recorded, sealed, self.personal_data.open(sealed) if sealed else None)
 
     def history_payload(self, item: HistoryItem) -> dict[str, Any]:
         """An event's own fields as a history answers them, its applicant opened."""
