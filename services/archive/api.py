@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import grpc
 
     from .application import ArchiveApplication
+    from .domain.records import ArchivalRecord
 
 FILES = FileContract(files_pb2, files_pb2_grpc, pb)
 
@@ -63,14 +64,14 @@ class _Servicer:
     def __init__(self, app: ArchiveApplication) -> None:
         self.app = app
 
-    def record_pb(self, record_id: Any) -> pb.Record:
-        record = self.app.record(record_id)
-        return record_to_pb(record, holder_unit_id=self.app.holder_of(record),
+    def record_pb(self, record: ArchivalRecord, holder_unit_id: Any = None) -> pb.Record:
+        """The record as answered; ``holder_unit_id`` when known (its fonds' holder)."""
+        return record_to_pb(record, holder_unit_id=holder_unit_id or self.app.holder_of(record),
                             pages_accepted=len(self.app.books.pages_of(record.id)),
                             next_check_at=self.app.next_check(record))
 
     async def _record(self, record_id: Any) -> pb.Record:
-        return await asyncio.to_thread(self.record_pb, record_id)
+        return await asyncio.to_thread(lambda: self.record_pb(self.app.record(record_id)))
 
 
 class ArchiveServicer(_Servicer, pb_grpc.ArchiveServiceServicer):
@@ -89,7 +90,9 @@ class ArchiveServicer(_Servicer, pb_grpc.ArchiveServiceServicer):
         def page() -> pb.ListRecordsResponse:
             found = self.app.list_records(request.fonds_id, request.page_size,
                                           request.page_token)
-            return pb.ListRecordsResponse(records=[self.record_pb(r.id) for r in found.rows],
+            # One fonds' records: one holder, read once.
+            holder = self.app.holder_of(found.rows[0]) if found.rows else None
+            return pb.ListRecordsResponse(records=[self.record_pb(r, holder) for r in found.rows],
                                           next_page_token=found.next_token,
                                           total_size=found.total)
 

@@ -488,7 +488,8 @@ class ArchiveApplication(TrackingApplication, IdempotentApplication, service="ar
         rows: list[RecordRow] = self.books.records_of(fonds.id)
         request = PageRequest.of(size, token, {"fonds": fonds_key})
         page, next_token = request.cut(rows)
-        return Page([self.record(r.record_id) for r in page], next_token, len(rows))
+        found = self.get_many(r.record_id for r in page)  # the page in one query
+        return Page([found[r.record_id] for r in page], next_token, len(rows))
 
     def progress(self, *, unit_id: str = "", province_unit_id: str = "") -> dict[str, Any]:
         """Digitization of a unit, or of every unit of a province."""
