@@ -12,8 +12,6 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.application import AggregateNotFoundError
-
 from lienthong.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from lienthong.eventstore import HistoryItem, derived_id
 from lienthong.idempotency import Command, IdempotentApplication
@@ -37,7 +35,7 @@ from .domain.unit import ALLOWED_PARENT_LEVELS, Kind, Unit, UnitRetiredError, no
 from .projections import Resolution, UnitDirectory, UnitFilter, UnitView
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from uuid import UUID
 
 @dataclass(frozen=True)
@@ -478,17 +476,16 @@ class IdentityApplication(IdempotentApplication, service="identity"):
 
     # -- helpers ------------------------------------------------------------
 
-    def _get_unit(self, unit_id: UUID, field: str) -> Unit:
-        try:
-            unit = self.repository.get(unit_id)
-        except AggregateNotFoundError:
-            raise NotFound("unit", str(unit_id)) from None
+    def _get_unit(self, unit_id: UUID, field: str,
+                  loaded: Mapping[UUID, Any] | None = None) -> Unit:
+        unit = _loaded_or(self.get_or_none, unit_id, loaded)
         if not isinstance(unit, Unit):
             raise NotFound("unit", str(unit_id))
         return unit
 
-    def _get_active(self, unit_id: UUID, field: str) -> Unit:
-        unit = self._get_unit(unit_id, field)
+    def _get_active(self, unit_id: UUID, field: str,
+                    loaded: Mapping[UUID, Any] | None = None) -> Unit:
+        unit = self._get_unit(unit_id, field, loaded)
         if not unit.is_active:
             msg = (f"{field}: unit {unit.id} ({unit.display_name}) was "
                    f"{unit.retirement.value if unit.retirement else 'retired'}"
@@ -568,7 +565,12 @@ class IdentityApplication(IdempotentApplication, service="identity"):
         violations.raise_if_any()
         assert name is not None and kind is not None and level is not None
 
-        parent = self._get_active(parent_id, f"{field}parent_unit_id") if parent_id else None
+        # The parent and the codes' registers in one read.
+        loaded = self.get_many([i for i in (
+            parent_id, agency_code_claim_id(agency_code.value) if agency_code else None,
+            administrative_code_register_id(admin_code) if admin_code else None) if i])
+        parent = (self._get_active(parent_id, f"{field}parent_unit_id", loaded)
+                  if parent_id else None)
         if parent is not None and any(p.id == parent.id for p in predecessors):
             msg = (f"{field}parent_unit_id: {parent.display_name} is retired by this same "
                    "command and cannot be the parent of its successor")
@@ -589,11 +591,11 @@ class IdentityApplication(IdempotentApplication, service="identity"):
         registers: list[Any] = []
         if agency_code is not None:
             registers.append(self._claim_agency_code(agency_code.value, unit_id,
-                                                     f"{field}agency_code"))
+                                                     f"{field}agency_code", loaded))
         if admin_code:
             registers.append(self._claim_administrative_code(
                 admin_code, unit_id, effective_date, predecessors,
-                f"{field}administrative_unit_code"))
+                f"{field}administrative_unit_code", loaded))
         unit = Unit(
             display_name=name, level=level.value, kind=kind.value,
             administrative_unit_code=admin_code,
@@ -604,19 +606,22 @@ class IdentityApplication(IdempotentApplication, service="identity"):
         )
         return unit, registers
 
-    def _claim_agency_code(self, code: str, unit_id: UUID, field: str) -> AgencyCodeClaim:
+    def _claim_agency_code(self, code: str, unit_id: UUID, field: str,
+                           loaded: Mapping[UUID, Any] | None = None) -> AgencyCodeClaim:
         claim_id = agency_code_claim_id(code)
-        claim: AgencyCodeClaim | None = self.get_or_none(claim_id)
+        claim: AgencyCodeClaim | None = _loaded_or(self.get_or_none, claim_id, loaded)
         if claim is not None:
             holder = self._get_unit(claim.unit_id, field)
             self._refuse_held_code(code, holder, field, "AGENCY_CODE")
         return AgencyCodeClaim(code=code, unit_id=unit_id)
 
     def _claim_administrative_code(self, code: str, unit_id: UUID, since: dt.date | None,
-                                   predecessors: Sequence[Unit],
-                                   field: str) -> AdministrativeCodeRegister:
+                                   predecessors: Sequence[Unit], field: str,
+                                   loaded: Mapping[UUID, Any] | None = None,
+                                   ) -> AdministrativeCodeRegister:
         register_id = administrative_code_register_id(code)
-        register: AdministrativeCodeRegister | None = self.get_or_none(register_id)
+        register: AdministrativeCodeRegister | None = _loaded_or(self.get_or_none, register_id,
+                                                                 loaded)
         if register is None:
             return AdministrativeCodeRegister(code=code, unit_id=unit_id, since=since)
         holder_id = register.holder_id
@@ -639,3 +644,9 @@ class IdentityApplication(IdempotentApplication, service="identity"):
                "code is locked and never issued again (only a successor named in the same "
                "merge or division may carry it on)")
         raise FailedPrecondition(msg, reason=f"{what}_LOCKED", metadata=metadata)
+
+
+def _loaded_or(read: Callable[[UUID], Any], aggregate_id: UUID,
+               loaded: Mapping[UUID, Any] | None) -> Any:
+    """The aggregate from what a command read at once (absent: none recorded), or read now."""
+    return read(aggregate_id) if loaded is None else loaded.get(aggregate_id)
