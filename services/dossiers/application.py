@@ -39,6 +39,7 @@ from .domain.limits import (
     check_working_days,
 )
 from .domain.numbering import DossierCounter, counter_id
+from .domain.procedure import parse_procedure_code, procedure_id
 from .domain.units import KnownUnit, UnitRetiredAmbiguouslyError
 from .jurisdiction import Jurisdiction
 from .personal_data import ApplicantView, PersonalDataCommands
@@ -144,15 +145,18 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
 
     # -- units, as identity tells us (called by the consumer's handlers) -----
 
-    def known_unit(self, unit_id: UUID, field: str) -> KnownUnit:
-        unit: KnownUnit | None = self.get_or_none(unit_id)
+    def known_unit(self, unit_id: UUID, field: str,
+                   loaded: Mapping[UUID, Any] | None = None) -> KnownUnit:
+        unit: KnownUnit | None = (loaded[unit_id] if loaded is not None and unit_id in loaded
+                                  else self.get_or_none(unit_id))
         if not isinstance(unit, KnownUnit):
             raise NotFound("unit", str(unit_id))
         return unit
 
-    def current_unit(self, unit_id: UUID, field: str) -> KnownUnit:
+    def current_unit(self, unit_id: UUID, field: str,
+                     loaded: Mapping[UUID, Any] | None = None) -> KnownUnit:
         """The unit, or the unit that carries it on if it was merged or dissolved."""
-        unit = self.known_unit(unit_id, field)
+        unit = self.known_unit(unit_id, field, loaded)
         seen = {unit.id}
         while not unit.is_active:
             if len(unit.successor_ids) > 1:
@@ -207,13 +211,16 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
 
         def execute(command: Command) -> Outcome[_Submitted]:
             now = self.clock()
-            procedure = self.get_procedure(procedure_code)
+            # The procedure and both units in one read.
+            loaded = self.get_many([procedure_id(parse_procedure_code(procedure_code)),
+                                    receiving_id, competent_id])
+            procedure = self.get_procedure(procedure_code, loaded)
             version = procedure.version_on(now.astimezone(VIETNAM_TIME).date())
             if (jurisdiction := self.jurisdiction()) is not None:
                 jurisdiction.require((receiving_id,), "unit", str(receiving_id))
-            receiving = self.current_unit(receiving_id, "receiving_unit_id")
+            receiving = self.current_unit(receiving_id, "receiving_unit_id", loaded)
             competent = (receiving if competent_id == receiving_id
-                         else self.current_unit(competent_id, "competent_unit_id"))
+                         else self.current_unit(competent_id, "competent_unit_id", loaded))
             self._check_competence(version, receiving, competent)
             if not receiving.agency_code:
                 msg = (f"receiving_unit_id: {receiving.display_name} has no agency code, which "

@@ -87,20 +87,23 @@ class Served:
             request_id=request_id, personal_identification_number=pin, reason=reason),
             timeout=TIMEOUT, metadata=DPO)
 
-    def raw(self, table: str) -> bytes:
-        """Every row of one of the service's tables, as the database holds it."""
+    def raw(self, table: str, order: str = "1") -> bytes:
+        """Every row of one of the service's tables, as the database holds it (in ``order``:
+        a table's physical order is not the order its rows were written in)."""
         if self.url.startswith("sqlite"):
             with contextlib.closing(sqlite3.connect(self.url.removeprefix("sqlite:///"))) as db:
-                rows = db.execute(f"SELECT * FROM {table}").fetchall()
+                rows = db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
         else:
             with psycopg.connect(self.url) as conn:
-                rows = conn.execute(sql.SQL("SELECT * FROM {}.{}").format(
-                    sql.Identifier("dossiers"), sql.Identifier(table))).fetchall()
+                rows = conn.execute(sql.SQL("SELECT * FROM {}.{} ORDER BY {}").format(
+                    sql.Identifier("dossiers"), sql.Identifier(table),
+                    sql.SQL(order))).fetchall()
         return b"\n".join(bytes(value) if isinstance(value, (bytes, memoryview))
                           else str(value).encode() for row in rows for value in row)
 
     def stored_events(self) -> bytes:
-        return self.raw(self.app.recorder.events_table_name)
+        return self.raw(self.app.recorder.events_table_name, order="rowid" if self.url.startswith(
+            "sqlite") else "notification_id")  # SQLite's notification ids are its row ids
 
     def key_table(self) -> bytes:
         return self.raw(key_table_name(self.app.recorder.events_table_name))
