@@ -340,11 +340,12 @@ class LogFollower:
             direct = (self._started and not self.waiting and ids[0] == self.position + 1
                       and ids[-1] - ids[0] == len(ids) - 1)
             if direct:
+                applied = 0
                 with self._lock:
-                    applied = sum(self._apply(self._to_event(notification))
-                                  for notification in recorded
-                                  if not self._topics or notification.topic in self._followed)
-                    self.position = ids[-1]
+                    for notification in recorded:  # the position moves with each, as a read's
+                        if not self._topics or notification.topic in self._followed:
+                            applied += self._apply(self._to_event(notification))
+                        self.position = notification.id
                 self._snapshot_if_due()
                 return applied
         return self.catch_up()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -118,3 +119,30 @@ def test_a_model_not_started_reads_the_log_first() -> None:
     numbers.take(earlier)
 
     assert numbers.numbers == ["5/1", "5/2"]
+
+
+class Fragile(Numbers):
+    """Refuses one number, once: its handler fails half-way through a commit."""
+
+    refuse = "7/2"
+
+    @handles(Parcel.Registered)
+    def _registered(self, e: Any) -> None:
+        if e.number == self.refuse:
+            self.refuse = ""
+            msg = "refused once"
+            raise RuntimeError(msg)
+        self.numbers.append(e.number)
+
+
+def test_a_handler_failing_half_way_leaves_the_position_after_what_it_applied() -> None:
+    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    fragile = Fragile(app.recorder, app.mapper.to_domain_event)
+    fragile.catch_up()
+    recorded = committed(app, Parcel("7/1"), Parcel("7/2"), Parcel("7/3"))
+
+    with pytest.raises(RuntimeError):
+        fragile.take(recorded)
+    fragile.catch_up()
+
+    assert fragile.numbers == ["7/1", "7/2", "7/3"]  # 7/1 once
