@@ -46,7 +46,7 @@ test: install ## Unit, integration and local end-to-end tests (real NATS, Postgr
 test-country: install ## The whole country's 2025 import, in-process (marker country; not in `make test`)
 	$(PY) -m pytest -m country $(PYTEST_ARGS)
 
-test-long: install ## The whole platform under the national load model, briefly (marker long; not in `make test`)
+test-long: install ## The benchmarks that start services, small: national load model, documents, archive (marker long; not in `make test`)
 	$(PY) -m pytest -m long $(PYTEST_ARGS)
 
 test-unit: install ## Unit tests only (in-memory)

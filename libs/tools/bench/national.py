@@ -50,12 +50,10 @@ from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from lienthong import registry
 from lienthong.archive.v1 import archive_pb2 as archive_pb
 from lienthong.archive.v1 import archive_pb2_grpc as archive_grpc
 from lienthong.archive.v1 import files_pb2 as archive_files_pb
 from lienthong.archive.v1 import files_pb2_grpc as archive_files_grpc
-from lienthong.calls import address_variable
 from lienthong.documents.v1 import documents_pb2 as documents_pb
 from lienthong.documents.v1 import documents_pb2_grpc as documents_grpc
 from lienthong.documents.v1 import files_pb2 as documents_files_pb
@@ -67,20 +65,15 @@ from lienthong.dossiers.v1 import dossiers_pb2_grpc as dossiers_grpc
 from lienthong.events.jetstream import stream_name
 from lienthong.identity.v1 import identity_pb2 as identity_pb
 from lienthong.identity.v1 import identity_pb2_grpc as identity_grpc
-from lienthong.natsbin import NatsServer
-from lienthong.personal import write_master_key_file
-from lienthong.ports import free_port
 from lienthong.signatures.v1 import signatures_pb2 as signatures_pb
 from lienthong.signatures.v1 import signatures_pb2_grpc as signatures_grpc
 from lienthong.signatures.v1 import signing_pb2 as signing_pb
 from lienthong.signatures.v1 import signing_pb2_grpc as signing_grpc
 from lienthong.tls import client_channel
 from lienthong.tools.bench.common import (
-    BenchDatabase,
     BenchError,
     CpuMeter,
     PhaseProgress,
-    ServiceProcess,
     figures,
     grpc_channel_options,
     machine_info,
@@ -95,6 +88,8 @@ from lienthong.tools.bench.national_model import (
     rates_at,
     scheduled_calls,
 )
+from lienthong.tools.bench.platform import Platform
+from lienthong.tools.bench.platform import eventually as _eventually
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -148,47 +143,6 @@ class NationalBenchConfig:
 # -- the platform of the run ------------------------------------------------------------
 
 
-class Platform:
-    """nats-server and every registered service, each on a database of its own."""
-
-    def __init__(self, stack: contextlib.ExitStack, config: NationalBenchConfig,
-                 folder: Path, progress: PhaseProgress) -> None:
-        self.nats = NatsServer(folder / "nats").start()
-        stack.callback(self.nats.kill)
-        master_key = write_master_key_file(folder / "pii-master.key")
-        common = {"LIENTHONG_NATS_URL": self.nats.url, "LIENTHONG_LOG_LEVEL": "warning",
-                  "LIENTHONG_PII_MASTER_KEY_FILE": str(master_key)}
-        self.services: dict[str, ServiceProcess] = {}
-        self.startup_s: dict[str, float] = {}
-        self.specs = registry.services()
-        for spec in self.specs:
-            env = {**common, "LIENTHONG_SERVICE": spec.name,
-                   **{address_variable(called): self.services[called].address
-                      for called in spec.calls}}
-            if spec.http_port:
-                env["LIENTHONG_HTTP_LISTEN"] = f"127.0.0.1:{free_port()}"
-            if spec.name == "signatures":
-                token = folder / "signatures-token"
-                env.update({"LIENTHONG_PKCS11_MODULE": "",
-                            "LIENTHONG_SIGNATURES_TOKEN_DIR": str(token),
-                            "SOFTHSM2_CONF": str(token / "softhsm2.conf")})
-            database = stack.enter_context(BenchDatabase(
-                config.postgres_dsn, prefix=f"lienthong_bench_national_{spec.name}"))
-            env["LIENTHONG_EVENT_STORE"] = database.dsn
-            with progress.phase(f"starting {spec.name}") as update:
-                began = time.perf_counter()
-                self.services[spec.name] = stack.enter_context(ServiceProcess(
-                    spec.module, env, startup_timeout=180.0))
-                self.startup_s[spec.name] = round(time.perf_counter() - began, 2)
-                update(1, 1)
-
-    def durables(self, service: str) -> set[tuple[str, str]]:
-        """(stream, durable) of every consumer the registered services declare on
-        ``service``'s stream."""
-        return {(stream_name(followed), durable) for spec in self.specs
-                for followed, durable in spec.consumer_durables() if followed == service}
-
-
 class Clients:
     """A few connections to each service, shared by the load's threads (gRPC stubs are
     thread-safe); each call takes the next."""
@@ -234,19 +188,7 @@ class Clients:
 
 
 def eventually(call: Callable[[], Any], what: str) -> Any:
-    """The call's answer once it stops being NOT_FOUND or FAILED_PRECONDITION (a service
-    that has not yet learned a unit from identity's stream)."""
-    deadline = time.monotonic() + LEARN_TIMEOUT_S
-    while True:
-        try:
-            return call()
-        except grpc.RpcError as error:
-            waiting = error.code() in (grpc.StatusCode.NOT_FOUND,  # type: ignore[attr-defined]
-                                       grpc.StatusCode.FAILED_PRECONDITION)
-            if not waiting or time.monotonic() > deadline:
-                msg = f"{what}: {error.code()} {error.details()}"  # type: ignore[attr-defined]
-                raise BenchError(msg) from None
-        time.sleep(0.2)
+    return _eventually(call, what, timeout_s=LEARN_TIMEOUT_S)
 
 
 # -- the consumers' lag -------------------------------------------------------------------
@@ -1081,7 +1023,8 @@ def run_national_bench(config: NationalBenchConfig, progress: PhaseProgress) -> 
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(
             prefix="lienthong-bench-national-")))
-        platform = Platform(stack, config, folder, progress)
+        platform = Platform(stack, config.postgres_dsn, folder, progress,
+                            prefix="lienthong_bench_national")
         clients = Clients(platform)
         stack.callback(clients.close)
         world = set_up(platform, clients, run, config.communes, progress)

@@ -42,12 +42,8 @@ from lienthong.archive.v1 import files_pb2 as files_pb
 from lienthong.archive.v1 import files_pb2_grpc as files_grpc
 from lienthong.identity.v1 import identity_pb2 as identity_pb
 from lienthong.identity.v1 import identity_pb2_grpc as identity_grpc
-from lienthong.natsbin import NatsServer
-from lienthong.personal import write_master_key_file
 from lienthong.services.archive.consumers import IDENTITY_STREAM
-from lienthong.tls import client_channel
 from lienthong.tools.bench.common import (
-    BenchDatabase,
     BenchError,
     CpuMeter,
     PhaseProgress,
@@ -57,6 +53,10 @@ from lienthong.tools.bench.common import (
     require_postgres,
     run_closed_loop,
 )
+from lienthong.tools.bench.platform import Platform
+from lienthong.tools.bench.platform import channel as _channel
+from lienthong.tools.bench.platform import eventually as _eventually
+from lienthong.tools.bench.platform import failed as _failed
 
 from .fixity import run_fixity
 from .pages import DPI, make_pages, page_specs
@@ -89,67 +89,16 @@ class ArchiveBenchConfig:
 # -- the platform of the run -------------------------------------------------------------
 
 
-class Platform:
-    """nats-server, identity and the archive, each service on its own database."""
-
-    def __init__(self, stack: contextlib.ExitStack, config: ArchiveBenchConfig,
-                 folder: Path, progress: PhaseProgress) -> None:
-        self.nats_store = folder / "nats"
-        self.nats = NatsServer(self.nats_store).start()
-        stack.callback(self.nats.kill)
-        master_key = write_master_key_file(folder / "pii-master.key")
-        common = {"LIENTHONG_NATS_URL": self.nats.url, "LIENTHONG_LOG_LEVEL": "warning",
-                  "LIENTHONG_PII_MASTER_KEY_FILE": str(master_key)}
-        started: dict[str, float] = {}
-
-        def start(name: str) -> ServiceProcess:
-            database = stack.enter_context(BenchDatabase(
-                config.postgres_dsn, prefix=f"lienthong_bench_archive_{name}"))
-            with progress.phase(f"starting {name}") as update:
-                began = time.perf_counter()
-                process = stack.enter_context(ServiceProcess(
-                    f"lienthong.services.{name}",
-                    {**common, "LIENTHONG_SERVICE": name,
-                     "LIENTHONG_EVENT_STORE": database.dsn}, startup_timeout=180.0))
-                started[name] = round(time.perf_counter() - began, 2)
-                update(1, 1)
-            return process
-
-        self.identity = start("identity")
-        self.archive = start("archive")
-        self.startup_s = started
-
-
-def _channel(address: str) -> grpc.Channel:
-    channel = client_channel(address, None)
-    grpc.channel_ready_future(channel).result(timeout=10)
-    return channel
-
-
-def _failed(what: str, error: grpc.RpcError,
-            service: ServiceProcess | None = None) -> BenchError:
-    """The failed call as the bench's error; with the service's log when it failed there."""
-    code = error.code()  # type: ignore[attr-defined]
-    msg = f"{what}: {code} {error.details()}"  # type: ignore[attr-defined]
-    if service is not None and code in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN):
-        msg += f"\n{service.module}'s log ends:\n{service.log_tail()}"
-    return BenchError(msg)
+def start_platform(stack: contextlib.ExitStack, config: ArchiveBenchConfig, folder: Path,
+                   progress: PhaseProgress) -> Platform:
+    """nats-server, identity and the archive, each on its own database."""
+    return Platform(stack, config.postgres_dsn, folder, progress,
+                    prefix="lienthong_bench_archive", services=("identity", "archive"))
 
 
 def eventually(call: Callable[[], Any], what: str,
                service: ServiceProcess | None = None) -> Any:
-    """The call's answer once it stops being NOT_FOUND or FAILED_PRECONDITION (a service
-    that has not yet learned a unit from identity's stream)."""
-    deadline = time.monotonic() + LEARN_TIMEOUT_S
-    while True:
-        try:
-            return call()
-        except grpc.RpcError as error:
-            waiting = error.code() in (grpc.StatusCode.NOT_FOUND,  # type: ignore[attr-defined]
-                                       grpc.StatusCode.FAILED_PRECONDITION)
-            if not waiting or time.monotonic() > deadline:
-                raise _failed(what, error, service) from None
-        time.sleep(0.2)
+    return _eventually(call, what, timeout_s=LEARN_TIMEOUT_S, service=service)
 
 
 # -- setup: the commune, its record and a batch ---------------------------------------------
@@ -165,8 +114,8 @@ class Setup:
 
 
 def set_up(platform: Platform, run: str, pages: int) -> Setup:
-    with _channel(platform.identity.address) as identity_channel, \
-            _channel(platform.archive.address) as archive_channel:
+    with _channel(platform["identity"].address) as identity_channel, \
+            _channel(platform["archive"].address) as archive_channel:
         identity = identity_grpc.IdentityServiceStub(identity_channel)
         try:
             province = identity.RegisterUnit(identity_pb.RegisterUnitRequest(
@@ -180,7 +129,7 @@ def set_up(platform: Platform, run: str, pages: int) -> Setup:
                 timeout=CALL_TIMEOUT_S)
         except grpc.RpcError as error:
             raise _failed("registering the units with identity", error,
-                          platform.identity) from None
+                          platform["identity"]) from None
         digitization = pb_grpc.DigitizationServiceStub(archive_channel)
         archive = pb_grpc.ArchiveServiceStub(archive_channel)
         began = time.perf_counter()
@@ -199,13 +148,13 @@ def set_up(platform: Platform, run: str, pages: int) -> Setup:
                     page_count=pages, document_count=max(1, pages // 10), language="vi",
                     access=pb.ACCESS_MODE_OPEN, physical_condition="tốt",
                     fonds_name="Phông Ủy ban nhân dân xã Thử Nghiệm")),
-                timeout=CALL_TIMEOUT_S), "cataloguing the record", platform.archive)
+                timeout=CALL_TIMEOUT_S), "cataloguing the record", platform["archive"])
             batch = digitization.OpenBatch(pb.OpenBatchRequest(
                 request_id=f"{run}-batch", unit_id=commune.unit_id,
                 label="Hồ sơ địa chính, hộp 1"), timeout=CALL_TIMEOUT_S)
         except grpc.RpcError as error:
             raise _failed("cataloguing the record or opening the batch", error,
-                          platform.archive) from None
+                          platform["archive"]) from None
         return Setup(commune.unit_id, record.record_id, record.file_code, batch.batch_id,
                      round(learn_s, 2))
 
@@ -334,14 +283,14 @@ def capture(platform: Platform, setup: Setup, config: ArchiveBenchConfig, run: s
     captured: dict[int, Captured] = {}
     with progress.phase(f"capture {config.pages} pages", total=config.pages) as update:
         result = run_closed_loop(
-            lambda _: PageClient(platform.archive.address, setup, run, pages, captured),
+            lambda _: PageClient(platform["archive"].address, setup, run, pages, captured),
             connections=config.connections, count=config.pages, on_progress=update,
-            cpu=CpuMeter(server_pid=platform.archive.pid), max_errors=1)
+            cpu=CpuMeter(server_pid=platform["archive"].pid), max_errors=1)
     if result.errors:
         msg = (f"capturing a page failed: {result.first_error}\n"
-               f"{platform.archive.module}'s log ends:\n{platform.archive.log_tail()}")
+               f"{platform['archive'].module}'s log ends:\n{platform['archive'].log_tail()}")
         raise BenchError(msg)
-    with _channel(platform.archive.address) as channel:
+    with _channel(platform["archive"].address) as channel:
         batch = pb_grpc.DigitizationServiceStub(channel).GetBatch(
             pb.GetBatchRequest(batch_id=setup.batch_id), timeout=CALL_TIMEOUT_S)
     done = [captured[seq] for seq in sorted(captured)]
@@ -389,7 +338,7 @@ def run_archive_bench(config: ArchiveBenchConfig, progress: PhaseProgress) -> di
                             total=config.pages) as update:
             pages = make_pages(page_specs(config.pages), update)
         pages_s = time.perf_counter() - began
-        platform = Platform(stack, config, folder, progress)
+        platform = start_platform(stack, config, folder, progress)
         with progress.phase("units, record, batch") as update:
             setup = set_up(platform, run, config.pages)
             update(1, 1)

@@ -48,26 +48,23 @@ from lienthong.documents.v1 import files_pb2_grpc as files_grpc
 from lienthong.files import bucket_for
 from lienthong.identity.v1 import identity_pb2 as identity_pb
 from lienthong.identity.v1 import identity_pb2_grpc as identity_grpc
-from lienthong.natsbin import NatsServer
-from lienthong.personal import write_master_key_file
-from lienthong.ports import free_port
 from lienthong.signatures.v1 import signatures_pb2 as signatures_pb
 from lienthong.signatures.v1 import signatures_pb2_grpc as signatures_grpc
 from lienthong.signatures.v1 import signing_pb2 as signing_pb
 from lienthong.signatures.v1 import signing_pb2_grpc as signing_grpc
-from lienthong.tls import client_channel
 from lienthong.tools.bench.common import (
-    BenchDatabase,
     BenchError,
     LoadResult,
     PhaseProgress,
-    ServiceProcess,
     alternate,
     figures,
     machine_info,
     nats_server_version,
     require_postgres,
 )
+from lienthong.tools.bench.platform import Platform
+from lienthong.tools.bench.platform import channel as _channel
+from lienthong.tools.bench.platform import eventually as _eventually
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -96,64 +93,18 @@ class DocumentsBenchConfig:
 # -- the platform of the run -------------------------------------------------------------
 
 
-class Platform:
-    """nats-server and the three services, each on its own database."""
-
-    def __init__(self, stack: contextlib.ExitStack, config: DocumentsBenchConfig,
-                 folder: Path, progress: PhaseProgress) -> None:
-        self.nats = NatsServer(folder / "nats").start()
-        stack.callback(self.nats.kill)
-        master_key = write_master_key_file(folder / "pii-master.key")
-        common = {"LIENTHONG_NATS_URL": self.nats.url, "LIENTHONG_LOG_LEVEL": "warning",
-                  "LIENTHONG_PII_MASTER_KEY_FILE": str(master_key)}
-        started: dict[str, float] = {}
-
-        def start(name: str, env: dict[str, str]) -> ServiceProcess:
-            database = stack.enter_context(BenchDatabase(
-                config.postgres_dsn, prefix=f"lienthong_bench_documents_{name}"))
-            with progress.phase(f"starting {name}") as update:
-                began = time.perf_counter()
-                process = stack.enter_context(ServiceProcess(
-                    f"lienthong.services.{name}",
-                    {**common, "LIENTHONG_SERVICE": name,
-                     "LIENTHONG_EVENT_STORE": database.dsn, **env}, startup_timeout=180.0))
-                started[name] = round(time.perf_counter() - began, 2)
-                update(1, 1)
-            return process
-
-        self.identity = start("identity", {})
-        token = folder / "signatures-token"
-        self.signatures = start("signatures", {
-            "LIENTHONG_PKCS11_MODULE": "", "LIENTHONG_SIGNATURES_TOKEN_DIR": str(token),
-            "SOFTHSM2_CONF": str(token / "softhsm2.conf"),
-            "LIENTHONG_HTTP_LISTEN": f"127.0.0.1:{free_port()}"})
-        largest = max(config.upload_mb, config.memory_mb) * MIB
-        self.documents = start("documents", {
-            "LIENTHONG_SIGNATURES_ADDRESS": self.signatures.address,
-            "LIENTHONG_FILES_MAX_BYTES": str(largest + MIB)})
-        self.startup_s = started
-
-
-def _channel(address: str) -> grpc.Channel:
-    channel = client_channel(address, None)
-    grpc.channel_ready_future(channel).result(timeout=10)
-    return channel
+def start_platform(stack: contextlib.ExitStack, config: DocumentsBenchConfig, folder: Path,
+                   progress: PhaseProgress) -> Platform:
+    """nats-server, identity, signatures and documents, each on its own database."""
+    largest = max(config.upload_mb, config.memory_mb) * MIB
+    return Platform(stack, config.postgres_dsn, folder, progress,
+                    prefix="lienthong_bench_documents",
+                    services=("identity", "signatures", "documents"),
+                    env={"documents": {"LIENTHONG_FILES_MAX_BYTES": str(largest + MIB)}})
 
 
 def eventually(call: Callable[[], Any], what: str) -> Any:
-    """The call's answer once it stops being NOT_FOUND or FAILED_PRECONDITION (a service
-    that has not yet learned a unit from identity's stream)."""
-    deadline = time.monotonic() + LEARN_TIMEOUT_S
-    while True:
-        try:
-            return call()
-        except grpc.RpcError as error:
-            waiting = error.code() in (grpc.StatusCode.NOT_FOUND,  # type: ignore[attr-defined]
-                                       grpc.StatusCode.FAILED_PRECONDITION)
-            if not waiting or time.monotonic() > deadline:
-                msg = f"{what}: {error.code()} {error.details()}"  # type: ignore[attr-defined]
-                raise BenchError(msg) from None
-        time.sleep(0.2)
+    return _eventually(call, what, timeout_s=LEARN_TIMEOUT_S)
 
 
 # -- setup: units, officials, signed PDFs --------------------------------------------------
@@ -232,9 +183,9 @@ def _uploaded_bytes(files: Any, name: str, data: bytes) -> pb.FileRef:
 
 
 def set_up(platform: Platform, run: str) -> Setup:
-    with _channel(platform.identity.address) as identity_channel, \
-            _channel(platform.signatures.address) as signatures_channel, \
-            _channel(platform.documents.address) as documents_channel:
+    with _channel(platform["identity"].address) as identity_channel, \
+            _channel(platform["signatures"].address) as signatures_channel, \
+            _channel(platform["documents"].address) as documents_channel:
         identity = identity_grpc.IdentityServiceStub(identity_channel)
         province = identity.RegisterUnit(identity_pb.RegisterUnitRequest(
             request_id=f"{run}-province", display_name="Tỉnh Thử Nghiệm",
@@ -390,7 +341,7 @@ def issue_and_send(platform: Platform, setup: Setup, config: DocumentsBenchConfi
     sequence = iter(range(config.documents))
 
     def worker() -> None:
-        with _channel(platform.documents.address) as channel:
+        with _channel(platform["documents"].address) as channel:
             stub = pb_grpc.DocumentServiceStub(channel)
             while not errors:
                 with lock:
@@ -439,7 +390,7 @@ def run_documents_bench(config: DocumentsBenchConfig, progress: PhaseProgress) -
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(
             prefix="lienthong-bench-documents-")))
-        platform = Platform(stack, config, folder, progress)
+        platform = start_platform(stack, config, folder, progress)
         with progress.phase("units, officials, signed PDFs") as update:
             setup = set_up(platform, run)
             update(1, 1)
@@ -448,7 +399,7 @@ def run_documents_bench(config: DocumentsBenchConfig, progress: PhaseProgress) -
             source = RandomFile(folder / "random.bin", max(upload_size, memory_size),
                                 (upload_size, memory_size))
             update(1, 1)
-        documents_channel = stack.enter_context(_channel(platform.documents.address))
+        documents_channel = stack.enter_context(_channel(platform["documents"].address))
         files = files_grpc.FileServiceStub(documents_channel)
 
         def through_service(round_: int) -> LoadResult:
@@ -479,12 +430,12 @@ def run_documents_bench(config: DocumentsBenchConfig, progress: PhaseProgress) -
                                        strict=True)]
         ratio = upload_figures["mb_per_s"] / raw_figures["mb_per_s"]
 
-        before = _status(platform.documents.pid)
+        before = _status(platform["documents"].pid)
         with progress.phase(f"upload of {config.memory_mb} MiB") as update:
             upload(files, f"{run}-large", lambda: source.chunks(memory_size), memory_size,
                    source.sha256[memory_size])
             update(1, 1)
-        after = _status(platform.documents.pid)
+        after = _status(platform["documents"].pid)
 
         with progress.phase(f"issue and send {config.documents}") as update:
             timings, elapsed = issue_and_send(platform, setup, config, run, update)
