@@ -8,6 +8,11 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 DATA   ?= .lienthong
 PYTEST_ARGS ?=
+# `make test`'s worker processes (pytest-xdist; 0: none, in-process): 3 was the fastest on
+# the 2-core reference machine, the tests waiting on processes and sockets much of the time.
+# --dist loadgroup keeps the tests of one xdist_group on one worker: e2e/conftest.py groups
+# those on the platform it starts, which then starts once.
+PYTEST_WORKERS ?= 3
 RUNS   ?= 5
 
 .DEFAULT_GOAL := help
@@ -41,7 +46,7 @@ status: install ## Health of the local platform (JSON)
 	$(BIN)/lienthong status --data-dir $(DATA) --json
 
 test: install ## Unit, integration and local end-to-end tests (real NATS, PostgreSQL, gRPC; e2e on the seed vn-2025-sample-demo)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-country: install ## The whole country's 2025 import, in-process (marker country; not in `make test`)
 	$(PY) -m pytest -m country $(PYTEST_ARGS)

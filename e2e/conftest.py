@@ -104,6 +104,13 @@ def _status(data_dir: Path) -> dict[str, object] | None:
         return None
 
 
+#: The xdist group of the tests on the session's platform (``make test`` runs
+#: ``--dist loadgroup``): one worker starts the platform once and runs them all.
+PLATFORM_GROUP = "e2e-platform"
+
+
+# First: pytest-xdist's own hook reads the xdist_group marks this one adds.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         # A test's time limit is its own: starting and seeding the shared
@@ -112,6 +119,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             limit = item.get_closest_marker("timeout")
             seconds = limit.args[0] if limit and limit.args else 300
             item.add_marker(pytest.mark.timeout(seconds, func_only=True), append=False)
+            # A session fixture is one per worker process: the tests on the platform
+            # share one worker, or each worker would start (and seed) a platform of its own.
+            if "platform" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group(PLATFORM_GROUP))
     target = config.getoption("--target")
     if target == "local":
         return

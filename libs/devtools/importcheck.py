@@ -11,6 +11,7 @@ lint-imports': 0 when every contract is kept.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import shutil
 import subprocess
@@ -23,12 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 def install(site: Path) -> None:
     """The package, as a wheel would install it, into ``site`` (replaced)."""
     shutil.rmtree(site, ignore_errors=True)
-    # setuptools builds in build/lib and keeps what an earlier build left there,
-    # a module since removed included: start from the sources alone.
-    shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--target", str(site), str(ROOT)],
-                   check=True, stdout=subprocess.DEVNULL)
+    # setuptools builds in the checkout's build/lib, whatever the site: two installs at
+    # once (the test workers of `make test -n`, `make lint` beside it) would empty it
+    # under each other's feet, so they take turns.
+    lock = ROOT / "build" / ".import-check.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # released when closed
+        # setuptools keeps what an earlier build left in build/lib, a module since
+        # removed included: start from the sources alone.
+        shutil.rmtree(ROOT / "build" / "lib", ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        "--no-build-isolation", "--target", str(site), str(ROOT)],
+                       check=True, stdout=subprocess.DEVNULL)
 
 
 def lint(site: Path, contracts: Path) -> int:
