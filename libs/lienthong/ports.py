@@ -1,32 +1,88 @@
-"""Free TCP ports and waiting for a port to accept connections."""
+"""Free TCP ports and waiting for a port to accept connections.
+
+A port the kernel calls free is free only until someone binds it. Test
+processes running side by side (pytest-xdist workers, several checkouts) ask
+for ports and start their servers a moment later: two of them could be handed
+the same port in between. Every port handed out is therefore written to a
+ledger of this user's (a file under the temporary folder, locked while read
+and written) and not handed out again, in any process, for :data:`HOLD_S`
+seconds.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import socket
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import subprocess
 
+#: Seconds a port handed out is not handed out again (a server binds it well before).
+HOLD_S = 120.0
+#: Probes tried per port asked for before giving up.
+_ATTEMPTS_PER_PORT = 50
+
+
+def _ledger_path() -> Path:
+    return Path(tempfile.gettempdir()) / f"lienthong-ports-{os.getuid()}"
+
+
+def _probe(stack: contextlib.ExitStack) -> int:
+    """A port the kernel calls free, kept bound until ``stack`` closes."""
+    sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+    sock.bind(("127.0.0.1", 0))
+    return int(sock.getsockname()[1])
+
+
+def _read_held(text: str, now: float) -> dict[int, float]:
+    held: dict[int, float] = {}
+    for line in text.splitlines():
+        port, _, stamp = line.partition(" ")
+        try:
+            number, when = int(port), float(stamp)
+        except ValueError:
+            continue  # a torn or foreign line: ignored
+        if now - when < HOLD_S:
+            held[number] = when
+    return held
+
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port on 127.0.0.1, not handed out by this module in the last :data:`HOLD_S` s."""
+    return free_ports(1)[0]
 
 
 def free_ports(count: int) -> list[int]:
-    """``count`` free ports, all different: each probe stays bound until all are found
-    (ports from :func:`free_port` called twice can be the same one, free again once its
-    probe is closed)."""
-    with contextlib.ExitStack() as stack:
-        probes = [stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-                  for _ in range(count)]
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
+    """``count`` different free ports, none handed out in the last :data:`HOLD_S` seconds
+    (by any process of this user's). Each probe stays bound until all are found."""
+    path = _ledger_path()
+    with open(path, "a+", encoding="ascii") as ledger, contextlib.ExitStack() as stack:
+        fcntl.flock(ledger, fcntl.LOCK_EX)
+        ledger.seek(0)
+        now = time.time()
+        held = _read_held(ledger.read(), now)
+        chosen: list[int] = []
+        for _ in range(count * _ATTEMPTS_PER_PORT):
+            if len(chosen) == count:
+                break
+            port = _probe(stack)
+            if port not in held and port not in chosen:
+                chosen.append(port)
+        if len(chosen) < count:
+            msg = f"found {len(chosen)} of {count} free ports not handed out recently"
+            raise OSError(msg)
+        held.update(dict.fromkeys(chosen, now))
+        ledger.seek(0)
+        ledger.truncate()
+        ledger.write("".join(f"{port} {when:.3f}\n" for port, when in held.items()))
+        ledger.flush()
+        return chosen
 
 
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0,
