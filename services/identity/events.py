@@ -21,8 +21,15 @@ LEVELS = {"province": pb.UNIT_LEVEL_PROVINCE, "district": pb.UNIT_LEVEL_DISTRICT
           "commune": pb.UNIT_LEVEL_COMMUNE, "agency": pb.UNIT_LEVEL_AGENCY}
 
 
+_KINDS = {name.removeprefix("UNIT_KIND_").lower(): number
+          for name, number in pb.UnitKind.items()}
+
+
 def _kind(kind: str) -> int:
-    return pb.UnitKind.Value(f"UNIT_KIND_{kind.upper()}")
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown unit kind {kind!r}") from None
 
 
 

@@ -14,6 +14,8 @@ Subjects: ``lienthong.<service>.<aggregate>.<event>``, lower snake case
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,9 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def fill_metadata(target: Any, domain_event: Any) -> None:
     """Copy a domain event's audit metadata and time into an ``EventMetadata`` message."""
     metadata = getattr(domain_event, "metadata", None) or {}
@@ -48,7 +53,10 @@ def fill_metadata(target: Any, domain_event: Any) -> None:
             setattr(target, name, str(value))
     timestamp = getattr(domain_event, "timestamp", None)
     if timestamp is not None and hasattr(target, "recorded_at"):
-        target.recorded_at.FromDatetime(timestamp)
+        # As Timestamp.FromDatetime (a naive time is UTC), in a third of its time.
+        since = (timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=dt.UTC)) - _EPOCH
+        target.recorded_at.seconds = since.days * 86_400 + since.seconds
+        target.recorded_at.nanos = since.microseconds * 1000
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class PublishedEvent:
     name: str  #: the EventName of ce-type, e.g. "UnitMergedInto"
     build: Callable[[Any], Message]  #: the domain event → the protobuf message
 
-    @property
+    @functools.cached_property
     def event(self) -> str:
         """The subject's event token: ``merged_into`` for ``Unit.MergedInto``."""
         return snake_case(self.qualname.rsplit(".", 1)[-1])

@@ -43,6 +43,8 @@ SOURCE_PREFIX = "//lienthong.vn/"
 DATASCHEMA_PREFIX = "type.googleapis.com/"
 
 _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+_NO_TRACE = "0" * 32
+_NO_SPAN = "0" * 16
 _TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 _INT_EXTENSIONS = ("notificationid", "originatorversion")
 _STR_EXTENSIONS = ("traceparent", "correlationid", "causationid")
@@ -72,10 +74,10 @@ def traceparent_for(trace_id: str, event_id: str) -> str:
     The span id is derived from the event id, so that a republished event
     carries exactly the same headers as its first copy.
     """
-    if not _TRACE_ID.match(trace_id or "") or set(trace_id) == {"0"}:
+    if not trace_id or trace_id == _NO_TRACE or not _TRACE_ID.match(trace_id):
         return ""
     span_id = hashlib.sha256(event_id.encode()).hexdigest()[:16]
-    if set(span_id) == {"0"}:  # pragma: no cover - 1 in 2**64
+    if span_id == _NO_SPAN:  # pragma: no cover - 1 in 2**64
         span_id = "0" * 15 + "1"
     return f"00-{trace_id}-{span_id}-01"
 
@@ -120,7 +122,9 @@ def _header_value(value: str) -> str:
 
 def _rfc3339(moment: dt.datetime) -> str:
     """``2025-07-01T01:02:03.456789Z``, as the SDK writes a UTC time."""
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not dt.UTC:
+        moment = moment.astimezone(dt.UTC)
+    return f"{moment.isoformat()[:-6]}Z"  # without its "+00:00"
 
 
 @dataclass(frozen=True)

@@ -204,50 +204,55 @@ async def publish_pipelined(nc: Client, messages: Sequence[Outgoing], *,
     wrong expected last sequence) raises inside the reply handler, so the
     future is never resolved and the caller waits for ever.
     """
-    loop = asyncio.get_running_loop()
-    futures: list[asyncio.Future[api.PubAck]] = [loop.create_future() for _ in messages]
+    # One slot per message and one future for them all (a future per message
+    # costs more than the rest of an acknowledgement's handling).
+    results: list[api.PubAck | Exception | None] = [None] * len(messages)
+    pending = len(messages)
+    done = asyncio.get_running_loop().create_future()
     inbox = nc.new_inbox()
 
-    async def on_reply(msg: Msg) -> None:
-        try:
-            future = futures[int(msg.subject.rsplit(".", 1)[1])]
-        except (ValueError, IndexError):
-            return
-        if future.done():
-            return
+    def answer(msg: Msg) -> api.PubAck | Exception:
         if msg.headers and msg.headers.get(api.Header.STATUS) == "503":
-            future.set_exception(NoStreamResponseError())
-            return
+            return NoStreamResponseError()
         try:
             response = json.loads(msg.data)
         except ValueError as error:
-            future.set_exception(APIError(description=f"unreadable JetStream reply: {error}"))
-            return
+            return APIError(description=f"unreadable JetStream reply: {error}")
         if "error" in response:
             try:
                 APIError.from_error(response["error"])  # raises the matching subclass
             except APIError as error:
-                future.set_exception(error)
+                return error
+        try:
+            return api.PubAck(stream=response["stream"], seq=response["seq"],
+                              domain=response.get("domain"),
+                              duplicate=response.get("duplicate"))
+        except KeyError as error:
+            return APIError(description=f"JetStream reply without {error}")
+
+    async def on_reply(msg: Msg) -> None:
+        nonlocal pending
+        try:
+            index = int(msg.subject.rsplit(".", 1)[1])
+        except ValueError:
             return
-        future.set_result(api.PubAck.from_response(response))
+        if not 0 <= index < len(results) or results[index] is not None:
+            return
+        results[index] = answer(msg)
+        pending -= 1
+        if not pending and not done.done():
+            done.set_result(None)
 
     subscription = await nc.subscribe(f"{inbox}.*", cb=on_reply)
     try:
         for index, message in enumerate(messages):
             await nc.publish(message.subject, message.payload, reply=f"{inbox}.{index}",
                              headers=message.headers)
-        if futures:
-            await asyncio.wait(futures, timeout=timeout)
+        if messages:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(done), timeout)
     finally:
         with contextlib.suppress(NatsError):  # a closed connection drops the subscription anyway
             await subscription.unsubscribe()
-    results: list[api.PubAck | Exception] = []
-    for future in futures:
-        if not future.done():
-            future.cancel()
-            results.append(PublishTimeoutError(f"no JetStream acknowledgement in {timeout} s"))
-        elif future.exception() is not None:
-            results.append(future.exception())  # type: ignore[arg-type]
-        else:
-            results.append(future.result())
-    return results
+    timed_out = PublishTimeoutError(f"no JetStream acknowledgement in {timeout} s")
+    return [timed_out if result is None else result for result in results]

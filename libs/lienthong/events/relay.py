@@ -320,11 +320,16 @@ class OutboxRelay:
         # The next page is read while this one's acknowledgements come back; it is
         # used only if this page was stored whole (the position is then known).
         prefetched: tuple[int, asyncio.Future[_Read]] | None = None
+        position: _Position | None = None
         try:
             while True:
-                position = await self._sync_position()
-                if position.published != mark:  # the stream moved on, whoever moved it
-                    setbacks, mark = 0, position.published
+                # The stream is asked where it stands at the start of a pass and after a
+                # refused publish; a page stored whole moved the position as it went
+                # (another relay's publish in between is refused by the sequence headers).
+                if position is None or self._position is not position:
+                    position = await self._sync_position()
+                    if position.published != mark:  # the stream moved on, whoever moved it
+                        setbacks, mark = 0, position.published
                 if prefetched is not None and prefetched[0] == position.scanned:
                     read = await prefetched[1]
                 else:

@@ -289,6 +289,53 @@ async def test_a_relay_that_loses_the_race_moves_on(sqlite_store: str,
         app.close()
 
 
+async def test_between_its_pages_a_relay_trusts_its_position_until_refused(
+        sqlite_store: str, nats_server: NatsServer) -> None:
+    app = IdentityApplication(sqlite_store)
+    await asyncio.to_thread(story, app, 17)
+    relay = OutboxRelay(app, CONTRACT, nats_server.url, batch_size=4)
+    other = OutboxRelay(app, CONTRACT, nats_server.url, batch_size=1000)
+    await relay.connect()
+    assert relay.js is not None
+    asked, stream_info = [], relay.js.stream_info
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        asked.append(args)
+        return await stream_info(*args, **kwargs)
+
+    relay.js.stream_info = counted  # type: ignore[method-assign]
+    publish, pages = relay._publish, 0
+
+    async def publish_page(position: Any, read: Any) -> int:
+        # After the relay's first page, another relay stores the whole log.
+        nonlocal pages
+        pages += 1
+        if pages == 2:
+            assert await other.publish_pending() > 0
+        return await publish(position, read)
+
+    relay._publish = publish_page  # type: ignore[method-assign]
+    try:
+        with structlog.testing.capture_logs() as logs:
+            stored = await relay.publish_pending()
+        # Its second page expected the sequence its first page ended at: refused, it
+        # asked the stream again and found nothing left to publish.
+        assert any(e["event"] == "relay_lost_race" for e in logs)
+        assert 0 < stored < len(contract_ids(app))
+        assert len(asked) == 2
+        await assert_exactly_once_in_order(nats_server.url, app)
+        # A pass of many pages, nobody else publishing, asks the stream once.
+        await asyncio.to_thread(story, app, 18)
+        asked.clear()
+        assert await relay.publish_pending() > 4
+        assert len(asked) == 1
+        await assert_exactly_once_in_order(nats_server.url, app)
+    finally:
+        await relay.close()
+        await other.close()
+        app.close()
+
+
 def start_relay(store: str, url: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, str(HELPER), store, url, *args],

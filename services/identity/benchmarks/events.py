@@ -919,6 +919,9 @@ async def _backlog_and_drain(run: _Run) -> tuple[dict[str, Any], dict[str, Any]]
         await asyncio.to_thread(_write_backlog, app, run.run_id, run.province_id, run.codes,
                                 commands, update)
         written_s = time.perf_counter() - began
+    # The producer's read models took the backlog in and save snapshots of it in
+    # threads: both measurements below start once they are done.
+    await asyncio.to_thread(_snapshots_saved, config.drain_timeout_s)
     messages = await asyncio.to_thread(_raw_messages, app, after, commands * 2,
                                        config.relay_batch_size,
                                        f"LIENTHONG_{RAW_SERVICE.upper()}")
@@ -979,6 +982,14 @@ async def _backlog_and_drain(run: _Run) -> tuple[dict[str, Any], dict[str, Any]]
         raw_figures["errors"] = {name: f"{figures['errors']}: {figures['first_error']}"
                                  for name, figures in failed.items()}
     return relay_figures, raw_figures
+
+
+def _snapshots_saved(timeout_s: float) -> None:
+    """Until no read model of this process is saving a snapshot."""
+    deadline = time.monotonic() + timeout_s
+    for thread in threading.enumerate():
+        if thread.name.endswith("-snapshot"):
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 async def _scenario(run: _Run) -> dict[str, Any]:
