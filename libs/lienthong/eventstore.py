@@ -26,7 +26,7 @@ from eventsourcing.utils import Environment
 
 from lienthong import audit, metrics, pgoptions
 from lienthong.errors import NotFound
-from lienthong.sidetables import backend, postgres_read
+from lienthong.sidetables import SQLITE_VALUES_PER_QUERY, backend, postgres_read
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -279,17 +279,25 @@ class ServiceApplication(Application):
             listener()
         return recordings
 
-    def get_many(self, aggregate_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    def get_many(self, aggregate_ids: Iterable[uuid.UUID]) -> ReadAtOnce:
         """Several aggregates from their events alone, read in one query (a page of a list);
         an id with nothing recorded is left out. Snapshots are not looked for."""
         ids = list(dict.fromkeys(aggregate_ids))
         if not ids:
-            return {}
+            return ReadAtOnce({}, asked=())
         events: dict[uuid.UUID, list[Any]] = {}
         for stored in stored_events_of(self.recorder, ids):
             events.setdefault(stored.originator_id, []).append(
                 self.mapper.to_domain_event(stored))
-        return {i: project_aggregate(None, events[i]) for i in ids if i in events}
+        return ReadAtOnce({i: project_aggregate(None, events[i]) for i in ids if i in events},
+                          asked=ids)
+
+    def loaded_or_get(self, aggregate_id: uuid.UUID, loaded: ReadAtOnce | None) -> Any:
+        """The aggregate as ``loaded`` (what a command read at once) has it, when that read
+        asked for it; else read now. None: nothing recorded for this id."""
+        if loaded is not None and aggregate_id in loaded.asked:
+            return loaded.get(aggregate_id)
+        return self.get_or_none(aggregate_id)
 
     def exists(self, aggregate_id: uuid.UUID) -> bool:
         """Whether any event was recorded for this aggregate id."""
@@ -307,8 +315,13 @@ class ServiceApplication(Application):
         transcoder.register(DateAsISO())
 
 
-#: Ids per query of :func:`stored_events_of` on SQLite (its bound on parameters is 32,766).
-_SQLITE_IDS_PER_QUERY = 500
+class ReadAtOnce(dict[uuid.UUID, Any]):
+    """Aggregates read in one query (:meth:`ServiceApplication.get_many`), by id; ``asked``:
+    every id the query asked for, so an id asked for and absent has nothing recorded."""
+
+    def __init__(self, found: dict[uuid.UUID, Any], *, asked: Iterable[uuid.UUID]) -> None:
+        super().__init__(found)
+        self.asked = frozenset(asked)
 
 
 def stored_events_of(recorder: Any, ids: Sequence[uuid.UUID]) -> list[StoredEvent]:
@@ -326,8 +339,8 @@ def stored_events_of(recorder: Any, ids: Sequence[uuid.UUID]) -> list[StoredEven
                             state=bytes(row[3])) for row in rows]
     if where == "sqlite":
         found: list[StoredEvent] = []
-        for start in range(0, len(ids), _SQLITE_IDS_PER_QUERY):
-            chunk = [i.hex for i in ids[start:start + _SQLITE_IDS_PER_QUERY]]
+        for start in range(0, len(ids), SQLITE_VALUES_PER_QUERY):
+            chunk = [i.hex for i in ids[start:start + SQLITE_VALUES_PER_QUERY]]
             statement = ("SELECT originator_id, originator_version, topic, state "
                          f"FROM {recorder.events_table_name} WHERE originator_id IN "
                          f"({', '.join('?' * len(chunk))}) "

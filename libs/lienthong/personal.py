@@ -52,6 +52,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from lienthong.errors import DataLoss
 from lienthong.sidetables import (
+    SQLITE_VALUES_PER_QUERY,
     backend,
     in_process,
     postgres_create,
@@ -429,8 +430,8 @@ class SQLiteKeyStore(KeyStore):
 
     def get_many(self, subjects: Sequence[str]) -> dict[str, tuple[str, bytes]]:
         found: dict[str, tuple[str, bytes]] = {}
-        for start in range(0, len(subjects), 500):  # SQLite's bound on parameters
-            chunk = list(subjects[start:start + 500])
+        for start in range(0, len(subjects), SQLITE_VALUES_PER_QUERY):
+            chunk = list(subjects[start:start + SQLITE_VALUES_PER_QUERY])
             with self.datastore.transaction(commit=False) as curs:
                 curs.execute(f"SELECT subject, key_id, wrapped_key FROM {self.table} "
                              f"WHERE subject IN ({', '.join('?' * len(chunk))})", chunk)

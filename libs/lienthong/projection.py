@@ -337,9 +337,8 @@ class LogFollower:
         with self._reader:
             if self._started and ids[-1] <= self.position:
                 return 0
-            direct = (self._started and not self.waiting and ids[0] == self.position + 1
-                      and ids[-1] - ids[0] == len(ids) - 1)
-            if direct:
+            if (self._started and not self.waiting and ids[0] == self.position + 1
+                    and ids[-1] - ids[0] == len(ids) - 1):
                 applied = 0
                 with self._lock:
                     for notification in recorded:  # the position moves with each, as a read's

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 T = TypeVar("T")
+
+#: Values per query of an ``IN (...)`` list on SQLite (its bound on parameters is 32,766).
+SQLITE_VALUES_PER_QUERY = 500
 Backend = Literal["postgres", "sqlite", "memory"]
 
 

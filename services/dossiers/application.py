@@ -50,6 +50,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from uuid import UUID
 
+    from lienthong.eventstore import ReadAtOnce
+
 CHANNELS = ("counter", "online", "postal", "national_portal")
 #: Concurrent submissions at one desk compete for the day's counter; each
 #: loser runs again with the next number.
@@ -146,15 +148,14 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
     # -- units, as identity tells us (called by the consumer's handlers) -----
 
     def known_unit(self, unit_id: UUID, field: str,
-                   loaded: Mapping[UUID, Any] | None = None) -> KnownUnit:
-        unit: KnownUnit | None = (loaded[unit_id] if loaded is not None and unit_id in loaded
-                                  else self.get_or_none(unit_id))
+                   loaded: ReadAtOnce | None = None) -> KnownUnit:
+        unit: KnownUnit | None = self.loaded_or_get(unit_id, loaded)
         if not isinstance(unit, KnownUnit):
             raise NotFound("unit", str(unit_id))
         return unit
 
     def current_unit(self, unit_id: UUID, field: str,
-                     loaded: Mapping[UUID, Any] | None = None) -> KnownUnit:
+                     loaded: ReadAtOnce | None = None) -> KnownUnit:
         """The unit, or the unit that carries it on if it was merged or dissolved."""
         unit = self.known_unit(unit_id, field, loaded)
         seen = {unit.id}

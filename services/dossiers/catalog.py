@@ -29,9 +29,8 @@ from .projections import sector_key as _sector_key
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Mapping
-    from uuid import UUID
 
+    from lienthong.eventstore import ReadAtOnce
     from lienthong.idempotency import Command, IdempotentApplication
 
     _Application = IdempotentApplication
@@ -94,12 +93,11 @@ class CatalogCommands(_Application):
     # -- queries ------------------------------------------------------------
 
     def get_procedure(self, procedure_code: str,
-                      loaded: Mapping[UUID, Any] | None = None) -> Procedure:
+                      loaded: ReadAtOnce | None = None) -> Procedure:
         """The procedure as recorded (not the index: commands rely on it); from ``loaded``
         (aggregates a command read at once) when given."""
         code = parse_procedure_code(procedure_code)
-        procedure = (self.get_or_none(procedure_id(code)) if loaded is None
-                     else loaded.get(procedure_id(code)))
+        procedure = self.loaded_or_get(procedure_id(code), loaded)
         if not isinstance(procedure, Procedure):
             raise NotFound("procedure", code)
         return procedure

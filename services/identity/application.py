@@ -35,8 +35,11 @@ from .domain.unit import ALLOWED_PARENT_LEVELS, Kind, Unit, UnitRetiredError, no
 from .projections import Resolution, UnitDirectory, UnitFilter, UnitView
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Sequence
     from uuid import UUID
+
+    from lienthong.eventstore import ReadAtOnce
+
 
 @dataclass(frozen=True)
 class NewUnitSpec:
@@ -477,14 +480,14 @@ class IdentityApplication(IdempotentApplication, service="identity"):
     # -- helpers ------------------------------------------------------------
 
     def _get_unit(self, unit_id: UUID, field: str,
-                  loaded: Mapping[UUID, Any] | None = None) -> Unit:
-        unit = _loaded_or(self.get_or_none, unit_id, loaded)
+                  loaded: ReadAtOnce | None = None) -> Unit:
+        unit = self.loaded_or_get(unit_id, loaded)
         if not isinstance(unit, Unit):
             raise NotFound("unit", str(unit_id))
         return unit
 
     def _get_active(self, unit_id: UUID, field: str,
-                    loaded: Mapping[UUID, Any] | None = None) -> Unit:
+                    loaded: ReadAtOnce | None = None) -> Unit:
         unit = self._get_unit(unit_id, field, loaded)
         if not unit.is_active:
             msg = (f"{field}: unit {unit.id} ({unit.display_name}) was "
@@ -607,9 +610,9 @@ class IdentityApplication(IdempotentApplication, service="identity"):
         return unit, registers
 
     def _claim_agency_code(self, code: str, unit_id: UUID, field: str,
-                           loaded: Mapping[UUID, Any] | None = None) -> AgencyCodeClaim:
+                           loaded: ReadAtOnce | None = None) -> AgencyCodeClaim:
         claim_id = agency_code_claim_id(code)
-        claim: AgencyCodeClaim | None = _loaded_or(self.get_or_none, claim_id, loaded)
+        claim: AgencyCodeClaim | None = self.loaded_or_get(claim_id, loaded)
         if claim is not None:
             holder = self._get_unit(claim.unit_id, field)
             self._refuse_held_code(code, holder, field, "AGENCY_CODE")
@@ -617,11 +620,10 @@ class IdentityApplication(IdempotentApplication, service="identity"):
 
     def _claim_administrative_code(self, code: str, unit_id: UUID, since: dt.date | None,
                                    predecessors: Sequence[Unit], field: str,
-                                   loaded: Mapping[UUID, Any] | None = None,
+                                   loaded: ReadAtOnce | None = None,
                                    ) -> AdministrativeCodeRegister:
         register_id = administrative_code_register_id(code)
-        register: AdministrativeCodeRegister | None = _loaded_or(self.get_or_none, register_id,
-                                                                 loaded)
+        register: AdministrativeCodeRegister | None = self.loaded_or_get(register_id, loaded)
         if register is None:
             return AdministrativeCodeRegister(code=code, unit_id=unit_id, since=since)
         holder_id = register.holder_id
@@ -644,9 +646,3 @@ class IdentityApplication(IdempotentApplication, service="identity"):
                "code is locked and never issued again (only a successor named in the same "
                "merge or division may carry it on)")
         raise FailedPrecondition(msg, reason=f"{what}_LOCKED", metadata=metadata)
-
-
-def _loaded_or(read: Callable[[UUID], Any], aggregate_id: UUID,
-               loaded: Mapping[UUID, Any] | None) -> Any:
-    """The aggregate from what a command read at once (absent: none recorded), or read now."""
-    return read(aggregate_id) if loaded is None else loaded.get(aggregate_id)

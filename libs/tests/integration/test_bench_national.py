@@ -9,13 +9,9 @@ a step may need).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from lienthong.testing.postgres import admin_dsn
+from lienthong.testing.bench import bench_figures
 from lienthong.tools.bench.national_model import MODEL
 
 
@@ -27,16 +23,10 @@ def test_bench_national_drives_every_operation_and_reports_each_step(
     # The server is up (the bench makes its own databases there); SoftHSM2 is here (the
     # signatures service makes its own token).
     del postgres_dsn, softhsm_token
-    done = subprocess.run(
-        [sys.executable, "-m", "lienthong.tools.cli.main", "bench", "national", "--json",
-         "--step-seconds", "3", "--multiples", "0.1,0.2",
-         # Limits no shared machine breaks: both steps are run and reported.
-         "--p99-ms", "60000", "--max-lag-s", "600", "--postgres-dsn", admin_dsn()],
-        capture_output=True, text=True, timeout=540, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = bench_figures("national", "--step-seconds", "3", "--multiples", "0.1,0.2",
+                            # Limits no shared machine breaks: both steps are run and reported.
+                            "--p99-ms", "60000", "--max-lag-s", "600")
 
-    assert figures["scenario"] == "national"
     assert figures["sustained_multiple"] == 0.2
     assert figures["first_limit"] is None
     assert set(figures["model"]["design_peak_per_s"]) == {op.name for op in MODEL}

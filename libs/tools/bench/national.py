@@ -90,6 +90,7 @@ from lienthong.tools.bench.national_model import (
 )
 from lienthong.tools.bench.platform import Platform
 from lienthong.tools.bench.platform import eventually as _eventually
+from lienthong.tools.bench.served import Buckets, scrape, served_figures
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -868,7 +869,8 @@ class StepMeters:
 
 
 def run_step(load: Load, clients: Clients, platform: Platform, lag: LagMonitor,
-             multiple: float, seconds: float, progress: PhaseProgress) -> dict[str, Any]:
+             multiple: float, seconds: float, progress: PhaseProgress, *,
+             p99_limit_s: float = 0.05) -> dict[str, Any]:
     rates = rates_at(multiple)
     with progress.phase(f"prepare x{multiple:g}") as update:
         began = time.perf_counter()
@@ -881,6 +883,7 @@ def run_step(load: Load, clients: Clients, platform: Platform, lag: LagMonitor,
     with progress.phase(f"load x{multiple:g}", total=seconds) as update:
         pools = {name: ThreadPoolExecutor(count, thread_name_prefix=f"bench-{name}")
                  for name, count in threads.items()}
+        served_before = _scrape_all(platform)
         start = time.perf_counter() + 0.05
         for meter in [*meters.services.values(), meters.machine]:
             meter.start()
@@ -930,15 +933,24 @@ def run_step(load: Load, clients: Clients, platform: Platform, lag: LagMonitor,
         elapsed = max(finished, start + seconds) - start
         used = {name: meter.stop(wall_s=elapsed) for name, meter in meters.services.items()}
         machine = meters.machine.stop(wall_s=elapsed)
+        served = served_figures(served_before, _scrape_all(platform), limit_s=p99_limit_s)
     return step_figures(multiple, rates, seconds, calls, used, machine,
-                        lag.figures(start, finished), threads=threads,
+                        lag.figures(start, finished), served=served, threads=threads,
                         drain_s=finished - ended_schedule, prepare_s=prepare_s,
                         prepared=prepared, elapsed=elapsed)
 
 
+def _scrape_all(platform: Platform) -> Buckets:
+    buckets: Buckets = {}
+    for port in platform.metrics_ports.values():
+        buckets.update(scrape(port))
+    return buckets
+
+
 def step_figures(multiple: float, rates: dict[str, float], seconds: float, calls: Calls,
                  used: dict[str, dict[str, float]], machine: dict[str, float],
-                 event_lag: dict[str, Any], *, threads: dict[str, int], drain_s: float,
+                 event_lag: dict[str, Any], *, served: dict[str, Any] | None = None,
+                 threads: dict[str, int], drain_s: float,
                  prepare_s: float,
                  prepared: dict[str, int], elapsed: float) -> dict[str, Any]:
     operations = {}
@@ -957,15 +969,17 @@ def step_figures(multiple: float, rates: dict[str, float], seconds: float, calls
                       "errors": calls.rpc_errors[name]}
         if name in calls.first_errors:
             rpcs[name]["first_error"] = calls.first_errors[name]
-    served: collections.Counter[str] = collections.Counter()
+        if served is not None and name in served:
+            rpcs[name]["served"] = served[name]  # the service's own timing of its handler
+    calls_of: collections.Counter[str] = collections.Counter()
     for name, figs in rpcs.items():
-        served[name.split(".", 1)[0]] += figs["count"] + figs["errors"]
+        calls_of[name.split(".", 1)[0]] += figs["count"] + figs["errors"]
     services = {}
     for name, shares in used.items():
         pct = shares.get("server_pct", 0.0)
-        services[name] = {"cpu_pct": pct, "calls": served[name],
-                          "cpu_ms_per_call": round(pct * 10 * elapsed / served[name], 3)
-                          if served[name] else None}
+        services[name] = {"cpu_pct": pct, "calls": calls_of[name],
+                          "cpu_ms_per_call": round(pct * 10 * elapsed / calls_of[name], 3)
+                          if calls_of[name] else None}
     return {
         "multiple": multiple,
         "seconds": round(elapsed, 2),
@@ -1032,7 +1046,7 @@ def run_national_bench(config: NationalBenchConfig, progress: PhaseProgress) -> 
         lag = stack.enter_context(LagMonitor(platform.nats.url))
         result = ramp(config.multiples,
                       lambda m: run_step(load, clients, platform, lag, m, config.step_seconds,
-                                         progress), limits)
+                                         progress, p99_limit_s=config.p99_ms / 1000), limits)
         for step in result.steps:
             verdict = "passed" if step["passed"] else "failed: " + _limit_text(
                 step["failed_limits"][0])

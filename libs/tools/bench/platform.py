@@ -51,8 +51,12 @@ class Platform:
         self.services: dict[str, ServiceProcess] = {}
         #: Seconds each service took to start (to answer its health check).
         self.startup_s: dict[str, float] = {}
+        #: The port of each service's ``/metrics``.
+        self.metrics_ports: dict[str, int] = {}
         for spec in self.specs:
+            self.metrics_ports[spec.name] = free_port()
             service_env = {**common, "LIENTHONG_SERVICE": spec.name,
+                           "LIENTHONG_METRICS_LISTEN": f"127.0.0.1:{self.metrics_ports[spec.name]}",
                            **{address_variable(called): self.services[called].address
                               for called in spec.calls if called in self.services}}
             if spec.http_port:

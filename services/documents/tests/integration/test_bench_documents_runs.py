@@ -4,13 +4,9 @@ reported. Marked ``long`` (``make test-long``): the services' start takes most o
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
-from lienthong.testing.postgres import admin_dsn
+from lienthong.testing.bench import bench_figures
 
 
 @pytest.mark.postgres
@@ -19,15 +15,9 @@ from lienthong.testing.postgres import admin_dsn
 def test_bench_documents_reports_uploads_and_issued_documents(
         postgres_dsn: str, softhsm_token: object) -> None:
     del postgres_dsn, softhsm_token  # the server is up; SoftHSM2 is here
-    done = subprocess.run(
-        [sys.executable, "-m", "lienthong.tools.cli.main", "bench", "documents", "--json",
-         "--upload-mb", "2", "--rounds", "1", "--memory-mb", "4", "--documents", "3",
-         "--postgres-dsn", admin_dsn()],
-        capture_output=True, text=True, timeout=540, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures = bench_figures("documents", "--upload-mb", "2", "--rounds", "1", "--memory-mb", "4",
+                            "--documents", "3")
 
-    assert figures["scenario"] == "documents"
     assert set(figures["setup"]["startup_s"]) == {"identity", "signatures", "documents"}
     assert figures["issue_and_send"]["count"] == 3 and "errors" not in figures["issue_and_send"]
     assert len(figures["ratios"]["rounds"]) == 1 and figures["ratios"]["upload_vs_raw_put"] > 0
