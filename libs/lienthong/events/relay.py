@@ -320,14 +320,17 @@ class OutboxRelay:
         # The next page is read while this one's acknowledgements come back; it is
         # used only if this page was stored whole (the position is then known).
         prefetched: tuple[int, asyncio.Future[_Read]] | None = None
-        position: _Position | None = None
+        # Where the last pass left the stream; the stream is asked only when that is
+        # unknown, after a refused publish, and when the log holds nothing new (so a stream
+        # that lost its tail is refilled without waiting for the next event). A publish
+        # from a position gone stale (another relay published meanwhile) is refused by
+        # its sequence headers, as any race is.
+        position = self._position
+        asked = False
         try:
             while True:
-                # The stream is asked where it stands at the start of a pass and after a
-                # refused publish; a page stored whole moved the position as it went
-                # (another relay's publish in between is refused by the sequence headers).
                 if position is None or self._position is not position:
-                    position = await self._sync_position()
+                    position, asked = await self._sync_position(), True
                     if position.published != mark:  # the stream moved on, whoever moved it
                         setbacks, mark = 0, position.published
                 if prefetched is not None and prefetched[0] == position.scanned:
@@ -354,6 +357,11 @@ class OutboxRelay:
                 elif read.last_id > position.scanned:
                     position.scanned = read.last_id
                 if read.blocked or not read.more:
+                    if not asked and not read.items:
+                        before = position
+                        position, asked = await self._sync_position(), True
+                        if position is not before:  # the stream is not where we left it
+                            continue
                     break
         finally:
             if prefetched is not None:
@@ -362,11 +370,9 @@ class OutboxRelay:
         if self._position is not None:
             self._relayed = self._position.scanned
         if published:
-            lag = await asyncio.to_thread(self.lag)
             self._log.info("relay_published", published=published,
-                           last_notification_id=lag.relayed, recorded=lag.recorded,
-                           lag=lag.behind, stream_seq=self._position.last_seq
-                           if self._position else None)
+                           last_notification_id=self._relayed,
+                           stream_seq=self._position.last_seq if self._position else None)
         return published
 
     async def _sync_position(self) -> _Position:
@@ -507,7 +513,8 @@ class OutboxRelay:
         elif isinstance(result, Exception):
             raise result
         else:
-            self._log.info("relay_found_duplicate", notification_id=item.notification_id,
+            # Another relay (a replica) published it first: usual, so not worth an info line.
+            self._log.debug("relay_found_duplicate", notification_id=item.notification_id,
                            stream_seq=result.seq, trace_id=_trace_id(item))
         return stored
 

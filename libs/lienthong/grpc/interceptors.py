@@ -171,7 +171,7 @@ def _tolerant(deserialize: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
             return RefusedRequest(InvalidArgument.single(
                 "request", "REQUEST_UNPARSABLE",
                 f"the request is not a valid protobuf message of this method ({error})"))
-        if broken := limits.violations(request):
+        if broken := limits.violations(request, wire_bytes=len(raw)):
             return RefusedRequest(InvalidArgument(broken))
         return request
     return parse

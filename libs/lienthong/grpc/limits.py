@@ -20,6 +20,9 @@ from lienthong.errors import FieldViolation
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_STRING_CHARS = 4096
 MAX_LIST_ITEMS = 1000
+#: A request of at most this many bytes keeps both bounds whatever it holds: a character
+#: takes at least one byte in UTF-8, a list item at least one byte on the wire.
+ALWAYS_WITHIN_BYTES = min(MAX_STRING_CHARS, MAX_LIST_ITEMS)
 
 
 def _string(value: str, path: str, found: list[FieldViolation]) -> None:
@@ -78,8 +81,11 @@ def _one(value: Any, path: str, found: list[FieldViolation]) -> None:
         _walk(value, f"{path}.", found)
 
 
-def violations(request: Message) -> list[FieldViolation]:
-    """The bounds ``request`` breaks, each naming the field (empty when it keeps them)."""
+def violations(request: Message, *, wire_bytes: int | None = None) -> list[FieldViolation]:
+    """The bounds ``request`` breaks, each naming the field (empty when it keeps them).
+    ``wire_bytes``: the size it came in, when known; a small request is not walked."""
+    if wire_bytes is not None and wire_bytes <= ALWAYS_WITHIN_BYTES:
+        return []
     found: list[FieldViolation] = []
     _walk(request, "", found)
     return found
