@@ -31,7 +31,7 @@ from lienthong.sidetables import SQLITE_VALUES_PER_QUERY, backend, postgres_read
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
 
-    from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder
+    from eventsourcing.persistence import ApplicationRecorder, JSONTranscoder, Notification
 
     from lienthong.projection import LogFollower
 
@@ -259,24 +259,26 @@ class ServiceApplication(Application):
         self._followers = [*getattr(self, "_followers", []), follower]
         return follower
 
-    def add_commit_listener(self, listener: Callable[[], object]) -> None:
-        """Call ``listener`` after each commit of this application (e.g. to wake its relay)."""
+    def add_commit_listener(self, listener: Callable[[Sequence[Notification]], object]
+                            ) -> None:
+        """Call ``listener`` with the notifications of each commit of this application, right
+        after it (e.g. to wake its relay)."""
         self._commit_listeners = [*getattr(self, "_commit_listeners", []), listener]
 
     def _record(self, processing_event: Any) -> Any:
         recordings = super()._record(processing_event)
         metrics.events_appended(self.service_name, len(recordings))
+        notifications = [recording.notification for recording in recordings]
         followers = getattr(self, "_followers", ())
         if followers:
             # A read model is caught up only by commits it has something to read in: a
             # signature recorded on a credential costs the credential index no query.
-            notifications = [recording.notification for recording in recordings]
             topics = {notification.topic for notification in notifications}
             for follower in followers:
                 if follower.follows_any(topics):
                     follower.take(notifications)
         for listener in getattr(self, "_commit_listeners", ()):
-            listener()
+            listener(notifications)
         return recordings
 
     def get_many(self, aggregate_ids: Iterable[uuid.UUID]) -> ReadAtOnce:

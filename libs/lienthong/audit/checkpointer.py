@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from eventsourcing.persistence import Notification
     from nats.aio.client import Client
     from nats.js.client import JetStreamContext
 
@@ -401,8 +402,9 @@ class Checkpointer:
 
     # -- running ---------------------------------------------------------------
 
-    def wake(self) -> None:
-        """Ask a running checkpointer to look at the log now (thread-safe)."""
+    def wake(self, _notifications: Sequence[Notification] = ()) -> None:
+        """Ask a running checkpointer to look at the log now (thread-safe; a commit's
+        notifications, when given, change nothing: the checkpointer reads the log)."""
         if self._loop is not None and self._wake is not None:
             with contextlib.suppress(RuntimeError):
                 self._loop.call_soon_threadsafe(self._wake.set)

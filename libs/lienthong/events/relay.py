@@ -60,6 +60,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import pkgutil
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -95,6 +96,9 @@ _NO_PARENT = otel_context.Context()
 MAX_FOREIGN_MESSAGES = 1000
 #: Refused publishes in a row, the stream not moving, before a pass gives up.
 MAX_SETBACKS = 5
+#: Notifications handed over by the process's own commits and not yet published, at most
+#: (past it they are let go, and read from the log).
+MAX_HANDED = 10_000
 
 
 class RelayError(RuntimeError):
@@ -174,6 +178,9 @@ class OutboxRelay:
         self._relayed = 0  # the last notification relayed, as of the last pass
         self._last_published = 0  # the last notification seen on the stream
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: What the process's commits handed over (notification id -> notification).
+        self._handed: dict[int, Notification] = {}
+        self._handed_lock = threading.Lock()
         self._log = log.bind(service=self.service, stream=self.stream)
 
     # -- connection ---------------------------------------------------------
@@ -221,8 +228,18 @@ class OutboxRelay:
 
     # -- running ------------------------------------------------------------
 
-    def wake(self) -> None:
-        """Ask a running relay to look at the log now (thread-safe; e.g. after a save)."""
+    def wake(self, notifications: Sequence[Notification] = ()) -> None:
+        """Ask a running relay to look at the log now (thread-safe; e.g. after a save).
+
+        ``notifications``: what this process just committed. When they run on from the
+        relay's position with nothing between, the next pass publishes them as handed
+        over, without reading the log (which it reads otherwise, as before).
+        """
+        if notifications:
+            with self._handed_lock:
+                if len(self._handed) + len(notifications) > MAX_HANDED:
+                    self._handed.clear()  # not published for long: the log has them
+                self._handed.update((n.id, n) for n in notifications)
         if self._loop is not None and self._wake is not None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: nothing to wake
                 self._loop.call_soon_threadsafe(self._wake.set)
@@ -411,10 +428,30 @@ class OutboxRelay:
                               last_seq=info.state.last_seq)
         return notification_id
 
+    def _take_handed(self, after: int) -> list[Notification]:
+        """The handed-over notifications that run on from ``after`` with no gap, oldest first
+        (at most a page); those at or below ``after`` are let go."""
+        with self._handed_lock:
+            run: list[Notification] = []
+            while len(run) < self.batch_size and (
+                    notification := self._handed.pop(after + 1 + len(run), None)) is not None:
+                run.append(notification)
+            if self._handed and min(self._handed) <= after:
+                self._handed = {i: n for i, n in self._handed.items() if i > after}
+            return run
+
     def _read(self, after: int) -> _Read:
-        """The next page of the log past ``after``, up to the first hole that may still fill."""
+        """The next page of the log past ``after``, up to the first hole that may still fill:
+        what the process's commits handed over when it follows ``after``, else read."""
+        if handed := self._take_handed(after):
+            # A commit's ids are handed out under the event table's lock: nothing else
+            # lies between. Later commits of other processes are the log's, next pass.
+            return self._page(handed, after)
         notifications: Sequence[Notification] = self.app.recorder.select_notifications(
             start=after + 1, limit=self.batch_size)
+        return self._page(notifications, after)
+
+    def _page(self, notifications: Sequence[Notification], after: int) -> _Read:
         items: list[_Item] = []
         expected = after + 1
         last_id = after

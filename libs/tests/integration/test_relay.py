@@ -354,6 +354,62 @@ async def test_between_its_pages_a_relay_trusts_its_position_until_refused(
         app.close()
 
 
+async def test_what_its_process_commits_the_relay_publishes_without_reading_the_log(
+        sqlite_store: str, nats_server: NatsServer) -> None:
+    app = IdentityApplication(sqlite_store)
+    other_process = IdentityApplication(sqlite_store)  # another replica on the same store
+    spy = SpyApp(app)
+    relay = OutboxRelay(spy, CONTRACT, nats_server.url, batch_size=100)
+    app.add_commit_listener(relay.wake)
+    try:
+        await asyncio.to_thread(story, app, 23)
+        assert await relay.publish_pending() == len(contract_ids(app))
+        assert spy.starts == []  # each commit handed its notifications over
+        await assert_exactly_once_in_order(nats_server.url, app)
+
+        # Another process commits in between: what this one hands over no longer follows
+        # the relay's position, so the relay reads the log, and publishes both in order.
+        await asyncio.to_thread(story, other_process, 24)
+        await asyncio.to_thread(story, app, 25)
+        assert await relay.publish_pending() > 0
+        assert spy.starts != []
+        await assert_exactly_once_in_order(nats_server.url, app)
+
+        # Handed over and published, or read from the log: the same messages.
+        spy.starts.clear()
+        await asyncio.to_thread(story, app, 26)
+        assert await relay.publish_pending() > 0
+        assert spy.starts == []
+        published = await stream_messages(nats_server.url)
+        await asyncio.to_thread(refill_from_log, app, nats_server.url)
+        assert [content(m) for m in published] == [
+            content(m) for m in await stream_messages(nats_server.url)]
+    finally:
+        await relay.close()
+        other_process.close()
+        app.close()
+
+
+def content(message: Any) -> tuple[str, bytes, dict[str, str]]:
+    """A message but the headers of its place in a page (pages are cut where reads end)."""
+    return message.subject, message.data, {
+        k: v for k, v in message.headers.items() if not k.startswith("Nats-Expected")}
+
+
+def refill_from_log(app: IdentityApplication, url: str) -> None:
+    """The stream deleted and published again by a new relay, which reads the whole log."""
+    async def refill() -> None:
+        nc = await nats.connect(url)
+        await nc.jetstream().delete_stream(STREAM)
+        await nc.close()
+        relay = OutboxRelay(app, CONTRACT, url)
+        try:
+            assert await relay.publish_pending() == len(contract_ids(app))
+        finally:
+            await relay.close()
+    asyncio.run(refill())
+
+
 def start_relay(store: str, url: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, str(HELPER), store, url, *args],
