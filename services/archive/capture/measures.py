@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 import imagehash
 import numpy as np
+
+# imagehash.phash imports scipy.fftpack on its first call: it is loaded with the service
+# instead, not inside the first page's capture (0.15 s or more).
+import scipy.fftpack  # noqa: F401
 from PIL import Image
 
 # The edges of a scan (scanner lid shadows, the bed's border, punched holes) are left out of

@@ -39,3 +39,15 @@ def test_the_same_page_rescanned_is_the_same_page_and_another_is_not() -> None:
     assert inspector.same_page(first.fingerprint, again.fingerprint)
     assert not inspector.same_page(first.fingerprint, other.fingerprint)
     assert not inspector.same_page("", first.fingerprint)
+
+
+def test_what_the_fingerprint_needs_is_loaded_with_the_service_not_by_the_first_page() -> None:
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, lienthong.services.archive.inspection; "
+                               "print('scipy.fftpack' in sys.modules)"],
+        capture_output=True, text=True, check=True, timeout=120)
+
+    assert loaded.stdout.strip() == "True"
