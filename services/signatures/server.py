@@ -11,9 +11,10 @@ certificates (by default ``http://`` and ``LIENTHONG_HTTP_LISTEN``).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from lienthong.pkcs11 import TokenConfig
@@ -104,3 +105,23 @@ def consumers(app: SignaturesApplication, settings: Settings) -> list[ConsumerRu
     return [IdentityConsumer(app, nats_url=settings.nats_url, stream=IDENTITY_STREAM,
                              durable=DURABLE, handlers=handlers,
                              stream_replicas=settings.stream_replicas)]
+
+
+class ValidationPreload:
+    """Imports the document formats and their validation (:func:`.api.documents`) in a thread
+    once the service is up: neither its start nor its first validation waits for them."""
+
+    name = "validation-preload"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        from .api import documents
+
+        await asyncio.to_thread(documents)
+        await stop.wait()
+
+
+def background(app: SignaturesApplication, settings: Settings) -> list[Any]:
+    """The HTTP face (:mod:`.http`), and the validation's modules loaded beside the calls."""
+    from .http import background as http_face
+
+    return [*http_face(app, settings), ValidationPreload()]

@@ -41,8 +41,9 @@ SERVICE = ServiceSpec(
     build_app="lienthong.services.signatures.server:build_app",
     add_to_server="lienthong.services.signatures.api:add_to_server",
     consumers="lienthong.services.signatures.server:consumers",
-    # Its HTTP face: CRLs, OCSP, time stamps, the CSC API (LIENTHONG_HTTP_LISTEN).
-    background="lienthong.services.signatures.http:background",
+    # Its HTTP face: CRLs, OCSP, time stamps, the CSC API (LIENTHONG_HTTP_LISTEN); the
+    # validation's modules loaded once it is up.
+    background="lienthong.services.signatures.server:background",
     http_port=8090,
     # Documents signed and validated in one call: up to 40 MiB, with room for the rest.
     max_request_bytes=48 * 1024 * 1024,
