@@ -255,6 +255,21 @@ async def test_a_long_run_of_unpublished_events(sqlite_store: str,
         app.close()
 
 
+def other_goes_first(relay: OutboxRelay, other: OutboxRelay, *, before_page: int) -> None:
+    """Before ``relay`` publishes its page number ``before_page`` (of all its passes), ``other``
+    publishes what it can."""
+    publish, pages = relay._publish, 0
+
+    async def publish_page(position: Any, read: Any) -> int:
+        nonlocal pages
+        pages += 1
+        if pages == before_page:
+            assert await other.publish_pending() > 0
+        return await publish(position, read)
+
+    relay._publish = publish_page  # type: ignore[method-assign]
+
+
 async def test_a_relay_that_loses_the_race_moves_on(sqlite_store: str,
                                                    nats_server: NatsServer) -> None:
     app = IdentityApplication(sqlite_store)
@@ -262,19 +277,9 @@ async def test_a_relay_that_loses_the_race_moves_on(sqlite_store: str,
     halfway = contract_ids(app)[len(contract_ids(app)) // 2]
     slow = OutboxRelay(app, CONTRACT, nats_server.url, batch_size=1000)
     fast = OutboxRelay(SpyApp(app, up_to=halfway), CONTRACT, nats_server.url, batch_size=3)
-    publish = slow._publish
-    raced = False
-
-    async def publish_after_the_other(position: Any, read: Any) -> int:
-        # The slow relay has read the log and built its batch; the other relay
-        # stores the first half of the same events before the batch goes out.
-        nonlocal raced
-        if not raced:
-            raced = True
-            assert await fast.publish_pending() > 0
-        return await publish(position, read)
-
-    slow._publish = publish_after_the_other  # type: ignore[method-assign]
+    # The slow relay has read the log and built its batch; the other relay stores the
+    # first half of the same events before the batch goes out.
+    other_goes_first(slow, fast, before_page=1)
     try:
         with structlog.testing.capture_logs() as logs:
             stored = await slow.publish_pending()
@@ -306,17 +311,7 @@ async def test_between_its_pages_a_relay_trusts_its_position_until_refused(
         return await stream_info(*args, **kwargs)
 
     relay.js.stream_info = counted  # type: ignore[method-assign]
-    publish, pages = relay._publish, 0
-
-    async def publish_page(position: Any, read: Any) -> int:
-        # After the relay's first page, another relay stores the whole log.
-        nonlocal pages
-        pages += 1
-        if pages == 2:
-            assert await other.publish_pending() > 0
-        return await publish(position, read)
-
-    relay._publish = publish_page  # type: ignore[method-assign]
+    other_goes_first(relay, other, before_page=2)  # it stores the whole log
     try:
         with structlog.testing.capture_logs() as logs:
             stored = await relay.publish_pending()
