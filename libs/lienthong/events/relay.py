@@ -8,7 +8,12 @@ message carries the ``Lienthong-Notification-Id`` of the notification it
 came from, and the relay goes on after it (from the start on an empty
 stream). A stream that lost its tail (a machine crash before nats-server
 synced its files, a fresh data folder, a re-created stream) is therefore
-refilled from the event store, which is the source of truth.
+refilled from the event store, which is the source of truth. Between passes
+the relay keeps where it left the stream, and asks again after a refused
+publish and when the log holds nothing new.
+
+**Its own process's commits** are handed to it (:meth:`OutboxRelay.wake`):
+when they run on from its position it publishes them without reading the log.
 
 **Exactly once, in order, with several relays.** Every message is published
 with ``Nats-Msg-Id`` = ``<service>-<notification id>`` and
