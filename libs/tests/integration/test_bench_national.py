@@ -44,6 +44,11 @@ def test_bench_national_drives_every_operation_and_reports_each_step(
         for name, rpc in step["rpcs"].items():
             assert name.split(".", 1)[0] in step["cpu"]["services"]
             assert rpc["count"] >= 1 and rpc["errors"] == 0, (name, rpc.get("first_error"))
+            # The service timed each of these calls itself (its histogram, read around the
+            # step), and at least as many: other services call some of its RPCs too.
+            served = rpc["served"]
+            assert served["count"] >= rpc["count"], name
+            assert 0 <= served["over_limit"] <= served["count"], name
         called = {rpc.split(".", 1)[0] for rpc in step["rpcs"]}
         assert called == {"identity", "dossiers", "documents", "signatures", "archive"}
         for service in called:
