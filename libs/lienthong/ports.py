@@ -6,7 +6,8 @@ for ports and start their servers a moment later: two of them could be handed
 the same port in between. Every port handed out is therefore written to a
 ledger of this user's (a file under the temporary folder, locked while read
 and written) and not handed out again, in any process, for :data:`HOLD_S`
-seconds.
+seconds. And ports are picked below the kernel's range for the local ports of outgoing
+connections, which a client connection could otherwise take in between.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import random
 import socket
 import tempfile
 import time
@@ -33,8 +35,35 @@ def _ledger_path() -> Path:
     return Path(tempfile.gettempdir()) / f"lienthong-ports-{os.getuid()}"
 
 
+#: Where ports are picked when the kernel's range for the local ports of outgoing
+#: connections leaves room below it (Linux: 32768-60999): a client connection (to
+#: PostgreSQL, to NATS...) can then never take a port between its probe and its server's bind.
+LOWEST_PORT = 20_000
+#: Picks tried at random below that range before the kernel is asked for any free port.
+_PICKS = 20
+
+
+def _outgoing_range(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range"),
+                    ) -> tuple[int, int]:
+    try:
+        low, high = (int(part) for part in path.read_text().split())
+    except (OSError, ValueError):
+        return 32_768, 60_999  # Linux's default
+    return low, high
+
+
 def _probe(stack: contextlib.ExitStack) -> int:
-    """A port the kernel calls free, kept bound until ``stack`` closes."""
+    """A free port, kept bound until ``stack`` closes: one below the range of outgoing
+    connections' ports if there is room and one of a few picks is free, else the kernel's."""
+    low, _ = _outgoing_range()
+    for _ in range(_PICKS if low > LOWEST_PORT else 0):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.bind(("127.0.0.1", random.randrange(LOWEST_PORT, low)))
+        except OSError:
+            sock.close()
+            continue
+        return int(stack.enter_context(sock).getsockname()[1])
     sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
     sock.bind(("127.0.0.1", 0))
     return int(sock.getsockname()[1])

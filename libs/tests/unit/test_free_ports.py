@@ -48,3 +48,14 @@ def test_no_port_found_outside_the_held_ones_is_a_clear_error(monkeypatch, tmp_p
 
     with pytest.raises(OSError, match="0 of 1 free ports"):
         free_port()
+
+
+def test_ports_are_picked_where_no_outgoing_connection_takes_one(tmp_path) -> None:
+    low, _ = ports._outgoing_range()
+    if low <= ports.LOWEST_PORT:
+        pytest.skip(f"no room below this kernel's range of outgoing ports (from {low})")
+
+    picked = free_ports(10)
+
+    assert all(ports.LOWEST_PORT <= port < low for port in picked)
+    assert ports._outgoing_range(tmp_path / "no such file") == (32_768, 60_999)
