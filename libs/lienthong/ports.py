@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import random
 import socket
@@ -43,8 +44,11 @@ LOWEST_PORT = 20_000
 _PICKS = 20
 
 
+@functools.cache
 def _outgoing_range(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range"),
                     ) -> tuple[int, int]:
+    """The kernel's range for outgoing connections' local ports (read once: it is a
+    machine's setting)."""
     try:
         low, high = (int(part) for part in path.read_text().split())
     except (OSError, ValueError):

@@ -93,6 +93,8 @@ log = structlog.get_logger("lienthong.projection")
 
 #: The table, beside the events, that keeps the read models' snapshots.
 SNAPSHOT_TABLE = "projection_snapshots"
+#: How the name of a thread saving a read model's snapshot ends.
+SNAPSHOT_THREAD_SUFFIX = "-snapshot"
 ENV_EVERY_EVENTS = "LIENTHONG_READ_MODEL_SNAPSHOT_EVERY_EVENTS"
 ENV_EVERY_S = "LIENTHONG_READ_MODEL_SNAPSHOT_EVERY_S"
 _HANDLES = "__lienthong_handles__"
@@ -362,7 +364,7 @@ class LogFollower:
         if self._snapshot_due():
             self._saving = True
             threading.Thread(target=self._save_in_background, daemon=True,
-                             name=f"{type(self).__name__}-snapshot").start()
+                             name=f"{type(self).__name__}{SNAPSHOT_THREAD_SUFFIX}").start()
 
     def _read_to(self, end: int, count: int | None, first: list[Notification] | None) -> int:
         """Apply the followed notifications up to ``end``, ``first`` those of the first

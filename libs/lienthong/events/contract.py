@@ -14,7 +14,6 @@ Subjects: ``lienthong.<service>.<aggregate>.<event>``, lower snake case
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -41,9 +40,6 @@ def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
 def fill_metadata(target: Any, domain_event: Any) -> None:
     """Copy a domain event's audit metadata and time into an ``EventMetadata`` message."""
     metadata = getattr(domain_event, "metadata", None) or {}
@@ -53,10 +49,7 @@ def fill_metadata(target: Any, domain_event: Any) -> None:
             setattr(target, name, str(value))
     timestamp = getattr(domain_event, "timestamp", None)
     if timestamp is not None and hasattr(target, "recorded_at"):
-        # As Timestamp.FromDatetime (a naive time is UTC), in a third of its time.
-        since = (timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=dt.UTC)) - _EPOCH
-        target.recorded_at.seconds = since.days * 86_400 + since.seconds
-        target.recorded_at.nanos = since.microseconds * 1000
+        target.recorded_at.FromDatetime(timestamp)
 
 
 @dataclass(frozen=True)

@@ -332,15 +332,7 @@ async def test_between_its_pages_a_relay_trusts_its_position_until_refused(
         assert await relay.publish_pending() == 0
         assert len(asked) == 1
         # So a stream that lost its tail is refilled with no new event to publish.
-        kept = (await stream_messages(nats_server.url))[:3]
-        nc = await nats.connect(nats_server.url)
-        js = nc.jetstream()
-        await js.delete_stream(STREAM)
-        await ensure_stream(js, "identity")
-        for message in kept:
-            await js.publish(message.subject, message.data, headers={
-                k: v for k, v in message.headers.items() if not k.startswith("Nats-Expected")})
-        await nc.close()
+        kept = await lose_the_tail(nats_server.url, keep=3)
         assert await relay.publish_pending() == len(contract_ids(app)) - len(kept)
         await assert_exactly_once_in_order(nats_server.url, app)
     finally:
@@ -376,7 +368,7 @@ async def test_what_its_process_commits_the_relay_publishes_without_reading_the_
         assert await relay.publish_pending() > 0
         assert spy.starts == []
         published = await stream_messages(nats_server.url)
-        await asyncio.to_thread(refill_from_log, app, nats_server.url)
+        await refill_from_log(app, nats_server.url)
         assert [content(m) for m in published] == [
             content(m) for m in await stream_messages(nats_server.url)]
     finally:
@@ -385,24 +377,41 @@ async def test_what_its_process_commits_the_relay_publishes_without_reading_the_
         app.close()
 
 
+def without_page_place(headers: dict[str, str]) -> dict[str, str]:
+    """A message's headers but those of its place in a page (pages are cut where reads
+    end; a message published again starts a chain of its own)."""
+    return {k: v for k, v in headers.items() if not k.startswith("Nats-Expected")}
+
+
 def content(message: Any) -> tuple[str, bytes, dict[str, str]]:
-    """A message but the headers of its place in a page (pages are cut where reads end)."""
-    return message.subject, message.data, {
-        k: v for k, v in message.headers.items() if not k.startswith("Nats-Expected")}
+    return message.subject, message.data, without_page_place(message.headers)
 
 
-def refill_from_log(app: IdentityApplication, url: str) -> None:
+async def lose_the_tail(url: str, *, keep: int) -> list[Any]:
+    """The stream loses its tail (DenyPurge: deleted, re-created and refilled with its
+    first ``keep`` messages, as a crash before fsync would leave it); the kept ones."""
+    kept = (await stream_messages(url))[:keep]
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    await js.delete_stream(STREAM)
+    await ensure_stream(js, "identity")
+    for message in kept:
+        await js.publish(message.subject, message.data,
+                         headers=without_page_place(message.headers))
+    await nc.close()
+    return kept
+
+
+async def refill_from_log(app: IdentityApplication, url: str) -> None:
     """The stream deleted and published again by a new relay, which reads the whole log."""
-    async def refill() -> None:
-        nc = await nats.connect(url)
-        await nc.jetstream().delete_stream(STREAM)
-        await nc.close()
-        relay = OutboxRelay(app, CONTRACT, url)
-        try:
-            assert await relay.publish_pending() == len(contract_ids(app))
-        finally:
-            await relay.close()
-    asyncio.run(refill())
+    nc = await nats.connect(url)
+    await nc.jetstream().delete_stream(STREAM)
+    await nc.close()
+    relay = OutboxRelay(app, CONTRACT, url)
+    try:
+        assert await relay.publish_pending() == len(contract_ids(app))
+    finally:
+        await relay.close()
 
 
 def start_relay(store: str, url: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
@@ -559,18 +568,8 @@ async def test_a_lost_stream_tail_is_republished(sqlite_store: str, nats_server:
             await asyncio.wait_for(task, timeout=30)
             await assert_exactly_once_in_order(replacement.url, app)
 
-            # 2. The stream loses only its tail (DenyPurge: deleted, re-created and
-            # refilled with its first messages, as a crash before fsync would leave it).
-            kept = (await stream_messages(replacement.url))[: expected // 3]
-            nc = await nats.connect(replacement.url)
-            js = nc.jetstream()
-            await js.delete_stream(STREAM)
-            await ensure_stream(js, "identity")
-            for message in kept:
-                headers = {k: v for k, v in message.headers.items()
-                           if not k.startswith("Nats-Expected")}
-                await js.publish(message.subject, message.data, headers=headers)
-            await nc.close()
+            # 2. The stream loses only its tail.
+            kept = await lose_the_tail(replacement.url, keep=expected // 3)
             await asyncio.to_thread(story, app, 51)
             with structlog.testing.capture_logs() as logs:
                 published = await relay.publish_pending()  # the same relay, reconnecting

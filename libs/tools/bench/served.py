@@ -44,7 +44,8 @@ def scrape(port: int, timeout_s: float = 5.0) -> Buckets:
 
 def served_figures(before: Buckets, after: Buckets, *, limit_s: float) -> dict[str, Any]:
     """Per ``service.Method``, the calls served between two scrapes: how many, how many took
-    longer than ``limit_s`` in the handler, and the bucket bound that 99% stayed within
+    longer in the handler than the largest bucket bound within ``limit_s`` (``limit_s``
+    itself when it is a bound, as 50 ms is), and the bucket bound that 99% stayed within
     (``p99_at_most_ms``; None: beyond the last finite bucket)."""
     served: dict[str, Any] = {}
     for key, counts in after.items():

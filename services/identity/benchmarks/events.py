@@ -986,9 +986,11 @@ async def _backlog_and_drain(run: _Run) -> tuple[dict[str, Any], dict[str, Any]]
 
 def _snapshots_saved(timeout_s: float) -> None:
     """Until no read model of this process is saving a snapshot."""
+    from lienthong.projection import SNAPSHOT_THREAD_SUFFIX
+
     deadline = time.monotonic() + timeout_s
     for thread in threading.enumerate():
-        if thread.name.endswith("-snapshot"):
+        if thread.name.endswith(SNAPSHOT_THREAD_SUFFIX):
             thread.join(max(0.0, deadline - time.monotonic()))
 
 
