@@ -8,6 +8,7 @@ package runs them and maps their verdicts to :class:`ValidationReport`.
 
 from __future__ import annotations
 
+from lienthong.services.signatures.validation import speedups
 from lienthong.services.signatures.validation.api import (
     DEFAULT_MAX_BYTES,
     validate,
@@ -27,6 +28,8 @@ from lienthong.services.signatures.validation.report import (
     TimestampReport,
     ValidationReport,
 )
+
+speedups.install()
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable
 
+    from pyhanko_certvalidator import ValidationContext
     from pyhanko_certvalidator.ltv.poe import ValidationObject
     from pyhanko_certvalidator.path import ValidationPath
 
@@ -204,24 +205,35 @@ def revinfo_sets(
     return sets
 
 
+def _source_contexts(
+    inputs: ValidationInputs, embedded: Embedded, sets: list[RevinfoSet]
+) -> list[tuple[RevinfoSet, ValidationContext]]:
+    """One certvalidator context per source, shared by the chain's certificates (a CRL's
+    issuer found for one is known for the next). Soft-fail: a context only answers
+    "what does this source say about this certificate"; the path's own verdict was
+    given by the validation proper."""
+    return [
+        (
+            revinfo,
+            inputs.validation_context(
+                embedded,
+                crls=revinfo.crls,
+                ocsps=revinfo.ocsps,
+                fetch=False,
+                revocation_mode="soft-fail",
+            ),
+        )
+        for revinfo in sets
+    ]
+
+
 async def _revocation(
     cert: asn1_x509.Certificate,
     path: ValidationPath,
-    inputs: ValidationInputs,
-    embedded: Embedded,
-    sets: list[RevinfoSet],
+    sources: list[tuple[RevinfoSet, ValidationContext]],
 ) -> RevocationReport:
     good: RevocationReport | None = None
-    for revinfo in sets:
-        # Soft-fail here: this context only answers "what does this source say about
-        # this certificate"; the path's own verdict was given by the validation proper.
-        context = inputs.validation_context(
-            embedded,
-            crls=revinfo.crls,
-            ocsps=revinfo.ocsps,
-            fetch=False,
-            revocation_mode="soft-fail",
-        )
+    for revinfo, context in sources:
         try:
             if revinfo.source is RevocationSource.OCSP:
                 await verify_ocsp_response(cert, path, context)
@@ -351,11 +363,13 @@ async def certificate_chain(
         ]
         authority = path.trust_anchor.authority
         anchor_index = 0 if isinstance(authority, AuthorityWithCert) else None
-        sets = revinfo_sets(inputs, embedded, validation_objects)
+        sources = _source_contexts(
+            inputs, embedded, revinfo_sets(inputs, embedded, validation_objects)
+        )
         revocations = [
             RevocationReport(status=RevocationStatus.NOT_CHECKED)
             if i == anchor_index
-            else await _revocation(cert, path, inputs, embedded, sets)
+            else await _revocation(cert, path, sources)
             for i, cert in enumerate(certs)
         ]
         culprits = (
