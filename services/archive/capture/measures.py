@@ -28,6 +28,9 @@ COARSE_STEP = 0.5
 FINE_STEP = 0.05
 # At most this many ink pixels enter the skew search (evenly taken); enough for 0.1 degree.
 SKEW_POINTS = 40_000
+# The coarse search, which only finds the half degree the lines are within, takes at most
+# this many of them (evenly taken again); the fine search and its verdict take them all.
+COARSE_POINTS = 10_000
 # A page whose ink has fewer pixels than this, or whose best projection is not this much
 # sharper than the typical one, has no line structure to measure (a photograph, a stamp).
 SKEW_MIN_POINTS = 200
@@ -130,14 +133,18 @@ def skew_degrees(ink: np.ndarray) -> float | None:
     y = rows[::step].astype(np.float64)
     x = columns[::step].astype(np.float64)
     x -= x.mean()
+    few = y.size // COARSE_POINTS + 1
+    coarse_y, coarse_x = y[::few], x[::few]
     coarse = np.arange(-LARGEST_SKEW, LARGEST_SKEW + COARSE_STEP / 2, COARSE_STEP)
-    energies = np.array([_profile_energy(y, x, angle) for angle in coarse])
+    energies = np.array([_profile_energy(coarse_y, coarse_x, angle) for angle in coarse])
     best = float(coarse[int(np.argmax(energies))])
     fine = np.arange(best - COARSE_STEP, best + COARSE_STEP + FINE_STEP / 2, FINE_STEP)
     fine_energies = np.array([_profile_energy(y, x, angle) for angle in fine])
-    if fine_energies.max() < SKEW_MIN_SHARPNESS * float(np.median(energies)):
+    angle = float(fine[int(np.argmax(fine_energies))])
+    # Sharp enough: the lines' direction against the typical one, on the same points.
+    if _profile_energy(coarse_y, coarse_x, angle) < SKEW_MIN_SHARPNESS * float(np.median(energies)):
         return None
-    return round(float(fine[int(np.argmax(fine_energies))]), 2)
+    return round(angle, 2)
 
 
 def _ink_span(counts: np.ndarray) -> tuple[int, int]:
