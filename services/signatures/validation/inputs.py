@@ -11,6 +11,7 @@ both end up in pyHanko's local knowledge, and the report tells them apart.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
@@ -60,13 +61,32 @@ def _der(value: bytes) -> bytes:
     return value
 
 
+# Certificates and CRLs given as bytes or as cryptography objects are parsed once per
+# process: the platform's own root, CAs and CRLs come with every validation, and
+# asn1crypto keeps what it has parsed and prepared of an object for the next one.
+#: How many certificates are kept parsed.
+CERTIFICATES_KEPT = 64
+#: How many CRLs are kept parsed (a new one replaces its issuer's at each revocation).
+CRLS_KEPT = 16
+
+
+@functools.lru_cache(maxsize=CERTIFICATES_KEPT)
+def _certificate(der: bytes) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(der)
+
+
+@functools.lru_cache(maxsize=CRLS_KEPT)
+def _crl(der: bytes) -> asn1_crl.CertificateList:
+    return asn1_crl.CertificateList.load(der)
+
+
 def as_asn1_certificate(value: CertificateInput) -> asn1_x509.Certificate:
     if isinstance(value, asn1_x509.Certificate):
         return value
     if isinstance(value, x509.Certificate):
-        return asn1_x509.Certificate.load(value.public_bytes(serialization.Encoding.DER))
+        return _certificate(value.public_bytes(serialization.Encoding.DER))
     if isinstance(value, bytes):
-        return asn1_x509.Certificate.load(_der(value))
+        return _certificate(_der(value))
     raise TypeError(f"not a certificate: {type(value).__name__}")
 
 
@@ -74,9 +94,9 @@ def as_asn1_crl(value: CrlInput) -> asn1_crl.CertificateList:
     if isinstance(value, asn1_crl.CertificateList):
         return value
     if isinstance(value, x509.CertificateRevocationList):
-        return asn1_crl.CertificateList.load(value.public_bytes(serialization.Encoding.DER))
+        return _crl(value.public_bytes(serialization.Encoding.DER))
     if isinstance(value, bytes):
-        return asn1_crl.CertificateList.load(_der(value))
+        return _crl(_der(value))
     raise TypeError(f"not a CRL: {type(value).__name__}")
 
 
