@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import io
 import itertools
 import os
 import platform
@@ -416,6 +417,36 @@ class CpuMeter:
 
 #: A throw-away database on the server the benchmark is given, as the tests make theirs.
 BenchDatabase = ThrowAwayDatabase
+
+
+#: The step of the platform's one-time codes (RFC 6238's default), seconds.
+OTP_STEP_S = 30
+
+
+def settled_step(margin_s: float = 1.0, *, step_s: int = OTP_STEP_S) -> int:
+    """The current one-time-code step, after waiting out its last ``margin_s`` seconds: a
+    code of the step before it is then still within the service's window when it checks."""
+    while True:
+        now = time.time()
+        left = step_s - now % step_s
+        if left > margin_s:
+            return int(now) // step_s
+        time.sleep(left + 0.01)
+
+
+def one_page_pdf() -> bytes:
+    """A blank A4 page, as a PDF."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    writer = PdfFileWriter()
+    writer.insert_page(generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Page"),
+        generic.NameObject("/MediaBox"): generic.ArrayObject(
+            [generic.NumberObject(n) for n in (0, 0, 595, 842)])}))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def require_postgres(dsn: str, timeout: float = 3.0) -> None:

@@ -71,14 +71,17 @@ from lienthong.signatures.v1 import signing_pb2 as signing_pb
 from lienthong.signatures.v1 import signing_pb2_grpc as signing_grpc
 from lienthong.tls import client_channel
 from lienthong.tools.bench.common import (
+    OTP_STEP_S,
     BenchError,
     CpuMeter,
     PhaseProgress,
     figures,
     grpc_channel_options,
     machine_info,
+    one_page_pdf,
     percentile,
     require_postgres,
+    settled_step,
 )
 from lienthong.tools.bench.national_model import (
     DEFAULT_MULTIPLES,
@@ -112,9 +115,9 @@ ISSUERS = 2
 RECIPIENTS = 4
 #: Pages a digitization batch (and its paper record) takes; also the distinct pages made.
 PAGES_PER_BATCH = 200
-#: A one-time code is accepted once, and a later one only from the next 30-second step:
-#: a credential signs once a step. The pool holds this many steps' worth of signatures.
-OTP_STEP_S = 30
+#: A one-time code is accepted once, and a later one only from the next 30-second step
+#: (OTP_STEP_S): a credential signs once a step. The pool holds this many steps' worth of
+#: signatures.
 CREDENTIAL_MARGIN = 1.3
 #: Work waiting for the status changes and the exchanges at a step's start, in seconds
 #: of their rate (they are fed by the step's own submissions and issues after that).
@@ -405,27 +408,11 @@ def issue_credential(stubs: dict[str, Any], unit_id: str, request_id: str, name:
     enrolment = credentials.EnrollAuthenticator(signatures_pb.EnrollAuthenticatorRequest(
         credential_id=issued.credential_id), timeout=CALL_TIMEOUT_S)
     totp = pyotp.parse_uri(enrolment.provisioning_uri)
-    now = time.time()
-    step = int(now) // OTP_STEP_S
+    step = settled_step()
     credentials.ConfirmAuthenticator(signatures_pb.ConfirmAuthenticatorRequest(
-        credential_id=issued.credential_id, one_time_code=totp.at(now - OTP_STEP_S)),
+        credential_id=issued.credential_id, one_time_code=totp.at((step - 1) * OTP_STEP_S)),
         timeout=CALL_TIMEOUT_S)
     return official_id, Credential(issued.credential_id, totp, step - 1)
-
-
-def one_page_pdf() -> bytes:
-    """A blank A4 page, as a PDF."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
-
-    writer = PdfFileWriter()
-    writer.insert_page(generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Page"),
-        generic.NameObject("/MediaBox"): generic.ArrayObject(
-            [generic.NumberObject(n) for n in (0, 0, 595, 842)])}))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def upload(files: Any, name: str, data: bytes, content_type: str, request_id: str,

@@ -49,12 +49,17 @@ def signatures(
     pdf_mb: Annotated[float, typer.Option(
         "--pdf-mb", min=0.1, max=39.0, help="Size of the signed PDF, MiB (the service signs "
         "documents up to 40 MiB).")] = 10.0,
+    validations: Annotated[int, typer.Option(
+        "--validations", min=1, max=10_000, help="Measured ValidateSignature calls of a "
+        "one-page PDF signed twice at B-T, one at a time after one unmeasured (and as many "
+        "validations of it by pyHanko alone, the baseline).")] = 30,
     postgres_dsn: PostgresDsn = DEFAULT_ADMIN_DSN,
     grpc_workers: GrpcWorkers = None,
     pool_size: PoolSize = None,
     option: Options = None,
 ) -> None:
-    """SignHash through gRPC beside raw PKCS#11 signing; PAdES B-LT on a large PDF."""
+    """SignHash through gRPC beside raw PKCS#11 signing; PAdES B-LT on a large PDF;
+    ValidateSignature of a twice-signed B-T PDF beside pyHanko validating it alone."""
     from .api import SignaturesBenchConfig, run_signatures_bench
 
     if key_algorithm not in KEY_ALGORITHMS:
@@ -64,10 +69,11 @@ def signatures(
     config = SignaturesBenchConfig(
         postgres_dsn=postgres_dsn, connections=connections, calls=calls,
         key_algorithm=key_algorithm, rounds=rounds, pdf_samples=pdf_samples, pdf_mb=pdf_mb,
-        grpc_workers=grpc_workers, pool_size=pool_size, options=parse_options(option))
+        validations=validations, grpc_workers=grpc_workers, pool_size=pool_size,
+        options=parse_options(option))
     run("signatures", run_signatures_bench, config, as_json=as_json,
         groups=["sign_hash", "raw", "ratios", "targets", "authorize", "pades_blt_10mb",
-                "setup", "machine", "config"])
+                "validate_pades_bt", "raw_validation", "setup", "machine", "config"])
 
 
 COMMANDS = {"signatures": signatures}

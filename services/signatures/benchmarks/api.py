@@ -24,7 +24,14 @@ to is saved into its store as its identity consumer would have recorded it (a
 3. ``pades_blt_10mb``: SignPdf at level B-LT of a PDF of ``--pdf-mb`` MiB (pages that
    are images of random pixels, as incompressible as a scan's), one call at a time,
    each with its own credential and code, after one unmeasured call; the last signed
-   PDF is then validated through ValidateSignature (not timed).
+   PDF is then validated through ValidateSignature (not timed);
+4. ``validate_pades_bt``: ValidateSignature of a one-page PDF signed at B-T by two
+   officials in turn (what the documents service has validated when an agency seals a
+   signed document), ``--validations`` calls one at a time after one unmeasured call;
+   beside it, ``raw_validation``: pyHanko's own ``validate_pdf_signature`` of the same
+   PDF's two signatures in this process (the platform's root trusted, its CAs'
+   certificates and CRLs, read from the service's HTTP face, given; nothing fetched; the
+   library speedups the service installs installed here too), as many times.
 """
 
 from __future__ import annotations
@@ -68,8 +75,10 @@ from lienthong.tools.bench.common import (
     grpc_channel_options,
     machine_info,
     merged,
+    one_page_pdf,
     require_postgres,
     run_closed_loop,
+    settled_step,
 )
 
 if TYPE_CHECKING:
@@ -96,6 +105,8 @@ VERIFIED_SIGNATURES = 5
 #: Bytes of random pixels on each page of the PDF (about one scanned page's).
 PAGE_IMAGE_BYTES = 1024 * 1024
 PAGE_WIDTH_PX = 1024
+#: Signatures of the validated document (an official's, then the agency's seal).
+BT_SIGNATURES = 2
 #: Keys of the service's token beside the credentials' (root, issuing CA, TSA).
 AUTHORITY_KEYS = 3
 CALL_TIMEOUT_S = 60.0
@@ -111,6 +122,7 @@ class SignaturesBenchConfig:
     rounds: int = AB_ROUNDS
     pdf_samples: int = 5
     pdf_mb: float = 10.0
+    validations: int = 30
     grpc_workers: int | None = None
     pool_size: int | None = None
     options: dict[str, str] = field(default_factory=dict)
@@ -183,19 +195,6 @@ def bench_pdf(size_bytes: int, seed: int = 2025) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def settled_step(margin_s: float = 1.0) -> int:
-    """The current one-time-code step, after waiting out its last ``margin_s`` seconds: a
-    code of the step before it is then still within the service's window when it checks."""
-    from lienthong.services.signatures.domain import otp
-
-    while True:
-        now = time.time()
-        left = otp.STEP_S - now % otp.STEP_S
-        if left > margin_s:
-            return int(now) // otp.STEP_S
-        time.sleep(left + 0.01)
 
 
 def code_now(secret: str) -> str:
@@ -401,7 +400,104 @@ def _verify(issued: Issued, digest: bytes, signature: bytes) -> None:
         raise BenchError(msg) from None
 
 
-# -- the raw baseline -----------------------------------------------------------------
+def _bt_document(address: str, signers: Sequence[Issued | None]) -> bytes:
+    """A one-page PDF signed at PAdES B-T by each of ``signers`` in turn."""
+    signed = one_page_pdf()
+    with _Client(address) as client:
+        for credential in signers:
+            assert credential is not None
+            signed = client.signing.SignPdf(signing_pb.SignPdfRequest(
+                credential_id=credential.credential_id, one_time_code=code_now(credential.secret),
+                pdf=signed, level=signing_pb.PADES_LEVEL_B_T, reason="Benchmark",
+                on_behalf_of="benchmark"), timeout=CALL_TIMEOUT_S).signed_pdf
+    return signed
+
+
+def _validate_factory(address: str, document: bytes,
+                      signatures: int) -> Callable[[int], Callable[[int], Any]]:
+    """ValidateSignature of ``document``; a call whose answer is not ``signatures``
+    signatures, each TOTAL_PASSED, fails."""
+    def factory(_: int) -> Callable[[int], Any]:
+        client = _Client(address)
+
+        class Validate:
+            def __call__(self, seq: int) -> None:
+                answer = client.validation.ValidateSignature(
+                    validation_pb.ValidateSignatureRequest(
+                        kind=validation_pb.SIGNED_KIND_PDF, signed=document, language="en"),
+                    timeout=CALL_TIMEOUT_S)
+                indications = [validation_pb.Indication.Name(s.indication)
+                               for s in answer.signatures]
+                if indications != ["INDICATION_TOTAL_PASSED"] * signatures:
+                    msg = f"ValidateSignature answered {indications}"
+                    raise BenchError(msg)
+
+            def close(self) -> None:
+                client.close()
+
+        return Validate()
+
+    return factory
+
+
+# -- the raw baselines ----------------------------------------------------------------
+
+
+class PyHankoValidation:
+    """pyHanko validating a signed PDF by itself, in this process: each signature with
+    ``validate_pdf_signature``, against contexts made afresh for each document (as the
+    service makes its own) that trust the platform's root and know its CAs' certificates
+    and CRLs, fetched once from the service's HTTP face at ``http_listen``."""
+
+    def __init__(self, http_listen: str) -> None:
+        import urllib.request
+
+        from asn1crypto import crl as asn1_crl
+        from asn1crypto import x509 as asn1_x509
+
+        from lienthong.services.signatures.validation import speedups
+
+        speedups.install()
+
+        def get(path: str) -> bytes:
+            with urllib.request.urlopen(f"http://{http_listen}{path}",
+                                        timeout=CALL_TIMEOUT_S) as answer:
+                return bytes(answer.read())
+
+        self.root = asn1_x509.Certificate.load(get("/ca/root.cer"))
+        self.others = [asn1_x509.Certificate.load(get(f"/ca/{name}.cer"))
+                       for name in ("issuing", "tsa")]
+        self.crls = [asn1_crl.CertificateList.load(get(f"/crl/{name}.crl"))
+                     for name in ("issuing", "root")]
+
+    def _context(self) -> Any:
+        from pyhanko_certvalidator import ValidationContext
+
+        return ValidationContext(trust_roots=[self.root], other_certs=self.others,
+                                 crls=self.crls, allow_fetching=False,
+                                 revocation_mode="hard-fail")
+
+    def factory(self, document: bytes,
+                signatures: int) -> Callable[[int], Callable[[int], Any]]:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+
+        def make(_: int) -> Callable[[int], Any]:
+            def validate(_seq: int) -> None:
+                found = PdfFileReader(io.BytesIO(document)).embedded_regular_signatures
+                passed = [validate_pdf_signature(signature, self._context(),
+                                                 ts_validation_context=self._context()
+                                                 ).bottom_line
+                          for signature in found]
+                if passed != [True] * signatures:
+                    msg = f"pyHanko's verdicts: {passed}"
+                    raise BenchError(msg)
+
+            return validate
+
+        return make
+
+
 
 
 class RawToken:
@@ -503,8 +599,10 @@ def run_signatures_bench(config: SignaturesBenchConfig,
     rounds = config.effective_rounds
     chunks = split(config.calls, rounds)
     pdf_first = config.calls
-    # One credential per SignHash call, per PDF sample, and for the unmeasured PDF call.
-    issued: list[Issued | None] = [None] * (config.calls + config.pdf_samples + 1)
+    # One credential per SignHash call, per PDF sample, for the unmeasured PDF call, and
+    # for each signature of the validated document.
+    bt_first = pdf_first + config.pdf_samples + 1
+    issued: list[Issued | None] = [None] * (bt_first + BT_SIGNATURES)
     digests = [os.urandom(32) for _ in range(config.calls)]
     sads = [""] * config.calls
     signatures = [b""] * config.calls
@@ -598,6 +696,22 @@ def run_signatures_bench(config: SignaturesBenchConfig,
                 indications = [validation_pb.Indication.Name(s.indication)
                                .removeprefix("INDICATION_") for s in report.signatures]
                 update(1, 1)
+            with progress.phase(f"PAdES B-T, signed {BT_SIGNATURES} times") as update:
+                document = _bt_document(server.address, issued[bt_first:])
+                update(1, 1)
+            with progress.phase("validate B-T") as update:
+                validation = run_closed_loop(
+                    _validate_factory(server.address, document, BT_SIGNATURES),
+                    connections=1, count=config.validations, warmup=1, on_progress=update,
+                    cpu=CpuMeter(server.pid), max_errors=1)
+            _require_clean(validation, "ValidateSignature")
+            with progress.phase("pyHanko validates B-T") as update:
+                pyhanko = run_closed_loop(
+                    PyHankoValidation(env["LIENTHONG_HTTP_LISTEN"]).factory(
+                        document, BT_SIGNATURES),
+                    connections=1, count=config.validations, warmup=1, on_progress=update,
+                    cpu=CpuMeter(), max_errors=1)
+            _require_clean(pyhanko, "pyHanko's validation")
         except BaseException:
             progress.note(f"[red]server log:[/]\n{server.log_tail()}")
             raise
@@ -617,6 +731,12 @@ def run_signatures_bench(config: SignaturesBenchConfig,
         "level": "B-LT", "pdf_bytes": len(pdf),
         "signed_bytes": max(len(s) for s in signed_pdfs[1:] or signed_pdfs),
         "validation": indications, "warmup": 1})
+    validation_figures = validation.figures()
+    validation_figures.update({"level": "B-T", "signatures": BT_SIGNATURES,
+                               "pdf_bytes": len(document), "warmup": 1})
+    pyhanko_figures = pyhanko.figures()
+    validate_ratio = (round(validation_figures["per_s"] / pyhanko_figures["per_s"], 3)
+                      if pyhanko_figures["per_s"] else None)
     return {
         "scenario": "signatures",
         "sign_hash": sign_figures,
@@ -626,7 +746,12 @@ def run_signatures_bench(config: SignaturesBenchConfig,
                 "count": raw_figures["count"], "keys": config.connections,
                 "key_algorithm": config.key_algorithm,
                 **({"cpu": raw_figures["cpu"]} if "cpu" in raw_figures else {})},
-        "ratios": {"sign_hash_vs_raw": ratio},
+        "raw_validation": {
+            "pyhanko_per_s": pyhanko_figures["per_s"], "pyhanko_p50_ms": pyhanko_figures["p50_ms"],
+            "pyhanko_p99_ms": pyhanko_figures["p99_ms"], "count": pyhanko_figures["count"],
+            **({"cpu": pyhanko_figures["cpu"]} if "cpu" in pyhanko_figures else {})},
+        "validate_pades_bt": validation_figures,
+        "ratios": {"sign_hash_vs_raw": ratio, "validate_vs_pyhanko": validate_ratio},
         "targets": {"sign_hash_vs_raw_min": TARGET_RATIO,
                     "met": ratio is not None and ratio >= TARGET_RATIO},
         "authorize": authorize_figures,
@@ -641,6 +766,7 @@ def run_signatures_bench(config: SignaturesBenchConfig,
         "config": {"connections": config.connections, "calls": config.calls,
                    "rounds": rounds, "key_algorithm": config.key_algorithm,
                    "hash_algorithm": "sha256", "pdf_samples": config.pdf_samples,
-                   "pdf_mb": config.pdf_mb, "grpc_workers": grpc_workers,
+                   "pdf_mb": config.pdf_mb, "validations": config.validations,
+                   "grpc_workers": grpc_workers,
                    "postgres_pool_size": pool_size, "options": dict(config.options)},
     }

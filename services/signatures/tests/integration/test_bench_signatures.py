@@ -35,7 +35,8 @@ def test_bench_signatures_prints_sign_hash_raw_and_pades_figures(
     done = subprocess.run(
         [sys.executable, "-m", "lienthong.tools.cli.main", "bench", "signatures", "--json",
          "--calls", "12", "--connections", "2", "--rounds", "2", "--key-algorithm", "ec-p256",
-         "--pdf-samples", "1", "--pdf-mb", "1", "--postgres-dsn", admin_dsn()],
+         "--pdf-samples", "1", "--pdf-mb", "1", "--validations", "3",
+         "--postgres-dsn", admin_dsn()],
         capture_output=True, text=True, timeout=240, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
@@ -59,5 +60,15 @@ def test_bench_signatures_prints_sign_hash_raw_and_pades_figures(
     assert pades["pdf_bytes"] >= 1024 * 1024
     assert pades["signed_bytes"] > pades["pdf_bytes"]
     assert pades["validation"] == ["TOTAL_PASSED"]
-    assert figures["setup"]["credentials"] == 12 + 1 + 1
+    assert figures["setup"]["credentials"] == 12 + 1 + 1 + 2
+
+    # Both signatures of the B-T document pass in every call, through the service and
+    # through pyHanko alone (a call with any other verdict would have failed the bench).
+    validation, pyhanko = figures["validate_pades_bt"], figures["raw_validation"]
+    assert validation["count"] == 3 and validation["signatures"] == 2
+    assert validation["level"] == "B-T" and "errors" not in validation
+    assert validation["p99_ms"] >= validation["p50_ms"] > 0
+    assert pyhanko["count"] == 3 and pyhanko["pyhanko_per_s"] > 0
+    assert figures["ratios"]["validate_vs_pyhanko"] == pytest.approx(
+        validation["per_s"] / pyhanko["pyhanko_per_s"], abs=0.002)
     assert figures["config"]["rounds"] == 2
