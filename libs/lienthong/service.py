@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from lienthong import metrics
+from lienthong import heap, metrics
 from lienthong.audit.policies import recorder
 from lienthong.config import ServiceMismatchError, Settings, load_settings
 from lienthong.grpc.admission import RateLimiter
@@ -115,7 +115,8 @@ def run_service(
                                          name="audit-checkpointer"))
         for task in tasks:
             task.add_done_callback(_report_early_end)
-        log.info("ready", port=running.port, background=[t.get_name() for t in tasks])
+        log.info("ready", port=running.port, background=[t.get_name() for t in tasks],
+                 frozen_objects=heap.settle())
         try:
             await serve_until_signalled(running, settings.shutdown_grace_s)
         finally:

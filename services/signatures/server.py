@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from lienthong import heap
 from lienthong.pkcs11 import TokenConfig
 
 from .application import AUTHORITY_KEY_TYPE, DEFAULT_BASE_URL, SignaturesApplication
@@ -109,14 +110,20 @@ def consumers(app: SignaturesApplication, settings: Settings) -> list[ConsumerRu
 
 class ValidationPreload:
     """Imports the document formats and their validation (:func:`.api.documents`) in a thread
-    once the service is up: neither its start nor its first validation waits for them."""
+    once the service is up: neither its start nor its first validation waits for them.
+    What they load is then set aside from the cycle collector (:func:`lienthong.heap.settle`),
+    as the rest of the service was at its start."""
 
     name = "validation-preload"
 
     async def run(self, stop: asyncio.Event) -> None:
         from .api import documents
 
-        await asyncio.to_thread(documents)
+        def preload() -> None:
+            documents()
+            heap.settle()
+
+        await asyncio.to_thread(preload)
         await stop.wait()
 
 

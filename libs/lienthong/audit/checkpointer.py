@@ -581,8 +581,10 @@ async def _serve(checkpointer: Checkpointer, *, once: bool) -> None:
         finally:
             await checkpointer.close()
         return
+    from lienthong import heap
     from lienthong.signals import stop_on_signal
 
+    heap.settle()  # what the process started with is kept to its end
     with stop_on_signal() as stop:
         await checkpointer.run(stop)
 

@@ -698,8 +698,10 @@ async def serve(relay: OutboxRelay, *, once: bool) -> None:
         finally:
             await relay.close()
         return
+    from lienthong import heap
     from lienthong.signals import stop_on_signal
 
+    heap.settle()  # what the process started with is kept to its end
     with stop_on_signal() as stop:
         await relay.run(stop)
 

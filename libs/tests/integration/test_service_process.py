@@ -66,6 +66,9 @@ def test_the_service_logs_json_answers_health_and_drains_on_sigterm(tmp_path):
     assert refused_lines[0]["request_id"] == "sre-story-1"
     assert refused_lines[0]["reason"] == "REQUEST_ID_REUSED"
     assert [line["event"] for line in lines][-2:] == ["shutting down", "stopped"]
+    # What it holds once started is set aside from the cycle collector's full walks.
+    [ready] = [line for line in lines if line["event"] == "ready"]
+    assert ready["frozen_objects"] > 10_000
     assert grpc_health(f"127.0.0.1:{port}", timeout=1) == "UNREACHABLE"
 
 

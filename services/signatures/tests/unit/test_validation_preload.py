@@ -1,6 +1,6 @@
 """The validation's modules (pyHanko, signxml, fonts, images: over half a second to import)
 are loaded in a thread once the service is up, so that neither its start nor its first
-validation waits for them."""
+validation waits for them; what they loaded is then set aside from the cycle collector."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 STORY = """
-import asyncio, sys
+import asyncio, gc, sys
 from lienthong.services.signatures.server import ValidationPreload
 
 VALIDATION = "lienthong.services.signatures.documents"
@@ -22,7 +22,7 @@ async def main():
     running = not task.done()
     stop.set()
     await asyncio.wait_for(task, 60)
-    print(before, running, task.done())
+    print(before, running, task.done(), gc.get_freeze_count() > 0)
 
 asyncio.run(main())
 """
@@ -32,4 +32,4 @@ def test_the_validation_is_loaded_beside_the_service_until_it_stops() -> None:
     done = subprocess.run([sys.executable, "-c", STORY], capture_output=True, text=True,
                           check=True, timeout=120)
 
-    assert done.stdout.split() == ["False", "True", "True"]
+    assert done.stdout.split() == ["False", "True", "True", "True"]
