@@ -60,7 +60,9 @@ from lienthong.tools.bench.common import (
     figures,
     machine_info,
     nats_server_version,
+    one_page_pdf,
     require_postgres,
+    settled_step,
 )
 from lienthong.tools.bench.platform import Platform
 from lienthong.tools.bench.platform import channel as _channel
@@ -119,22 +121,6 @@ class Setup:
     agency_file: pb.FileRef
 
 
-def a_report() -> bytes:
-    from io import BytesIO
-
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.writer import PdfFileWriter
-
-    writer = PdfFileWriter()
-    writer.insert_page(generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Page"),
-        generic.NameObject("/MediaBox"): generic.ArrayObject(
-            [generic.NumberObject(n) for n in (0, 0, 595, 842)])}))
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _official(credentials: Any, unit_id: str, run: str, name: str, *,
               agency_seal: bool = False) -> tuple[str, str, Any]:
     """A credential for a new official of the unit (with ``agency_seal``, the agency's
@@ -152,9 +138,10 @@ def _official(credentials: Any, unit_id: str, run: str, name: str, *,
     enrolment = credentials.EnrollAuthenticator(signatures_pb.EnrollAuthenticatorRequest(
         credential_id=credential.credential_id), timeout=CALL_TIMEOUT_S)
     totp = pyotp.parse_uri(enrolment.provisioning_uri)
+    step = settled_step(step_s=totp.interval)
     credentials.ConfirmAuthenticator(signatures_pb.ConfirmAuthenticatorRequest(
         credential_id=credential.credential_id,
-        one_time_code=totp.at(time.time() - totp.interval)), timeout=CALL_TIMEOUT_S)
+        one_time_code=totp.at((step - 1) * totp.interval)), timeout=CALL_TIMEOUT_S)
     return official_id, credential.credential_id, totp
 
 
@@ -202,7 +189,7 @@ def set_up(platform: Platform, run: str) -> Setup:
             credentials, commune.unit_id, run, "Nguyễn Thị Lan")
         _, clerk_credential, clerk_totp = _official(credentials, commune.unit_id, run,
                                                    "Trần Văn Bình", agency_seal=True)
-        report = a_report()
+        report = one_page_pdf()
         by_official = signing.SignPdf(signing_pb.SignPdfRequest(
             credential_id=signer_credential, one_time_code=signer_totp.now(), pdf=report,
             level=signing_pb.PADES_LEVEL_B_T), timeout=CALL_TIMEOUT_S).signed_pdf
