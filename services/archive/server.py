@@ -6,7 +6,9 @@ It keeps its files in its own Object Store bucket on the service's NATS
 ``LIENTHONG_FILES_MAX_BYTES`` and ``LIENTHONG_FILES_CONTENT_TYPES``, packages as tar
 besides), has digitized copies and transfer packages signed by the signatures service
 at ``LIENTHONG_SIGNATURES_ADDRESS``, and fetches issued documents' PDFs from the
-documents service at ``LIENTHONG_DOCUMENTS_ADDRESS`` (:mod:`lienthong.calls`).
+documents service at ``LIENTHONG_DOCUMENTS_ADDRESS`` (:mod:`lienthong.calls`). Quality
+control at capture runs in ``LIENTHONG_ARCHIVE_CAPTURE_PROCESSES`` worker processes
+(:class:`.inspection.PooledInspector`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .consumers import (
     identity_handlers,
 )
 from .fetch import DocumentFiles
-from .inspection import QualityInspector
+from .inspection import PooledInspector, processes_from_env
 from .seal import MAX_SEALED_BYTES, AgencySeal
 from .work import ArchiveWorker, WorkSettings
 
@@ -57,7 +59,8 @@ def build_app(settings: Settings) -> ArchiveApplication:
     signatures = channel_to("signatures", settings, options=SIGNATURES_CALL_OPTIONS)
     app = ArchiveApplication(
         settings.event_store, pool_size=settings.postgres_pool_size,
-        schema=settings.postgres_schema, files=files, inspector=QualityInspector(),
+        schema=settings.postgres_schema, files=files,
+        inspector=PooledInspector(processes_from_env()),
         seal=AgencySeal(signatures.get),
         documents=DocumentFiles(channel_to("documents", settings).get),
         fixity_cadence=WorkSettings.from_env().cadence)
@@ -78,8 +81,11 @@ def consumers(app: ArchiveApplication, settings: Settings) -> list[ConsumerRunne
 
 
 def background(app: ArchiveApplication, settings: Settings) -> list[Any]:
-    """Its file store, opened on the service's event loop; its worker."""
+    """Its file store, opened on the service's event loop; its worker; the processes of
+    quality control at capture."""
     runners: list[Any] = []
     if app.files is not None:
         runners += [app.files, ArchiveWorker(app, WorkSettings.from_env())]
+    if isinstance(app.inspector, PooledInspector):
+        runners.append(app.inspector)
     return runners
