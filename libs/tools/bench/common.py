@@ -336,15 +336,36 @@ class PhaseProgress:
 # -- CPU ------------------------------------------------------------------------
 
 
-def _proc_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process (Linux /proc); 0.0 if unreadable."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state first); None if gone."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+            return stat.read().rsplit(")", 1)[1].split()
     except OSError:
+        return None
+
+
+def _proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc); 0.0 if unreadable."""
+    fields = _stat_fields(pid)
+    if fields is None:
         return 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and of every process it started that is still running (a
+    service's worker processes, and theirs)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat_fields(int(entry))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    total, waiting = 0.0, [pid]
+    while waiting:
+        current = waiting.pop()
+        total += _proc_cpu_s(current)
+        waiting.extend(children.get(current, ()))
+    return total
 
 
 def _postgres_cpu_s() -> float:
@@ -378,8 +399,9 @@ def _machine_cpu() -> tuple[float, float]:
 class CpuMeter:
     """CPU used during a phase, in percent of one core (the machine: of all cores).
 
-    ``client``: this process; ``server``: the service process; ``postgres``:
-    every postgres process of the machine (other users of the server count too).
+    ``client``: this process; ``server``: the service process with the processes it
+    started (the archive's capture workers); ``postgres``: every postgres process of the
+    machine (other users of the server count too).
     """
 
     def __init__(self, server_pid: int | None = None) -> None:
@@ -389,7 +411,7 @@ class CpuMeter:
     def _sample(self) -> tuple[float, ...]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         busy, total = _machine_cpu()
-        server = _proc_cpu_s(self.server_pid) if self.server_pid else 0.0
+        server = _tree_cpu_s(self.server_pid) if self.server_pid else 0.0
         return (time.perf_counter(), usage.ru_utime + usage.ru_stime, server,
                 _postgres_cpu_s(), busy, total)
 
