@@ -163,7 +163,8 @@ async def _validate_signature(
         )
     constraint, notes = _modification_messages(integrity)
     report = await signature_report(
-        signature_id=sig.field_name,
+        # A plain str: pyHanko's string object holds on to the whole parsed document.
+        signature_id=str(sig.field_name),
         signature_format=signature_format,
         process=process,
         result=result,
@@ -225,6 +226,7 @@ async def validate_pdf(
             reports.append(await _validate_signature(sig, doc_timestamps, dss, inputs))
         except (*MALFORMED, PdfError) as error:
             reports.append(
-                _unreadable(sig.field_name, inputs, error, Message("input.unreadable_signature"))
+                _unreadable(str(sig.field_name), inputs, error,
+                            Message("input.unreadable_signature"))
             )
     return reports, []

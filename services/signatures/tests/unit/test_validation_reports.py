@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 
 import pytest
 from validation_pki import (
@@ -110,6 +111,17 @@ def test_a_valid_pades_b_b_passes_with_its_chain_from_root_to_signer(pki, crls_n
     assert status["mainIndication"] == "urn:etsi:019102:mainindication:total-passed"
     assert [c["commonName"] for c in status["certificateChain"]][-1] == "Nguyễn Văn An"
     json.dumps(detailed, ensure_ascii=False)  # the rendering is JSON as it stands
+
+
+def test_a_report_keeps_nothing_of_the_parsed_pdf(pki, crls_now):
+    signed = sign_pdf(pki, pki.signer, at=pki.signed_at)
+
+    report = validate("pdf", signed, trust_roots=pki.trust_roots, crls=crls_now)
+
+    # pyHanko's field name is a string object tied to the whole parsed document: a report
+    # kept (or sent to another process) must not carry the document along.
+    assert type(only(report).id) is str
+    assert len(pickle.dumps(report)) < len(signed)
 
 
 def test_a_pdf_changed_after_signing_fails_its_hash(pki, crls_now):
