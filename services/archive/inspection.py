@@ -173,15 +173,22 @@ class PooledInspector:
             return self.local.inspect(data, kind)
         try:
             checked = pool.submit(_inspect, data, kind, self.local.limits)
+        except BrokenProcessPool:  # a worker died before this call
+            return self._instead_of_broken(pool, data, kind)
         except RuntimeError:  # the pool shut down meanwhile (the service stopping)
             return self.local.inspect(data, kind)
         try:
             return checked.result()
-        except BrokenProcessPool:
-            log.warning("capture_worker_died", processes=self.processes)
-            threading.Thread(target=self._restart, args=(pool,), daemon=True,
-                             name="capture-workers-restart").start()
-            return self.local.inspect(data, kind)
+        except BrokenProcessPool:  # a worker died during it
+            return self._instead_of_broken(pool, data, kind)
+
+    def _instead_of_broken(self, pool: ProcessPoolExecutor, data: bytes,
+                           kind: str) -> Inspection:
+        """The page inspected here, while a thread starts the workers again."""
+        log.warning("capture_worker_died", processes=self.processes)
+        threading.Thread(target=self._restart, args=(pool,), daemon=True,
+                         name="capture-workers-restart").start()
+        return self.local.inspect(data, kind)
 
     def same_page(self, fingerprint: str, other: str) -> bool:
         return self.local.same_page(fingerprint, other)

@@ -1,12 +1,12 @@
 """Faster equivalents of two library routines that dominate a signature's validation.
 
-Installed once per process by :func:`install` (the validation and signing modules call
-it on import); each gives the same result as the routine it replaces, which stays the
-answer for anything unusual:
+Installed by :func:`install` when the validation package is imported (the service's
+signing imports it too); each gives the same result as the routine it replaces, which
+stays the answer for anything unusual:
 
 * pyHanko reads a PDF hex string one byte at a time through a generator; a signature's
-  ``/Contents`` is 16 to 64 KiB of hex, and reading two signatures' cost 25 ms of a
-  50 ms validation. :func:`read_hex_string` reads up to the closing ``>`` in blocks and
+  ``/Contents`` is 16 to 64 KiB of hex, and reading them took 40% of a PDF's
+  validation. :func:`read_hex_string` reads up to the closing ``>`` in blocks and
   decodes it at once; a hex string holding anything but hex digits and whitespace
   (a comment, a stray byte, no closing ``>``) is read again by pyHanko's own routine,
   which gives its own answer or error.
