@@ -115,8 +115,9 @@ def run_service(
                                          name="audit-checkpointer"))
         for task in tasks:
             task.add_done_callback(_report_early_end)
+        frozen = heap.settle()  # what the service holds once started, kept to its end
         log.info("ready", port=running.port, background=[t.get_name() for t in tasks],
-                 frozen_objects=heap.settle())
+                 frozen_objects=frozen)
         try:
             await serve_until_signalled(running, settings.shutdown_grace_s)
         finally:

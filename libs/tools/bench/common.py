@@ -345,25 +345,30 @@ def _stat_fields(pid: int) -> list[str] | None:
         return None
 
 
+def _cpu_of(fields: list[str]) -> float:
+    """User + system CPU seconds from a process's stat fields."""
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _proc_cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc); 0.0 if unreadable."""
     fields = _stat_fields(pid)
-    if fields is None:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0 if fields is None else _cpu_of(fields)
 
 
 def _tree_cpu_s(pid: int) -> float:
     """CPU seconds of a process and of every process it started that is still running (a
-    service's worker processes, and theirs)."""
+    service's worker processes, and theirs): one read of each process's stat."""
+    cpu: dict[int, float] = {}
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit() and (fields := _stat_fields(int(entry))) is not None:
+            cpu[int(entry)] = _cpu_of(fields)
             children.setdefault(int(fields[1]), []).append(int(entry))
     total, waiting = 0.0, [pid]
     while waiting:
         current = waiting.pop()
-        total += _proc_cpu_s(current)
+        total += cpu.get(current, 0.0)
         waiting.extend(children.get(current, ()))
     return total
 

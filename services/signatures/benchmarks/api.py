@@ -498,8 +498,6 @@ class PyHankoValidation:
         return make
 
 
-
-
 class RawToken:
     """A SoftHSM2 token of this process, in ``directory``, with ``keys`` keys of the type
     measured: the baseline signs with them through :mod:`lienthong.pkcs11`, as the service
