@@ -36,3 +36,17 @@ def test_a_process_that_is_not_there_counts_nothing() -> None:
     beyond_linux_pid_max = 2**22 + 7
 
     assert _tree_cpu_s(beyond_linux_pid_max) == 0.0
+
+
+def test_a_child_that_ended_takes_nothing_back() -> None:
+    before = _tree_cpu_s(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", BUSY_CHILD], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "busy"
+    during = _tree_cpu_s(os.getpid())
+    child.communicate("", timeout=30)  # ended, and waited for
+
+    after = _tree_cpu_s(os.getpid())
+
+    assert during >= before + 0.35
+    assert after >= during - 0.02

@@ -357,13 +357,16 @@ def _proc_cpu_s(pid: int) -> float:
 
 
 def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds of a process and of every process it started that is still running (a
-    service's worker processes, and theirs): one read of each process's stat."""
+    """CPU seconds of a process and of every process it started (a service's worker
+    processes, and theirs): of those running, and of those ended and waited for (their
+    parent's cutime and cstime), so a process ending between two readings takes nothing
+    back. One read of each process's stat."""
+    ticks = os.sysconf("SC_CLK_TCK")
     cpu: dict[int, float] = {}
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit() and (fields := _stat_fields(int(entry))) is not None:
-            cpu[int(entry)] = _cpu_of(fields)
+            cpu[int(entry)] = sum(int(value) for value in fields[11:15]) / ticks
             children.setdefault(int(fields[1]), []).append(int(entry))
     total, waiting = 0.0, [pid]
     while waiting:
