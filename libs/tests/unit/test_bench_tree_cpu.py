@@ -50,3 +50,31 @@ def test_a_child_that_ended_takes_nothing_back() -> None:
 
     assert during >= before + 0.35
     assert after >= during - 0.02
+
+
+BURN_ON_REQUEST = """
+import sys, time
+print("ready", flush=True)
+for line in sys.stdin:
+    start = time.process_time()
+    while time.process_time() - start < 0.003:
+        pass
+    print("burnt", flush=True)
+"""
+
+
+def test_a_few_milliseconds_of_cpu_count_though_the_kernel_ticks_every_ten() -> None:
+    child = subprocess.Popen([sys.executable, "-c", BURN_ON_REQUEST], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        before = _tree_cpu_s(child.pid)
+        child.stdin.write("burn\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "burnt"
+        after = _tree_cpu_s(child.pid)
+    finally:
+        child.communicate("", timeout=30)
+
+    assert 0.003 <= after - before < 0.5
