@@ -163,7 +163,8 @@ def test_a_commune_s_signed_report_reaches_the_province_s_incoming_book(identity
     numbered = documents.NumberDocument(pb.NumberDocumentRequest(document_id=document_id),
                                         timeout=TIMEOUT)
     assert re.fullmatch(r"\d{2,}/BC-UBND", numbered.notation), numbered.notation
-    # Another official's own certificate is not the agency's signature; its seal is.
+    # The agency's signature is its seal added to the file the chairwoman signed; another
+    # official's file is refused.
     code, fields = refused(lambda: documents.RecordAgencySignature(
         pb.RecordAgencySignatureRequest(document_id=document_id, signed_file=by_other),
         timeout=TIMEOUT))

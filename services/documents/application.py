@@ -182,7 +182,8 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
 
     # -- signing and numbering -------------------------------------------------------
 
-    def _validated(self, file: dict[str, Any]) -> SignatureFacts:
+    def _validated(self, file: dict[str, Any], *,
+                   adds_to: FileRef | None = None) -> SignatureFacts:
         violations = Violations()
         for key in ("name", "object_name", "sha256", "content_type"):
             if not isinstance(file.get(key), str) or not file[key] \
@@ -195,7 +196,7 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
         if self.signatures is None:
             msg = "no signature validator is configured for this service"
             raise FailedPrecondition(msg, reason="NO_SIGNATURE_VALIDATOR")
-        facts = self.signatures.validate_pdf(FileRef.of(file))
+        facts = self.signatures.validate_pdf(FileRef.of(file), adds_to=adds_to)
         if not facts.passed:
             msg = f"signed_file: its signature does not validate ({facts.indication})"
             raise SignatureRefusedError(msg, metadata={"field": "signed_file",
@@ -243,9 +244,11 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
                                 signed_file: dict[str, Any]) -> dict[str, Any]:
         """The agency's signature on the numbered document: made with the issuing
         agency's seal (its own certificate, held by its clerical office), not a person's;
-        the document is then issued."""
+        the document is then issued. The sealed file is the official's signed file with
+        the seal added: the official's signature, validated when it was recorded, is not
+        validated again."""
         def change(document: OutgoingDocument) -> dict[str, Any]:
-            facts = self._validated(signed_file)
+            facts = self._validated(signed_file, adds_to=document.file_to_seal())
             if not facts.agency_seal or facts.signer_agency_code != document.issuer_agency_code:
                 msg = (f"signed_file: not signed with the seal of agency "
                        f"{document.issuer_agency_code}")

@@ -27,4 +27,10 @@ class SignatureFacts:
 class SignatureValidator(Protocol):
     """Validates a signed file (the signatures service's ValidateSignature)."""
 
-    def validate_pdf(self, file: FileRef) -> SignatureFacts: ...
+    def validate_pdf(self, file: FileRef, *, adds_to: FileRef | None = None
+                     ) -> SignatureFacts:
+        """The facts of ``file``'s last signature, passed if all its signatures pass.
+        With ``adds_to`` (a signed file validated before), ``file`` must be that file
+        with a signature added (an incremental update): only the added signature is
+        validated, the earlier ones cover nothing it changed."""
+        ...

@@ -6,11 +6,12 @@ service's ValidateSignature over gRPC, its answer reduced to the facts a documen
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING
 
 import grpc
 
-from lienthong.errors import InvalidArgument, LienthongError, Unavailable
+from lienthong.errors import FailedPrecondition, InvalidArgument, LienthongError, Unavailable
 from lienthong.signatures.v1 import validation_pb2 as validation_pb
 from lienthong.signatures.v1 import validation_pb2_grpc as validation_grpc
 
@@ -58,6 +59,13 @@ def facts_of(answer: validation_pb.ValidateSignatureResponse) -> SignatureFacts:
         agency_seal=last.signer_agency_seal)
 
 
+def _not_an_update(earlier: FileRef) -> FailedPrecondition:
+    return FailedPrecondition(
+        f"signed_file: not the signed file {earlier.name!r} with a signature added after "
+        f"its {earlier.size} bytes (an incremental update of it)",
+        reason="NOT_AN_UPDATE_OF_THE_SIGNED_FILE", metadata={"field": "signed_file"})
+
+
 class SignaturesValidator:
     """Validates signed PDFs with the signatures service (``channel()``: the channel to it
     now, as :class:`lienthong.calls.ServiceChannel` gives it)."""
@@ -69,17 +77,24 @@ class SignaturesValidator:
         self._read_file = read_file
         self.timeout_s = timeout_s
 
-    def validate_pdf(self, file: FileRef) -> SignatureFacts:
+    def validate_pdf(self, file: FileRef, *, adds_to: FileRef | None = None
+                     ) -> SignatureFacts:
         if file.size > MAX_SIGNED_BYTES:
             raise InvalidArgument.single("signed_file.size", "TOO_LARGE",
                                          f"a signed PDF is validated up to {MAX_SIGNED_BYTES} "
                                          f"bytes, got {file.size}")
+        if adds_to is not None and file.size <= adds_to.size:
+            raise _not_an_update(adds_to)
         data = self._read_file(file)
+        if adds_to is not None and (
+                len(data) <= adds_to.size
+                or hashlib.sha256(data[:adds_to.size]).hexdigest() != adds_to.sha256):
+            raise _not_an_update(adds_to)
         try:
             stub = validation_grpc.ValidationServiceStub(self._channel())
             answer = stub.ValidateSignature(validation_pb.ValidateSignatureRequest(
-                kind=validation_pb.SIGNED_KIND_PDF, signed=data, language="en"),
-                timeout=self.timeout_s)
+                kind=validation_pb.SIGNED_KIND_PDF, signed=data, language="en",
+                last_signature_only=adds_to is not None), timeout=self.timeout_s)
         except grpc.RpcError as error:
             code = error.code()  # type: ignore[attr-defined]
             detail = error.details()  # type: ignore[attr-defined]

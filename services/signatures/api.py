@@ -252,7 +252,8 @@ class ValidationServicer(validation_grpc.ValidationServiceServicer):
         report = await asyncio.to_thread(
             documents().validate_document, self.app, kind, request.signed,
             detached_content=request.detached_content, when=when,
-            additional_roots=list(request.additional_trust_roots))
+            additional_roots=list(request.additional_trust_roots),
+            last_signature_only=request.last_signature_only)
         answer = validation_pb.ValidateSignatureResponse()
         for signature in report.signatures:
             signer = signature.signer

@@ -204,10 +204,16 @@ MAX_EXTRA_ROOTS = 10
 
 def validate_document(app: SignaturesApplication, kind: str, signed: bytes, *,
                       detached_content: bytes = b"", when: dt.datetime | None = None,
-                      additional_roots: list[bytes] | None = None) -> ValidationReport:
-    """Every signature of ``signed`` validated against the platform's root (and the roots
-    given), with the platform's CRLs of now, at ``when`` (None: now)."""
+                      additional_roots: list[bytes] | None = None,
+                      last_signature_only: bool = False) -> ValidationReport:
+    """Every signature of ``signed`` (``last_signature_only``: of a PDF, the one signed
+    last) validated against the platform's root (and the roots given), with the
+    platform's CRLs of now, at ``when`` (None: now)."""
     _bounded("signed", signed)
+    if last_signature_only and kind != "pdf":
+        raise InvalidArgument.single("last_signature_only", "PDF_ONLY",
+                                     f"only a PDF's signatures are in signing order, "
+                                     f"not those of kind {kind}")
     if len(detached_content) > MAX_DOCUMENT_BYTES:
         raise InvalidArgument.single("detached_content", "TOO_LARGE",
                                      f"must be at most {MAX_DOCUMENT_BYTES} bytes")
@@ -227,4 +233,4 @@ def validate_document(app: SignaturesApplication, kind: str, signed: bytes, *,
                     detached_content=detached_content or None, validation_time=when,
                     crls=[app.crl("issuing"), app.crl("root")],
                     other_certs=[authority.issuing, authority.tsa],
-                    max_bytes=MAX_DOCUMENT_BYTES)
+                    max_bytes=MAX_DOCUMENT_BYTES, last_signature_only=last_signature_only)

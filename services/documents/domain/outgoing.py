@@ -196,6 +196,12 @@ class OutgoingDocument(AuditedAggregate):
         self.year = year
         self.numbered_at = numbered_at
 
+    def file_to_seal(self) -> FileRef:
+        """The official's signed file, which the agency's seal is added to (a numbered
+        document waits for it; any other refuses the seal)."""
+        self._allow("sign_as_agency")
+        return self.signatures[-1].file
+
     def sign_as_agency(self, certificate_serial: str, signed_at: dt.datetime,
                        file: dict[str, Any]) -> None:
         self._allow("sign_as_agency")

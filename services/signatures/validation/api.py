@@ -63,6 +63,7 @@ async def validate_async(
     allow_fetching: bool = False,
     revocation_mode: RevocationMode = "hard-fail",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    last_signature_only: bool = False,
 ) -> ValidationReport:
     """Validate ``signed`` (a PDF, a CMS ``SignedData`` in DER or PEM, or an XML
     document) against ``trust_roots``.
@@ -76,10 +77,13 @@ async def validate_async(
     "now" only). ``revocation_mode`` is certvalidator's: ``hard-fail`` requires a
     usable answer for every certificate that names a CRL or OCSP location,
     ``soft-fail`` tolerates none being found, ``require`` requires one for every
-    certificate.
+    certificate. ``last_signature_only`` (a PDF only): the report is on the signature
+    signed last alone.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if last_signature_only and kind != "pdf":
+        raise ValueError(f"last_signature_only is for a PDF, not for kind {kind!r}")
     _check_size("signed", signed, max_bytes)
     if detached_content is not None:
         _check_size("detached_content", detached_content, max_bytes)
@@ -93,7 +97,8 @@ async def validate_async(
         allow_fetching=allow_fetching,
     )
     if kind == "pdf":
-        signatures, messages = await validate_pdf(signed, inputs)
+        signatures, messages = await validate_pdf(signed, inputs,
+                                                  last_only=last_signature_only)
     elif kind == "cms":
         signatures, messages = await validate_cms(signed, detached_content, inputs)
     else:
@@ -119,6 +124,7 @@ def validate(
     allow_fetching: bool = False,
     revocation_mode: RevocationMode = "hard-fail",
     max_bytes: int = DEFAULT_MAX_BYTES,
+    last_signature_only: bool = False,
 ) -> ValidationReport:
     """:func:`validate_async` run to the end; not for use inside a running event loop."""
     return asyncio.run(
@@ -134,5 +140,6 @@ def validate(
             allow_fetching=allow_fetching,
             revocation_mode=revocation_mode,
             max_bytes=max_bytes,
+            last_signature_only=last_signature_only,
         )
     )

@@ -198,8 +198,10 @@ def _with_messages(report: SignatureReport, messages: list[Message]) -> Signatur
 
 
 async def validate_pdf(
-    data: bytes, inputs: ValidationInputs
+    data: bytes, inputs: ValidationInputs, *, last_only: bool = False
 ) -> tuple[list[SignatureReport], list[Message]]:
+    """A report on each signature, in signing order; ``last_only``: on the one signed
+    last (it covers the revisions of the others, which are not looked at)."""
     try:
         reader = PdfFileReader(io.BytesIO(data))
         signatures = reader.embedded_regular_signatures
@@ -221,7 +223,7 @@ async def validate_pdf(
         logger.debug("unreadable DSS", exc_info=error)
         dss = Embedded()
     reports = []
-    for sig in signatures:
+    for sig in signatures[-1:] if last_only else signatures:
         try:
             reports.append(await _validate_signature(sig, doc_timestamps, dss, inputs))
         except (*MALFORMED, PdfError) as error:

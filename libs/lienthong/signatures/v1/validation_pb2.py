@@ -26,23 +26,23 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(lienthong/signatures/v1/validation.proto\x12\x17lienthong.signatures.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xde\x01\n\x18ValidateSignatureRequest\x12\x31\n\x04kind\x18\x01 \x01(\x0e\x32#.lienthong.signatures.v1.SignedKind\x12\x0e\n\x06signed\x18\x02 \x01(\x0c\x12\x18\n\x10\x64\x65tached_content\x18\x03 \x01(\x0c\x12\x33\n\x0fvalidation_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x1e\n\x16\x61\x64\x64itional_trust_roots\x18\x06 \x03(\x0c\"\xa8\x03\n\x0fSignatureResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t\x12\x37\n\nindication\x18\x03 \x01(\x0e\x32#.lienthong.signatures.v1.Indication\x12\x16\n\x0esub_indication\x18\x04 \x01(\t\x12\x0e\n\x06signer\x18\x05 \x01(\t\x12\x14\n\x0csigner_title\x18\x06 \x01(\t\x12\x1f\n\x17organization_identifier\x18\x07 \x01(\t\x12\x38\n\x14\x63laimed_signing_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x13\x62\x65st_signature_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bstatus_text\x18\n \x01(\t\x12!\n\x19signer_certificate_serial\x18\x0b \x01(\t\x12\x1a\n\x12signer_official_id\x18\x0c \x01(\t\x12\x1a\n\x12signer_agency_seal\x18\r \x01(\x08\"\xbb\x01\n\x19ValidateSignatureResponse\x12<\n\nsignatures\x18\x01 \x03(\x0b\x32(.lienthong.signatures.v1.SignatureResult\x12.\n\rsimple_report\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x30\n\x0f\x64\x65tailed_report\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct*h\n\nSignedKind\x12\x1b\n\x17SIGNED_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fSIGNED_KIND_PDF\x10\x01\x12\x13\n\x0fSIGNED_KIND_CMS\x10\x02\x12\x13\n\x0fSIGNED_KIND_XML\x10\x03*\x80\x01\n\nIndication\x12\x1a\n\x16INDICATION_UNSPECIFIED\x10\x00\x12\x1b\n\x17INDICATION_TOTAL_PASSED\x10\x01\x12\x1b\n\x17INDICATION_TOTAL_FAILED\x10\x02\x12\x1c\n\x18INDICATION_INDETERMINATE\x10\x03\x32\x8f\x01\n\x11ValidationService\x12z\n\x11ValidateSignature\x12\x31.lienthong.signatures.v1.ValidateSignatureRequest\x1a\x32.lienthong.signatures.v1.ValidateSignatureResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(lienthong/signatures/v1/validation.proto\x12\x17lienthong.signatures.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\x01\n\x18ValidateSignatureRequest\x12\x31\n\x04kind\x18\x01 \x01(\x0e\x32#.lienthong.signatures.v1.SignedKind\x12\x0e\n\x06signed\x18\x02 \x01(\x0c\x12\x18\n\x10\x64\x65tached_content\x18\x03 \x01(\x0c\x12\x33\n\x0fvalidation_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x1e\n\x16\x61\x64\x64itional_trust_roots\x18\x06 \x03(\x0c\x12\x1b\n\x13last_signature_only\x18\x07 \x01(\x08\"\xa8\x03\n\x0fSignatureResult\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t\x12\x37\n\nindication\x18\x03 \x01(\x0e\x32#.lienthong.signatures.v1.Indication\x12\x16\n\x0esub_indication\x18\x04 \x01(\t\x12\x0e\n\x06signer\x18\x05 \x01(\t\x12\x14\n\x0csigner_title\x18\x06 \x01(\t\x12\x1f\n\x17organization_identifier\x18\x07 \x01(\t\x12\x38\n\x14\x63laimed_signing_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\x13\x62\x65st_signature_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bstatus_text\x18\n \x01(\t\x12!\n\x19signer_certificate_serial\x18\x0b \x01(\t\x12\x1a\n\x12signer_official_id\x18\x0c \x01(\t\x12\x1a\n\x12signer_agency_seal\x18\r \x01(\x08\"\xbb\x01\n\x19ValidateSignatureResponse\x12<\n\nsignatures\x18\x01 \x03(\x0b\x32(.lienthong.signatures.v1.SignatureResult\x12.\n\rsimple_report\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x30\n\x0f\x64\x65tailed_report\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct*h\n\nSignedKind\x12\x1b\n\x17SIGNED_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fSIGNED_KIND_PDF\x10\x01\x12\x13\n\x0fSIGNED_KIND_CMS\x10\x02\x12\x13\n\x0fSIGNED_KIND_XML\x10\x03*\x80\x01\n\nIndication\x12\x1a\n\x16INDICATION_UNSPECIFIED\x10\x00\x12\x1b\n\x17INDICATION_TOTAL_PASSED\x10\x01\x12\x1b\n\x17INDICATION_TOTAL_FAILED\x10\x02\x12\x1c\n\x18INDICATION_INDETERMINATE\x10\x03\x32\x8f\x01\n\x11ValidationService\x12z\n\x11ValidateSignature\x12\x31.lienthong.signatures.v1.ValidateSignatureRequest\x1a\x32.lienthong.signatures.v1.ValidateSignatureResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lienthong.signatures.v1.validation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SIGNEDKIND']._serialized_start=974
-  _globals['_SIGNEDKIND']._serialized_end=1078
-  _globals['_INDICATION']._serialized_start=1081
-  _globals['_INDICATION']._serialized_end=1209
+  _globals['_SIGNEDKIND']._serialized_start=1003
+  _globals['_SIGNEDKIND']._serialized_end=1107
+  _globals['_INDICATION']._serialized_start=1110
+  _globals['_INDICATION']._serialized_end=1238
   _globals['_VALIDATESIGNATUREREQUEST']._serialized_start=133
-  _globals['_VALIDATESIGNATUREREQUEST']._serialized_end=355
-  _globals['_SIGNATURERESULT']._serialized_start=358
-  _globals['_SIGNATURERESULT']._serialized_end=782
-  _globals['_VALIDATESIGNATURERESPONSE']._serialized_start=785
-  _globals['_VALIDATESIGNATURERESPONSE']._serialized_end=972
-  _globals['_VALIDATIONSERVICE']._serialized_start=1212
-  _globals['_VALIDATIONSERVICE']._serialized_end=1355
+  _globals['_VALIDATESIGNATUREREQUEST']._serialized_end=384
+  _globals['_SIGNATURERESULT']._serialized_start=387
+  _globals['_SIGNATURERESULT']._serialized_end=811
+  _globals['_VALIDATESIGNATURERESPONSE']._serialized_start=814
+  _globals['_VALIDATESIGNATURERESPONSE']._serialized_end=1001
+  _globals['_VALIDATIONSERVICE']._serialized_start=1241
+  _globals['_VALIDATIONSERVICE']._serialized_end=1384
 # @@protoc_insertion_point(module_scope)

@@ -34,20 +34,22 @@ INDICATION_TOTAL_FAILED: Indication
 INDICATION_INDETERMINATE: Indication
 
 class ValidateSignatureRequest(_message.Message):
-    __slots__ = ("kind", "signed", "detached_content", "validation_time", "language", "additional_trust_roots")
+    __slots__ = ("kind", "signed", "detached_content", "validation_time", "language", "additional_trust_roots", "last_signature_only")
     KIND_FIELD_NUMBER: _ClassVar[int]
     SIGNED_FIELD_NUMBER: _ClassVar[int]
     DETACHED_CONTENT_FIELD_NUMBER: _ClassVar[int]
     VALIDATION_TIME_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     ADDITIONAL_TRUST_ROOTS_FIELD_NUMBER: _ClassVar[int]
+    LAST_SIGNATURE_ONLY_FIELD_NUMBER: _ClassVar[int]
     kind: SignedKind
     signed: bytes
     detached_content: bytes
     validation_time: _timestamp_pb2.Timestamp
     language: str
     additional_trust_roots: _containers.RepeatedScalarFieldContainer[bytes]
-    def __init__(self, kind: _Optional[_Union[SignedKind, str]] = ..., signed: _Optional[bytes] = ..., detached_content: _Optional[bytes] = ..., validation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., additional_trust_roots: _Optional[_Iterable[bytes]] = ...) -> None: ...
+    last_signature_only: bool
+    def __init__(self, kind: _Optional[_Union[SignedKind, str]] = ..., signed: _Optional[bytes] = ..., detached_content: _Optional[bytes] = ..., validation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., additional_trust_roots: _Optional[_Iterable[bytes]] = ..., last_signature_only: _Optional[bool] = ...) -> None: ...
 
 class SignatureResult(_message.Message):
     __slots__ = ("id", "format", "indication", "sub_indication", "signer", "signer_title", "organization_identifier", "claimed_signing_time", "best_signature_time", "status_text", "signer_certificate_serial", "signer_official_id", "signer_agency_seal")

@@ -62,7 +62,7 @@ MINISTRY_PDF = b"%PDF-1.7\n% the ministry's letter\n" + bytes(range(255, -1, -1)
 class Validations:
     """Every signed file validates: the official's, then the commune's seal."""
 
-    def validate_pdf(self, file):
+    def validate_pdf(self, file, *, adds_to=None):
         seal = file.object_name.startswith("sealed")
         return SignatureFacts(True, "TOTAL_PASSED", "7a", COMMUNE, "" if seal else SIGNER,
                               dt.datetime.now(dt.UTC), agency_seal=seal)

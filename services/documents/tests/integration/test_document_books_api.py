@@ -34,7 +34,7 @@ PROVINCE, COMMUNE, OLD_COMMUNE, NEW_COMMUNE = ("000.00.01.H40", "H40.12.03", "H4
 class Validations:
     """The signatures service's answer for each signed file: its name says who signed."""
 
-    def validate_pdf(self, file):
+    def validate_pdf(self, file, *, adds_to=None):
         official = "" if file.object_name.startswith("agency") else SIGNER
         return SignatureFacts(True, "TOTAL_PASSED", "5e", PROVINCE, official,
                               dt.datetime.now(dt.UTC), agency_seal=not official)

@@ -6,6 +6,7 @@ not there."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import uuid
 from typing import TYPE_CHECKING
@@ -76,9 +77,10 @@ class Signatures:
         self.app.confirm_authenticator(credential_id, otp.code_at_step(secret, step - 1))
         return official_id, credential_id, otp.code_at_step(secret, step)
 
-    def signed_by(self, credential_id: str, code: str) -> bytes:
+    def signed_by(self, credential_id: str, code: str, pdf: bytes | None = None) -> bytes:
+        """``pdf`` (a new one-page PDF if None) with the credential's signature added."""
         return self.signing.SignPdf(signing_pb.SignPdfRequest(
-            credential_id=credential_id, one_time_code=code, pdf=one_page_pdf(),
+            credential_id=credential_id, one_time_code=code, pdf=pdf or one_page_pdf(),
             level=signing_pb.PADES_LEVEL_B_T, on_behalf_of="05/QĐ-UBND"),
             timeout=TIMEOUT).signed_pdf
 
@@ -109,7 +111,7 @@ class Files:
     def put(self, name: str, data: bytes) -> dict[str, object]:
         self.stored[name] = data
         return {"name": f"{name}.pdf", "object_name": name, "size": len(data),
-                "sha256": "ab" * 32, "content_type": "application/pdf"}
+                "sha256": hashlib.sha256(data).hexdigest(), "content_type": "application/pdf"}
 
     def read(self, file: FileRef) -> bytes:
         return self.stored[file.object_name]
@@ -160,17 +162,25 @@ def test_the_agency_signs_with_its_seal_and_not_with_a_person_s_certificate(
     signer, credential_id, code = signatures.official()
     _, clerk_credential, clerk_code = signatures.official()
     _, seal_credential, seal_code = signatures.official(agency_seal=True)
+    _, other_seal, other_seal_code = signatures.official(agency_seal=True)
     document_id = drafted(documents, str(unit.id), signer)
+    by_the_signer = signatures.signed_by(credential_id, code)
     documents.record_official_signature("", document_id, files.put(
-        "by-the-signer", signatures.signed_by(credential_id, code)))
+        "by-the-signer", by_the_signer))
     documents.give_number("", document_id)
 
     # The clerical officer's own certificate names the agency, but a person signed.
     with pytest.raises(FailedPrecondition, match="not signed with the seal of agency"):
         documents.record_agency_signature("", document_id, files.put(
-            "by-the-clerk", signatures.signed_by(clerk_credential, clerk_code)))
+            "by-the-clerk", signatures.signed_by(clerk_credential, clerk_code,
+                                                 by_the_signer)))
+    # The seal on another PDF than the one the official signed.
+    with pytest.raises(FailedPrecondition, match="not the signed file") as refused:
+        documents.record_agency_signature("", document_id, files.put(
+            "sealed-elsewhere", signatures.signed_by(other_seal, other_seal_code)))
+    assert refused.value.reason == "NOT_AN_UPDATE_OF_THE_SIGNED_FILE"
     documents.record_agency_signature("", document_id, files.put(
-        "sealed", signatures.signed_by(seal_credential, seal_code)))
+        "sealed", signatures.signed_by(seal_credential, seal_code, by_the_signer)))
 
     document = documents.document(document_id)
     assert document.state == "issued"

@@ -25,7 +25,7 @@ PROVINCE, MINISTRY, OTHER_PROVINCE = "000.00.00.H26", "000.00.00.G12", "000.00.0
 
 
 class Validations:
-    def validate_pdf(self, file):
+    def validate_pdf(self, file, *, adds_to=None):
         official = "" if file.object_name == "sealed" else SIGNER
         return SignatureFacts(True, "TOTAL_PASSED", "1a", PROVINCE, official, NOW,
                               agency_seal=not official)

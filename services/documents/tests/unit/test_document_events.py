@@ -21,7 +21,7 @@ SIGNER = str(uuid.UUID(int=9))
 
 
 class Validations:
-    def validate_pdf(self, file):
+    def validate_pdf(self, file, *, adds_to=None):
         official = "" if file.object_name == "agency" else SIGNER
         return SignatureFacts(True, "TOTAL_PASSED", "9f", "H26", official, NOW,
                               agency_seal=not official)

@@ -36,6 +36,7 @@ class Validations:
 
     def __init__(self) -> None:
         self.facts: dict[str, SignatureFacts] = {}
+        self.asked: list[tuple[str, str | None]] = []  # (file, the file it adds to)
 
     def official(self, object_name: str, official_id: str = SIGNER, *,
                  passed: bool = True) -> dict[str, object]:
@@ -52,7 +53,8 @@ class Validations:
             agency_seal=True)
         return signed_file(object_name)
 
-    def validate_pdf(self, file):
+    def validate_pdf(self, file, *, adds_to=None):
+        self.asked.append((file.object_name, adds_to and adds_to.object_name))
         return self.facts[file.object_name]
 
 
@@ -161,6 +163,21 @@ def test_the_agency_signs_only_with_its_own_seal(app, validations) -> None:
     assert app.document(document_id).state == "numbered"
     app.record_agency_signature("", document_id, validations.agency("seal"))
     assert app.document(document_id).state == "issued"
+
+
+def test_the_seal_is_validated_as_added_to_the_officials_signed_file(app, validations
+                                                                     ) -> None:
+    document_id = app.create_draft("", app.commune_id, DRAFT)["document_id"]
+    app.submit("", document_id)
+    app.record_official_signature("", document_id, validations.official("by-official"))
+
+    # Not numbered yet: refused before the file is validated at all.
+    with pytest.raises(IllegalTransitionError, match="cannot sign as agency"):
+        app.record_agency_signature("", document_id, validations.agency("early-seal"))
+    app.give_number("", document_id)
+    app.record_agency_signature("", document_id, validations.agency("sealed"))
+
+    assert validations.asked == [("by-official", None), ("sealed", "by-official")]
 
 
 def test_nothing_is_numbered_before_the_official_signs(app) -> None:

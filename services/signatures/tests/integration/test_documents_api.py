@@ -133,6 +133,12 @@ def test_a_decision_signed_by_the_official_then_stamped_by_the_agency(world) -> 
     assert all(r["signatureValidationStatus"]["indication"] == "TOTAL_PASSED" for r in reports)
     assert all(len(r["signatureValidationStatus"]["certificateChain"]) == 3 for r in reports)
 
+    # A caller that validated the official's signature when it was added asks about the
+    # agency's alone.
+    [last] = world.validate(validation_pb.SIGNED_KIND_PDF, stamped, language="en",
+                            last_signature_only=True).signatures
+    assert last == answer.signatures[-1]
+
 
 def test_a_file_and_an_edxml_package_are_signed_and_validated(world) -> None:
     official, code = world.official()
@@ -208,3 +214,10 @@ def test_bad_documents_are_refused_naming_the_field(world) -> None:
     with pytest.raises(grpc.RpcError) as refused:
         world.validate(validation_pb.SIGNED_KIND_UNSPECIFIED, b"x")
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    # The signers of a CMS signature have no order: there is no last one.
+    with pytest.raises(grpc.RpcError) as refused:
+        world.validate(validation_pb.SIGNED_KIND_CMS, b"\x30\x03garbage",
+                       last_signature_only=True)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error_details(refused.value)["field_violations"] == [
+        ("last_signature_only", "PDF_ONLY")]
