@@ -183,10 +183,11 @@ def read_header(image: ImageFile, data: bytes) -> Header:
 
 def working_copy(image: ImageFile, *, long_side: int) -> Image.Image:
     """The page's pixels as 8-bit greyscale, reduced by a whole factor to about ``long_side``
-    pixels on its long side (a JPEG decoded at 1/2, 1/4 or 1/8 scale directly, a JPEG 2000
-    at a reduced resolution level)."""
+    pixels on its long side (a JPEG decoded at 1/2, 1/4 or 1/8 scale directly, and to its
+    luma alone: no colour is decoded to be thrown away; a JPEG 2000 at a reduced
+    resolution level)."""
     factor = max(1, round(max(image.size) / long_side))
-    if image.format == "JPEG" and factor > 1:
+    if image.format == "JPEG":
         image.draft("L", (image.width // factor, image.height // factor))
     elif image.format == "JPEG2000" and factor > 1:
         image.reduce = int(math.log2(factor))  # type: ignore[assignment,method-assign]
