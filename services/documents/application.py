@@ -208,8 +208,8 @@ class DocumentsApplication(TrackingApplication, IdempotentApplication, service="
         """The competent official's signed PDF, accepted once it validates and its
         certificate is the draft's signer's."""
         def change(document: OutgoingDocument) -> dict[str, Any]:
+            signer = document.official_to_sign()  # before the file's validation is asked
             facts = self._validated(signed_file)
-            signer = document.draft["signer"]["official_id"]
             if facts.signer_official_id != signer:
                 msg = (f"signed_file: signed by official {facts.signer_official_id!r}, "
                        f"not the draft's signer {signer!r}")

@@ -169,6 +169,12 @@ class OutgoingDocument(AuditedAggregate):
 
     # -- signing, numbering, issuing -------------------------------------------------
 
+    def official_to_sign(self) -> str:
+        """The official whose signature a submitted document waits for (the draft's
+        signer); a document in any other state refuses it."""
+        self._allow("sign_as_official")
+        return self.draft["signer"]["official_id"]
+
     def sign_as_official(self, official_id: str, certificate_serial: str,
                          signed_at: dt.datetime, file: dict[str, Any]) -> None:
         self._allow("sign_as_official")

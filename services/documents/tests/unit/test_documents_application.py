@@ -165,9 +165,12 @@ def test_the_agency_signs_only_with_its_own_seal(app, validations) -> None:
     assert app.document(document_id).state == "issued"
 
 
-def test_the_seal_is_validated_as_added_to_the_officials_signed_file(app, validations
-                                                                     ) -> None:
+def test_each_signature_is_validated_only_when_the_document_waits_for_it(
+        app, validations) -> None:
     document_id = app.create_draft("", app.commune_id, DRAFT)["document_id"]
+    # Not submitted yet: refused before the file is validated at all.
+    with pytest.raises(IllegalTransitionError, match="cannot sign as official"):
+        app.record_official_signature("", document_id, validations.official("too-early"))
     app.submit("", document_id)
     app.record_official_signature("", document_id, validations.official("by-official"))
 
