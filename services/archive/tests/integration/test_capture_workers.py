@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -97,6 +99,55 @@ def test_a_killed_worker_costs_no_capture_and_is_started_again(running, page) ->
     eventually(lambda: bool(inspector.workers()) and killed not in inspector.workers())
     inspector.local = RefusesToInspect()  # type: ignore[assignment]
     assert inspector.inspect(page, "text") == expected
+
+
+SERVICE_WITH_WORKERS = """
+import asyncio, sys, time
+from lienthong.services.archive.inspection import PooledInspector
+
+async def main():
+    inspector = PooledInspector(2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(inspector.run(stop))
+    while len(inspector.workers()) < 2:
+        await asyncio.sleep(0.05)
+    print("workers", *inspector.workers(), flush=True)
+    await task
+
+asyncio.run(main())
+"""
+
+
+def stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, parent, ..."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return stat_fields(pid)[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_workers_end_when_the_service_is_killed_outright() -> None:
+    service = subprocess.Popen([sys.executable, "-c", SERVICE_WITH_WORKERS],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert service.stdout is not None
+        line = ""
+        while not line.startswith("workers "):  # past the service's log lines
+            line = service.stdout.readline()
+            assert line, "the service ended before its workers were up"
+        workers = [int(pid) for pid in line.split()[1:]]
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        fork_server = {int(stat_fields(pid)[1]) for pid in workers}
+    finally:
+        service.kill()  # SIGKILL: no shutdown of the pool
+        service.wait(timeout=30)
+
+    eventually(lambda: not any(alive(pid) for pid in [*workers, *fork_server]))
 
 
 def test_without_workers_the_service_judges_on_its_own(running, page) -> None:
