@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from lienthong.testing.nats import refuses_plaintext
+from lienthong.testing.processes import running
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,15 +66,6 @@ def wait_for(condition: Callable[[], Any], up: subprocess.Popen[str], what: str,
             pytest.fail(f"not {what} after {timeout} s")
         time.sleep(0.2)
     return value
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie, dead but not yet reaped by init, does not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def children_of(state: dict[str, Any]) -> dict[str, int]:

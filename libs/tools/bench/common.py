@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql
 
+from lienthong.natsbin import die_with_parent
 from lienthong.pgtemp import ThrowAwayDatabase, unreachable
 from lienthong.ports import free_port
 from lienthong.tls import TLSFiles, client_channel
@@ -671,9 +672,12 @@ class ServiceProcess:
         return self.process.pid
 
     def __enter__(self) -> ServiceProcess:
-        self.process = subprocess.Popen([sys.executable, "-m", self.module], env=self.env,
-                                        stdout=self._log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        # It dies with the benchmark, also one killed outright (whose cleanup never runs):
+        # a service left behind would take its share of the next run's CPU.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module], env=self.env, stdout=self._log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=die_with_parent())  # noqa: PLW1509 - only a system call in the child
         try:
             self._wait_serving()
         except BaseException:

@@ -23,6 +23,7 @@ from lienthong.services.archive.inspection import (
     processes_from_env,
     usable_cores,
 )
+from lienthong.testing import processes
 
 A5 = (148.0, 210.0)
 
@@ -118,19 +119,6 @@ asyncio.run(main())
 """
 
 
-def stat_fields(pid: int) -> list[str]:
-    """/proc/<pid>/stat after the command name: state, parent, ..."""
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().rsplit(")", 1)[1].split()
-
-
-def alive(pid: int) -> bool:
-    try:
-        return stat_fields(pid)[0] != "Z"
-    except OSError:
-        return False
-
-
 def test_the_workers_end_when_the_service_is_killed_outright() -> None:
     service = subprocess.Popen([sys.executable, "-c", SERVICE_WITH_WORKERS],
                                stdout=subprocess.PIPE, text=True)
@@ -141,13 +129,13 @@ def test_the_workers_end_when_the_service_is_killed_outright() -> None:
             line = service.stdout.readline()
             assert line, "the service ended before its workers were up"
         workers = [int(pid) for pid in line.split()[1:]]
-        assert len(workers) == 2 and all(alive(pid) for pid in workers)
-        fork_server = {int(stat_fields(pid)[1]) for pid in workers}
+        assert len(workers) == 2 and all(processes.running(pid) for pid in workers)
+        fork_server = {processes.parent_of(pid) for pid in workers}
     finally:
         service.kill()  # SIGKILL: no shutdown of the pool
         service.wait(timeout=30)
 
-    eventually(lambda: not any(alive(pid) for pid in [*workers, *fork_server]))
+    processes.wait_until_ended([*workers, *fork_server])
 
 
 def test_without_workers_the_service_judges_on_its_own(running, page) -> None:
