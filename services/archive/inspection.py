@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import select
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -104,35 +103,15 @@ def _started() -> int:
     return os.getpid()
 
 
-#: How often a worker without a process descriptor (pidfd) looks for its service.
-SERVICE_POLL_S = 1.0
-
-
-def _service_is_gone(service_pid: int) -> None:
-    """Returns once the service's process has ended."""
-    try:
-        descriptor = os.pidfd_open(service_pid)
-    except (AttributeError, OSError):  # no pidfd here: look now and then
-        while True:
-            try:
-                os.kill(service_pid, 0)
-            except ProcessLookupError:
-                return
-            except PermissionError:  # another user's process took the number: ours ended
-                return
-            time.sleep(SERVICE_POLL_S)
-    try:
-        select.select([descriptor], [], [])  # readable when the process has ended
-    finally:
-        os.close(descriptor)
-
-
 def _end_with(service_pid: int) -> None:
     """A worker's start: it ends when the service does, however the service ended. A
     worker waits for pages on pipes it holds both ends of, so a service killed outright
-    would leave it (and the fork server) waiting forever."""
+    would leave it (and the fork server) waiting forever. The service's process
+    descriptor (Linux's pidfd) becomes readable when the service has ended."""
+    service = os.pidfd_open(service_pid)
+
     def watch() -> None:
-        _service_is_gone(service_pid)
+        select.select([service], [], [])
         os._exit(0)
 
     threading.Thread(target=watch, name="end-with-the-service", daemon=True).start()
@@ -146,9 +125,9 @@ class PooledInspector:
 
     A background runner of the service: the workers start once the service is up (forked
     from a server process that has imported the checks once) and stop with it, also when
-    it is killed outright. The
-    service's own process inspects while there are none: before they are up, with
-    ``processes`` 0, and for a call whose worker died, while the pool is started again."""
+    it is killed outright. The service's own process inspects while there are none:
+    before they are up, with ``processes`` 0, and for a call whose worker died, while the
+    pool is started again."""
 
     name = "capture-workers"
 

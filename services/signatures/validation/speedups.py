@@ -1,4 +1,4 @@
-"""Faster equivalents of two library routines that dominate a signature's validation.
+"""Faster equivalents of the library routines that dominated a signature's validation.
 
 Installed by :func:`install` when the validation package is imported (the service's
 signing imports it too); each gives the same result as the routine it replaces, which
