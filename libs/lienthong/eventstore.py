@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent, Transcoding
 from eventsourcing.utils import Environment
@@ -291,8 +292,7 @@ class ServiceApplication(Application):
         for stored in stored_events_of(self.recorder, ids):
             events.setdefault(stored.originator_id, []).append(
                 self.mapper.to_domain_event(stored))
-        return ReadAtOnce({i: project_aggregate(None, events[i]) for i in ids if i in events},
-                          asked=ids)
+        return ReadAtOnce({i: project(None, events[i]) for i in ids if i in events}, asked=ids)
 
     def loaded_or_get(self, aggregate_id: uuid.UUID, loaded: ReadAtOnce | None) -> Any:
         """The aggregate as ``loaded`` (what a command read at once) has it, when that read
@@ -308,7 +308,7 @@ class ServiceApplication(Application):
     def get_or_none(self, aggregate_id: uuid.UUID) -> Any:
         """The aggregate, or None if nothing was recorded for this id (one read)."""
         try:
-            return self.repository.get(aggregate_id)
+            return self.repository.get(aggregate_id, projector_func=project)
         except AggregateNotFoundError:
             return None
 
@@ -326,17 +326,33 @@ class ReadAtOnce(dict[uuid.UUID, Any]):
         self.asked = frozenset(asked)
 
 
+def project(aggregate: Any, events: Iterable[Any]) -> Any:
+    """The aggregate after these events, each applied to what the one before left.
+
+    eventsourcing's ``project_aggregate`` does the same, checking each event against a
+    runtime protocol first, which costs more than applying a small event on Python 3.11.
+    """
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+@functools.cache
+def _events_of_statement(schema: str, table: str) -> Any:
+    from psycopg import sql
+
+    return sql.SQL(
+        "SELECT originator_id, originator_version, topic, state FROM {}.{} "
+        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+    ).format(sql.Identifier(schema), sql.Identifier(table))
+
+
 def stored_events_of(recorder: Any, ids: Sequence[uuid.UUID]) -> list[StoredEvent]:
     """Every stored event of these aggregates, each aggregate's in version order."""
     where = backend(recorder)
     if where == "postgres":
-        from psycopg import sql
-
-        rows = postgres_read(recorder.datastore, sql.SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-        ).format(sql.Identifier(recorder.datastore.schema),
-                 sql.Identifier(recorder.events_table_name)), (list(ids),))
+        rows = postgres_read(recorder.datastore, _events_of_statement(
+            recorder.datastore.schema, recorder.events_table_name), (list(ids),))
         return [StoredEvent(originator_id=row[0], originator_version=row[1], topic=row[2],
                             state=bytes(row[3])) for row in rows]
     if where == "sqlite":

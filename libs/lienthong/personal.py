@@ -57,6 +57,7 @@ from lienthong.sidetables import (
     in_process,
     postgres_create,
     postgres_read,
+    postgres_statement,
     postgres_table,
     table_name,
 )
@@ -457,8 +458,23 @@ class SQLiteKeyStore(KeyStore):
 
 class PostgresKeyStore(KeyStore):
     def __init__(self, recorder: Any) -> None:
+        from psycopg import sql
+
         self.datastore = recorder.datastore
         self.table = postgres_table(recorder, KEYS)
+        # Composed once: a submission reads or adds a key on every call.
+        self._get = sql.SQL("SELECT key_id, wrapped_key FROM {} WHERE subject = %s").format(
+            self.table)
+        self._get_many = sql.SQL("SELECT subject, key_id, wrapped_key FROM {} "
+                                 "WHERE subject = ANY(%s)").format(self.table)
+        # The row inserted, or the one there before the statement began; neither when
+        # another transaction inserted one meanwhile (not in this statement's snapshot).
+        self._add = sql.SQL(
+            "WITH added AS (INSERT INTO {0} (subject, key_id, wrapped_key) "
+            "VALUES (%s, %s, %s) ON CONFLICT (subject) DO NOTHING "
+            "RETURNING key_id, wrapped_key) "
+            "SELECT key_id, wrapped_key FROM added UNION ALL "
+            "SELECT key_id, wrapped_key FROM {0} WHERE subject = %s").format(self.table)
 
     def create(self) -> None:
         from psycopg import sql
@@ -469,36 +485,17 @@ class PostgresKeyStore(KeyStore):
         ).format(self.table)])
 
     def get(self, subject: str) -> tuple[str, bytes] | None:
-        from psycopg import sql
-
-        rows = postgres_read(self.datastore, sql.SQL(
-            "SELECT key_id, wrapped_key FROM {} WHERE subject = %s").format(self.table),
-            (subject,))
+        rows = postgres_read(self.datastore, self._get, (subject,))
         return (rows[0][0], bytes(rows[0][1])) if rows else None
 
     def get_many(self, subjects: Sequence[str]) -> dict[str, tuple[str, bytes]]:
-        from psycopg import sql
-
-        rows = postgres_read(self.datastore, sql.SQL(
-            "SELECT subject, key_id, wrapped_key FROM {} WHERE subject = ANY(%s)"
-        ).format(self.table), (list(subjects),))
+        rows = postgres_read(self.datastore, self._get_many, (list(subjects),))
         return {row[0]: (row[1], bytes(row[2])) for row in rows}
 
     def add(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes] | None:
-        from psycopg import sql
-
-        # The row inserted, or the one there before the statement began; neither when
-        # another transaction inserted one meanwhile (not in this statement's snapshot).
-        with self.datastore.transaction(commit=True) as curs:
-            curs.execute(sql.SQL(
-                "WITH added AS (INSERT INTO {0} (subject, key_id, wrapped_key) "
-                "VALUES (%s, %s, %s) ON CONFLICT (subject) DO NOTHING "
-                "RETURNING key_id, wrapped_key) "
-                "SELECT key_id, wrapped_key FROM added UNION ALL "
-                "SELECT key_id, wrapped_key FROM {0} WHERE subject = %s"
-            ).format(self.table), (subject, key_id, wrapped, subject))
-            row = curs.fetchone()  # the datastore's rows are dicts
-        return None if row is None else (row["key_id"], bytes(row["wrapped_key"]))
+        # One statement, its own transaction.
+        rows = postgres_statement(self.datastore, self._add, (subject, key_id, wrapped, subject))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
 
     def delete(self, subject: str) -> bool:
         from psycopg import sql

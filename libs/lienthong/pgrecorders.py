@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import StoredEvent, Tracking
 
 
+#: The insert functions' first parameters, and the arguments of a call, in binary format
+#: (the casts name the types a list of Python ints or strings is to be sent as).
+_EVENT_PARAMETERS = "ids uuid[], versions bigint[], topics text[], states bytea[]"
+_EVENT_ARGUMENTS = "%b::uuid[], %b::bigint[], %b::text[], %b::bytea[]"
+
+
 class OneStatementInserts:
     """Mixed into a PostgreSQL application recorder: events without tracking are saved
     by the table's insert function."""
@@ -41,7 +47,6 @@ class OneStatementInserts:
     events_table_name: str
     datastore: Any
     channel_name: str
-    stored_event_type_name: str
     sql_create_statements: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -53,13 +58,14 @@ class OneStatementInserts:
         self.insert_function_call = self._call(self.insert_function_name, "")
 
     def _function(self, name: str, parameters: str, body: Composable) -> Composable:
-        """``CREATE OR REPLACE FUNCTION name(events, parameters)`` returning the ids."""
+        """``CREATE OR REPLACE FUNCTION name(ids, versions, topics, states, parameters)``
+        returning the events' notification ids."""
         return SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {events}{parameters}) "
+            "CREATE OR REPLACE FUNCTION {schema}.{function}({events}{parameters}) "
             "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
             "BEGIN SET LOCAL lock_timeout = '{lock_timeout}s'; {body} END; $BODY$").format(
                 schema=Identifier(self.datastore.schema), function=Identifier(name),
-                events=self._event_array(), parameters=SQL(parameters),
+                events=SQL(_EVENT_PARAMETERS), parameters=SQL(parameters),
                 lock_timeout=self.datastore.lock_timeout, body=body)
 
     def _locked_insert(self) -> Composable:
@@ -71,23 +77,22 @@ class OneStatementInserts:
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {schema}.{table} AS t "
             "(originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "SELECT * FROM unnest(ids, versions, topics, states) "
             "RETURNING notification_id;").format(
                 schema=schema, table=table, channel=Identifier(self.channel_name))
 
-    def _event_array(self) -> Composable:
-        return SQL("{schema}.{event}[]").format(schema=Identifier(self.datastore.schema),
-                                                 event=Identifier(self.stored_event_type_name))
-
     def _call(self, name: str, parameters: str) -> Composable:
-        return SQL("SELECT * FROM {schema}.{function}(%s::{events}{parameters})").format(
+        return SQL("SELECT * FROM {schema}.{function}({events}{parameters})").format(
             schema=Identifier(self.datastore.schema), function=Identifier(name),
-            events=self._event_array(), parameters=SQL(parameters))
+            events=SQL(_EVENT_ARGUMENTS), parameters=SQL(parameters))
 
-    def _rows(self, stored_events: Sequence[StoredEvent]) -> list[Any]:
-        return [self.construct_pg_stored_event(  # type: ignore[attr-defined]
-            originator_id=event.originator_id, originator_version=event.originator_version,
-            topic=event.topic, state=event.state) for event in stored_events]
+    @staticmethod
+    def _columns(stored_events: Sequence[StoredEvent]) -> tuple[list[Any], ...]:
+        """The events as the function takes them: one list per column."""
+        return ([event.originator_id for event in stored_events],
+                [event.originator_version for event in stored_events],
+                [event.topic for event in stored_events],
+                [event.state for event in stored_events])
 
     def insert_events(self, stored_events: Sequence[StoredEvent],
                       **kwargs: Any) -> Sequence[int] | None:
@@ -98,7 +103,7 @@ class OneStatementInserts:
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_in_one_statement(self, stored_events: Sequence[StoredEvent]) -> list[int]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self.insert_function_call, (self._rows(stored_events),), prepare=True)
+            curs.execute(self.insert_function_call, self._columns(stored_events), prepare=True)
             return [row[self.insert_function_name] for row in curs.fetchall()]
 
 
@@ -118,7 +123,7 @@ class ProcessRecorder(OneStatementInserts, PostgresProcessRecorder):
             self.tracked_function_name, ", tracked_application text, tracked_notification bigint",
             SQL("INSERT INTO {schema}.{tracking} (application_name, notification_id) "
                 "VALUES (tracked_application, tracked_notification); "
-                "IF cardinality(events) > 0 THEN {insert} END IF;").format(
+                "IF cardinality(ids) > 0 THEN {insert} END IF;").format(
                     schema=Identifier(self.datastore.schema),
                     tracking=Identifier(self.tracking_table_name),
                     insert=self._locked_insert())))
@@ -136,7 +141,7 @@ class ProcessRecorder(OneStatementInserts, PostgresProcessRecorder):
                         tracking: Tracking) -> list[int]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self.tracked_function_call,
-                         (self._rows(stored_events), tracking.application_name,
+                         (*self._columns(stored_events), tracking.application_name,
                           tracking.notification_id),
                          prepare=True)
             return [row[self.tracked_function_name] for row in curs.fetchall()]

@@ -64,10 +64,24 @@ def postgres_read(datastore: Any, statement: Any,
     from psycopg.rows import tuple_row
 
     with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-        curs.execute(statement, params)
+        curs.execute(statement, params, prepare=True)
         rows = curs.fetchall()
         conn.rollback()
         return rows
+
+
+def postgres_statement(datastore: Any, statement: Any,
+                       params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Rows of one statement that is its own transaction (the pool's connections commit
+    each statement): one round trip, where an explicit transaction takes three."""
+    from psycopg.rows import tuple_row
+
+    with datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        if not conn.autocommit:  # not a connection of eventsourcing's pool
+            msg = "postgres_statement needs a connection that commits each statement"
+            raise RuntimeError(msg)
+        curs.execute(statement, params, prepare=True)
+        return curs.fetchall()
 
 
 def postgres_create(datastore: Any, statements: Sequence[Any]) -> None:

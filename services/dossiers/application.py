@@ -18,11 +18,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Concatenate, ParamSpec
 
-from eventsourcing.application import project_aggregate
-
 from lienthong.errors import FailedPrecondition, InvalidArgument, NotFound
 from lienthong.events.consumer import TrackingApplication
-from lienthong.eventstore import HistoryItem, derived_id
+from lienthong.eventstore import HistoryItem, derived_id, project
 from lienthong.idempotency import Command, IdempotentApplication, Outcome
 from lienthong.validation import PageRequest, Violations, parse_uuid
 from lienthong.vietnam import VIETNAM_TIME
@@ -143,7 +141,7 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         One query: only the days' counters keep snapshots (:meth:`_day_counter`
         reads them with theirs), so no other aggregate has one to look for.
         """
-        return project_aggregate(None, self.events.get(aggregate_id))
+        return project(None, self.events.get(aggregate_id))
 
     # -- units, as identity tells us (called by the consumer's handlers) -----
 
@@ -279,7 +277,7 @@ class DossiersApplication(CatalogCommands, PersonalDataCommands, TrackingApplica
         counter: DossierCounter | None
         kept = self._counters.pop((agency_code, day), None)
         if kept is not None:
-            counter = project_aggregate(kept, self.events.get(kept.id, gt=kept.version))
+            counter = project(kept, self.events.get(kept.id, gt=kept.version))
         else:
             counter = super().get_or_none(counter_id(agency_code, day))
         if counter is None:
