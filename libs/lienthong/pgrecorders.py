@@ -103,7 +103,6 @@ class OneStatementInserts:
             return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
         return self._insert_in_one_statement(stored_events)
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
                              topics: Sequence[str] = (), *,
                              inclusive_of_start: bool = True) -> Sequence[Notification]:
@@ -113,7 +112,10 @@ class OneStatementInserts:
             return super().select_notifications(  # type: ignore[misc,no-any-return]
                 start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
         statement = self._page_statements[inclusive_of_start, stop is not None]
-        params = (start, limit) if stop is None else (start, stop, limit)
+        return self._read_page(statement, (start, limit) if stop is None else (start, stop, limit))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _read_page(self, statement: Composable, params: tuple[int, ...]) -> list[Notification]:
         with self.datastore.get_connection() as conn, \
                 conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(statement, params, prepare=True)
