@@ -104,13 +104,18 @@ def test_a_killed_worker_costs_no_capture_and_is_started_again(running, page) ->
 
 SERVICE_WITH_WORKERS = """
 import asyncio, sys, time
-from lienthong.services.archive.inspection import PooledInspector
+from lienthong.services.archive import inspection
 
 async def main():
-    inspector = PooledInspector(2)
+    inspector = inspection.PooledInspector(2)
     stop = asyncio.Event()
     task = asyncio.create_task(inspector.run(stop))
+    # Past the start's own time limit, the service inspects itself: say so and end.
+    deadline = time.monotonic() + inspection.START_TIMEOUT_S + 30
     while len(inspector.workers()) < 2:
+        if time.monotonic() > deadline or task.done():
+            print("no workers", flush=True)
+            sys.exit(1)
         await asyncio.sleep(0.05)
     print("workers", *inspector.workers(), flush=True)
     await task
@@ -124,10 +129,12 @@ def test_the_workers_end_when_the_service_is_killed_outright() -> None:
                                stdout=subprocess.PIPE, text=True)
     try:
         assert service.stdout is not None
-        line = ""
+        line, seen = "", []
         while not line.startswith("workers "):  # past the service's log lines
             line = service.stdout.readline()
-            assert line, "the service ended before its workers were up"
+            seen.append(line)
+            assert line and line != "no workers\n" and "capture_workers_unavailable" not in line, \
+                f"no workers came up: {''.join(seen)}"
         workers = [int(pid) for pid in line.split()[1:]]
         assert len(workers) == 2 and all(processes.running(pid) for pid in workers)
         fork_server = {processes.parent_of(pid) for pid in workers}
