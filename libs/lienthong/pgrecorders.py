@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError
+from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresProcessRecorder
 from eventsourcing.utils import retry
-from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
 if TYPE_CHECKING:
@@ -57,8 +56,6 @@ class OneStatementInserts:
         self.sql_create_statements.append(self._function(
             self.insert_function_name, "", SQL("{insert}").format(insert=self._locked_insert())))
         self.insert_function_call = self._call(self.insert_function_name, "")
-        self._page_statements = {(inclusive, stopped): self._page_statement(inclusive, stopped)
-                                 for inclusive in (True, False) for stopped in (True, False)}
 
     def _function(self, name: str, parameters: str, body: Composable) -> Composable:
         """``CREATE OR REPLACE FUNCTION name(ids, versions, topics, states, parameters)``
@@ -102,35 +99,6 @@ class OneStatementInserts:
         if not stored_events or kwargs.get("tracking") is not None:
             return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
         return self._insert_in_one_statement(stored_events)
-
-    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
-                             topics: Sequence[str] = (), *,
-                             inclusive_of_start: bool = True) -> Sequence[Notification]:
-        """A page of the log, as eventsourcing's; a page from a position (the relay's, a read
-        model's) by a statement composed once and rows read as tuples, not dicts."""
-        if start is None or topics:
-            return super().select_notifications(  # type: ignore[misc,no-any-return]
-                start, limit, stop, topics, inclusive_of_start=inclusive_of_start)
-        statement = self._page_statements[inclusive_of_start, stop is not None]
-        return self._read_page(statement, (start, limit) if stop is None else (start, stop, limit))
-
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _read_page(self, statement: Composable, params: tuple[int, ...]) -> list[Notification]:
-        with self.datastore.get_connection() as conn, \
-                conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(statement, params, prepare=True)
-            return [Notification(id=row[0], originator_id=row[1], originator_version=row[2],
-                                 topic=row[3], state=bytes(row[4])) for row in curs.fetchall()]
-
-    def _page_statement(self, inclusive_of_start: bool, stopped: bool) -> Composable:
-        return SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {schema}.{table} WHERE notification_id {start} %s{stop} "
-            "ORDER BY notification_id LIMIT %s").format(
-                schema=Identifier(self.datastore.schema),
-                table=Identifier(self.events_table_name),
-                start=SQL(">=" if inclusive_of_start else ">"),
-                stop=SQL(" AND notification_id <= %s" if stopped else ""))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_in_one_statement(self, stored_events: Sequence[StoredEvent]) -> list[int]:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.utils import resolve_topic
 
 from lienthong.events.envelope import Envelope
-from lienthong.grpc.convert import set_timestamp
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -50,7 +49,7 @@ def fill_metadata(target: Any, domain_event: Any) -> None:
             setattr(target, name, str(value))
     timestamp = getattr(domain_event, "timestamp", None)
     if timestamp is not None and hasattr(target, "recorded_at"):
-        set_timestamp(target.recorded_at, timestamp)
+        target.recorded_at.FromDatetime(timestamp)
 
 
 @dataclass(frozen=True)

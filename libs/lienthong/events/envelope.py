@@ -18,7 +18,6 @@ Beside the ``ce-*`` headers each message carries:
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -121,13 +120,6 @@ def _header_value(value: str) -> str:
     return quote(value, safe=_HEADER_SAFE)
 
 
-@functools.lru_cache(maxsize=1024)
-def _constant_header_value(value: str) -> str:
-    """:func:`_header_value` of a value repeated on every event of a kind (its source, type,
-    schema): worked out once."""
-    return _header_value(value)
-
-
 def _rfc3339(moment: dt.datetime) -> str:
     """``2025-07-01T01:02:03.456789Z``, as the SDK writes a UTC time."""
     if moment.tzinfo is not dt.UTC:
@@ -169,7 +161,7 @@ class Envelope:
             source=event_source(service),
             type=event_type(service, event_name),
             subject=subject,
-            time=time if time.tzinfo is dt.UTC else time.astimezone(dt.UTC),
+            time=time.astimezone(dt.UTC),
             data=data,
             notificationid=notification_id,
             originatorversion=originator_version,
@@ -217,8 +209,8 @@ class Envelope:
         headers = {
             "ce-specversion": self.specversion,
             "ce-id": _header_value(self.id),
-            "ce-source": _constant_header_value(self.source),
-            "ce-type": _constant_header_value(self.type),
+            "ce-source": _header_value(self.source),
+            "ce-type": _header_value(self.type),
             "ce-subject": _header_value(self.subject),
             "ce-time": _rfc3339(self.time),
             "content-type": self.datacontenttype,
@@ -226,7 +218,7 @@ class Envelope:
             "ce-originatorversion": str(self.originatorversion),
         }
         if self.dataschema:
-            headers["ce-dataschema"] = _constant_header_value(self.dataschema)
+            headers["ce-dataschema"] = _header_value(self.dataschema)
         for name in _STR_EXTENSIONS:
             if value := getattr(self, name):
                 headers[f"ce-{name}"] = _header_value(value)

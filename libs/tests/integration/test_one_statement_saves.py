@@ -153,37 +153,3 @@ def test_a_consumers_position_alone_is_saved_without_locking_the_events_table(
         assert body[0].index("tracked_notification") < body[0].index("LOCK TABLE")
     finally:
         app.close()
-
-
-def test_a_page_of_the_log_reads_as_eventsourcings_own_read_gives_it(
-        postgres_dsn: str) -> None:
-    """The recorder reads a page from a position with a statement of its own (tuple rows);
-    every way of asking gives what eventsourcing's recorder gives."""
-    from eventsourcing.postgres import PostgresApplicationRecorder
-
-    app = Counters(postgres_dsn)
-    try:
-        counters = [Counter(f"tổ dân phố {n}") for n in range(4)]
-        for counter in counters:
-            counter.count_one()
-        app.save(*counters)
-        first, topic = next((n.id, n.topic) for n in app.recorder.select_notifications(1, 1))
-
-        def both(*args: object, **kwargs: object) -> tuple[object, object]:
-            return (app.recorder.select_notifications(*args, **kwargs),
-                    PostgresApplicationRecorder.select_notifications(
-                        app.recorder, *args, **kwargs))
-
-        asked = [((first, 10), {}), ((first + 2, 3), {}),
-                 ((first + 2, 10), {"inclusive_of_start": False}),
-                 ((first, 10), {"stop": first + 4}),
-                 ((first + 1, 2), {"stop": first + 6, "inclusive_of_start": False}),
-                 ((first, 10), {"topics": [topic]}),
-                 ((None, 3), {}),
-                 ((first + 100, 10), {})]
-        for args, kwargs in asked:
-            ours, theirs = both(*args, **kwargs)
-            assert ours == theirs, (args, kwargs)
-        assert [n.originator_version for n in both(first + 2, 3)[0]] == [1, 2, 1]
-    finally:
-        app.close()
