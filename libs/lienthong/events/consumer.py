@@ -50,13 +50,19 @@ Strict order: one message in flight (``max_ack_pending=1``)
     previous one arrives, and the ack is not waited for (a lost ack is a
     redelivery, which the tracking record absorbs).
 
-Recovery: a short ack wait
+Recovery: a held delivery taken back, a short ack wait
     A message in flight when its process dies (or NATS restarts) holds the
     durable until ``ack_wait`` passes: with one message in flight nothing else
-    is delivered meanwhile. ``ack_wait`` is therefore short (``ACK_WAIT_S``,
-    2 s) and a handler that runs longer tells the server it is still at work
-    every ``ack_wait/3``; a redelivery while the first delivery is still being
-    handled waits behind it and is found applied.
+    is delivered meanwhile. A runner that starts and finds a delivery held
+    therefore takes it back at once where the server can (nats-server 2.14 and
+    later: the durable is reset to its ack floor, ADR-60): the held message is
+    delivered again, counted from 1. The holder may still be alive (another
+    replica at work on it): then the message is handled twice, and the
+    tracking record makes the second a no-op; every ack follows a commit, so
+    the order holds. On older servers the ack wait decides: it is short
+    (``ACK_WAIT_S``, 2 s), and a handler that runs longer tells the server it
+    is still at work every ``ack_wait/3``; a redelivery while the first
+    delivery is still being handled waits behind it and is found applied.
 
 Poison events, finite redelivery, dead letters
     A handler exception naks the message with the delay ``backoff_s[n-1]``
@@ -159,6 +165,8 @@ log = structlog.get_logger("lienthong.events.consumer")
 MAX_ACK_PENDING = 1
 #: How long a delivery whose process died holds the durable (see Recovery).
 ACK_WAIT_S = 2.0
+#: The first nats-server release that resets a durable's deliveries (ADR-60).
+RESET_SINCE = (2, 14)
 #: Longest a silent durable goes before the runner asks whether it still exists.
 SILENCE_CHECK_S = 3.0
 _DURABLE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -484,7 +492,8 @@ class ConsumerRunner:
         delay = 0.5
         while not stop_event.is_set():
             try:
-                await js.add_consumer(stream, config)  # creates, or updates what may change
+                info = await js.add_consumer(stream, config)  # creates, or updates
+                await self._take_back_held(js, stream, durable, info.num_ack_pending or 0)
                 pull = StandingPull(self._nc, stream, durable, batch=self.batch_size)
                 await pull.start()
                 self._pulls.append(pull)
@@ -495,6 +504,26 @@ class ConsumerRunner:
                 break
             delay = min(delay * 2, 5.0)
         return None
+
+    async def _take_back_held(self, js: JetStreamContext, stream: str, durable: str,
+                              held: int) -> None:
+        """A delivery held when this runner binds is most likely its predecessor's, killed
+        before its ack: take it back now rather than after the ack wait (see Recovery)."""
+        if not held:
+            return
+        release = _server_release(self._nc)
+        if release < RESET_SINCE:
+            self.log.info("held_delivery_waits_out_ack_wait", durable=durable, held=held,
+                          nats_server=".".join(map(str, release)), ack_wait_s=self.ack_wait_s)
+            return
+        try:
+            reset = await js.reset_consumer(stream, durable)  # to the ack floor
+        except (nats.errors.Error, APIError) as error:  # the ack wait still frees it
+            self.log.warning("held_delivery_not_taken_back", durable=durable,
+                             error=str(error) or type(error).__name__)
+            return
+        self.log.info("held_delivery_taken_back", durable=durable, held=held,
+                      from_stream_seq=reset.reset_seq)
 
     async def _loop(self, js: JetStreamContext, pull: StandingPull, stop_event: asyncio.Event,
                     lock: asyncio.Lock, executor: ThreadPoolExecutor, *, replayed: bool,
@@ -721,6 +750,15 @@ class ConsumerRunner:
         except APIError as error:
             if error.err_code != 10057:
                 raise
+
+
+def _server_release(nc: Any) -> tuple[int, int]:
+    """(major, minor) of the connected nats-server; (0, 0) when it does not say."""
+    try:
+        version = nc.connected_server_version
+        return version.major, version.minor
+    except ValueError:  # not a semantic version
+        return 0, 0
 
 
 async def _keep_alive(msg: Msg, interval: float) -> None:

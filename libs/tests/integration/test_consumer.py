@@ -125,8 +125,9 @@ async def test_a_consumer_killed_between_commit_and_ack_applies_each_event_once(
     await create_stream(js)
     for n in range(1, 9):
         await publish(js, n, "ab"[n % 2])
+    # An ack wait of an hour: the successor gets the held message only by taking it back.
     env = {**os.environ, "LT_NATS_URL": nats_server.url, "LT_EVENT_STORE": url,
-           "LT_ACK_WAIT": "1"}
+           "LT_ACK_WAIT": "3600"}
 
     # First life: dies right after committing notification 5, before acking it.
     first_log = tmp_path / "first.log"
@@ -141,7 +142,7 @@ async def test_a_consumer_killed_between_commit_and_ack_applies_each_event_once(
     assert not tracking_recorded(app.recorder, UPSTREAM, 6)
     assert await consumer_ack_floor(js) == 4  # 5 is committed but was never acked
 
-    # Second life: gets 5 again, finds it applied, carries on.
+    # Second life: takes 5 back from the dead holder, finds it applied, carries on.
     second_log = tmp_path / "second.log"
     with second_log.open("wb") as log:
         second = subprocess.Popen([sys.executable, str(HERE / "consumer_process.py")],
@@ -159,9 +160,11 @@ async def test_a_consumer_killed_between_commit_and_ack_applies_each_event_once(
     assert app.applied("a") == [ce_id(2), ce_id(4), ce_id(6), ce_id(8)]
     lines = [json.loads(line) for line in second_log.read_text().splitlines()
              if line.startswith("{")]
+    taken_back = [x for x in lines if x["event"] == "held_delivery_taken_back"]
+    assert [(x["durable"], x["held"]) for x in taken_back] == [("counter", 1)]
     redelivered = [x for x in lines if x.get("ce_id") == ce_id(5)]
     assert [x["event"] for x in redelivered] == ["event_already_applied"]
-    assert redelivered[0]["delivered"] == 2
+    assert redelivered[0]["delivered"] == 1  # the reset counts deliveries afresh
     assert await consumer_ack_floor(js) == 8
     await nc.close()
     app.close()
