@@ -332,7 +332,7 @@ def test_nats_is_a_hardened_statefulset_with_file_storage_and_health_probes() ->
     nats = find(objects, "StatefulSet", "lienthong-nats")
     container = nats["spec"]["template"]["spec"]["containers"][0]
 
-    assert container["image"].startswith("nats:2.11")
+    assert container["image"].startswith("nats:2.15")
     assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "monitoring"}
     assert container["livenessProbe"]["httpGet"]["path"].startswith("/healthz")
     assert {m["mountPath"] for m in container["volumeMounts"]} == {"/etc/nats", "/data", "/tmp"}
