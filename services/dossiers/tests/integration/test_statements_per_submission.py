@@ -28,11 +28,16 @@ def test_a_submission_costs_five_statements(postgres_dsn: str, pii_master_key_fi
     desk = Desk(app, clock)
     desk.submit(request_id=str(uuid.uuid4()))  # the desk's counter is kept from here on
     statements: collections.Counter[str] = collections.Counter()
+    #: Where each statement was sent: in a transaction block of its own making (BEGIN and
+    #: COMMIT, two more round trips) or alone (IDLE: it commits itself).
+    opened_in: dict[str, set[psycopg.pq.TransactionStatus]] = collections.defaultdict(set)
     execute = psycopg.Cursor.execute
 
     def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
         text = query.as_string(cursor.connection) if hasattr(query, "as_string") else query
-        statements[" ".join(str(text).split()[:2])] += 1
+        kind = " ".join(str(text).split()[:2])
+        statements[kind] += 1
+        opened_in[kind].add(cursor.connection.info.transaction_status)
         return execute(cursor, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted)
@@ -43,4 +48,5 @@ def test_a_submission_costs_five_statements(postgres_dsn: str, pii_master_key_fi
 
     assert sum(statements.values()) == 5 * 5, statements
     assert statements["WITH added"] == 5  # the key: one statement for a new person
+    assert opened_in["WITH added"] == {psycopg.pq.TransactionStatus.IDLE}  # one round trip
 
