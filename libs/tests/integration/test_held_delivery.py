@@ -1,8 +1,8 @@
 """A runner that starts while the durable's one delivery is held takes it back at once.
 
 The holder may be dead (killed before its ack: see test_consumer.py) or alive, another
-replica still at work on the message. These stories are about the live holder: the
-message is then handled twice, and it must still be applied once, in order.
+replica still at work on the message. This story is about the live holder: the message
+is then handled twice, and it must still be applied once, in order.
 """
 
 from __future__ import annotations
