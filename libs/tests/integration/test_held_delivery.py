@@ -28,7 +28,7 @@ from consumer_process import (
 
 from lienthong.events.consumer import ConsumerRunner, Handlers, tracking_recorded
 
-#: Long enough that nothing in these stories is redelivered for its ack wait.
+#: Long enough that nothing in this story is redelivered for its ack wait.
 AN_HOUR_S = 3600
 
 

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import IO
 
 import pytest
 
@@ -124,18 +125,26 @@ asyncio.run(main())
 """
 
 
+def workers_line(output: IO[str]) -> str:
+    """The service's ``workers <pid> <pid>`` line, past its log lines; the story fails with
+    those lines when the service ends, says it has no workers or logs that they could not
+    start."""
+    seen = []
+    for line in iter(output.readline, ""):
+        seen.append(line)
+        if line.startswith("workers "):
+            return line
+        if line == "no workers\n" or "capture_workers_unavailable" in line:
+            break
+    pytest.fail(f"no workers came up: {''.join(seen)}")
+
+
 def test_the_workers_end_when_the_service_is_killed_outright() -> None:
     service = subprocess.Popen([sys.executable, "-c", SERVICE_WITH_WORKERS],
                                stdout=subprocess.PIPE, text=True)
     try:
         assert service.stdout is not None
-        line, seen = "", []
-        while not line.startswith("workers "):  # past the service's log lines
-            line = service.stdout.readline()
-            seen.append(line)
-            assert line and line != "no workers\n" and "capture_workers_unavailable" not in line, \
-                f"no workers came up: {''.join(seen)}"
-        workers = [int(pid) for pid in line.split()[1:]]
+        workers = [int(pid) for pid in workers_line(service.stdout).split()[1:]]
         assert len(workers) == 2 and all(processes.running(pid) for pid in workers)
         fork_server = {processes.parent_of(pid) for pid in workers}
     finally:
