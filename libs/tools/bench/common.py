@@ -410,16 +410,19 @@ def _postgres_cpu_s() -> float:
     return total
 
 
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine; zeros where /proc/stat is missing."""
+def _machine_cpu(stat_path: str = "/proc/stat") -> tuple[float, float, float]:
+    """(busy, total, stolen) jiffies of the whole machine; zeros where /proc/stat is
+    missing. Stolen: time the hypervisor gave this machine's cores to other guests (it
+    counts as busy: the machine could not run then)."""
     try:
-        with open("/proc/stat") as stat:
+        with open(stat_path) as stat:
             values = [int(v) for v in stat.readline().split()[1:]]
     except OSError:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     idle = values[3] + (values[4] if len(values) > 4 else 0)
     total = sum(values[:8])
-    return float(total - idle), float(total)
+    stolen = values[7] if len(values) > 7 else 0
+    return float(total - idle), float(total), float(stolen)
 
 
 class CpuMeter:
@@ -427,7 +430,9 @@ class CpuMeter:
 
     ``client``: this process; ``server``: the service process with the processes it
     started (the archive's capture workers); ``postgres``: every postgres process of the
-    machine (other users of the server count too).
+    machine (other users of the server count too); ``machine_stolen``: of all cores, the
+    time a virtual machine's host ran other guests instead (a run slowed by its host, not
+    by the software, shows here).
     """
 
     def __init__(self, server_pid: int | None = None) -> None:
@@ -436,10 +441,10 @@ class CpuMeter:
 
     def _sample(self) -> tuple[float, ...]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        busy, total = _machine_cpu()
+        busy, total, stolen = _machine_cpu()
         server = _tree_cpu_s(self.server_pid) if self.server_pid else 0.0
         return (time.perf_counter(), usage.ru_utime + usage.ru_stime, server,
-                _postgres_cpu_s(), busy, total)
+                _postgres_cpu_s(), busy, total, stolen)
 
     def start(self) -> None:
         self._began = self._sample()
@@ -448,8 +453,8 @@ class CpuMeter:
         """Shares since :meth:`start`, over ``wall_s`` seconds if given."""
         if self._began is None:
             return {}
-        wall0, client0, server0, pg0, busy0, total0 = self._began
-        wall1, client1, server1, pg1, busy1, total1 = self._sample()
+        wall0, client0, server0, pg0, busy0, total0, stolen0 = self._began
+        wall1, client1, server1, pg1, busy1, total1, stolen1 = self._sample()
         wall = max(wall_s if wall_s else wall1 - wall0, 1e-9)
         result = {"client_pct": round(100 * (client1 - client0) / wall, 1)}
         if self.server_pid:
@@ -458,6 +463,7 @@ class CpuMeter:
             result["postgres_pct"] = round(100 * (pg1 - pg0) / wall, 1)
         if total1 > total0:
             result["machine_busy_pct"] = round(100 * (busy1 - busy0) / (total1 - total0), 1)
+            result["machine_stolen_pct"] = round(100 * (stolen1 - stolen0) / (total1 - total0), 1)
         return result
 
 
