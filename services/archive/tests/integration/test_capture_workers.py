@@ -104,8 +104,12 @@ def test_a_killed_worker_costs_no_capture_and_is_started_again(running, page) ->
 
 
 SERVICE_WITH_WORKERS = """
-import asyncio, sys, time
+import asyncio, faulthandler, sys, time
 from lienthong.services.archive import inspection
+
+# Stuck past its own deadline below: its threads' stacks on stderr, and the end (the
+# story then fails at once, with them, instead of waiting out the test's timeout).
+faulthandler.dump_traceback_later(inspection.START_TIMEOUT_S + 60, exit=True)
 
 async def main():
     inspector = inspection.PooledInspector(2)
