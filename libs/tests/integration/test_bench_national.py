@@ -54,6 +54,8 @@ def test_bench_national_drives_every_operation_and_reports_each_step(
         for service in called:
             assert step["cpu"]["services"][service]["calls"] >= 1
         assert step["cpu"]["machine_busy_pct"] > 0
+        # The host's share is counted in the busy share, never beyond it.
+        assert 0 <= step["cpu"]["machine_stolen_pct"] <= step["cpu"]["machine_busy_pct"]
         # Every service that follows another has a durable consumer whose lag was read.
         lagged = {key.split("/", 1)[1] for key in step["event_lag"]}
         assert {"dossiers-identity", "documents-identity", "signatures-identity",

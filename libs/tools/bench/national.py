@@ -975,6 +975,7 @@ def step_figures(multiple: float, rates: dict[str, float], seconds: float, calls
         "event_lag": event_lag,
         "cpu": {"services": services, "postgres_pct": machine.get("postgres_pct", 0.0),
                 "machine_busy_pct": machine.get("machine_busy_pct", 0.0),
+                "machine_stolen_pct": machine.get("machine_stolen_pct", 0.0),
                 "load_client_pct": machine.get("client_pct", 0.0)},
         "load": {"threads": threads, "drain_s": round(drain_s, 2),
                  "prepare_s": round(prepare_s, 2), "prepared": prepared},

@@ -869,8 +869,8 @@ async def _fault_phase(run: _Run, name: str, box: list[_ConsumerProcess], per_s:
     with run.progress.phase(f"recovery: {name.replace('_', ' ')}") as update:
         app.commits.clear()
         app.recording = True
-        machine = CpuMeter()  # the machine's busy and stolen shares while it recovers
-        machine.start()
+        cpu = CpuMeter()  # the producer's process and the machine while it recovers
+        cpu.start()
         load = asyncio.create_task(asyncio.to_thread(
             _steady_commands, app, run.run_id, run.province_id, run.codes,
             per_s=per_s, seconds=seconds, threads=config.producers))
@@ -886,7 +886,7 @@ async def _fault_phase(run: _Run, name: str, box: list[_ConsumerProcess], per_s:
             await asyncio.sleep(0.05)
         _, _, errors = await load
         app.recording = False
-        cpu = {k: v for k, v in machine.stop().items() if k.startswith("machine_")}
+        used = cpu.stop()
     commits = {nid: times[0] for nid, times in app.commits.items()}
     deadline = time.monotonic() + config.drain_timeout_s
     while commits.keys() - box[0].poll().keys() and time.monotonic() < deadline:
@@ -896,7 +896,7 @@ async def _fault_phase(run: _Run, name: str, box: list[_ConsumerProcess], per_s:
     # A process killed between its commit and its line: the tracking record tells.
     figures["lost"] = await asyncio.to_thread(
         _not_tracked, run.consumer_store, [nid for nid in commits if nid not in first])
-    figures["cpu"] = cpu
+    figures["cpu"] = used
     if errors:
         figures.update(producer_errors=len(errors), first_error=errors[0])
     return figures
